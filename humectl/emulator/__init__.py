@@ -1,0 +1,1 @@
+"""The EVI-compatible server: ASGI app, SQLite store, fault/latency injection, ``serve``."""

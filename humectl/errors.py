@@ -1,0 +1,159 @@
+"""The exception tree of humectl and the exit code each error maps to.
+
+    HumectlError                 exit 1, message printed on one line, never a traceback
+    ├── UsageError               bad flags or arguments
+    ├── ManifestError            manifests failed to load or validate; carries ``problems``
+    ├── ApiError                 the API answered an error (method, path, status, Hume's message)
+    │   ├── AuthError            401/403
+    │   ├── NotFoundError        404
+    │   ├── RateLimitedError     429 still failing after retries
+    │   └── ServerError          5xx still failing after retries
+    ├── TransportError           no answer (connection refused, timeout) after retries
+    ├── AmbiguousWriteError      a write failed and re-reading could not tell whether it took effect
+    ├── LiveStateError           the live account is inconsistent (e.g. two live resources, one name)
+    ├── PlanError                the plan cannot be built (e.g. a pinned version that does not exist)
+    ├── StalePlanError           a saved plan's live objects changed since it was made
+    └── ApplyError               apply stopped part-way; carries the exact report of what was done
+
+Exit code 2 is reserved for "changes present" (``--detailed-exitcode``), so no error maps to it.
+The API key must never appear in any message: :func:`redact` is applied by the CLI as a last guard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class HumectlError(Exception):
+    """Base of every error humectl reports to the user."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(HumectlError):
+    """Bad command-line usage (exit 1, never 2)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in the manifests (validate reports all of them at once)."""
+
+    file: str
+    line: int
+    col: int
+    message: str
+    hint: str | None = None
+    rule: str = "error"
+
+    def format(self) -> str:
+        text = f"{self.file}:{self.line}:{self.col}: {self.message}"
+        if self.hint:
+            text += f" (hint: {self.hint})"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "col": self.col,
+            "message": self.message,
+            "hint": self.hint,
+            "rule": self.rule,
+        }
+
+
+class ManifestError(HumectlError):
+    """The manifests did not load or validate."""
+
+    def __init__(self, problems: list[Problem], message: str | None = None) -> None:
+        self.problems = list(problems)
+        n = len(self.problems)
+        super().__init__(message or f"{n} problem{'s' if n != 1 else ''} in the manifests")
+
+
+class ApiError(HumectlError):
+    """The API answered with an error status."""
+
+    def __init__(self, method: str, path: str, status: int, api_message: str) -> None:
+        self.method = method
+        self.path = path
+        self.status = status
+        self.api_message = api_message
+        super().__init__(f"{method} {path} failed: HTTP {status}: {api_message}")
+
+
+class AuthError(ApiError):
+    """401/403: the key is missing, wrong, or not allowed."""
+
+
+class NotFoundError(ApiError):
+    """404: the resource or version does not exist."""
+
+
+class RateLimitedError(ApiError):
+    """429 kept coming back after every retry."""
+
+
+class ServerError(ApiError):
+    """5xx kept coming back after every retry."""
+
+
+class TransportError(HumectlError):
+    """No HTTP answer at all (refused, reset, timed out) after every retry."""
+
+
+class AmbiguousWriteError(HumectlError):
+    """A write failed without an answer and re-reading could not settle whether it happened."""
+
+
+class LiveStateError(HumectlError):
+    """The live account cannot be mapped onto names (e.g. two live resources share a name)."""
+
+
+class PlanError(HumectlError):
+    """The plan cannot be built from these manifests and this live state."""
+
+
+class StalePlanError(HumectlError):
+    """A saved plan no longer matches the live objects it was made from."""
+
+
+@dataclass
+class ApplyReport:
+    """What an apply did, exactly: addresses done, failed (with the reason) and never started."""
+
+    done: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    not_started: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "done": list(self.done),
+            "failed": [{"address": a, "error": e} for a, e in self.failed],
+            "not_started": list(self.not_started),
+        }
+
+
+class ApplyError(HumectlError):
+    """Apply stopped part-way; ``report`` says exactly what was and was not done."""
+
+    def __init__(self, message: str, report: ApplyReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+def redact(text: str, secrets: list[str | None]) -> str:
+    """Replace every occurrence of each non-empty secret in ``text``."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return text

@@ -1,0 +1,117 @@
+"""The registry of resource kinds (tool, prompt, config): everything that differs per kind lives here.
+
+Code elsewhere looks behaviour up in :data:`KINDS` instead of branching on ``kind ==``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A field of one kind that points at resources of another kind."""
+
+    field: str  # the API/manifest field name, e.g. "prompt" or "tools"
+    target: str  # the kind it points at, e.g. "prompt"
+    many: bool  # a list of references (tools) or a single one (prompt)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """Per-kind facts: API paths, the page key, which fields are content and which the server owns."""
+
+    name: str  # "prompt"
+    plural: str  # "prompts": manifest top-level key and API path segment
+    api_path: str  # "/v0/evi/prompts"
+    page_key: str  # "prompts_page"
+    content_fields: tuple[str, ...]  # fields whose change makes a new version
+    required_fields: tuple[str, ...]  # fields a new version must always carry
+    server_managed: tuple[str, ...]  # fields the server sets; never diffed
+    references: tuple[Reference, ...] = ()
+    # Server defaults for fields the request left out (from Hume's create example, §7.2).
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+    def address(self, name: str) -> str:
+        return f"{self.name}/{name}"
+
+
+_COMMON_SERVER_MANAGED = ("id", "version", "version_type", "created_on", "modified_on", "version_description")
+
+TOOL = Kind(
+    name="tool",
+    plural="tools",
+    api_path="/v0/evi/tools",
+    page_key="tools_page",
+    content_fields=("parameters", "description", "fallback_content"),
+    required_fields=("parameters",),
+    server_managed=(*_COMMON_SERVER_MANAGED, "tool_type"),
+)
+
+PROMPT = Kind(
+    name="prompt",
+    plural="prompts",
+    api_path="/v0/evi/prompts",
+    page_key="prompts_page",
+    content_fields=("text", "prompt_expansion"),
+    required_fields=("text",),
+    server_managed=_COMMON_SERVER_MANAGED,
+)
+
+CONFIG = Kind(
+    name="config",
+    plural="configs",
+    api_path="/v0/evi/configs",
+    page_key="configs_page",
+    content_fields=(
+        "evi_version",
+        "prompt",
+        "voice",
+        "language_model",
+        "ellm_model",
+        "tools",
+        "builtin_tools",
+        "event_messages",
+        "timeouts",
+        "nudges",
+        "turn_detection",
+        "interruption",
+        "webhooks",
+    ),
+    required_fields=("evi_version",),
+    server_managed=_COMMON_SERVER_MANAGED,
+    references=(
+        Reference(field="prompt", target="prompt", many=False),
+        Reference(field="tools", target="tool", many=True),
+    ),
+    defaults={
+        "tools": [],
+        "builtin_tools": [],
+        "ellm_model": {"allow_short_responses": False},
+        "timeouts": {
+            "inactivity": {"enabled": True, "duration_secs": 600},
+            "max_duration": {"enabled": True, "duration_secs": 1800},
+        },
+    },
+)
+
+KINDS: dict[str, Kind] = {k.name: k for k in (TOOL, PROMPT, CONFIG)}
+
+# Apply order: what is referenced comes before what references it. Deletes run in reverse.
+DEPENDENCY_ORDER: tuple[str, ...] = ("tool", "prompt", "config")
+
+
+def kind_by_plural(plural: str) -> Kind:
+    for kind in KINDS.values():
+        if kind.plural == plural:
+            return kind
+    raise KeyError(plural)
+
+
+def parse_address(address: str) -> tuple[str, str]:
+    """Split ``kind/name`` into its parts; raise ValueError with a helpful message otherwise."""
+    kind, sep, name = address.partition("/")
+    if not sep or kind not in KINDS or not name:
+        raise ValueError(f"{address!r} is not an address; use kind/name with kind one of {', '.join(KINDS)}")
+    return kind, name
