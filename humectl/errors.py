@@ -52,10 +52,12 @@ class Problem:
     col: int
     message: str
     hint: str | None = None
-    rule: str = "error"
+    rule: str = "error"  # a short stable id of the check, e.g. "schema", "duplicate-name"
+    severity: str = "error"  # "error" fails validate; "warning" is reported only
 
     def format(self) -> str:
-        text = f"{self.file}:{self.line}:{self.col}: {self.message}"
+        label = "" if self.severity == "error" else f"{self.severity}: "
+        text = f"{self.file}:{self.line}:{self.col}: {label}{self.message}"
         if self.hint:
             text += f" (hint: {self.hint})"
         return text
@@ -68,6 +70,7 @@ class Problem:
             "message": self.message,
             "hint": self.hint,
             "rule": self.rule,
+            "severity": self.severity,
         }
 
 
