@@ -1,0 +1,359 @@
+"""Async client for Hume's EVI REST API: auth, one pagination helper, retries, no blind write retries.
+
+- Reads (GET) and idempotent writes (PATCH, DELETE) are retried on 429, 5xx and transport errors,
+  honouring ``Retry-After`` and otherwise backing off exponentially with full jitter, capped.
+- Creates (POST) are not idempotent. A 429 means the server did not process the request, so it is
+  retried; after a 5xx or a lost connection the client re-reads (by name, or the resource's versions)
+  to learn whether the write took effect before it tries again, so a retry never duplicates.
+- Every error becomes a typed :mod:`humectl.errors` exception naming method, path, status and Hume's
+  message. The API key lives only in the request header and is never part of any message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import ipaddress
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from humectl import __version__
+from humectl.errors import (
+    AmbiguousWriteError,
+    ApiError,
+    AuthError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+    UsageError,
+)
+from humectl.kinds import Kind
+from humectl.ratecontrol import AdaptiveLimiter
+from humectl.settings import Settings
+
+PAGE_SIZE = 100  # the API's maximum: fewest requests per listing
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try: attempts per request and the exponential backoff's base and cap (seconds)."""
+
+    attempts: int = 6
+    base_delay: float = 0.25
+    max_delay: float = 8.0
+    max_retry_after: float = 60.0
+
+    def backoff(self, attempt: int) -> float:
+        # Full jitter: spreads retries of many concurrent requests instead of synchronising them.
+        return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
+
+
+def is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_key_transport(base_url: str, api_key: str | None) -> None:
+    """Refuse to send a key in clear text anywhere but this machine."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"--base-url must be an http(s) URL, got {base_url!r}")
+    if api_key and parts.scheme == "http" and not is_loopback(base_url):
+        raise UsageError(
+            f"refusing to send the API key over plain http to {parts.hostname}",
+            hint="use https, or a loopback address (127.0.0.1, localhost) for a local emulator",
+        )
+
+
+def parse_retry_after(response: httpx.Response, cap: float) -> float | None:
+    """Seconds to wait from ``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date)."""
+    raw_ms = response.headers.get("retry-after-ms")
+    if raw_ms:
+        try:
+            return min(cap, max(0.0, float(raw_ms) / 1000))
+        except ValueError:
+            pass
+    raw = response.headers.get("retry-after")
+    if not raw:
+        return None
+    try:
+        return min(cap, max(0.0, float(raw)))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw).timestamp()
+    except (TypeError, ValueError):
+        return None
+    return min(cap, max(0.0, when - time.time()))
+
+
+def hume_message(response: httpx.Response) -> str:
+    """Hume's own words from an error body: ``message``/``error`` (400) or ``detail`` (422)."""
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip()
+        return text[:300] if text else response.reason_phrase
+    if isinstance(body, dict):
+        detail = body.get("detail")
+        if isinstance(detail, list):
+            parts = []
+            for item in detail:
+                if isinstance(item, dict):
+                    loc = ".".join(str(p) for p in item.get("loc", []) if p != "body")
+                    parts.append(f"{loc}: {item.get('msg')}" if loc else str(item.get("msg")))
+            if parts:
+                return "; ".join(parts)
+        for key in ("message", "error", "detail"):
+            if isinstance(body.get(key), str) and body[key]:
+                return str(body[key])
+    return str(body)[:300]
+
+
+def error_for(method: str, path: str, response: httpx.Response) -> ApiError:
+    status = response.status_code
+    cls: type[ApiError] = ApiError
+    if status in (401, 403):
+        cls = AuthError
+    elif status == 404:
+        cls = NotFoundError
+    elif status == 429:
+        cls = RateLimitedError
+    elif status >= 500:
+        cls = ServerError
+    return cls(method, path, status, hume_message(response))
+
+
+class _Retryable(Exception):
+    """One attempt failed in a way that may succeed later (429, 5xx, no answer)."""
+
+    def __init__(self, error: Exception, wait: float | None, ambiguous: bool) -> None:
+        self.error = error
+        self.wait = wait
+        self.ambiguous = ambiguous  # the server may have acted on the request
+
+
+class EviClient:
+    """One connection pool, one adaptive limiter and one retry policy for a whole command."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        base_url = settings.base_url
+        api_key = settings.api_key
+        if settings.emulator_db is not None and transport is None:
+            from humectl.emulator.app import EmulatorConfig
+            from humectl.emulator.transport import in_process_transport
+
+            transport = in_process_transport(EmulatorConfig(db=settings.emulator_db))
+            base_url = "http://emulator.localhost"
+            api_key = api_key or "emulator"
+        check_key_transport(base_url, api_key)
+        headers = {"User-Agent": f"humectl/{__version__}", "Accept": "application/json"}
+        if api_key:
+            headers["X-Hume-Api-Key"] = api_key
+        self.retry = retry or RetryPolicy()
+        self.limiter = AdaptiveLimiter(settings.parallelism)
+        self.requests_sent = 0
+        self._http = httpx.AsyncClient(
+            base_url=base_url,
+            headers=headers,
+            timeout=httpx.Timeout(settings.timeout_s),
+            transport=transport,
+            limits=httpx.Limits(max_connections=max(settings.parallelism, 1) + 2),
+        )
+
+    async def __aenter__(self) -> EviClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -- one attempt -------------------------------------------------------------------------
+
+    async def _attempt(self, method: str, path: str, params: dict[str, Any] | None, body: Any) -> httpx.Response:
+        await self.limiter.acquire()
+        throttled: float | None = None
+        try:
+            self.requests_sent += 1
+            try:
+                response = await self._http.request(method, path, params=params, json=body)
+            except httpx.TransportError as exc:
+                what = "timed out" if isinstance(exc, httpx.TimeoutException) else "no answer"
+                error = TransportError(f"{method} {path}: {what} ({type(exc).__name__})")
+                raise _Retryable(error, None, True) from None
+            if response.status_code == 429:
+                throttled = parse_retry_after(response, self.retry.max_retry_after)
+                if throttled is None:
+                    throttled = 1.0
+                raise _Retryable(error_for(method, path, response), throttled, False)
+            if response.status_code >= 500:
+                wait = parse_retry_after(response, self.retry.max_retry_after)
+                raise _Retryable(error_for(method, path, response), wait, True)
+            if response.status_code >= 400:
+                raise error_for(method, path, response)
+            return response
+        finally:
+            await self.limiter.release(throttled_for=throttled)
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        settle: Callable[[], Awaitable[Any]] | None = None,
+    ) -> Any:
+        """Send with retries. ``settle`` (for creates) decides, after an ambiguous failure, whether
+        the write happened: it returns the created object, or None to allow one more attempt."""
+        last: Exception | None = None
+        for attempt in range(self.retry.attempts):
+            try:
+                response = await self._attempt(method, path, params, body)
+            except _Retryable as failure:
+                last = failure.error
+                if failure.ambiguous and settle is not None:
+                    try:
+                        found = await settle()
+                    except Exception as exc:  # the re-read itself failed: we cannot know
+                        raise AmbiguousWriteError(
+                            f"{method} {path} may or may not have taken effect ({failure.error}); "
+                            f"re-reading to check failed too ({exc})",
+                            hint="run `humectl plan` to see the live state before trying again",
+                        ) from None
+                    if found is not None:
+                        return found
+                if attempt + 1 < self.retry.attempts:
+                    # Retry-After already paused the limiter for everyone; the backoff spreads the rest.
+                    await asyncio.sleep(self.retry.backoff(attempt) if failure.wait is None else 0)
+                continue
+            if not response.content:
+                return None
+            try:
+                return response.json()
+            except ValueError:
+                return response.text
+        assert last is not None
+        raise last
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    async def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        return await self._request("GET", path, params=params)
+
+    async def list_all(self, path: str, page_key: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Every item of a paged list: page 0 first, then the rest concurrently once it says how many."""
+        base = {"page_size": PAGE_SIZE, **(params or {})}
+        first = await self.get(path, {**base, "page_number": 0})
+        items: list[dict[str, Any]] = list((first or {}).get(page_key) or [])
+        total = (first or {}).get("total_pages")
+        if isinstance(total, int):
+            rest = await asyncio.gather(*(self.get(path, {**base, "page_number": n}) for n in range(1, total)))
+            for page in rest:
+                items.extend((page or {}).get(page_key) or [])
+        else:  # no page count: walk until an empty page, as the SDK does
+            number = 1
+            while len((page := await self.get(path, {**base, "page_number": number}) or {}).get(page_key) or []):
+                items.extend(page[page_key])
+                number += 1
+        return dedupe(items)
+
+    async def list_heads(self, kind: Kind, name: str | None = None) -> list[dict[str, Any]]:
+        """The newest version of every resource of a kind (optionally only those with ``name``)."""
+        params: dict[str, Any] = {"restrict_to_most_recent": "true"}
+        if name is not None:
+            params["name"] = name
+        return await self.list_all(kind.api_path, kind.page_key, params)
+
+    async def list_versions(self, kind: Kind, resource_id: str) -> list[dict[str, Any]]:
+        """Every version of one resource."""
+        params = {"restrict_to_most_recent": "false"}
+        return await self.list_all(f"{kind.api_path}/{resource_id}", kind.page_key, params)
+
+    async def get_version(self, kind: Kind, resource_id: str, version: int) -> dict[str, Any]:
+        result: dict[str, Any] = await self.get(f"{kind.api_path}/{resource_id}/version/{version}")
+        return result
+
+    # -- writes --------------------------------------------------------------------------------
+
+    async def create(self, kind: Kind, body: dict[str, Any]) -> dict[str, Any]:
+        """Create a resource (version 0). ``body['version_description']`` identifies our write."""
+
+        async def settle() -> dict[str, Any] | None:
+            for head in await self.list_heads(kind, name=body["name"]):
+                if head.get("version_description") == body.get("version_description"):
+                    return head
+            return None
+
+        result: dict[str, Any] = await self._request("POST", kind.api_path, body=body, settle=settle)
+        return result
+
+    async def create_version(self, kind: Kind, resource_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Add a version. ``body['version_description']`` identifies our write if the answer is lost."""
+
+        async def settle() -> dict[str, Any] | None:
+            versions = await self.list_versions(kind, resource_id)
+            for item in sorted(versions, key=lambda v: v.get("version", 0), reverse=True):
+                if item.get("version_description") == body.get("version_description"):
+                    return item
+            return None
+
+        path = f"{kind.api_path}/{resource_id}"
+        result: dict[str, Any] = await self._request("POST", path, body=body, settle=settle)
+        return result
+
+    async def rename(self, kind: Kind, resource_id: str, name: str) -> None:
+        await self._request("PATCH", f"{kind.api_path}/{resource_id}", body={"name": name})
+
+    async def update_description(
+        self, kind: Kind, resource_id: str, version: int, description: str | None
+    ) -> dict[str, Any]:
+        path = f"{kind.api_path}/{resource_id}/version/{version}"
+        result: dict[str, Any] = await self._request("PATCH", path, body={"version_description": description})
+        return result
+
+    async def delete(self, kind: Kind, resource_id: str) -> None:
+        async def settle() -> dict[str, Any] | None:
+            try:
+                await self.list_versions(kind, resource_id)
+            except NotFoundError:
+                return {}  # gone: the lost attempt did delete it
+            return None
+
+        await self._request("DELETE", f"{kind.api_path}/{resource_id}", settle=settle)
+
+    async def delete_version(self, kind: Kind, resource_id: str, version: int) -> None:
+        await self._request("DELETE", f"{kind.api_path}/{resource_id}/version/{version}")
+
+
+def dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop repeats that a list shifting between page reads can produce."""
+    seen: set[tuple[Any, Any]] = set()
+    out = []
+    for item in items:
+        key = (item.get("id"), item.get("version"))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(item)
+    return out

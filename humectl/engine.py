@@ -1,0 +1,129 @@
+"""The library API behind ``plan`` and ``apply``: load → live → plan → (check fresh) → apply.
+
+The CLI is a thin layer over these functions, and so are the tests. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from humectl.apply import Applied, EventCallback, apply_plan
+from humectl.client import EviClient
+from humectl.errors import ApplyError, ApplyReport, PlanError, StalePlanError
+from humectl.live import LiveState, fetch_live_state
+from humectl.manifest import LoadOptions, ManifestSet, load_manifests
+from humectl.plan import CREATE, DELETE, Plan, build_plan
+from humectl.provenance import new_run_id
+from humectl.settings import Settings
+
+
+@dataclass
+class PlanResult:
+    plan: Plan
+    desired: ManifestSet
+    live: LiveState
+    requests: int
+
+
+def open_client(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> EviClient:
+    if settings.emulator_db and settings.emulator_db != ":memory:":
+        Path(settings.emulator_db).parent.mkdir(parents=True, exist_ok=True)
+    return EviClient(settings, transport=transport)
+
+
+async def make_plan_async(
+    directory: str | Path,
+    settings: Settings,
+    *,
+    load_options: LoadOptions | None = None,
+    message: str | None = None,
+    targets: Iterable[str] = (),
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> PlanResult:
+    desired = load_manifests(directory, load_options)
+    async with open_client(settings, transport) as client:
+        live = await fetch_live_state(client)
+        requests = client.requests_sent
+    plan = build_plan(desired, live, run_id=new_run_id(), message=message, targets=targets)
+    return PlanResult(plan=plan, desired=desired, live=live, requests=requests)
+
+
+def make_plan(directory: str | Path, settings: Settings, **kwargs: Any) -> PlanResult:
+    return asyncio.run(make_plan_async(directory, settings, **kwargs))
+
+
+def stale_reasons(plan: Plan, live: LiveState) -> list[str]:
+    """What moved since the plan was made, among the live objects the plan depends on."""
+    now = live.fingerprint()
+    watched: set[str] = set()
+    for change in plan.changes:
+        watched.add(change.address)
+        watched.update(change.depends_on)
+        if change.rename_from:
+            watched.add(f"{change.kind}/{change.rename_from}")
+    reasons = []
+    for address in sorted(watched):
+        before, after = plan.live_fingerprint.get(address), now.get(address)
+        if before == after:
+            continue
+        if before is None:
+            reasons.append(f"{address} appeared (id {after['id']}, version {after['version']})" if after else "")
+        elif after is None:
+            reasons.append(f"{address} disappeared (was id {before['id']}, version {before['version']})")
+        elif before["id"] != after["id"]:
+            reasons.append(f"{address} is a different resource now (id {before['id']} → {after['id']})")
+        else:
+            reasons.append(f"{address} moved from version {before['version']} to {after['version']}")
+    return [r for r in reasons if r]
+
+
+async def apply_async(
+    plan: Plan,
+    settings: Settings,
+    *,
+    on_event: EventCallback | None = None,
+    check_fresh: bool = True,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> tuple[ApplyReport, dict[str, Applied]]:
+    """Apply ``plan``; refuse it when a live object it depends on moved; raise ApplyError on failure."""
+    async with open_client(settings, transport) as client:
+        if check_fresh:
+            live = await fetch_live_state(client)
+            moved = stale_reasons(plan, live)
+            if moved:
+                raise StalePlanError(
+                    "the saved plan is stale: " + "; ".join(moved),
+                    hint="run `humectl plan` again and review the new plan",
+                )
+        report, results = await apply_plan(plan, client, on_event=on_event, parallelism=settings.parallelism)
+    if report.failed:
+        raise ApplyError(f"apply stopped: {len(report.failed)} change(s) failed", report)
+    return report, dict(results)
+
+
+def apply(plan: Plan, settings: Settings, **kwargs: Any) -> tuple[ApplyReport, dict[str, Applied]]:
+    return asyncio.run(apply_async(plan, settings, **kwargs))
+
+
+def save_plan(plan: Plan, path: str | Path) -> None:
+    Path(path).write_text(json.dumps(plan.to_dict(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def load_plan(path: str | Path) -> Plan:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise PlanError(f"cannot read saved plan {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise PlanError(f"{path} is not a humectl plan file")
+    return Plan.from_dict(data)
+
+
+__all__ = ["CREATE", "DELETE", "PlanResult", "apply", "apply_async", "load_plan", "make_plan", "save_plan"]

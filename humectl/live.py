@@ -1,0 +1,84 @@
+"""Fetch the live State: the newest version of every tool, prompt and config, all kinds concurrently."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from humectl.client import EviClient
+from humectl.errors import LiveStateError
+from humectl.kinds import DEPENDENCY_ORDER, KINDS
+
+
+@dataclass
+class LiveResource:
+    """The head (newest version) of one live resource, as the API returned it."""
+
+    kind: str
+    name: str
+    id: str
+    version: int
+    data: dict[str, Any]
+
+    @property
+    def address(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+
+@dataclass
+class LiveState:
+    """Every live head, keyed by (kind, name)."""
+
+    resources: dict[tuple[str, str], LiveResource] = field(default_factory=dict)
+
+    def get(self, kind: str, name: str) -> LiveResource | None:
+        return self.resources.get((kind, name))
+
+    def of_kind(self, kind: str) -> list[LiveResource]:
+        return [r for (k, _), r in self.resources.items() if k == kind]
+
+    def by_id(self, kind: str, resource_id: str) -> LiveResource | None:
+        for resource in self.of_kind(kind):
+            if resource.id == resource_id:
+                return resource
+        return None
+
+    def fingerprint(self) -> dict[str, dict[str, Any]]:
+        """id and version of every live object read: a saved plan is stale if any of these moved."""
+        return {
+            r.address: {"id": r.id, "version": r.version}
+            for r in sorted(self.resources.values(), key=lambda r: r.address)
+        }
+
+
+def build_live_state(heads_by_kind: dict[str, list[dict[str, Any]]]) -> LiveState:
+    """Index heads by name; two live resources of one kind with one name is an error naming both."""
+    state = LiveState()
+    problems: list[str] = []
+    for kind_name, heads in heads_by_kind.items():
+        for head in heads:
+            name = str(head.get("name"))
+            existing = state.resources.get((kind_name, name))
+            if existing is not None and existing.id != head.get("id"):
+                problems.append(
+                    f"{kind_name}/{name} is ambiguous: live ids {existing.id} and {head.get('id')} share the name"
+                )
+                continue
+            if existing is not None and existing.version >= int(head.get("version", 0)):
+                continue
+            state.resources[(kind_name, name)] = LiveResource(
+                kind=kind_name, name=name, id=str(head["id"]), version=int(head.get("version", 0)), data=head
+            )
+    if problems:
+        raise LiveStateError(
+            "; ".join(problems),
+            hint="rename or delete one of them in the account (humectl identifies resources by name)",
+        )
+    return state
+
+
+async def fetch_live_state(client: EviClient, kinds: tuple[str, ...] = DEPENDENCY_ORDER) -> LiveState:
+    """List the heads of every kind concurrently (each list itself pages concurrently)."""
+    results = await asyncio.gather(*(client.list_heads(KINDS[k]) for k in kinds))
+    return build_live_state(dict(zip(kinds, results, strict=True)))

@@ -1,0 +1,197 @@
+"""One canonical form for both sides, so that equal means "no change".
+
+Canonical content of a resource is a dict of its kind's content fields only (server-managed fields
+dropped), with:
+- tool ``parameters`` as canonical JSON (sorted keys, no spaces): key order is never a change;
+- references as ``"name@version"`` strings (live: taken from the embedded prompt/tool objects);
+- ``builtin_tools`` as sorted ``{name, fallback_content}``; webhook events sorted;
+- ``voice`` as ``{provider, name}`` (the server resolves either half; the name is what people write);
+- ``None`` values removed, so "null" and "absent" are the same thing.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from humectl.kinds import KINDS, Kind
+
+Ref = str  # "name@version"
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical_parameters(value: Any) -> Any:
+    """Tool parameters (a JSON string on the wire) re-serialised canonically; non-JSON kept as is."""
+    if isinstance(value, str):
+        try:
+            return canonical_json(json.loads(value))
+        except ValueError:
+            return value
+    if isinstance(value, (dict, list)):
+        return canonical_json(value)
+    return value
+
+
+def strip_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: strip_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [strip_none(v) for v in value]
+    return value
+
+
+def deep_merge(base: Mapping[str, Any], overlay: Mapping[str, Any], atomic: tuple[str, ...] = ()) -> dict[str, Any]:
+    """``overlay`` over ``base``: nested dicts merge key by key, lists and ``atomic`` fields replace."""
+    merged = dict(copy.deepcopy(dict(base)))
+    for key, value in overlay.items():
+        if key not in atomic and isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def ref(name: str, version: int | str) -> Ref:
+    return f"{name}@{version}"
+
+
+def split_ref(value: Ref) -> tuple[str, int]:
+    name, _, version = value.rpartition("@")
+    return name, int(version)
+
+
+def _builtin_tools(value: Any) -> Any:
+    if not isinstance(value, list):
+        return value
+    items = [strip_none({"name": t.get("name"), "fallback_content": t.get("fallback_content")}) for t in value]
+    return sorted(items, key=lambda t: str(t.get("name")))
+
+
+def _webhooks(value: Any) -> Any:
+    if not isinstance(value, list):
+        return value
+    out = []
+    for hook in value:
+        hook = dict(hook)
+        if isinstance(hook.get("events"), list):
+            hook["events"] = sorted(hook["events"])
+        out.append(hook)
+    return sorted(out, key=canonical_json)
+
+
+def _voice(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    provider = value.get("provider") or "CUSTOM_VOICE"  # Hume: an omitted provider means CUSTOM_VOICE
+    if value.get("name"):
+        return {"provider": provider, "name": value["name"]}
+    return strip_none({"provider": provider, "id": value.get("id")})
+
+
+def _prompt_expansion(value: Any) -> Any:
+    return value
+
+
+# Field-level canonicalisation shared by both sides (references are handled by the kind registry).
+FIELD_CANONICALISERS: dict[str, Callable[[Any], Any]] = {
+    "parameters": canonical_parameters,
+    "builtin_tools": _builtin_tools,
+    "webhooks": _webhooks,
+    "voice": _voice,
+}
+
+# Fields replaced wholesale when a manifest sets them (merging would mix two voices' id and name).
+ATOMIC_FIELDS: tuple[str, ...] = ("voice",)
+
+
+def _canonical_fields(kind: Kind, content: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for field in kind.content_fields:
+        if field not in content:
+            continue
+        value = content[field]
+        canon = FIELD_CANONICALISERS.get(field)
+        out[field] = canon(value) if canon and value is not None else value
+    return strip_none(out)
+
+
+def normalize_live(
+    kind_name: str, data: Mapping[str, Any], rename: Mapping[tuple[str, str], str] | None = None
+) -> dict[str, Any]:
+    """Canonical content of a live object; embedded prompt/tool objects become ``name@version``.
+
+    ``rename`` maps (kind, live name) to the name the manifests know it by, so a prompt renamed in
+    this plan does not look like a changed reference in every config that uses it.
+    """
+    kind = KINDS[kind_name]
+    rename = rename or {}
+    content = dict(data)
+    for reference in kind.references:
+        value = content.get(reference.field)
+        if value is None:
+            continue
+
+        def to_ref(obj: Mapping[str, Any], target: str = reference.target) -> Ref:
+            name = str(obj.get("name"))
+            name = rename.get((target, name), name)
+            version: Any = obj.get("version") if obj.get("version_type") != "LATEST" else "latest"
+            return ref(name, version)
+
+        if reference.many:
+            content[reference.field] = sorted(to_ref(o) for o in value)
+        else:
+            content[reference.field] = to_ref(value)
+    return _canonical_fields(kind, content)
+
+
+def normalize_desired(
+    kind_name: str,
+    spec: Mapping[str, Any],
+    resolve: Callable[[str, Mapping[str, Any]], Ref],
+    live_content: Mapping[str, Any] | None = None,
+    live_data: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Canonical content the manifest asks for, merged over the live content it leaves out.
+
+    ``resolve(target_kind, {"name", "version"?})`` turns a manifest reference into ``name@version``.
+    The result keeps live values of fields (and nested keys) the manifest does not set, so sending it
+    as a new version never resets what the manifest doesn't manage.
+    """
+    kind = KINDS[kind_name]
+    content = dict(spec)
+    for reference in kind.references:
+        value = content.get(reference.field)
+        if value is None:
+            continue
+        if reference.many:
+            content[reference.field] = sorted(resolve(reference.target, r) for r in value)
+        else:
+            content[reference.field] = resolve(reference.target, value)
+    voice = content.get("voice")
+    if isinstance(voice, dict) and not voice.get("name") and live_data and isinstance(live_data.get("voice"), dict):
+        live_voice = live_data["voice"]
+        if voice.get("id") and voice.get("id") == live_voice.get("id"):
+            content["voice"] = {"provider": live_voice.get("provider"), "name": live_voice.get("name")}
+    desired = _canonical_fields(kind, content)
+    base = dict(live_content) if live_content is not None else {}
+    # None in the manifest means "clear it": merge first, strip afterwards.
+    return strip_none(deep_merge(base, _keep_nulls(kind, spec, desired), ATOMIC_FIELDS))
+
+
+def _keep_nulls(kind: Kind, spec: Mapping[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
+    out = dict(desired)
+    for field in kind.content_fields:
+        if field in spec and spec[field] is None:
+            out[field] = None
+    return out
+
+
+def new_resource_content(kind_name: str, desired: Mapping[str, Any]) -> dict[str, Any]:
+    """What a created resource will hold: the server's defaults under the manifest's fields."""
+    kind = KINDS[kind_name]
+    return strip_none(deep_merge(kind.defaults, desired, ATOMIC_FIELDS))

@@ -1,0 +1,405 @@
+"""The Plan: plain data saying what apply will do, built from desired and live state.
+
+``build_plan`` never talks to the API and never prints. Per resource it decides one action:
+
+- ``create``   no live resource of that name (nor of one of its ``previous_names``);
+- ``version``  canonical content differs: a new version (with the reason: which fields changed,
+               or ``prompt/x v3 → v4`` when a config follows a prompt that gets a new version);
+- ``rename``   found under a ``previous_names`` entry and otherwise equal (PATCH, no version);
+- ``describe`` only ``version_description`` differs (PATCH the head, no new version);
+- ``delete``   (prune) a live resource the manifests no longer have;
+- no-op        listed under ``unchanged``.
+
+A config reference without a version follows the newest version humectl manages, so a prompt's
+new version cascades to every config following it; a pinned ``{name, version}`` never moves.
+"""
+
+from __future__ import annotations
+
+import difflib
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from humectl import __version__
+from humectl.diff import FieldChange, diff_fields, text_diff
+from humectl.errors import PlanError
+from humectl.kinds import DEPENDENCY_ORDER, KINDS
+from humectl.live import LiveResource, LiveState
+from humectl.manifest import DesiredResource, ManifestSet
+from humectl.normalize import Ref, normalize_desired, normalize_live, ref, split_ref
+from humectl.provenance import describe, strip_marker
+
+FORMAT_VERSION = 1
+
+CREATE = "create"
+VERSION = "version"
+RENAME = "rename"
+DESCRIBE = "describe"
+DELETE = "delete"
+ACTIONS = (CREATE, VERSION, RENAME, DESCRIBE, DELETE)
+
+
+def kind_level(kind_name: str, _seen: tuple[str, ...] = ()) -> int:
+    """Apply level of a kind: 0 when it references nothing, else one past what it references."""
+    kind = KINDS[kind_name]
+    if not kind.references:
+        return 0
+    return 1 + max(kind_level(r.target, (*_seen, kind_name)) for r in kind.references)
+
+
+@dataclass
+class Change:
+    """One resource's planned change. ``content`` is the full canonical content a create/version sends."""
+
+    address: str
+    kind: str
+    name: str
+    action: str
+    reasons: list[str] = field(default_factory=list)
+    fields: list[FieldChange] = field(default_factory=list)
+    text_diff: str | None = None
+    live_id: str | None = None
+    live_version: int | None = None
+    predicted_version: int | None = None
+    rename_from: str | None = None
+    content: dict[str, Any] = field(default_factory=dict)
+    version_description: str | None = None
+    depends_on: list[str] = field(default_factory=list)
+    source: str | None = None
+    level: int = 0
+    blocked_by: str | None = None  # delete refused (e.g. still referenced); the plan cannot apply
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "address": self.address,
+            "kind": self.kind,
+            "name": self.name,
+            "action": self.action,
+            "reasons": list(self.reasons),
+            "fields": [f.to_dict() for f in self.fields],
+            "text_diff": self.text_diff,
+            "live": None if self.live_id is None else {"id": self.live_id, "version": self.live_version},
+            "predicted_version": self.predicted_version,
+            "rename_from": self.rename_from,
+            "content": self.content,
+            "version_description": self.version_description,
+            "depends_on": list(self.depends_on),
+            "source": self.source,
+            "level": self.level,
+            "blocked_by": self.blocked_by,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Change:
+        live = data.get("live") or {}
+        return cls(
+            address=data["address"],
+            kind=data["kind"],
+            name=data["name"],
+            action=data["action"],
+            reasons=list(data.get("reasons") or []),
+            fields=[FieldChange(f["path"], f.get("before"), f.get("after")) for f in data.get("fields") or []],
+            text_diff=data.get("text_diff"),
+            live_id=live.get("id"),
+            live_version=live.get("version"),
+            predicted_version=data.get("predicted_version"),
+            rename_from=data.get("rename_from"),
+            content=dict(data.get("content") or {}),
+            version_description=data.get("version_description"),
+            depends_on=list(data.get("depends_on") or []),
+            source=data.get("source"),
+            level=int(data.get("level", 0)),
+            blocked_by=data.get("blocked_by"),
+        )
+
+
+@dataclass
+class Plan:
+    """Everything apply needs, as plain data (``to_dict`` is the documented JSON format)."""
+
+    changes: list[Change] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    live_fingerprint: dict[str, dict[str, Any]] = field(default_factory=dict)
+    run_id: str = ""
+    message: str | None = None
+    partial: bool = False
+    targets: list[str] = field(default_factory=list)
+    created_at: float = field(default_factory=time.time)
+    format_version: int = FORMAT_VERSION
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+    def summary(self) -> dict[str, int]:
+        counts = {action: 0 for action in ACTIONS}
+        for change in self.changes:
+            counts[change.action] += 1
+            if change.rename_from and change.action != RENAME:
+                counts[RENAME] += 1
+        counts["unchanged"] = len(self.unchanged)
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format_version": self.format_version,
+            "humectl_version": __version__,
+            "created_at": self.created_at,
+            "run_id": self.run_id,
+            "message": self.message,
+            "partial": self.partial,
+            "targets": list(self.targets),
+            "summary": self.summary(),
+            "changes": [c.to_dict() for c in self.changes],
+            "unchanged": list(self.unchanged),
+            "live_fingerprint": self.live_fingerprint,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Plan:
+        version = data.get("format_version")
+        if version != FORMAT_VERSION:
+            raise PlanError(f"saved plan has format_version {version!r}; this humectl reads {FORMAT_VERSION}")
+        return cls(
+            changes=[Change.from_dict(c) for c in data.get("changes") or []],
+            unchanged=list(data.get("unchanged") or []),
+            live_fingerprint=dict(data.get("live_fingerprint") or {}),
+            run_id=str(data.get("run_id") or ""),
+            message=data.get("message"),
+            partial=bool(data.get("partial")),
+            targets=list(data.get("targets") or []),
+            created_at=float(data.get("created_at") or 0),
+        )
+
+
+class _Planner:
+    """Walks the desired resources level by level, tracking the head each managed resource will have."""
+
+    def __init__(self, desired: ManifestSet, live: LiveState, run_id: str, message: str | None) -> None:
+        self.desired = desired
+        self.live = live
+        self.run_id = run_id
+        self.message = message
+        self.heads: dict[str, int] = {}  # address -> head version after apply
+        self.matches: dict[str, tuple[LiveResource | None, str | None]] = {}
+        self.rename: dict[tuple[str, str], str] = {}
+        self._match_all()
+
+    def _match_all(self) -> None:
+        claimed: set[tuple[str, str]] = set()
+        for res in self.desired.resources:
+            live_res = self.live.get(res.kind, res.name)
+            renamed_from = None
+            if live_res is None:
+                for old in res.previous_names:
+                    candidate = self.live.get(res.kind, old)
+                    if candidate is not None and (res.kind, old) not in claimed:
+                        live_res, renamed_from = candidate, old
+                        self.rename[(res.kind, old)] = res.name
+                        break
+            if live_res is not None:
+                claimed.add((res.kind, live_res.name))
+            self.matches[res.address] = (live_res, renamed_from)
+
+    def resolve(self, owner: DesiredResource, target: str, spec: Mapping[str, Any]) -> Ref:
+        name = str(spec.get("name"))
+        address = f"{target}/{name}"
+        pinned = spec.get("version")
+        managed = self.desired.get(target, name) is not None
+        live_res = self.matches[address][0] if managed else self.live.get(target, name)
+        if pinned is not None:
+            newest = live_res.version if live_res is not None else None
+            if newest is None and not (managed and int(pinned) == 0):
+                raise PlanError(f"{owner.address} pins {address} version {pinned}, which does not exist live")
+            if newest is not None and int(pinned) > newest:
+                raise PlanError(
+                    f"{owner.address} pins {address} version {pinned}, but its newest live version is {newest}"
+                )
+            return ref(name, int(pinned))
+        if address in self.heads:
+            return ref(name, self.heads[address])
+        if live_res is not None:  # not managed here: follow its newest live version
+            return ref(name, live_res.version)
+        known = sorted({r.name for r in self.desired.of_kind(target)} | {r.name for r in self.live.of_kind(target)})
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean {target}/{close[0]}?" if close else f"define {address} in the manifests"
+        raise PlanError(
+            f"{owner.address} references {address}, which neither the manifests nor the account have",
+            hint=hint,
+        )
+
+    def plan_resource(self, res: DesiredResource) -> Change | None:
+        live_res, renamed_from = self.matches[res.address]
+        level = kind_level(res.kind)
+        depends = sorted(
+            {f"{r.target}/{n}" for r in KINDS[res.kind].references for n in _ref_names(res.spec.get(r.field))}
+        )
+        source = f"{res.source.file}:{res.source.line}"
+
+        def resolve(target: str, spec: Mapping[str, Any]) -> Ref:
+            return self.resolve(res, target, spec)
+
+        if live_res is None:
+            content = normalize_desired(res.kind, res.spec, resolve)
+            self.heads[res.address] = 0
+            return Change(
+                address=res.address, kind=res.kind, name=res.name, action=CREATE,
+                reasons=["new"], fields=diff_fields({}, content),
+                text_diff=text_diff("", content["text"], res.address) if isinstance(content.get("text"), str) else None,
+                predicted_version=0, content=content,
+                version_description=describe(res.version_description or self.message, self.run_id),
+                depends_on=depends, source=source, level=level,
+            )  # fmt: skip
+        live_content = normalize_live(res.kind, live_res.data, self.rename)
+        content = normalize_desired(res.kind, res.spec, resolve, live_content, live_res.data)
+        common: dict[str, Any] = {
+            "address": res.address, "kind": res.kind, "name": res.name, "live_id": live_res.id,
+            "live_version": live_res.version, "rename_from": renamed_from, "depends_on": depends,
+            "source": source, "level": level,
+        }  # fmt: skip
+        if content != live_content:
+            fields = diff_fields(live_content, content)
+            self.heads[res.address] = live_res.version + 1
+            before_text, after_text = live_content.get("text"), content.get("text")
+            return Change(
+                action=VERSION, reasons=_reasons(res.kind, live_content, content),
+                fields=fields,
+                text_diff=text_diff(before_text, after_text, res.address)
+                if isinstance(before_text, str) and isinstance(after_text, str) and before_text != after_text
+                else None,
+                predicted_version=live_res.version + 1, content=content,
+                version_description=describe(res.version_description or self.message, self.run_id),
+                **common,
+            )  # fmt: skip
+        self.heads[res.address] = live_res.version
+        live_description = strip_marker(live_res.data.get("version_description"))
+        wants_description = res.version_description is not None and res.version_description != live_description
+        if wants_description:
+            return Change(
+                action=DESCRIBE,
+                reasons=[f"version_description: {live_description!r} → {res.version_description!r}"],
+                fields=[FieldChange("version_description", live_description, res.version_description)],
+                predicted_version=live_res.version,
+                version_description=describe(res.version_description, self.run_id),
+                **common,
+            )
+        if renamed_from is not None:
+            return Change(
+                action=RENAME, reasons=[f"renamed from {renamed_from}"], predicted_version=live_res.version,
+                **common,
+            )  # fmt: skip
+        return None
+
+
+def _ref_names(value: Any) -> list[str]:
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    return [str(item.get("name")) for item in items if isinstance(item, dict)]
+
+
+def _describe_ref_change(target: str, before: Ref | None, after: Ref | None) -> str:
+    if before is None or after is None:
+        return f"{target}: {before or 'none'} → {after or 'none'}"
+    (b_name, b_version), (a_name, a_version) = _split_safe(before), _split_safe(after)
+    if b_name == a_name:
+        return f"{target}/{a_name} v{b_version} → v{a_version}"
+    return f"{target}/{b_name} v{b_version} → {target}/{a_name} v{a_version}"
+
+
+def _split_safe(value: Ref) -> tuple[str, str]:
+    try:
+        name, version = split_ref(value)
+        return name, str(version)
+    except ValueError:
+        name, _, version_text = value.rpartition("@")
+        return name, version_text
+
+
+def _reasons(kind_name: str, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    kind = KINDS[kind_name]
+    reasons: list[str] = []
+    other: list[str] = []
+    references = {r.field: r for r in kind.references}
+    for key in kind.content_fields:
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        reference = references.get(key)
+        if reference is None:
+            other.append(key)
+        elif reference.many:
+            olds, news = set(old or []), set(new or [])
+            old_by_name = {split_ref(r)[0]: r for r in olds if "@" in r}
+            for r in sorted(news - olds):
+                name = r.rpartition("@")[0]
+                reasons.append(_describe_ref_change(reference.target, old_by_name.get(name), r))
+            new_names = {r.rpartition("@")[0] for r in news}
+            for r in sorted(olds - news):
+                if r.rpartition("@")[0] not in new_names:
+                    reasons.append(_describe_ref_change(reference.target, r, None))
+        else:
+            reasons.append(_describe_ref_change(reference.target, old, new))
+    if other:
+        reasons.insert(0, "changed: " + ", ".join(other))
+    return reasons
+
+
+def dependency_closure(desired: ManifestSet, targets: Iterable[str]) -> set[str]:
+    """The targeted addresses and everything they reference, transitively."""
+    wanted: set[str] = set()
+    stack = list(targets)
+    while stack:
+        address = stack.pop()
+        if address in wanted:
+            continue
+        wanted.add(address)
+        kind_name, _, name = address.partition("/")
+        res = desired.get(kind_name, name)
+        if res is None:
+            continue
+        for reference in KINDS[kind_name].references:
+            for ref_name in _ref_names(res.spec.get(reference.field)):
+                stack.append(f"{reference.target}/{ref_name}")
+    return wanted
+
+
+def build_plan(
+    desired: ManifestSet,
+    live: LiveState,
+    *,
+    run_id: str,
+    message: str | None = None,
+    targets: Iterable[str] = (),
+) -> Plan:
+    """Compare desired with live and decide every change, in dependency order."""
+    targets = list(targets)
+    planner = _Planner(desired, live, run_id, message)
+    changes: list[Change] = []
+    unchanged: list[str] = []
+    for kind_name in sorted(DEPENDENCY_ORDER, key=lambda k: (kind_level(k), DEPENDENCY_ORDER.index(k))):
+        for res in sorted(desired.of_kind(kind_name), key=lambda r: r.name):
+            change = planner.plan_resource(res)
+            if change is None:
+                unchanged.append(res.address)
+            else:
+                changes.append(change)
+    if targets:
+        for target in targets:
+            kind_name, _, name = target.partition("/")
+            if desired.get(kind_name, name) is None:
+                raise PlanError(f"--target {target}: no such resource in the manifests")
+        keep = dependency_closure(desired, targets)
+        changes = [c for c in changes if c.address in keep]
+        unchanged = [a for a in unchanged if a in keep]
+    return Plan(
+        changes=changes,
+        unchanged=unchanged,
+        live_fingerprint=live.fingerprint(),
+        run_id=run_id,
+        message=message,
+        partial=bool(targets),
+        targets=targets,
+    )

@@ -1,0 +1,54 @@
+"""Adaptive concurrency and pacing shared by every request of one client.
+
+A 429 halves the number of requests allowed in flight and pauses *all* new requests until the
+server's Retry-After has passed (one throttled request means the others would be throttled too);
+each run of successes widens the window again by one, up to ``--parallelism`` (AIMD, as in TCP).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+
+
+class AdaptiveLimiter:
+    """An async semaphore whose size moves between 1 and ``ceiling`` with the server's answers."""
+
+    def __init__(self, ceiling: int) -> None:
+        self.ceiling = max(1, ceiling)
+        self.limit = self.ceiling
+        self.in_flight = 0
+        self.throttled = 0  # 429s seen (absorbed or not)
+        self._resume_at = 0.0  # monotonic time before which nothing new starts
+        self._successes = 0
+        self._cond = asyncio.Condition()
+
+    async def acquire(self) -> None:
+        async with self._cond:
+            while True:
+                wait = self._resume_at - time.monotonic()
+                if wait > 0:
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await asyncio.wait_for(self._cond.wait(), timeout=wait)
+                    continue
+                if self.in_flight < self.limit:
+                    self.in_flight += 1
+                    return
+                await self._cond.wait()
+
+    async def release(self, *, throttled_for: float | None = None) -> None:
+        """Give the slot back; ``throttled_for`` is the Retry-After (seconds) of a 429, if it was one."""
+        async with self._cond:
+            self.in_flight -= 1
+            if throttled_for is not None:
+                self.throttled += 1
+                self.limit = max(1, self.limit // 2)
+                self._successes = 0
+                self._resume_at = max(self._resume_at, time.monotonic() + throttled_for)
+            else:
+                self._successes += 1
+                if self.limit < self.ceiling and self._successes >= self.limit:
+                    self.limit += 1
+                    self._successes = 0
+            self._cond.notify_all()

@@ -1,0 +1,124 @@
+"""A Plan as Markdown for pull-request comments and job summaries.
+
+A summary table, then one collapsible section per change with its field diff and prompt text diff.
+GitHub refuses comments over 65,536 characters, so details are cut to fit ``limit`` and a note
+says how many changes were left out and where to see them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from humectl.plan import Change, Plan
+from humectl.render.style import SYMBOLS, summary_line
+
+GITHUB_COMMENT_LIMIT = 65_536
+_EMOJI = {"create": "🟢", "version": "🟡", "rename": "🔵", "describe": "🟡", "delete": "🔴"}
+_ACTION_TEXT = {
+    "create": "create",
+    "version": "new version",
+    "rename": "rename",
+    "describe": "update description",
+    "delete": "delete",
+}
+_MAX_CELL = 100
+_MAX_TEXT_DIFF = 12_000
+
+
+def _cell(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False)
+    if len(text) > _MAX_CELL:
+        text = text[: _MAX_CELL - 1] + "…"
+    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("`", "'")
+    return f"`{text}`" if text else "∅"
+
+
+def _version_text(change: Change) -> str:
+    if change.action == "create":
+        return "v0"
+    if change.action == "version":
+        return f"v{change.live_version} → v{change.predicted_version}"
+    return f"v{change.live_version}" if change.live_version is not None else ""
+
+
+def _row(change: Change) -> str:
+    reason = "; ".join(change.reasons) if change.action != "create" else "new"
+    if change.rename_from:
+        reason = f"renamed from `{change.rename_from}`; " + reason
+    if change.blocked_by:
+        reason = f"**refused:** {change.blocked_by}"
+    reason = reason.replace("|", "\\|")
+    return (
+        f"| {_EMOJI[change.action]} `{SYMBOLS[change.action]}` | `{change.address}` | "
+        f"{_ACTION_TEXT[change.action]} | {_version_text(change)} | {reason} |"
+    )
+
+
+def _details(change: Change) -> str:
+    title = f"<code>{SYMBOLS[change.action]} {change.address}</code> — {_ACTION_TEXT[change.action]}"
+    if change.action == "version":
+        title += f" {_version_text(change)}"
+    parts = [f"<details><summary>{title}</summary>", ""]
+    if change.source:
+        parts.append(f"Defined at `{change.source}`.")
+        parts.append("")
+    fields = [f for f in change.fields if not (f.path == "text" and change.text_diff)]
+    if fields:
+        parts.append("| field | live | desired |")
+        parts.append("|---|---|---|")
+        for f in fields:
+            before = "" if change.action == "create" else _cell(f.before) if f.before is not None else "∅"
+            after = _cell(f.after) if f.after is not None else "∅"
+            parts.append(f"| `{f.path}` | {before} | {after} |")
+        parts.append("")
+    if change.text_diff:
+        diff = change.text_diff
+        if len(diff) > _MAX_TEXT_DIFF:
+            diff = diff[:_MAX_TEXT_DIFF] + "\n… (text diff truncated)\n"
+        fence = "````" if "```" in diff else "```"
+        parts.extend([f"{fence}diff", diff.rstrip("\n"), fence, ""])
+    parts.append("</details>")
+    parts.append("")
+    return "\n".join(parts)
+
+
+def render_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT, title: str = "humectl plan") -> str:
+    """Markdown that never exceeds ``limit`` characters."""
+    head = [f"### {title}", ""]
+    if plan.partial:
+        head += [
+            f"> Partial plan: only {', '.join(f'`{t}`' for t in plan.targets)} and what they depend on.",
+            "",
+        ]
+    head += [f"**{summary_line(plan.summary())}**", ""]
+    if not plan.changes:
+        head.append("No changes. The live EVI account matches the manifests.")
+        return "\n".join(head) + "\n"
+    reserve = 400  # room for the truncation notes
+    out = "\n".join(head) + "\n"
+    table = ["| | resource | action | version | why |", "|---|---|---|---|---|"]
+    out += "\n".join(table) + "\n"
+    rows_shown = 0
+    for change in plan.changes:
+        row = _row(change) + "\n"
+        if len(out) + len(row) > limit - reserve:
+            break
+        out += row
+        rows_shown += 1
+    if rows_shown < len(plan.changes):
+        out += f"\n_… and {len(plan.changes) - rows_shown} more changes not listed (limit of a GitHub comment)._\n"
+    out += "\n"
+    details_shown = 0
+    for change in plan.changes[:rows_shown]:
+        section = _details(change)
+        if len(out) + len(section) > limit - reserve:
+            break
+        out += section
+        details_shown += 1
+    if details_shown < len(plan.changes):
+        out += (
+            f"\n_Details of {len(plan.changes) - details_shown} of {len(plan.changes)} changes were left out to "
+            "stay under GitHub's comment size limit; see the full plan in the job log or the plan artifact._\n"
+        )
+    return out

@@ -1,0 +1,50 @@
+"""Colour and symbols shared by the renderers: Terraform's plan symbols, NO_COLOR, CI detection."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import IO, Any
+
+import click
+
+SYMBOLS = {"create": "+", "version": "~", "rename": "~", "describe": "~", "delete": "-"}
+COLOURS = {"create": "green", "version": "yellow", "rename": "cyan", "describe": "yellow", "delete": "red"}
+VERBS = {
+    "create": "will be created",
+    "version": "will get a new version",
+    "rename": "will be renamed",
+    "describe": "will get a new version description",
+    "delete": "will be deleted",
+}
+
+
+def use_colour(stream: IO[Any] | None = None, env: Mapping[str, str] | None = None) -> bool:
+    """Colour unless NO_COLOR is set or output is not a terminal; FORCE_COLOR wins; CI logs stay plain."""
+    env = os.environ if env is None else env
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR") or env.get("CLICOLOR_FORCE"):
+        return True
+    if env.get("GITHUB_ACTIONS") == "true":
+        return False
+    stream = stream if stream is not None else click.get_text_stream("stdout")
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def summary_line(summary: Mapping[str, int]) -> str:
+    """``Plan: 2 to create, 3 to version, 1 to rename, 0 unchanged`` (+ describe/delete when any)."""
+    parts = [
+        f"{summary['create']} to create",
+        f"{summary['version']} to version",
+        f"{summary['rename']} to rename",
+    ]
+    if summary.get("describe"):
+        parts.append(f"{summary['describe']} to update description")
+    if summary.get("delete"):
+        parts.append(f"{summary['delete']} to delete")
+    parts.append(f"{summary['unchanged']} unchanged")
+    return "Plan: " + ", ".join(parts)

@@ -1,0 +1,86 @@
+"""A Plan as text for terminals, Terraform-style: ``+`` create, ``~`` change, ``-`` delete."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from humectl.plan import Change, Plan
+from humectl.render.style import COLOURS, SYMBOLS, VERBS, summary_line
+
+_MAX_VALUE = 120
+
+
+def _value(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False)
+    text = text.replace("\n", "\\n")
+    return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 1] + "…"
+
+
+def _headline(change: Change) -> str:
+    verb = VERBS[change.action]
+    extra = ""
+    if change.action == "version":
+        extra = f" (v{change.live_version} → v{change.predicted_version})"
+    elif change.action == "create":
+        extra = ""
+    if change.rename_from:
+        extra += f" (renamed from {change.rename_from})"
+    return f"# {change.address} {verb}{extra}"
+
+
+def render_change(change: Change, colour: bool) -> list[str]:
+    def paint(text: str, fg: str | None = None, dim: bool = False) -> str:
+        return click.style(text, fg=fg, dim=dim) if colour else text
+
+    symbol = SYMBOLS[change.action]
+    fg = COLOURS[change.action]
+    lines = [
+        paint(f"  {_headline(change)}", dim=True),
+        paint(f"  {symbol} {change.address}", fg=fg, dim=False),
+    ]
+    if change.source:
+        lines[-1] += paint(f"   ({change.source})", dim=True)
+    if change.blocked_by:
+        lines.append(paint(f"      ! refused: {change.blocked_by}", fg="red"))
+    for reason in change.reasons:
+        if change.action != "create":
+            lines.append(f"      because {reason}")
+    for field in change.fields:
+        if field.path == "text" and change.text_diff:
+            continue
+        if change.action == "create":
+            lines.append(paint(f"      + {field.path}: {_value(field.after)}", fg="green"))
+        elif field.after is None:
+            lines.append(paint(f"      - {field.path}: {_value(field.before)}", fg="red"))
+        elif field.before is None:
+            lines.append(paint(f"      + {field.path}: {_value(field.after)}", fg="green"))
+        else:
+            lines.append(paint(f"      ~ {field.path}: {_value(field.before)} → {_value(field.after)}", fg="yellow"))
+    if change.text_diff and change.action != "create":
+        lines.append("      text:")
+        for line in change.text_diff.splitlines():
+            tint = "green" if line.startswith("+") else "red" if line.startswith("-") else None
+            if line.startswith(("+++", "---")):
+                tint = None
+            lines.append(paint(f"        {line}", fg=tint))
+    return lines
+
+
+def render_text(plan: Plan, *, colour: bool = False) -> str:
+    lines: list[str] = []
+    if plan.partial:
+        lines.append(f"Partial plan: only {', '.join(plan.targets)} and what they depend on.")
+        lines.append("")
+    if not plan.changes:
+        lines.append("No changes. The live EVI account matches the manifests.")
+    else:
+        lines.append("humectl will perform these actions:")
+        for change in plan.changes:
+            lines.append("")
+            lines.extend(render_change(change, colour))
+    lines.append("")
+    lines.append(click.style(summary_line(plan.summary()), bold=True) if colour else summary_line(plan.summary()))
+    return "\n".join(lines) + "\n"
