@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from typing import IO, Any
-
-import click
 
 SYMBOLS = {"create": "+", "version": "~", "rename": "~", "describe": "~", "delete": "-"}
 COLOURS = {"create": "green", "version": "yellow", "rename": "cyan", "describe": "yellow", "delete": "red"}
@@ -28,9 +27,9 @@ def use_colour(stream: IO[Any] | None = None, env: Mapping[str, str] | None = No
         return True
     if env.get("GITHUB_ACTIONS") == "true":
         return False
-    stream = stream if stream is not None else click.get_text_stream("stdout")
+    target: Any = stream if stream is not None else sys.stdout
     try:
-        return bool(stream.isatty())
+        return bool(target.isatty())
     except (AttributeError, ValueError):
         return False
 
