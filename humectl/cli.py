@@ -5,14 +5,16 @@ Heavy modules are imported inside the commands so that ``humectl --version`` sta
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from humectl import __version__
-from humectl.errors import HumectlError, ManifestError, redact
+from humectl.errors import HumectlError, ManifestError, UsageError, redact
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -94,7 +96,7 @@ class HumectlGroup(click.Group):
     Overriding ``main`` means click's test runner and the console script behave the same.
     """
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
             rv = super().main(*args, **kwargs)
@@ -137,9 +139,265 @@ def schema() -> None:
     echo(manifest_schema_text(), nl=False)
 
 
+def _settings(base_url: str | None, emulator_db: str | None, parallelism: int | None) -> Any:
+    from humectl.settings import build_settings
+
+    return build_settings(base_url=base_url, emulator_db=emulator_db, parallelism=parallelism)
+
+
+def _load_options(
+    variables: tuple[str, ...],
+    var_files: tuple[str, ...],
+    environment: str | None,
+    name_prefix: str | None,
+    directory: str,
+) -> Any:
+    from humectl.manifest import build_load_options
+
+    return build_load_options(
+        var_flags=variables, var_files=var_files, environment=environment, name_prefix=name_prefix, root=directory
+    )
+
+
+def _github(flag: bool | None) -> bool:
+    if flag is not None:
+        return flag
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def _colour() -> bool:
+    from humectl.render.style import use_colour
+
+    return use_colour()
+
+
+def _render(plan: Any, output: str) -> str:
+    if output == "json":
+        from humectl.render.json import render_json
+
+        return render_json(plan)
+    if output == "markdown":
+        from humectl.render.markdown import render_markdown
+
+        return render_markdown(plan)
+    from humectl.render.text import render_text
+
+    return render_text(plan, colour=_colour())
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--output", "-o", type=OUTPUT_CHOICES, default="text", show_default=True, help="Output format.")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), help="Save the plan (JSON) for `apply FILE`.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 when no changes, 2 when changes, 1 on error.")
+@click.option("--target", "targets", multiple=True, metavar="KIND/NAME", help="Plan only this and its dependencies.")
+@click.option("--message", "-m", default=None, help="Version description for new versions (default: git commit).")
+@click.option("--github/--no-github", "github", default=None, help="GitHub Actions output (default: auto-detect).")
+@manifest_options
+@api_options
+def plan(
+    directory: str,
+    output: str,
+    out_file: str | None,
+    detailed_exitcode: bool,
+    targets: tuple[str, ...],
+    message: str | None,
+    github: bool | None,
+    variables: tuple[str, ...],
+    var_files: tuple[str, ...],
+    environment: str | None,
+    name_prefix: str | None,
+    base_url: str | None,
+    emulator_db: str | None,
+    parallelism: int | None,
+) -> int:
+    """Show what apply would change in the live EVI account."""
+    from humectl import engine
+    from humectl.provenance import git_message
+
+    settings = _settings(base_url, emulator_db, parallelism)
+    options = _load_options(variables, var_files, environment, name_prefix, directory)
+    _check_targets(targets)
+    result = engine.make_plan(
+        directory,
+        settings,
+        load_options=options,
+        message=message or git_message(Path(directory)),
+        targets=targets,
+    )
+    echo(_render(result.plan, output), nl=False)
+    if out_file:
+        engine.save_plan(result.plan, out_file)
+        from humectl.render.markdown import render_markdown
+
+        Path(out_file).with_suffix(".md").write_text(render_markdown(result.plan), encoding="utf-8")
+        if output == "text":
+            echo(f"\nSaved the plan to {out_file}; apply exactly it with: humectl apply {out_file}")
+    if _github(github):
+        from humectl.render.github import append_step_summary
+        from humectl.render.markdown import render_markdown
+
+        append_step_summary(render_markdown(result.plan), os.environ)
+    if detailed_exitcode and result.plan.has_changes:
+        return 2
+    return 0
+
+
+def _check_targets(targets: tuple[str, ...]) -> None:
+    from humectl.kinds import parse_address
+
+    for target in targets:
+        try:
+            parse_address(target)
+        except ValueError as exc:
+            raise UsageError(f"--target {exc}") from None
+
+
+@cli.command()
+@click.argument("source", default=".", type=click.Path(exists=True))
+@click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
+@click.option("--target", "targets", multiple=True, metavar="KIND/NAME", help="Apply only this and its dependencies.")
+@click.option("--message", "-m", default=None, help="Version description for new versions (default: git commit).")
+@click.option("--github/--no-github", "github", default=None, help="GitHub Actions output (default: auto-detect).")
+@manifest_options
+@api_options
+def apply(
+    source: str,
+    auto_approve: bool,
+    targets: tuple[str, ...],
+    message: str | None,
+    github: bool | None,
+    variables: tuple[str, ...],
+    var_files: tuple[str, ...],
+    environment: str | None,
+    name_prefix: str | None,
+    base_url: str | None,
+    emulator_db: str | None,
+    parallelism: int | None,
+) -> int:
+    """Apply the manifests in SOURCE (a directory), or exactly a plan saved with `plan --out`."""
+    from humectl import engine
+    from humectl.errors import ApplyError
+    from humectl.provenance import git_message
+    from humectl.render.text import render_text
+
+    settings = _settings(base_url, emulator_db, parallelism)
+    saved = Path(source).is_file()
+    if saved:
+        if targets or variables or var_files or environment or name_prefix:
+            raise UsageError("a saved plan is applied exactly as saved: drop --target/--var/--env/--name-prefix")
+        the_plan = engine.load_plan(source)
+    else:
+        _check_targets(targets)
+        options = _load_options(variables, var_files, environment, name_prefix, source)
+        the_plan = engine.make_plan(
+            source, settings, load_options=options, message=message or git_message(Path(source)), targets=targets
+        ).plan
+    echo(render_text(the_plan, colour=_colour()), nl=False)
+    if not the_plan.has_changes:
+        return 0
+    if not auto_approve:
+        if not sys.stdin.isatty():
+            raise UsageError(
+                "refusing to apply without confirmation: stdin is not a terminal",
+                hint="review the plan, then re-run with --auto-approve",
+            )
+        if not click.confirm("\nApply these changes?", default=False):
+            echo("Nothing applied.")
+            return 1
+    echo("")
+
+    def progress(status: str, change: Any, detail: str) -> None:
+        if status == "done":
+            echo(f"{change.address}: {detail}")
+        elif status == "failed":
+            echo(f"{change.address}: FAILED: {detail}", err=True)
+
+    try:
+        report, _ = engine.apply(the_plan, settings, on_event=progress, check_fresh=saved)
+    except ApplyError as exc:
+        _print_report(exc.report)
+        _github_apply_summary(github, the_plan, exc.report, failed=True)
+        raise
+    echo(f"\nApply complete: {len(report.done)} change(s) applied.")
+    _github_apply_summary(github, the_plan, report, failed=False)
+    return 0
+
+
+def _print_report(report: Any) -> None:
+    echo("\nApply stopped at the first failure. Exactly this happened:", err=True)
+    echo(f"  done ({len(report.done)}): {', '.join(report.done) or 'nothing'}", err=True)
+    for address, error in report.failed:
+        echo(f"  failed: {address}: {error}", err=True)
+    echo(f"  not started ({len(report.not_started)}): {', '.join(report.not_started) or 'nothing'}", err=True)
+    echo("Run `humectl plan` to see what is left; `humectl apply` again converges.", err=True)
+
+
+def _github_apply_summary(flag: bool | None, the_plan: Any, report: Any, *, failed: bool) -> None:
+    if not _github(flag):
+        return
+    from humectl.render.github import append_step_summary
+    from humectl.render.markdown import render_apply_report
+
+    append_step_summary(render_apply_report(the_plan, report, failed=failed), os.environ)
+
+
 @cli.group()
 def emulator() -> None:
     """The EVI-compatible server (for tests, CI and trying humectl without an account)."""
+
+
+@emulator.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port (0 = any free).")
+@click.option(
+    "--db", "db", default=":memory:", metavar="FILE", help="SQLite file to keep the account in (default: memory)."
+)
+@click.option(
+    "--api-key",
+    envvar="HUMECTL_EMULATOR_API_KEY",
+    show_envvar=True,
+    default=None,
+    help="Accept only this X-Hume-Api-Key (default: any non-empty key).",
+)
+@click.option("--latency-ms", type=click.FloatRange(min=0), default=0, help="Delay every API request by N ms.")
+@click.option("--rate-limit", type=click.FloatRange(min=0, min_open=True), default=None, metavar="RPS",
+              help="Token-bucket limit in requests/s; excess requests get 429 with Retry-After.")
+@click.option("--fault-rate", type=click.FloatRange(0, 1), default=0.0, metavar="P",
+              help="Fraction of requests answered with a 503.")
+@click.option("--ambiguous-write-rate", type=click.FloatRange(0, 1), default=0.0, metavar="P",
+              help="Fraction of creates/new versions committed but answered with a 502.")
+@click.option("--seed", type=int, default=None, help="Seed for the fault dice (reproducible runs).")
+def emulator_serve(
+    host: str,
+    port: int,
+    db: str,
+    api_key: str | None,
+    latency_ms: float,
+    rate_limit: float | None,
+    fault_rate: float,
+    ambiguous_write_rate: float,
+    seed: int | None,
+) -> None:
+    """Run the EVI-compatible server until interrupted."""
+    from humectl.emulator.app import EmulatorConfig
+    from humectl.emulator.serve import serve
+
+    config = EmulatorConfig(
+        db=db,
+        api_key=api_key or None,
+        latency_ms=latency_ms,
+        rate_limit=rate_limit,
+        fault_rate=fault_rate,
+        ambiguous_write_rate=ambiguous_write_rate,
+        seed=seed,
+    )
+    try:
+        serve(
+            config, host=host, port=port, announce=lambda url: echo(f"humectl emulator listening on {url} (db: {db})")
+        )
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from humectl.errors import ApplyReport
 from humectl.plan import Change, Plan
 from humectl.render.style import SYMBOLS, summary_line
 
@@ -122,3 +123,25 @@ def render_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT, title: str
             "stay under GitHub's comment size limit; see the full plan in the job log or the plan artifact._\n"
         )
     return out
+
+
+def render_apply_report(plan: Plan, report: ApplyReport, *, failed: bool) -> str:
+    """What an apply did, for the job summary: done, failed (with the API's message), not started."""
+    by_address = {c.address: c for c in plan.changes}
+    lines = ["### humectl apply", ""]
+    lines.append("**Apply stopped at the first failure.**" if failed else "**Apply complete.**")
+    lines += ["", "| | resource | action | result |", "|---|---|---|---|"]
+    for address in report.done:
+        change = by_address.get(address)
+        action = _ACTION_TEXT[change.action] if change else ""
+        lines.append(f"| ✅ | `{address}` | {action} | done |")
+    for address, error in report.failed:
+        change = by_address.get(address)
+        action = _ACTION_TEXT[change.action] if change else ""
+        message = error.replace("|", "\\|").replace("\n", " ")
+        lines.append(f"| ❌ | `{address}` | {action} | {message} |")
+    for address in report.not_started:
+        change = by_address.get(address)
+        action = _ACTION_TEXT[change.action] if change else ""
+        lines.append(f"| ⏸️ | `{address}` | {action} | not started |")
+    return "\n".join(lines) + "\n"
