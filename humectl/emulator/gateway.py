@@ -1,0 +1,141 @@
+"""The front door every API request passes: count it, check the key, then apply the configured faults.
+
+Order, and why:
+
+1. stats: every request is counted under ``"METHOD /route/template"``, including the ones refused below;
+2. auth: a missing or wrong ``X-Hume-Api-Key`` is a 401 before anything else (a stranger's requests
+   neither wait nor spend the account's rate limit);
+3. latency, then the rate limit (429 + ``Retry-After``), then the random 5xx (503, nothing done);
+4. the handler; for creates and new versions an "ambiguous write" may then swap the committed 2xx answer
+   for a 502, as if the connection dropped on the way back.
+
+``/_emulator/`` admin paths skip all of this.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+from typing import Any
+
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from humectl.emulator.admin import ADMIN_PREFIX, Stats
+from humectl.emulator.faults import FaultInjector, retry_after_header
+from humectl.emulator.validation import error_body
+
+# Creates and create-version: the writes whose answer "ambiguous_write_rate" may lose.
+WRITE_TEMPLATES = frozenset(
+    {
+        "POST /v0/evi/prompts",
+        "POST /v0/evi/prompts/{id}",
+        "POST /v0/evi/tools",
+        "POST /v0/evi/tools/{id}",
+        "POST /v0/evi/configs",
+        "POST /v0/evi/configs/{id}",
+        "POST /v0/tts/voices",
+    }
+)
+
+
+class Gateway:
+    """Pure ASGI middleware (no body buffering except when an answer is to be lost)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        routes: list[BaseRoute],
+        stats: Stats,
+        faults: FaultInjector,
+        api_key: str | None,
+    ) -> None:
+        self.app = app
+        self.routes = routes
+        self.stats = stats
+        self.faults = faults
+        self.api_key = api_key
+
+    def route_key(self, scope: Scope) -> str:
+        for route in self.routes:
+            match, _ = route.matches(scope)
+            if match is not Match.NONE:
+                return f"{scope['method']} {getattr(route, 'path', '?')}"
+        return f"{scope['method']} (unmatched)"
+
+    def authorized(self, scope: Scope) -> bool:
+        key = None
+        for name, value in scope["headers"]:
+            if name == b"x-hume-api-key":
+                key = value.decode("latin-1")
+                break
+        if not key:
+            return False
+        # Constant-time comparison: the emulator may listen on a shared CI machine.
+        return self.api_key is None or hmac.compare_digest(key.encode(), self.api_key.encode())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX + "/"):
+            await self.app(scope, receive, send)
+            return
+        key = self.route_key(scope)
+
+        async def refuse(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+            self.stats.record(key, status, injected=status in (429, 503))
+            await JSONResponse(body, status_code=status, headers=headers)(scope, receive, send)
+
+        if not self.authorized(scope):
+            await refuse(401, {"message": "Unauthorized"})
+            return
+        if self.faults.latency_s > 0:
+            await asyncio.sleep(self.faults.latency_s)
+        wait = self.faults.throttle()
+        if wait > 0:
+            retry_after = retry_after_header(wait)
+            await refuse(
+                429,
+                error_body(
+                    "Too Many Requests",
+                    f"Rate limit exceeded ({self.faults.settings.rate_limit:g} requests/s); "
+                    f"retry after {retry_after} s.",
+                    "rate_limited",
+                ),
+                {"Retry-After": retry_after},
+            )
+            return
+        if self.faults.should_fail():
+            await refuse(
+                503,
+                error_body(
+                    "Service Unavailable", "Injected fault: the emulator failed this request.", "injected_fault"
+                ),
+            )
+            return
+
+        lose_answer = key in WRITE_TEMPLATES and self.faults.should_lose_answer()
+        status_seen: list[int] = []
+        held: list[Message] = []
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_seen.append(message["status"])
+            if lose_answer:
+                held.append(message)  # decide once the handler is done
+            else:
+                await send(message)
+
+        await self.app(scope, receive, send_wrapper)
+        status = status_seen[0] if status_seen else 500
+        if lose_answer and 200 <= status < 300:
+            # Committed, but the client never hears so: what a dropped connection behind a proxy looks like.
+            self.stats.record(key, 502, ambiguous=True)
+            await JSONResponse(
+                error_body("Bad Gateway", "The upstream connection closed before a response was sent.", "bad_gateway"),
+                status_code=502,
+            )(scope, receive, send)
+            return
+        for message in held:
+            await send(message)
+        self.stats.record(key, status)

@@ -1,0 +1,83 @@
+"""Running the emulator over a real socket: ``serve`` (blocking, for ``humectl emulator serve``) and
+``run_in_thread`` (a background server for tests and benchmarks, shut down on exit).
+
+Both bind the socket themselves before uvicorn starts, so port 0 works and the real port is known.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import uvicorn
+from starlette.applications import Starlette
+
+from humectl.emulator.app import EmulatorConfig, create_app
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock
+
+
+def _url(host: str, sock: socket.socket) -> str:
+    port = sock.getsockname()[1]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _server(config: EmulatorConfig, log_level: str) -> tuple[uvicorn.Server, Starlette]:
+    app = create_app(config)
+    server = uvicorn.Server(
+        uvicorn.Config(app, lifespan="off", log_level=log_level, access_log=False, server_header=False)
+    )
+    return server, app
+
+
+def serve(
+    config: EmulatorConfig,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    *,
+    announce: Callable[[str], None] | None = None,
+    log_level: str = "warning",
+) -> None:
+    """Serve until interrupted (Ctrl-C / SIGTERM); ``announce`` gets the base URL once listening."""
+    sock = _bind(host, port)
+    server, app = _server(config, log_level)
+    if announce is not None:
+        announce(_url(host, sock))
+    try:
+        server.run(sockets=[sock])
+    finally:
+        app.state.store.close()
+
+
+@contextmanager
+def run_in_thread(config: EmulatorConfig, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """A uvicorn server in a daemon thread; yields its base URL (``http://127.0.0.1:<real port>``)."""
+    sock = _bind(host, port)
+    server, app = _server(config, "warning")
+    # uvicorn installs signal handlers only in the main thread, so running it here is safe.
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="humectl-emulator", daemon=True)
+    thread.start()
+    try:
+        deadline = threading.Event()
+        for _ in range(500):
+            if server.started or not thread.is_alive():
+                break
+            deadline.wait(0.01)
+        if not server.started:
+            raise RuntimeError("the emulator did not start")
+        yield _url(host, sock)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+        app.state.store.close()

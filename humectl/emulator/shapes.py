@@ -1,0 +1,42 @@
+"""Wire shapes: stored prompt and tool versions rendered as Hume's ReturnPrompt / ReturnUserDefinedTool.
+
+Key order follows Hume's official examples so that raw responses read like the real service's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from humectl.emulator.store import VersionRow
+
+
+def render_prompt(row: VersionRow, version_type: str = "FIXED") -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": row.id,
+        "version": row.version,
+        "version_type": version_type,
+        "version_description": row.version_description,
+        "name": row.name,
+        "created_on": row.created_on,
+        "modified_on": row.modified_on,
+        "text": row.content["text"],
+    }
+    if row.content.get("prompt_expansion") is not None:
+        out["prompt_expansion"] = row.content["prompt_expansion"]
+    return out
+
+
+def render_tool(row: VersionRow, version_type: str = "FIXED") -> dict[str, Any]:
+    return {
+        "tool_type": "FUNCTION",
+        "id": row.id,
+        "version": row.version,
+        "version_type": version_type,
+        "version_description": row.version_description,
+        "name": row.name,
+        "created_on": row.created_on,
+        "modified_on": row.modified_on,
+        "fallback_content": row.content.get("fallback_content"),
+        "description": row.content.get("description"),
+        "parameters": row.content["parameters"],
+    }

@@ -1,0 +1,366 @@
+"""SQLite persistence for the emulator: versioned resources (prompts, tools, configs), custom voices, chats.
+
+One connection per store, shared by every request (``check_same_thread=False``) and serialised by a
+lock: the app calls the store synchronously from the event loop and never awaits while holding the
+lock, so one event loop in process and uvicorn in a thread both work. Every write commits at once,
+so a file database written by one run is what the next run (another process) reads.
+
+Versions are stored as JSON "content" (the fields that make a version, already normalised by the
+handlers); rendering to Hume's wire shape is the handlers' job, not the store's.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS resources (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,   -- creation order: the order every list answers in
+    id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,                      -- "prompt" | "tool" | "config"
+    name TEXT NOT NULL,
+    created_on INTEGER NOT NULL,             -- epoch ms of version 0
+    next_version INTEGER NOT NULL            -- never reused, even after deleting the latest version
+);
+-- Names are unique per kind (emulator choice, docs/emulator.md); the index makes it hold across processes.
+CREATE UNIQUE INDEX IF NOT EXISTS resources_kind_name ON resources(kind, name);
+CREATE TABLE IF NOT EXISTS versions (
+    resource_id TEXT NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    version_description TEXT,
+    modified_on INTEGER NOT NULL,            -- epoch ms when this version was created
+    content TEXT NOT NULL,                   -- JSON of the version's own fields
+    PRIMARY KEY (resource_id, version)
+);
+CREATE TABLE IF NOT EXISTS voices (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL UNIQUE,
+    generation_id TEXT NOT NULL,
+    created_on INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chats (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    chat_group_id TEXT NOT NULL,
+    start_timestamp INTEGER NOT NULL,
+    body TEXT NOT NULL                       -- JSON ReturnChat (seeded through /_emulator/seed)
+);
+CREATE TABLE IF NOT EXISTS chat_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    chat_id TEXT NOT NULL,
+    timestamp INTEGER NOT NULL,
+    body TEXT NOT NULL                       -- JSON ReturnChatEvent
+);
+"""
+
+_TABLES = ("versions", "resources", "voices", "chat_events", "chats")
+
+
+def now_ms() -> int:
+    """Hume's timestamps are epoch milliseconds in practice (every official example is 13 digits)."""
+    return int(time.time() * 1000)
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """One version of a prompt, tool or config, with its resource-level fields."""
+
+    id: str
+    kind: str
+    name: str
+    created_on: int
+    version: int
+    version_description: str | None
+    modified_on: int
+    content: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class VoiceRow:
+    id: str
+    name: str
+    generation_id: str
+    created_on: int
+
+
+class DuplicateNameError(Exception):
+    """Another resource of the same kind already has this name."""
+
+
+class Store:
+    """The emulator's whole account, in one SQLite database (``:memory:`` or a file)."""
+
+    def __init__(self, db: str = ":memory:") -> None:
+        if db != ":memory:":
+            # The engine's default is .humectl/emulator.sqlite3: create the folder on first use.
+            Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        # isolation_level=None: we issue BEGIN ourselves so that each write is one short transaction.
+        self._conn = sqlite3.connect(db, check_same_thread=False, isolation_level=None, timeout=10.0)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA foreign_keys = ON")
+        if db != ":memory:":
+            # Several humectl processes may share one file DB; WAL lets readers run beside a writer.
+            self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; IMMEDIATE so two processes never both allocate the same version."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def reset(self) -> None:
+        """Empty the account (admin ``POST /_emulator/reset``)."""
+        with self._write() as conn:
+            for table in _TABLES:
+                conn.execute(f"DELETE FROM {table}")  # fixed table names, not input
+
+    # ---- versioned resources -------------------------------------------------------------------
+
+    _VERSION_SELECT = (
+        "SELECT r.id, r.kind, r.name, r.created_on, v.version, v.version_description, v.modified_on, v.content "
+        "FROM versions v JOIN resources r ON r.id = v.resource_id "
+    )
+
+    @staticmethod
+    def _version_row(row: sqlite3.Row) -> VersionRow:
+        return VersionRow(
+            id=row["id"],
+            kind=row["kind"],
+            name=row["name"],
+            created_on=row["created_on"],
+            version=row["version"],
+            version_description=row["version_description"],
+            modified_on=row["modified_on"],
+            content=json.loads(row["content"]),
+        )
+
+    def create_resource(
+        self, kind: str, name: str, content: dict[str, Any], version_description: str | None
+    ) -> VersionRow:
+        """Create a resource with its version 0; raise DuplicateNameError if the name is taken."""
+        rid = str(uuid.uuid4())
+        ts = now_ms()
+        with self._write() as conn:
+            try:
+                conn.execute(
+                    "INSERT INTO resources (id, kind, name, created_on, next_version) VALUES (?, ?, ?, ?, 1)",
+                    (rid, kind, name, ts),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise DuplicateNameError(name) from exc
+            conn.execute(
+                "INSERT INTO versions (resource_id, version, version_description, modified_on, content) "
+                "VALUES (?, 0, ?, ?, ?)",
+                (rid, version_description, ts, json.dumps(content)),
+            )
+        return VersionRow(rid, kind, name, ts, 0, version_description, ts, content)
+
+    def create_version(
+        self, kind: str, rid: str, content: dict[str, Any], version_description: str | None
+    ) -> VersionRow | None:
+        """Add the next version (numbers are never reused); None if the resource does not exist."""
+        ts = now_ms()
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT name, created_on, next_version FROM resources WHERE id = ? AND kind = ?", (rid, kind)
+            ).fetchone()
+            if row is None:
+                return None
+            version = row["next_version"]
+            conn.execute("UPDATE resources SET next_version = ? WHERE id = ?", (version + 1, rid))
+            conn.execute(
+                "INSERT INTO versions (resource_id, version, version_description, modified_on, content) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (rid, version, version_description, ts, json.dumps(content)),
+            )
+        return VersionRow(rid, kind, row["name"], row["created_on"], version, version_description, ts, content)
+
+    def id_for_name(self, kind: str, name: str) -> str | None:
+        rows = self._read("SELECT id FROM resources WHERE kind = ? AND name = ?", (kind, name))
+        return str(rows[0]["id"]) if rows else None
+
+    def resource_exists(self, kind: str, rid: str) -> bool:
+        return bool(self._read("SELECT 1 FROM resources WHERE id = ? AND kind = ?", (rid, kind)))
+
+    def get_version(self, kind: str, rid: str, version: int) -> VersionRow | None:
+        rows = self._read(
+            self._VERSION_SELECT + "WHERE r.kind = ? AND r.id = ? AND v.version = ?", (kind, rid, version)
+        )
+        return self._version_row(rows[0]) if rows else None
+
+    def latest_version(self, kind: str, rid: str) -> VersionRow | None:
+        """The highest existing version ("latest" after the newest was deleted is the one before it)."""
+        rows = self._read(
+            self._VERSION_SELECT + "WHERE r.kind = ? AND r.id = ? ORDER BY v.version DESC LIMIT 1", (kind, rid)
+        )
+        return self._version_row(rows[0]) if rows else None
+
+    def list_versions(
+        self,
+        kind: str,
+        *,
+        rid: str | None = None,
+        name: str | None = None,
+        most_recent: bool = True,
+        offset: int = 0,
+        limit: int = 10,
+    ) -> tuple[list[VersionRow], int]:
+        """One page of versions in creation order (resource, then version), and the total count."""
+        where = ["r.kind = ?"]
+        params: list[Any] = [kind]
+        if rid is not None:
+            where.append("r.id = ?")
+            params.append(rid)
+        if name is not None:
+            where.append("r.name = ?")
+            params.append(name)
+        if most_recent:
+            where.append("v.version = (SELECT MAX(v2.version) FROM versions v2 WHERE v2.resource_id = v.resource_id)")
+        clause = "WHERE " + " AND ".join(where)
+        with self._lock:
+            total = self._conn.execute(
+                "SELECT COUNT(*) FROM versions v JOIN resources r ON r.id = v.resource_id " + clause,
+                tuple(params),
+            ).fetchone()[0]
+            rows = self._conn.execute(
+                self._VERSION_SELECT + clause + " ORDER BY r.seq, v.version LIMIT ? OFFSET ?",
+                (*params, limit, offset),
+            ).fetchall()
+        return [self._version_row(r) for r in rows], total
+
+    def rename(self, kind: str, rid: str, name: str) -> bool:
+        """Rename every version; False if the resource does not exist; DuplicateNameError if taken."""
+        with self._write() as conn:
+            try:
+                cur = conn.execute("UPDATE resources SET name = ? WHERE id = ? AND kind = ?", (name, rid, kind))
+            except sqlite3.IntegrityError as exc:
+                raise DuplicateNameError(name) from exc
+            return cur.rowcount > 0
+
+    def set_version_description(self, kind: str, rid: str, version: int, description: str | None) -> VersionRow | None:
+        with self._write() as conn:
+            cur = conn.execute(
+                "UPDATE versions SET version_description = ? WHERE resource_id = ? AND version = ? "
+                "AND resource_id IN (SELECT id FROM resources WHERE kind = ?)",
+                (description, rid, version, kind),
+            )
+            if cur.rowcount == 0:
+                return None
+        return self.get_version(kind, rid, version)
+
+    def delete_resource(self, kind: str, rid: str) -> bool:
+        with self._write() as conn:
+            return conn.execute("DELETE FROM resources WHERE id = ? AND kind = ?", (rid, kind)).rowcount > 0
+
+    def delete_version(self, kind: str, rid: str, version: int) -> bool:
+        """Delete one version; deleting the only remaining version deletes the resource (no empty shells)."""
+        with self._write() as conn:
+            cur = conn.execute(
+                "DELETE FROM versions WHERE resource_id = ? AND version = ? "
+                "AND resource_id IN (SELECT id FROM resources WHERE kind = ?)",
+                (rid, version, kind),
+            )
+            if cur.rowcount == 0:
+                return False
+            left = conn.execute("SELECT COUNT(*) FROM versions WHERE resource_id = ?", (rid,)).fetchone()[0]
+            if left == 0:
+                conn.execute("DELETE FROM resources WHERE id = ?", (rid,))
+            return True
+
+    # ---- custom voices -------------------------------------------------------------------------
+
+    @staticmethod
+    def _voice_row(row: sqlite3.Row) -> VoiceRow:
+        return VoiceRow(row["id"], row["name"], row["generation_id"], row["created_on"])
+
+    def create_voice(self, name: str, generation_id: str) -> VoiceRow:
+        row = VoiceRow(str(uuid.uuid4()), name, generation_id, now_ms())
+        with self._write() as conn:
+            try:
+                conn.execute(
+                    "INSERT INTO voices (id, name, generation_id, created_on) VALUES (?, ?, ?, ?)",
+                    (row.id, row.name, row.generation_id, row.created_on),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise DuplicateNameError(name) from exc
+        return row
+
+    def list_voices(self, *, ascending: bool = True) -> list[VoiceRow]:
+        order = "ASC" if ascending else "DESC"
+        return [self._voice_row(r) for r in self._read(f"SELECT * FROM voices ORDER BY seq {order}")]
+
+    def find_voice(self, *, voice_id: str | None = None, name: str | None = None) -> VoiceRow | None:
+        if voice_id is not None:
+            rows = self._read("SELECT * FROM voices WHERE id = ?", (voice_id,))
+        else:
+            rows = self._read("SELECT * FROM voices WHERE name = ?", (name,))
+        return self._voice_row(rows[0]) if rows else None
+
+    def delete_voice(self, name: str) -> bool:
+        with self._write() as conn:
+            return conn.execute("DELETE FROM voices WHERE name = ?", (name,)).rowcount > 0
+
+    # ---- chats (read-only over the API; seeded by the admin endpoint) --------------------------
+
+    def add_chat(self, chat: dict[str, Any], events: list[dict[str, Any]]) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO chats (id, chat_group_id, start_timestamp, body) VALUES (?, ?, ?, ?)",
+                (chat["id"], chat["chat_group_id"], chat["start_timestamp"], json.dumps(chat)),
+            )
+            for event in events:
+                conn.execute(
+                    "INSERT OR REPLACE INTO chat_events (id, chat_id, timestamp, body) VALUES (?, ?, ?, ?)",
+                    (event["id"], chat["id"], event["timestamp"], json.dumps(event)),
+                )
+
+    def list_chats(self, *, chat_group_id: str | None = None) -> list[dict[str, Any]]:
+        """Chats by start time (ties: seeding order)."""
+        if chat_group_id is None:
+            rows = self._read("SELECT body FROM chats ORDER BY start_timestamp, seq")
+        else:
+            rows = self._read(
+                "SELECT body FROM chats WHERE chat_group_id = ? ORDER BY start_timestamp, seq", (chat_group_id,)
+            )
+        return [json.loads(r["body"]) for r in rows]
+
+    def get_chat(self, chat_id: str) -> dict[str, Any] | None:
+        rows = self._read("SELECT body FROM chats WHERE id = ?", (chat_id,))
+        return json.loads(rows[0]["body"]) if rows else None
+
+    def list_chat_events(self, chat_ids: list[str]) -> list[dict[str, Any]]:
+        if not chat_ids:
+            return []
+        marks = ",".join("?" for _ in chat_ids)  # only '?' marks are interpolated into the SQL
+        rows = self._read(
+            f"SELECT body FROM chat_events WHERE chat_id IN ({marks}) ORDER BY timestamp, seq",
+            tuple(chat_ids),
+        )
+        return [json.loads(r["body"]) for r in rows]
