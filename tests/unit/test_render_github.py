@@ -68,9 +68,7 @@ def test_annotation_all_properties_in_order() -> None:
         end_col=9,
         title="schema",
     )
-    assert line == (
-        "::error file=manifests/a.yaml,line=3,endLine=4,col=5,endColumn=9,title=schema::'name' is required"
-    )
+    assert line == ("::error file=manifests/a.yaml,line=3,endLine=4,col=5,endColumn=9,title=schema::'name' is required")
 
 
 def test_annotation_without_properties() -> None:
