@@ -67,6 +67,14 @@ CREATE TABLE IF NOT EXISTS chat_events (
 _TABLES = ("versions", "resources", "voices", "chat_events", "chats")
 
 
+_INT64_MAX = 2**63 - 1
+
+
+def _fits(number: int) -> bool:
+    """SQLite integers are 64-bit; a larger version or offset can match nothing (and must not crash)."""
+    return -_INT64_MAX <= number <= _INT64_MAX
+
+
 def now_ms() -> int:
     """Hume's timestamps are epoch milliseconds in practice (every official example is 13 digits)."""
     return int(time.time() * 1000)
@@ -210,6 +218,8 @@ class Store:
         return bool(self._read("SELECT 1 FROM resources WHERE id = ? AND kind = ?", (rid, kind)))
 
     def get_version(self, kind: str, rid: str, version: int) -> VersionRow | None:
+        if not _fits(version):
+            return None
         rows = self._read(
             self._VERSION_SELECT + "WHERE r.kind = ? AND r.id = ? AND v.version = ?", (kind, rid, version)
         )
@@ -249,6 +259,8 @@ class Store:
                 "SELECT COUNT(*) FROM versions v JOIN resources r ON r.id = v.resource_id " + clause,
                 tuple(params),
             ).fetchone()[0]
+            if offset >= total or not _fits(offset):
+                return [], total
             rows = self._conn.execute(
                 self._VERSION_SELECT + clause + " ORDER BY r.seq, v.version LIMIT ? OFFSET ?",
                 (*params, limit, offset),
@@ -265,6 +277,8 @@ class Store:
             return cur.rowcount > 0
 
     def set_version_description(self, kind: str, rid: str, version: int, description: str | None) -> VersionRow | None:
+        if not _fits(version):
+            return None
         with self._write() as conn:
             cur = conn.execute(
                 "UPDATE versions SET version_description = ? WHERE resource_id = ? AND version = ? "
@@ -281,6 +295,8 @@ class Store:
 
     def delete_version(self, kind: str, rid: str, version: int) -> bool:
         """Delete one version; deleting the only remaining version deletes the resource (no empty shells)."""
+        if not _fits(version):
+            return False
         with self._write() as conn:
             cur = conn.execute(
                 "DELETE FROM versions WHERE resource_id = ? AND version = ? "
