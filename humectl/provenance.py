@@ -12,7 +12,7 @@ import secrets
 import subprocess
 from pathlib import Path
 
-_MARKER = re.compile(r"\s*\[humectl(?: (?P<run>[0-9a-f]+))?\]\s*$")
+_MARKER = re.compile(r"\s*\[humectl(?: (?P<run>[\w.-]+))?\]\s*$")
 DEFAULT_TEXT = "applied by humectl"
 
 

@@ -1,0 +1,100 @@
+"""Helpers for engine tests: desired resources in code, an in-process emulator client, account reads."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from humectl.apply import apply_plan
+from humectl.client import EviClient, RetryPolicy
+from humectl.emulator.app import EmulatorConfig
+from humectl.emulator.transport import in_process_transport
+from humectl.errors import ApplyReport
+from humectl.kinds import KINDS
+from humectl.live import LiveState, fetch_live_state
+from humectl.manifest import DesiredResource, ManifestSet, Source
+from humectl.plan import Plan, build_plan
+from humectl.settings import Settings
+
+SRC = Source("test.yaml", 1, 1)
+FAST_RETRY = RetryPolicy(attempts=8, base_delay=0.01, max_delay=0.05)
+
+
+def res(kind: str, name: str, spec: dict[str, Any], **extra: Any) -> DesiredResource:
+    return DesiredResource(kind=kind, name=name, spec=spec, source=SRC, **extra)
+
+
+def manifests(*resources: DesiredResource) -> ManifestSet:
+    return ManifestSet(root=Path("."), resources=list(resources))
+
+
+def prompt(name: str, text: str, **extra: Any) -> DesiredResource:
+    return res("prompt", name, {"text": text}, **extra)
+
+
+def tool(name: str, parameters: str = '{"type":"object"}', **spec: Any) -> DesiredResource:
+    return res("tool", name, {"parameters": parameters, **spec})
+
+
+def config(name: str, prompt_ref: Any = None, tools: list[Any] | None = None, **spec: Any) -> DesiredResource:
+    body: dict[str, Any] = {"evi_version": "3", **spec}
+    if prompt_ref is not None:
+        body["prompt"] = prompt_ref if isinstance(prompt_ref, dict) else {"name": prompt_ref}
+    if tools is not None:
+        body["tools"] = [t if isinstance(t, dict) else {"name": t} for t in tools]
+    return res("config", name, body)
+
+
+class Account:
+    """An emulator account and a humectl client on it, driven synchronously for tests."""
+
+    def __init__(self, client: EviClient) -> None:
+        self.client = client
+        self.loop = asyncio.new_event_loop()
+        self.runs = 0
+
+    def run(self, coro: Any) -> Any:
+        return self.loop.run_until_complete(coro)
+
+    def live(self) -> LiveState:
+        return self.run(fetch_live_state(self.client))
+
+    def plan(self, desired: ManifestSet, **kwargs: Any) -> Plan:
+        self.runs += 1
+        return build_plan(desired, self.live(), run_id=f"run{self.runs:04d}", **kwargs)
+
+    def apply(self, plan: Plan) -> ApplyReport:
+        report, _ = self.run(apply_plan(plan, self.client, parallelism=8))
+        return report
+
+    def converge(self, desired: ManifestSet, rounds: int = 6) -> list[ApplyReport]:
+        """Plan and apply until the plan is empty (each round after a failure starts from live state)."""
+        reports = []
+        for _ in range(rounds):
+            plan = self.plan(desired)
+            if not plan.has_changes:
+                return reports
+            reports.append(self.apply(plan))
+        raise AssertionError(f"did not converge in {rounds} rounds: {[r.to_dict() for r in reports]}")
+
+    def raw(self, method: str, path: str, **kwargs: Any) -> Any:
+        return self.run(self.client._request(method, path, **kwargs))
+
+    def all_versions(self, kind: str) -> list[dict[str, Any]]:
+        k = KINDS[kind]
+        return self.run(self.client.list_all(k.api_path, k.page_key, {"restrict_to_most_recent": "false"}))
+
+
+@contextmanager
+def emulator_account(config: EmulatorConfig | None = None, *, retry: RetryPolicy = FAST_RETRY) -> Iterator[Account]:
+    transport = in_process_transport(config or EmulatorConfig())
+    client = EviClient(Settings(base_url="http://127.0.0.1", api_key="test-key"), transport=transport, retry=retry)
+    account = Account(client)
+    try:
+        yield account
+    finally:
+        account.run(client.aclose())
+        account.loop.close()
