@@ -436,7 +436,9 @@ def test_apply_workflow_is_serialised_and_gated() -> None:
     step = _step(APPLY, "apply", "humectl apply")
     assert "--auto-approve" in step["run"] and "plan.json" in step["run"]
     assert step["if"] == "${{ steps.plan.outputs.has-changes == 'true' }}"
-    assert step["env"] == {"HUME_API_KEY": "${{ secrets.HUME_API_KEY }}"}
+    # A saved plan is applied exactly as saved: humectl refuses --env (read from HUMECTL_ENV) with it.
+    assert step["env"] == {"HUME_API_KEY": "${{ secrets.HUME_API_KEY }}", "HUMECTL_ENV": ""}
+    assert "--var-file" not in step["run"]
 
 
 def test_example_calls_both_reusable_workflows_with_declared_inputs() -> None:
