@@ -1,0 +1,158 @@
+"""Fixtures for the emulator's own tests: a config, the app, in-process clients, a served emulator, the SDK.
+
+Every app the fixtures build comes from :func:`build_app`, so wrapping all of them (e.g. in the
+OpenAPI response validator) is a one-line change there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from humectl.emulator.app import EmulatorConfig, create_app
+from humectl.emulator.serve import run_in_thread
+
+API_KEY = "emulator-test-key"
+UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
+TOOL_PARAMETERS = '{ "type": "object", "properties": { "order_id": { "type": "string" } }, "required": ["order_id"] }'
+
+
+def build_app(config: EmulatorConfig) -> Any:
+    """The one place tests turn a config into an ASGI app."""
+    return create_app(config)
+
+
+class InProcessClient:
+    """A synchronous face on an ``httpx.AsyncClient`` over the app's ASGI transport (own event loop).
+
+    Unlike Starlette's InProcessClient it needs no extra package and runs the app exactly as the engine's
+    ``--emulator`` does: one event loop, httpx's ASGI transport.
+    """
+
+    def __init__(self, app: Any, *, api_key: str | None = API_KEY) -> None:
+        self.app = app
+        self._loop = asyncio.new_event_loop()
+        headers = {"X-Hume-Api-Key": api_key} if api_key else {}
+        self._client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, raise_app_exceptions=True),
+            base_url="http://emulator",
+            headers=headers,
+        )
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        return self._loop.run_until_complete(self._client.request(method, url, **kwargs))
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", url, **kwargs)
+
+    def put(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("PUT", url, **kwargs)
+
+    def patch(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("PATCH", url, **kwargs)
+
+    def delete(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("DELETE", url, **kwargs)
+
+    def gather(self, *requests: tuple[str, str, dict[str, Any]]) -> list[httpx.Response]:
+        """Send requests concurrently on the one loop: ``(method, url, kwargs)`` each."""
+
+        async def run() -> list[httpx.Response]:
+            return list(await asyncio.gather(*(self._client.request(m, u, **kw) for m, u, kw in requests)))
+
+        return self._loop.run_until_complete(run())
+
+    def close(self) -> None:
+        self._loop.run_until_complete(self._client.aclose())
+        self._loop.close()
+        self.app.state.store.close()
+
+    def __enter__(self) -> InProcessClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def make_client(config: EmulatorConfig, *, api_key: str | None = API_KEY) -> InProcessClient:
+    return InProcessClient(build_app(config), api_key=api_key)
+
+
+@pytest.fixture
+def emulator_config() -> EmulatorConfig:
+    return EmulatorConfig(seed=1)
+
+
+@pytest.fixture
+def client(emulator_config: EmulatorConfig) -> Iterator[InProcessClient]:
+    with make_client(emulator_config) as c:
+        yield c
+
+
+@pytest.fixture
+def client_factory() -> Iterator[Callable[..., InProcessClient]]:
+    """Build clients over differently configured emulators (faults, api keys, file DBs)."""
+    made: list[InProcessClient] = []
+
+    def factory(config: EmulatorConfig | None = None, **kwargs: Any) -> InProcessClient:
+        c = make_client(config or EmulatorConfig(seed=1), **kwargs)
+        made.append(c)
+        return c
+
+    yield factory
+    for c in made:
+        c.close()
+
+
+@pytest.fixture(scope="module")
+def served_emulator() -> Iterator[str]:
+    """Base URL of a real uvicorn emulator on a loopback port (one per test module)."""
+    with run_in_thread(EmulatorConfig(api_key=API_KEY, seed=1)) as url:
+        yield url
+
+
+@pytest.fixture
+def admin(served_emulator: str) -> Iterator[httpx.Client]:
+    """An httpx client for the served emulator's /_emulator/ endpoints; starts each test from empty."""
+    with httpx.Client(base_url=served_emulator) as c:
+        c.put(
+            "/_emulator/faults", json={"latency_ms": 0, "rate_limit": None, "fault_rate": 0, "ambiguous_write_rate": 0}
+        )
+        c.post("/_emulator/reset").raise_for_status()
+        yield c
+
+
+@pytest.fixture
+def sdk(served_emulator: str, admin: httpx.Client) -> Any:
+    """The official Hume SDK pointed at the served emulator (an empty account)."""
+    from hume import HumeClient
+
+    return HumeClient(api_key=API_KEY, base_url=served_emulator)
+
+
+# ---- request bodies shared by the test modules -------------------------------------------------
+
+
+def prompt_body(name: str = "support-agent", text: str = "You are a helpful agent.", **extra: Any) -> dict[str, Any]:
+    return {"name": name, "text": text, **extra}
+
+
+def tool_body(name: str = "lookup_order", **extra: Any) -> dict[str, Any]:
+    return {"name": name, "parameters": TOOL_PARAMETERS, **extra}
+
+
+def config_body(name: str = "support-desk", **extra: Any) -> dict[str, Any]:
+    return {"name": name, "evi_version": "3", **extra}
+
+
+def created(resp: httpx.Response) -> dict[str, Any]:
+    assert resp.status_code == 201, resp.text
+    body: dict[str, Any] = resp.json()
+    return body
