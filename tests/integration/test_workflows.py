@@ -419,9 +419,14 @@ def test_compose_comment_script(tmp_path: Path) -> None:
 
     plan_md.write_text("### humectl plan\n\n2 to change\n", encoding="utf-8")
     assert compose("success") == "### humectl plan\n\n2 to change\n"
+    # The limit counts characters, not bytes: 30,000 emoji (120,000 bytes) still fit.
+    plan_md.write_text("🟢" * 30_000, encoding="utf-8")
+    assert compose("success") == "🟢" * 30_000
     plan_md.write_text("x" * 70_000, encoding="utf-8")
     large = compose("success")
-    assert "too large for a comment (70000 bytes)" in large and "https://github.example/run/1" in large
+    assert "too large for a comment (70000 characters)" in large and "https://github.example/run/1" in large
+    plan_md.write_text("", encoding="utf-8")
+    assert "humectl plan failed" in compose("success")  # no plan.md at all is not "no changes"
     failed = compose("failure")
     assert "humectl plan failed for `evi`" in failed and "https://github.example/run/1" in failed
 
