@@ -1,15 +1,38 @@
 """Read manifest files into a ManifestSet: source positions, variables, ``text_file``, references by name.
 
-(Data model fixed here; the loader is filled in by the manifests work.)
+Pipeline of :func:`load_manifests`, every step collecting problems instead of stopping:
+
+1. the project file ``humectl.yaml`` (optional) and ``--var-file`` files -> the variables and the
+   name prefix of this load (:mod:`humectl.variables` documents the precedence);
+2. discovery: every ``*.yaml``/``*.yml`` under the root, sorted, hidden directories (so also
+   ``.humectl/``) skipped, directory symlinks followed once, symlink loops reported;
+3. each file read safely and parsed with positions (:mod:`humectl.yamldoc`), ``${var}`` substituted;
+4. the JSON Schema (:mod:`humectl.schema`), then the semantic rules (:mod:`humectl.rules`);
+5. entries become :class:`DesiredResource` objects: ``text_file`` read, tool ``parameters`` as
+   canonical JSON, references as ``{"name": …}`` / ``{"name": …, "version": …}``, names prefixed.
+
+The result is returned only when nothing is an error; otherwise :class:`ManifestError` carries
+every problem (warnings included), sorted by file and position.
 """
 
 from __future__ import annotations
 
+import difflib
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from humectl import rules, variables
 from humectl.errors import ManifestError, Problem
+from humectl.kinds import KINDS
+from humectl.schema import manifest_schema, schema_violations
+from humectl.yamldoc import MAX_FILE_BYTES, Document, parse, read_text, relative_display
+
+PROJECT_FILENAMES = ("humectl.yaml", "humectl.yml")
+MANIFEST_SUFFIXES = (".yaml", ".yml")
+_PLURAL_TO_KIND = {kind.plural: kind.name for kind in KINDS.values()}
 
 
 @dataclass(frozen=True)
@@ -50,11 +73,22 @@ class DesiredResource:
 
 @dataclass(frozen=True)
 class LoadOptions:
-    """Variables and environment for one load."""
+    """Variables and environment for one load.
+
+    ``variables`` are the ``--var`` values (highest precedence). ``name_prefix``, when not empty,
+    overrides the environment's prefix. ``environment`` picks an entry of ``humectl.yaml``.
+    ``var_files`` are read in order (paths as given, relative to the working directory),
+    ``env_variables`` are the ``HUMECTL_VAR_*`` values with the prefix already removed: the loader
+    never reads the process environment itself. Build these from CLI flags with
+    :func:`build_load_options`.
+    """
 
     variables: dict[str, str] = field(default_factory=dict)
     name_prefix: str = ""
     environment: str | None = None
+    var_files: tuple[str, ...] = ()
+    env_variables: dict[str, str] = field(default_factory=dict)
+    project_file: str | None = None  # default: humectl.yaml (or .yml) at the root
 
 
 @dataclass
@@ -63,6 +97,10 @@ class ManifestSet:
 
     root: Path
     resources: list[DesiredResource] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # manifest files read, relative to root
+    environment: str | None = None
+    name_prefix: str = ""
 
     def get(self, kind: str, name: str) -> DesiredResource | None:
         for resource in self.resources:
@@ -74,6 +112,566 @@ class ManifestSet:
         return [r for r in self.resources if r.kind == kind]
 
 
+def build_load_options(
+    *,
+    var_flags: Sequence[str] = (),
+    var_files: Sequence[str] = (),
+    environment: str | None = None,
+    name_prefix: str | None = None,
+    root: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> LoadOptions:
+    """LoadOptions from the flags of :func:`humectl.cli.manifest_options` (and ``HUMECTL_VAR_*``).
+
+    ``var_flags`` are the raw ``--var NAME=VALUE`` strings (a malformed one raises UsageError);
+    ``var_files`` are paths as given on the command line; ``environ`` defaults to ``os.environ``,
+    of which only ``HUMECTL_VAR_*`` is kept. ``root`` (the manifest directory) is accepted for
+    symmetry with the commands; the project file is found from the root at load time.
+    """
+    from humectl.variables import parse_var_flags, variables_from_environ
+
+    del root  # humectl.yaml is located by load_manifests, which gets the root itself
+    return LoadOptions(
+        variables=parse_var_flags(var_flags),
+        name_prefix=name_prefix or "",
+        environment=environment or None,
+        var_files=tuple(var_files),
+        env_variables=variables_from_environ(os.environ if environ is None else environ),
+    )
+
+
+# --- project file and variables -----------------------------------------------------------------
+
+
+@dataclass
+class _Resolved:
+    variables: dict[str, str]
+    name_prefix: str
+    excluded: set[Path]
+
+
+def _scalar_mapping(doc: Document, value: Any, pointer: str, what: str, problems: list[Problem]) -> dict[str, str]:
+    """A ``{name: scalar}`` mapping of variables; bad names or values become problems."""
+    found: dict[str, str] = {}
+    if value is None:
+        return found
+    if not isinstance(value, dict):
+        problems.append(doc.problem(pointer, f"{what} must be a mapping of name: value", rule="variables"))
+        return found
+    for name, raw in value.items():
+        sub = f"{pointer}/{name}"
+        if not variables.is_variable_name(name):
+            problems.append(
+                doc.problem(
+                    sub,
+                    f"'{name}' is not a variable name",
+                    "use letters, digits and _ (not first)",
+                    rule="variables",
+                    key=True,
+                )
+            )
+            continue
+        text = variables.scalar_to_text(raw)
+        if text is None:
+            problems.append(
+                doc.problem(sub, f"variable '{name}' must be a string, number or boolean", rule="variables")
+            )
+            continue
+        found[name] = text
+    return found
+
+
+def _read_project(
+    root: Path, root_display: str, options: LoadOptions, problems: list[Problem]
+) -> tuple[dict[str, str], str, Path | None]:
+    """Variables and name prefix from ``humectl.yaml`` for the chosen environment."""
+    path: Path | None = None
+    if options.project_file:
+        path = Path(options.project_file)
+    else:
+        for candidate in PROJECT_FILENAMES:
+            if (root / candidate).is_file():
+                path = root / candidate
+                break
+    env = options.environment
+    if path is None:
+        if env:
+            problems.append(
+                Problem(
+                    relative_display(root_display, PROJECT_FILENAMES[0]),
+                    0,
+                    0,
+                    f"--env {env} was given but there is no {PROJECT_FILENAMES[0]} in {root_display or '.'}",
+                    "define environments in humectl.yaml at the manifest root (see docs/manifests.md)",
+                    "environment",
+                )
+            )
+        return {}, "", None
+    display = relative_display(root_display, path.name) if not options.project_file else str(path)
+    text, problem = read_text(path, display, what="project file")
+    if problem is not None:
+        problems.append(problem)
+        return {}, "", path
+    assert text is not None
+    doc, parse_problems = parse(text, path=path, rel=path.name, display=display, variables=None)
+    problems.extend(parse_problems)
+    if parse_problems:
+        return {}, "", path
+    data = doc.data if doc.data is not None else {}
+    if not isinstance(data, dict):
+        problems.append(doc.problem("", "humectl.yaml must be a mapping", rule="project-file"))
+        return {}, "", path
+    allowed = ("variables", "environments")
+    for key in data:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            problems.append(
+                doc.problem(
+                    f"/{key}",
+                    f"unknown field '{key}' in humectl.yaml",
+                    f"did you mean '{close[0]}'?" if close else "allowed: variables, environments",
+                    rule="project-file",
+                    key=True,
+                )
+            )
+    found = _scalar_mapping(doc, data.get("variables"), "/variables", "variables", problems)
+    prefix = ""
+    environments = data.get("environments") or {}
+    if not isinstance(environments, dict):
+        problems.append(
+            doc.problem("/environments", "environments must be a mapping of name: settings", rule="project-file")
+        )
+        environments = {}
+    for env_name, settings in environments.items():
+        base = f"/environments/{env_name}"
+        if settings is None:
+            continue
+        if not isinstance(settings, dict):
+            problems.append(doc.problem(base, f"environment '{env_name}' must be a mapping", rule="project-file"))
+            continue
+        for key in settings:
+            if key not in ("name_prefix", "variables", "description"):
+                close = difflib.get_close_matches(key, ("name_prefix", "variables", "description"), n=1)
+                problems.append(
+                    doc.problem(
+                        f"{base}/{key}",
+                        f"unknown field '{key}' in environment '{env_name}'",
+                        f"did you mean '{close[0]}'?" if close else "allowed: name_prefix, variables, description",
+                        rule="project-file",
+                        key=True,
+                    )
+                )
+        if "name_prefix" in settings and not isinstance(settings["name_prefix"], str):
+            problems.append(
+                doc.problem(f"{base}/name_prefix", "name_prefix must be a string (quote it)", rule="project-file")
+            )
+    if env:
+        settings = environments.get(env)
+        if env not in environments:
+            close = difflib.get_close_matches(env, [str(k) for k in environments], n=1)
+            names = ", ".join(str(k) for k in environments) or "none"
+            problems.append(
+                doc.problem(
+                    "/environments",
+                    f"environment '{env}' is not defined in {path.name}",
+                    f"did you mean '{close[0]}'?" if close else f"defined environments: {names}",
+                    rule="environment",
+                    key=True,
+                )
+            )
+        elif isinstance(settings, dict):
+            found.update(
+                _scalar_mapping(doc, settings.get("variables"), f"/environments/{env}/variables", "variables", problems)
+            )
+            if isinstance(settings.get("name_prefix"), str):
+                prefix = settings["name_prefix"]
+    return found, prefix, path
+
+
+def _read_var_file(name: str, problems: list[Problem]) -> dict[str, str]:
+    path = Path(name)
+    text, problem = read_text(path, name, what="variable file")
+    if problem is not None:
+        problems.append(problem)
+        return {}
+    assert text is not None
+    doc, parse_problems = parse(text, path=path, rel=name, display=name, variables=None)
+    problems.extend(parse_problems)
+    if parse_problems:
+        return {}
+    return _scalar_mapping(doc, doc.data, "", "a variable file", problems)
+
+
+def _resolve_options(root: Path, root_display: str, options: LoadOptions, problems: list[Problem]) -> _Resolved:
+    found, prefix, project_path = _read_project(root, root_display, options, problems)
+    found.update(options.env_variables)
+    excluded: set[Path] = set()
+    if project_path is not None:
+        excluded.add(_real(project_path))
+    for name in options.var_files:
+        found.update(_read_var_file(name, problems))
+        excluded.add(_real(Path(name)))
+    found.update(options.variables)
+    return _Resolved(found, options.name_prefix or prefix, excluded)
+
+
+def _real(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
+# --- discovery ----------------------------------------------------------------------------------
+
+
+def discover_manifest_files(root: Path, root_display: str, excluded: set[Path]) -> tuple[list[Path], list[Problem]]:
+    """Every manifest file under ``root``, sorted by relative path; symlink loops become problems."""
+    problems: list[Problem] = []
+    found: list[Path] = []
+    visited: set[str] = set()
+
+    def walk(directory: Path, ancestors: tuple[str, ...]) -> None:
+        real = os.path.realpath(directory)
+        if real in ancestors:
+            rel = directory.relative_to(root).as_posix()
+            problems.append(
+                Problem(
+                    relative_display(root_display, rel),
+                    0,
+                    0,
+                    "symlink loop: this directory links back to a directory that contains it",
+                    "remove the symlink or point it elsewhere",
+                    "symlink-loop",
+                )
+            )
+            return
+        if real in visited:
+            return  # the same directory reached twice through symlinks: read it once
+        visited.add(real)
+        try:
+            children = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            rel = directory.relative_to(root).as_posix() if directory != root else "."
+            problems.append(
+                Problem(
+                    relative_display(root_display, rel),
+                    0,
+                    0,
+                    f"directory cannot be read: {exc.strerror or exc}",
+                    rule="file",
+                )
+            )
+            return
+        for child in children:
+            if child.name.startswith("."):
+                continue  # hidden files and directories, .humectl/ and .git/ among them
+            path = Path(child.path)
+            try:
+                is_dir = child.is_dir(follow_symlinks=True)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                walk(path, (*ancestors, real))
+            elif child.name.endswith(MANIFEST_SUFFIXES):
+                if _real(path) in excluded:
+                    continue
+                found.append(path)
+
+    walk(root, ())
+    found.sort(key=lambda p: p.relative_to(root).as_posix())
+    return found, problems
+
+
+# --- entries and resources ----------------------------------------------------------------------
+
+
+def _entries(doc: Document, prefix: str) -> list[rules.ManifestEntry]:
+    entries: list[rules.ManifestEntry] = []
+    if not isinstance(doc.data, dict):
+        return entries
+    for plural, kind in _PLURAL_TO_KIND.items():
+        items = doc.data.get(plural)
+        if not isinstance(items, list):
+            continue
+        for i, item in enumerate(items):
+            if isinstance(item, dict):
+                entries.append(rules.ManifestEntry(kind, doc, f"/{plural}/{i}", item, prefix))
+    return entries
+
+
+def _read_text_file(entry: rules.ManifestEntry, root_real: Path) -> tuple[str | None, list[Problem]]:
+    """The prompt text of ``text_file``: relative to the manifest, inside the root, UTF-8."""
+    value = entry.data.get("text_file")
+    if not isinstance(value, str) or not value:
+        return None, []  # a schema violation
+    sub = "/text_file"
+    if os.path.isabs(value):
+        return None, [
+            entry.problem(
+                sub,
+                f"text_file '{value}' must be a relative path",
+                "write it relative to this manifest file",
+                rule="text-file",
+            )
+        ]
+    target = entry.doc.path.parent / value
+    try:
+        real = target.resolve(strict=True)
+    except FileNotFoundError:
+        return None, [
+            entry.problem(
+                sub,
+                f"text_file '{value}' does not exist",
+                f"looked for {target.as_posix()} (paths are relative to the manifest file)",
+                rule="text-file",
+            )
+        ]
+    except (OSError, RuntimeError):
+        return None, [entry.problem(sub, f"text_file '{value}' cannot be resolved (a symlink loop?)", rule="text-file")]
+    if not real.is_relative_to(root_real):
+        return None, [
+            entry.problem(
+                sub,
+                f"text_file '{value}' is outside the project directory",
+                "keep prompt files inside the manifest directory",
+                rule="text-file",
+            )
+        ]
+    if real.is_dir():
+        return None, [entry.problem(sub, f"text_file '{value}' is a directory", rule="text-file")]
+    text, problem = read_text(real, entry.doc.display, what=f"text_file '{value}'")
+    if problem is not None:
+        line, col = entry.doc.position(entry.pointer + sub)
+        why = problem.message
+        return None, [
+            Problem(
+                entry.doc.display,
+                line,
+                col,
+                why,
+                problem.hint or f"prompt files must be UTF-8 text under {MAX_FILE_BYTES // 2**20} MB",
+                "text-file",
+            )
+        ]
+    return text, []
+
+
+def _reference(value: Any, prefix: str) -> Any:
+    name, version = rules.reference_parts(value)
+    if name is None:
+        return value
+    ref: dict[str, Any] = {"name": prefix + name}
+    if version is not None:
+        ref["version"] = version
+    return ref
+
+
+def _positions_by_entry(doc: Document) -> dict[str, dict[str, Source]]:
+    """The positions of every entry of ``doc``, keyed by entry pointer, in one pass over the marks."""
+    out: dict[str, dict[str, Source]] = {}
+    for pointer, (line, col) in doc.marks.items():
+        parts = pointer.split("/", 3)  # "", plural, index, rest
+        if len(parts) < 3 or parts[1] not in _PLURAL_TO_KIND:
+            continue
+        entry_pointer = f"/{parts[1]}/{parts[2]}"
+        rest = "/" + parts[3] if len(parts) == 4 else ""
+        out.setdefault(entry_pointer, {})[rest] = Source(doc.rel, line, col)
+    return out
+
+
+def _build_resource(
+    entry: rules.ManifestEntry, root_real: Path, positions: dict[str, Source]
+) -> tuple[DesiredResource | None, list[Problem]]:
+    problems: list[Problem] = []
+    data = entry.data
+    spec: dict[str, Any] = {}
+    if entry.kind == "prompt":
+        if "text" in data:
+            spec["text"] = data["text"]
+        elif "text_file" in data:
+            text, found = _read_text_file(entry, root_real)
+            problems += found
+            if text is not None:
+                spec["text"] = text
+            if "/text_file" in positions:
+                positions["/text"] = positions["/text_file"]
+        if "prompt_expansion" in data:
+            spec["prompt_expansion"] = data["prompt_expansion"]
+    elif entry.kind == "tool":
+        canonical, found = rules.parse_parameters(entry)
+        problems += found
+        if canonical is not None:
+            spec["parameters"] = canonical
+        for key in ("description", "fallback_content"):
+            if key in data:
+                spec[key] = data[key]
+    else:
+        for key, value in data.items():
+            if key in rules.META_KEYS:
+                continue
+            if key == "prompt":
+                spec[key] = _reference(value, entry.prefix)
+                if isinstance(value, str) and "/prompt" in positions:
+                    positions["/prompt/name"] = positions["/prompt"]
+            elif key == "tools" and isinstance(value, list):
+                spec[key] = [_reference(item, entry.prefix) for item in value]
+                for i, item in enumerate(value):
+                    if isinstance(item, str) and f"/tools/{i}" in positions:
+                        positions[f"/tools/{i}/name"] = positions[f"/tools/{i}"]
+            else:
+                spec[key] = value
+    full = entry.full_name
+    if full is None:
+        return None, problems
+    olds = data.get("previous_names")
+    description = data.get("version_description")
+    resource = DesiredResource(
+        kind=entry.kind,
+        name=full,
+        spec=spec,
+        source=positions.get("", Source(entry.doc.rel, 1, 1)),
+        version_description=description if isinstance(description, str) else None,
+        previous_names=tuple(entry.prefix + o for o in olds if isinstance(o, str)) if isinstance(olds, list) else (),
+        protect=data.get("protect") is True,
+        positions=positions,
+    )
+    return resource, problems
+
+
+def _known_models() -> frozenset[str]:
+    model = manifest_schema()["$defs"]["config"]["properties"]["language_model"]["properties"]["model_resource"]
+    return frozenset(str(m) for branch in model["anyOf"] for m in branch.get("enum", ()))
+
+
+def _sort_key(problem: Problem) -> tuple[str, int, int]:
+    return (problem.file, problem.line, problem.col)
+
+
+# --- the loader ---------------------------------------------------------------------------------
+
+
 def load_manifests(root: str | Path, options: LoadOptions | None = None) -> ManifestSet:
-    """Load and fully validate every manifest under ``root``; raise ManifestError with all problems."""
-    raise ManifestError([Problem(str(root), 1, 1, "the manifest loader is not built yet")])
+    """Load and fully validate every manifest under ``root``; raise ManifestError with all problems.
+
+    ``root`` is a directory (or a single manifest file, read alone). Warnings never fail a load:
+    they come back as ``ManifestSet.warnings`` (and inside ManifestError with the errors).
+    """
+    options = options or LoadOptions()
+    root_display = os.path.normpath(str(root)) if str(root) not in ("", ".") else "."
+    root_path = Path(root)
+    problems: list[Problem] = []
+
+    if not root_path.exists():
+        kind = "a symlink loop or broken symlink" if root_path.is_symlink() else "does not exist"
+        raise ManifestError(
+            [Problem(root_display, 0, 0, f"manifest directory {kind}", rule="no-manifests")],
+            f"{root_display}: manifest directory {kind}",
+        )
+    single_file = root_path.is_file()
+    base = root_path.parent if single_file else root_path
+    base_display = os.path.dirname(root_display) if single_file else root_display
+    if single_file and base_display == "":
+        base_display = "."
+    try:
+        root_real = base.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise ManifestError(
+            [
+                Problem(
+                    root_display, 0, 0, "manifest directory cannot be resolved (a symlink loop?)", rule="symlink-loop"
+                )
+            ]
+        ) from None
+
+    resolved = _resolve_options(base, base_display, options, problems)
+    if single_file:
+        files = [root_path]
+    else:
+        files, found = discover_manifest_files(base, base_display, resolved.excluded)
+        problems += found
+        if not files and not problems:
+            message = f"no manifest files (*.yaml, *.yml) under {root_display}"
+            raise ManifestError(
+                [
+                    Problem(
+                        root_display,
+                        0,
+                        0,
+                        message,
+                        "point humectl at the directory holding your manifests",
+                        "no-manifests",
+                    )
+                ],
+                f"{root_display}: {message}",
+            )
+
+    documents: list[Document] = []
+    for path in files:
+        rel = path.relative_to(base).as_posix()
+        display = relative_display(base_display, rel)
+        text, problem = read_text(path, display)
+        if problem is not None:
+            problems.append(problem)
+            continue
+        assert text is not None
+        doc, parse_problems = parse(text, path=path, rel=rel, display=display, variables=resolved.variables)
+        problems += parse_problems
+        if doc.data is None and not parse_problems:
+            continue  # empty file
+        documents.append(doc)
+        for violation in schema_violations(doc.data):
+            if any(violation.pointer.startswith(p) for p in doc.variable_errors if p):
+                continue  # the undefined variable is the real problem there
+            problems.append(
+                doc.problem(violation.pointer, violation.message, violation.hint, rule="schema", key=violation.at_key)
+            )
+
+    entries = [e for doc in documents for e in _entries(doc, resolved.name_prefix)]
+    problems += rules.check_entries(entries, _known_models())
+    resources: list[DesiredResource] = []
+    positions = {id(doc): _positions_by_entry(doc) for doc in documents}
+    for entry in entries:
+        resource, found = _build_resource(entry, root_real, positions[id(entry.doc)].get(entry.pointer, {}))
+        problems += found
+        if resource is not None:
+            resources.append(resource)
+
+    problems = _unique(sorted(problems, key=_sort_key))
+    if any(p.severity == "error" for p in problems):
+        raise ManifestError(problems)
+    return ManifestSet(
+        root=base,
+        resources=resources,
+        warnings=problems,
+        files=[d.rel for d in documents],
+        environment=options.environment,
+        name_prefix=resolved.name_prefix,
+    )
+
+
+def _unique(problems: Iterable[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+@dataclass
+class ValidationResult:
+    """What ``humectl validate`` reports: every problem, and what was read when the load succeeded."""
+
+    problems: list[Problem]
+    resources: dict[str, int] | None = None  # kind -> count, when valid
+    files: int | None = None
+
+    @property
+    def valid(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+
+def validate_manifests(root: str | Path, options: LoadOptions | None = None) -> ValidationResult:
+    """Load ``root`` and collect the outcome instead of raising (validate = load + report)."""
+    try:
+        manifest_set = load_manifests(root, options)
+    except ManifestError as exc:
+        return ValidationResult(list(exc.problems))
+    counts = {kind: len(manifest_set.of_kind(kind)) for kind in ("prompt", "tool", "config")}
+    return ValidationResult(list(manifest_set.warnings), counts, len(manifest_set.files))

@@ -1,0 +1,451 @@
+"""Semantic checks on manifest entries: what a JSON Schema cannot say, or cannot say helpfully.
+
+Each check takes the entries (one per list item under ``prompts``/``tools``/``configs``) and
+returns located problems; none raises. The checks that the schema also expresses for editors
+(prompt text, voice, evi_version, tool names, webhook URLs) are dropped from the schema report
+(see ``x-humectl-check`` in :mod:`humectl.schema`) and reported here, once, with a better message.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from humectl.errors import Problem
+from humectl.yamldoc import Document
+
+TOOL_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+SUPPORTED_EVI_VERSIONS = ("3", "4-mini")
+RETIRED_EVI_VERSIONS = ("1", "2")
+# Keys every entry may carry that are humectl's, not the API's: never part of ``spec``.
+META_KEYS = ("name", "version_description", "previous_names", "protect")
+
+
+@dataclass
+class ManifestEntry:
+    """One item of a manifest's ``prompts``/``tools``/``configs`` list, before it becomes a resource."""
+
+    kind: str  # "prompt" | "tool" | "config"
+    doc: Document
+    pointer: str  # JSON pointer of the entry in its document, e.g. "/configs/0"
+    data: dict[str, Any]
+    prefix: str = ""  # the name prefix of the environment
+
+    @property
+    def name(self) -> str | None:
+        """The name as written (after variables), or None when it is missing or not a string."""
+        name = self.data.get("name")
+        return name if isinstance(name, str) and name else None
+
+    @property
+    def full_name(self) -> str | None:
+        """The name with the environment's prefix: the resource's identity in the account."""
+        return None if self.name is None else self.prefix + self.name
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} '{self.name}'" if self.name else f"{self.kind} at {self.pointer}"
+
+    def problem(
+        self,
+        sub: str,
+        message: str,
+        hint: str | None = None,
+        *,
+        rule: str,
+        severity: str = "error",
+        key: bool = False,
+    ) -> Problem:
+        return self.doc.problem(self.pointer + sub, message, hint, rule=rule, severity=severity, key=key)
+
+    def where(self, sub: str = "") -> str:
+        line, col = self.doc.position(self.pointer + sub)
+        return f"{self.doc.display}:{line}:{col}"
+
+
+def _did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+# --- per entry --------------------------------------------------------------------------------
+
+
+def check_prompt_text(entry: ManifestEntry) -> list[Problem]:
+    has_text, has_file = "text" in entry.data, "text_file" in entry.data
+    if has_text and has_file:
+        return [
+            entry.problem(
+                "/text_file",
+                f"{entry.label} sets both text and text_file",
+                "keep exactly one: inline text, or text_file with a path",
+                rule="prompt-text",
+                key=True,
+            )
+        ]
+    if not has_text and not has_file:
+        return [
+            entry.problem(
+                "",
+                f"{entry.label} has neither text nor text_file",
+                "add text: | … with the prompt, or text_file: prompts/<file>.md",
+                rule="prompt-text",
+            )
+        ]
+    return []
+
+
+def check_tool_name(entry: ManifestEntry) -> list[Problem]:
+    full = entry.full_name
+    if full is None or TOOL_NAME_RE.match(full):
+        return []
+    bad = sorted({c for c in full if not re.match(r"[A-Za-z0-9_-]", c)})
+    if len(full) > 64:
+        why = f"it is {len(full)} characters long (at most 64)"
+    else:
+        why = "it contains " + ", ".join(repr(c) for c in bad)
+    hint = "use 1 to 64 letters, digits, '_' or '-'"
+    if entry.prefix:
+        hint += f" (the name prefix {entry.prefix!r} counts too)"
+    return [
+        entry.problem(
+            "/name", f"tool name '{full}' cannot be called by the language model: {why}", hint, rule="tool-name"
+        )
+    ]
+
+
+def check_evi_version(entry: ManifestEntry) -> list[Problem]:
+    if "evi_version" not in entry.data:
+        return []  # the schema reports the missing required field
+    value = entry.data["evi_version"]
+    text = str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+    if text in RETIRED_EVI_VERSIONS:
+        return [
+            entry.problem(
+                "/evi_version",
+                f'evi_version "{text}" is retired: EVI versions 1 and 2 ended on 2025-08-30',
+                'use "3" or "4-mini"',
+                rule="evi-version",
+            )
+        ]
+    if not isinstance(value, str):
+        hint = f'quote it: evi_version: "{text}"' if text in SUPPORTED_EVI_VERSIONS else 'use "3" or "4-mini"'
+        kind = "a number" if isinstance(value, (int, float)) and not isinstance(value, bool) else "not a string"
+        return [entry.problem("/evi_version", f"evi_version must be a string, not {kind}", hint, rule="evi-version")]
+    if value not in SUPPORTED_EVI_VERSIONS:
+        hint = _did_you_mean(value, SUPPORTED_EVI_VERSIONS) or 'use "3" or "4-mini"'
+        return [entry.problem("/evi_version", f"evi_version '{value}' is not supported", hint, rule="evi-version")]
+    return []
+
+
+def check_voice(entry: ManifestEntry) -> list[Problem]:
+    voice = entry.data.get("voice")
+    if not isinstance(voice, dict):
+        return []
+    has_name, has_id = "name" in voice, "id" in voice
+    if has_name and has_id:
+        return [entry.problem("/voice/id", "voice sets both name and id", "keep one of them", rule="voice", key=True)]
+    if not has_name and not has_id:
+        return [
+            entry.problem(
+                "/voice", "voice needs a name or an id", "e.g. voice: {provider: HUME_AI, name: ITO}", rule="voice"
+            )
+        ]
+    if has_name and "provider" not in voice:
+        return [
+            entry.problem(
+                "/voice",
+                f"voice '{voice.get('name')}' has no provider, so Hume looks for it among your custom voices",
+                "add provider: HUME_AI for a voice from Hume's voice library (or CUSTOM_VOICE to say so)",
+                rule="voice-provider",
+                severity="warning",
+            )
+        ]
+    return []
+
+
+def check_webhooks(entry: ManifestEntry) -> list[Problem]:
+    hooks = entry.data.get("webhooks")
+    problems: list[Problem] = []
+    if not isinstance(hooks, list):
+        return problems
+    for i, hook in enumerate(hooks):
+        url = hook.get("url") if isinstance(hook, dict) else None
+        if not isinstance(url, str):
+            continue
+        parts = urlsplit(url.strip())
+        if parts.scheme.lower() != "https":
+            problems.append(
+                entry.problem(
+                    f"/webhooks/{i}/url",
+                    f"webhook url '{url}' is not https",
+                    "Hume only sends webhooks to https:// URLs",
+                    rule="webhook-https",
+                )
+            )
+        elif not parts.netloc:
+            problems.append(
+                entry.problem(
+                    f"/webhooks/{i}/url",
+                    f"webhook url '{url}' has no host",
+                    "write https://host/path",
+                    rule="webhook-https",
+                )
+            )
+    return problems
+
+
+def check_model_resource(entry: ManifestEntry, known_models: frozenset[str]) -> list[Problem]:
+    model = entry.data.get("language_model")
+    resource = model.get("model_resource") if isinstance(model, dict) else None
+    if not isinstance(resource, str) or not resource or resource in known_models:
+        return []
+    hint = _did_you_mean(resource, known_models) or "Hume's SDK accepts any string; the API may refuse it"
+    return [
+        entry.problem(
+            "/language_model/model_resource",
+            f"model_resource '{resource}' is not one of the models Hume lists",
+            hint,
+            rule="model-resource",
+            severity="warning",
+        )
+    ]
+
+
+def parse_parameters(entry: ManifestEntry) -> tuple[str | None, list[Problem]]:
+    """A tool's ``parameters`` (YAML mapping or JSON string) checked and as canonical JSON text."""
+    if "parameters" not in entry.data:
+        return None, []  # the schema reports the missing required field
+    value = entry.data["parameters"]
+    from_string = isinstance(value, str)
+    if from_string:
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            return None, [
+                entry.problem(
+                    "/parameters",
+                    f"parameters is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno} of the string)",
+                    "write the JSON Schema as YAML instead of a JSON string",
+                    rule="tool-parameters",
+                )
+            ]
+    if not isinstance(value, dict):
+        if not from_string:
+            return None, []  # a wrong YAML type is a schema violation, reported there
+        return None, [
+            entry.problem(
+                "/parameters",
+                "parameters must be a JSON Schema object",
+                "e.g. {type: object, properties: {}}",
+                rule="tool-parameters",
+            )
+        ]
+    try:
+        Draft202012Validator.check_schema(value)
+    except SchemaError as exc:
+        sub = "" if from_string else "".join(f"/{p}" for p in exc.path)
+        where = "/".join(str(p) for p in exc.path)
+        return None, [
+            entry.problem(
+                "/parameters" + sub,
+                f"parameters is not a valid JSON Schema: {exc.message}" + (f" (at {where})" if where else ""),
+                "see https://json-schema.org/understanding-json-schema/",
+                rule="tool-parameters",
+            )
+        ]
+    except RecursionError:
+        return None, [entry.problem("/parameters", "parameters is nested too deeply", rule="tool-parameters")]
+    problems: list[Problem] = []
+    if value.get("type") != "object":
+        problems.append(
+            entry.problem(
+                "/parameters",
+                "tool parameters should describe an object (type: object): the model passes named arguments",
+                "add type: object and list the arguments under properties",
+                rule="tool-parameters",
+                severity="warning",
+            )
+        )
+    return json.dumps(value, sort_keys=True, separators=(",", ":")), problems
+
+
+# --- across entries ---------------------------------------------------------------------------
+
+
+def check_duplicate_names(entries: list[ManifestEntry]) -> list[Problem]:
+    problems: list[Problem] = []
+    first: dict[tuple[str, str], ManifestEntry] = {}
+    for entry in entries:
+        full = entry.full_name
+        if full is None:
+            continue
+        key = (entry.kind, full)
+        if key in first:
+            problems.append(
+                entry.problem(
+                    "/name",
+                    f"duplicate {entry.kind} name '{full}': also defined at {first[key].where('/name')}",
+                    f"a name identifies one {entry.kind}; rename or remove one of them",
+                    rule="duplicate-name",
+                )
+            )
+        else:
+            first[key] = entry
+    # previous_names: must not name another current resource nor be claimed twice.
+    claimed: dict[tuple[str, str], ManifestEntry] = {}
+    for entry in entries:
+        olds = entry.data.get("previous_names")
+        if not isinstance(olds, list) or entry.full_name is None:
+            continue
+        for i, old in enumerate(olds):
+            if not isinstance(old, str) or not old:
+                continue
+            full_old = entry.prefix + old
+            sub = f"/previous_names/{i}"
+            if full_old == entry.full_name:
+                problems.append(
+                    entry.problem(
+                        sub, f"{entry.label} lists its own name as a previous name", "remove it", rule="previous-names"
+                    )
+                )
+            elif (entry.kind, full_old) in first:
+                other = first[(entry.kind, full_old)]
+                problems.append(
+                    entry.problem(
+                        sub,
+                        f"previous name '{full_old}' of {entry.label} is the name of another {entry.kind} "
+                        f"({other.where('/name')})",
+                        "a rename's old name cannot also be in use; remove one of them",
+                        rule="previous-names",
+                    )
+                )
+            elif (entry.kind, full_old) in claimed:
+                other = claimed[(entry.kind, full_old)]
+                problems.append(
+                    entry.problem(
+                        sub,
+                        f"previous name '{full_old}' is also claimed by {other.label} ({other.where()})",
+                        "only one resource can be renamed from a given name",
+                        rule="previous-names",
+                    )
+                )
+            else:
+                claimed[(entry.kind, full_old)] = entry
+    return problems
+
+
+def reference_parts(value: Any) -> tuple[str | None, int | None]:
+    """``name`` or ``{name, version}`` as (name, version); (None, None) when malformed."""
+    if isinstance(value, str) and value:
+        return value, None
+    if isinstance(value, dict) and isinstance(value.get("name"), str) and value["name"]:
+        version = value.get("version")
+        pinned = version if isinstance(version, int) and not isinstance(version, bool) else None
+        return value["name"], pinned
+    return None, None
+
+
+def check_references(entries: list[ManifestEntry]) -> list[Problem]:
+    managed: dict[str, dict[str, ManifestEntry]] = {"prompt": {}, "tool": {}}
+    for entry in entries:
+        if entry.kind in managed and entry.full_name is not None:
+            managed[entry.kind].setdefault(entry.full_name, entry)
+    problems: list[Problem] = []
+    for entry in entries:
+        if entry.kind != "config":
+            continue
+        refs: list[tuple[str, str, Any]] = []
+        if "prompt" in entry.data:
+            refs.append(("prompt", "/prompt", entry.data["prompt"]))
+        tools = entry.data.get("tools")
+        if isinstance(tools, list):
+            refs.extend(("tool", f"/tools/{i}", item) for i, item in enumerate(tools))
+        seen_tools: dict[str, str] = {}
+        for target, sub, value in refs:
+            name, version = reference_parts(value)
+            if name is None:
+                continue  # malformed: a schema violation
+            full = entry.prefix + name
+            if target == "tool":
+                if full in seen_tools:
+                    problems.append(
+                        entry.problem(
+                            sub,
+                            f"{entry.label} lists tool '{name}' twice",
+                            "remove the repeated tool",
+                            rule="duplicate-reference",
+                        )
+                    )
+                    continue
+                seen_tools[full] = sub
+            if full in managed[target]:
+                if version is not None:
+                    problems.append(
+                        entry.problem(
+                            sub,
+                            f"{entry.label} pins {target} '{name}' to version {version}, but the manifests manage "
+                            f"that {target}: its changes will never reach this config",
+                            f"write {target}: {name} to follow its newest version, or keep the pin on purpose",
+                            rule="pinned-managed",
+                            severity="warning",
+                        )
+                    )
+                continue
+            if version is not None:
+                continue  # pinned to a resource managed elsewhere: plan checks that it exists
+            written = [e.name for e in managed[target].values() if e.name]
+            hint = _did_you_mean(name, written) or (
+                f"define it under {target}s:, or pin an existing {target} with {{name: {name}, version: N}}"
+            )
+            problems.append(
+                entry.problem(
+                    sub,
+                    f"{entry.label}: {target} '{name}' is not defined in the manifests",
+                    hint,
+                    rule="unresolved-reference",
+                )
+            )
+        builtins = entry.data.get("builtin_tools")
+        if isinstance(builtins, list):
+            seen: set[str] = set()
+            for i, item in enumerate(builtins):
+                name = item.get("name") if isinstance(item, dict) else None
+                if isinstance(name, str):
+                    if name in seen:
+                        problems.append(
+                            entry.problem(
+                                f"/builtin_tools/{i}",
+                                f"{entry.label} lists built-in tool '{name}' twice",
+                                "remove the repeated tool",
+                                rule="duplicate-reference",
+                            )
+                        )
+                    seen.add(name)
+    return problems
+
+
+def check_entries(entries: list[ManifestEntry], known_models: frozenset[str]) -> list[Problem]:
+    """Every per-entry and cross-entry check (tool parameters are checked while building specs)."""
+    problems: list[Problem] = []
+    for entry in entries:
+        if entry.kind == "prompt":
+            problems += check_prompt_text(entry)
+        elif entry.kind == "tool":
+            problems += check_tool_name(entry)
+        else:
+            problems += check_evi_version(entry)
+            problems += check_voice(entry)
+            problems += check_webhooks(entry)
+            problems += check_model_resource(entry, known_models)
+    problems += check_duplicate_names(entries)
+    problems += check_references(entries)
+    return problems
