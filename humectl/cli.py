@@ -139,6 +139,37 @@ def schema() -> None:
     echo(manifest_schema_text(), nl=False)
 
 
+@cli.command()
+@click.argument("directory", default=".", type=click.Path())
+@click.option("--output", "-o", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format: text lines or a JSON document (problems + summary).")
+@click.option("--github/--no-github", "github", default=None,
+              help="Also print GitHub annotations (default: when GITHUB_ACTIONS=true).")
+@manifest_options
+def validate(
+    directory: str,
+    output: str,
+    github: bool | None,
+    variables: tuple[str, ...],
+    var_files: tuple[str, ...],
+    environment: str | None,
+    name_prefix: str | None,
+) -> int:
+    """Check the manifests offline; nothing is sent. Exit 0 when valid (warnings allowed), 1 otherwise."""
+    from humectl.manifest import validate_manifests
+    from humectl.render import problems as render
+
+    options = _load_options(variables, var_files, environment, name_prefix, directory)
+    result = validate_manifests(directory, options)
+    if output == "json":
+        echo(render.render_json(result.problems, result.resources, result.files), nl=False)
+    else:
+        echo(render.render_text(result.problems, result.resources, result.files), nl=False)
+    if _github(github) and result.problems:
+        echo(render.render_github(result.problems), nl=False, err=output == "json")
+    return 0 if result.valid else 1
+
+
 def _settings(base_url: str | None, emulator_db: str | None, parallelism: int | None) -> Any:
     from humectl.settings import build_settings
 
