@@ -563,26 +563,16 @@ def load_manifests(root: str | Path, options: LoadOptions | None = None) -> Mani
     problems: list[Problem] = []
 
     if not root_path.exists():
-        kind = "a symlink loop or broken symlink" if root_path.is_symlink() else "does not exist"
-        raise ManifestError(
-            [Problem(root_display, 0, 0, f"manifest directory {kind}", rule="no-manifests")],
-            f"{root_display}: manifest directory {kind}",
-        )
+        kind = "is a broken symlink or a symlink loop" if root_path.is_symlink() else "does not exist"
+        raise _manifest_error([Problem(root_display, 0, 0, f"manifest directory {kind}", rule="no-manifests")])
     single_file = root_path.is_file()
     base = root_path.parent if single_file else root_path
-    base_display = os.path.dirname(root_display) if single_file else root_display
-    if single_file and base_display == "":
-        base_display = "."
+    base_display = (os.path.dirname(root_display) or ".") if single_file else root_display
     try:
         root_real = base.resolve(strict=True)
     except (OSError, RuntimeError):
-        raise ManifestError(
-            [
-                Problem(
-                    root_display, 0, 0, "manifest directory cannot be resolved (a symlink loop?)", rule="symlink-loop"
-                )
-            ]
-        ) from None
+        message = "manifest directory cannot be resolved (a symlink loop?)"
+        raise _manifest_error([Problem(root_display, 0, 0, message, rule="symlink-loop")]) from None
 
     resolved = _resolve_options(base, base_display, options, problems)
     if single_file:
@@ -592,19 +582,8 @@ def load_manifests(root: str | Path, options: LoadOptions | None = None) -> Mani
         problems += found
         if not files and not problems:
             message = f"no manifest files (*.yaml, *.yml) under {root_display}"
-            raise ManifestError(
-                [
-                    Problem(
-                        root_display,
-                        0,
-                        0,
-                        message,
-                        "point humectl at the directory holding your manifests",
-                        "no-manifests",
-                    )
-                ],
-                f"{root_display}: {message}",
-            )
+            hint = "point humectl at the directory holding your manifests"
+            raise _manifest_error([Problem(root_display, 0, 0, message, hint, "no-manifests")])
 
     documents: list[Document] = []
     for path in files:
@@ -617,8 +596,8 @@ def load_manifests(root: str | Path, options: LoadOptions | None = None) -> Mani
         assert text is not None
         doc, parse_problems = parse(text, path=path, rel=rel, display=display, variables=resolved.variables)
         problems += parse_problems
-        if doc.data is None and not parse_problems:
-            continue  # empty file
+        if doc.data is None:
+            continue  # an empty file, or one that did not parse (its problems are recorded)
         documents.append(doc)
         for violation in schema_violations(doc.data):
             if any(violation.pointer.startswith(p) for p in doc.variable_errors if p):
@@ -639,7 +618,7 @@ def load_manifests(root: str | Path, options: LoadOptions | None = None) -> Mani
 
     problems = _unique(sorted(problems, key=_sort_key))
     if any(p.severity == "error" for p in problems):
-        raise ManifestError(problems)
+        raise _manifest_error(problems)
     return ManifestSet(
         root=base,
         resources=resources,
@@ -648,6 +627,19 @@ def load_manifests(root: str | Path, options: LoadOptions | None = None) -> Mani
         environment=options.environment,
         name_prefix=resolved.name_prefix,
     )
+
+
+def _manifest_error(problems: list[Problem]) -> ManifestError:
+    """ManifestError whose message lists the problems, so commands other than validate show them too."""
+    from humectl.render.problems import format_problem, summary_line
+
+    shown = [format_problem(p) for p in problems[:_MAX_PROBLEMS_IN_MESSAGE]]
+    if len(problems) > _MAX_PROBLEMS_IN_MESSAGE:
+        shown.append(f"… and {len(problems) - _MAX_PROBLEMS_IN_MESSAGE} more (run humectl validate)")
+    return ManifestError(problems, "\n".join([summary_line(problems), *shown]))
+
+
+_MAX_PROBLEMS_IN_MESSAGE = 50
 
 
 def _unique(problems: Iterable[Problem]) -> list[Problem]:

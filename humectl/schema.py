@@ -147,6 +147,8 @@ def _convert(error: ValidationError, document: Any) -> list[Violation]:
         hint = None
         if "string" in _as_list(error.validator_value) and isinstance(instance, (int, float, bool)):
             hint = f'quote it: "{_yaml_scalar(instance)}"'
+        elif not path:
+            hint = "a manifest is a mapping holding the lists prompts:, tools: and/or configs:"
         elif schema.get("description"):
             hint = _short(schema["description"])
         return [Violation(pointer, f"{where}must be {expected}, not {_describe_value(instance)}", hint)]
