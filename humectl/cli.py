@@ -90,6 +90,20 @@ def api_options(func: F) -> F:
     return func
 
 
+def prune_options(func: F) -> F:
+    """--prune and --prune-unmanaged, shared by plan and apply."""
+    func = click.option(
+        "--prune-unmanaged",
+        is_flag=True,
+        help="With --prune, also delete live resources humectl did not create.",
+    )(func)
+    func = click.option(
+        "--prune",
+        is_flag=True,
+        help="Delete live resources that humectl created and the manifests no longer have.",
+    )(func)
+    return func
+
 class HumectlGroup(click.Group):
     """A click group that turns every error into one clear message and an exit code, never a traceback.
 
@@ -224,6 +238,7 @@ def _render(plan: Any, output: str) -> str:
 @click.option("--target", "targets", multiple=True, metavar="KIND/NAME", help="Plan only this and its dependencies.")
 @click.option("--message", "-m", default=None, help="Version description for new versions (default: git commit).")
 @click.option("--github/--no-github", "github", default=None, help="GitHub Actions output (default: auto-detect).")
+@prune_options
 @manifest_options
 @api_options
 def plan(
@@ -234,6 +249,8 @@ def plan(
     targets: tuple[str, ...],
     message: str | None,
     github: bool | None,
+    prune: bool,
+    prune_unmanaged: bool,
     variables: tuple[str, ...],
     var_files: tuple[str, ...],
     environment: str | None,
@@ -255,6 +272,8 @@ def plan(
         load_options=options,
         message=message or git_message(Path(directory)),
         targets=targets,
+        prune=prune or prune_unmanaged,
+        prune_unmanaged=prune_unmanaged,
     )
     echo(_render(result.plan, output), nl=False)
     if out_file:
@@ -269,9 +288,11 @@ def plan(
         from humectl.render.markdown import render_markdown
 
         append_step_summary(render_markdown(result.plan), os.environ)
+    engine.refuse_blocked(result.plan)
     if detailed_exitcode and result.plan.has_changes:
         return 2
     return 0
+
 
 
 def _check_targets(targets: tuple[str, ...]) -> None:
@@ -290,6 +311,7 @@ def _check_targets(targets: tuple[str, ...]) -> None:
 @click.option("--target", "targets", multiple=True, metavar="KIND/NAME", help="Apply only this and its dependencies.")
 @click.option("--message", "-m", default=None, help="Version description for new versions (default: git commit).")
 @click.option("--github/--no-github", "github", default=None, help="GitHub Actions output (default: auto-detect).")
+@prune_options
 @manifest_options
 @api_options
 def apply(
@@ -298,6 +320,8 @@ def apply(
     targets: tuple[str, ...],
     message: str | None,
     github: bool | None,
+    prune: bool,
+    prune_unmanaged: bool,
     variables: tuple[str, ...],
     var_files: tuple[str, ...],
     environment: str | None,
@@ -315,16 +339,25 @@ def apply(
     settings = _settings(base_url, emulator_db, parallelism)
     saved = Path(source).is_file()
     if saved:
-        if targets or variables or var_files or environment or name_prefix:
-            raise UsageError("a saved plan is applied exactly as saved: drop --target/--var/--env/--name-prefix")
+        if targets or variables or var_files or environment or name_prefix or prune or prune_unmanaged:
+            raise UsageError(
+                "a saved plan is applied exactly as saved: drop --target/--var/--env/--name-prefix/--prune"
+            )
         the_plan = engine.load_plan(source)
     else:
         _check_targets(targets)
         options = _load_options(variables, var_files, environment, name_prefix, source)
         the_plan = engine.make_plan(
-            source, settings, load_options=options, message=message or git_message(Path(source)), targets=targets
+            source,
+            settings,
+            load_options=options,
+            message=message or git_message(Path(source)),
+            targets=targets,
+            prune=prune or prune_unmanaged,
+            prune_unmanaged=prune_unmanaged,
         ).plan
     echo(render_text(the_plan, colour=_colour()), nl=False)
+    engine.refuse_blocked(the_plan)
     if not the_plan.has_changes:
         return 0
     if not auto_approve:
@@ -371,6 +404,35 @@ def _github_apply_summary(flag: bool | None, the_plan: Any, report: Any, *, fail
     from humectl.render.markdown import render_apply_report
 
     append_step_summary(render_apply_report(the_plan, report, failed=failed), os.environ)
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--output", "-o", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@manifest_options
+@api_options
+def drift(
+    directory: str,
+    output: str,
+    variables: tuple[str, ...],
+    var_files: tuple[str, ...],
+    environment: str | None,
+    name_prefix: str | None,
+    base_url: str | None,
+    emulator_db: str | None,
+    parallelism: int | None,
+) -> int:
+    """Report what was changed live outside humectl since it last applied. Exit 2 when drifted."""
+    from humectl import engine
+    from humectl.drift import find_drift
+    from humectl.render.drift import render_drift_json, render_drift_text
+
+    settings = _settings(base_url, emulator_db, parallelism)
+    options = _load_options(variables, var_files, environment, name_prefix, directory)
+    result = engine.make_plan(directory, settings, load_options=options)
+    drifted = find_drift(result.plan, result.live)
+    echo(render_drift_json(drifted) if output == "json" else render_drift_text(drifted), nl=False)
+    return 2 if drifted else 0
 
 
 @cli.group()

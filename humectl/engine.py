@@ -17,6 +17,7 @@ import httpx
 from humectl.apply import Applied, EventCallback, apply_plan
 from humectl.client import EviClient
 from humectl.errors import ApplyError, ApplyReport, PlanError, StalePlanError
+from humectl.kinds import KINDS
 from humectl.live import LiveState, fetch_live_state
 from humectl.manifest import LoadOptions, ManifestSet, load_manifests
 from humectl.plan import CREATE, DELETE, Plan, build_plan
@@ -45,18 +46,41 @@ async def make_plan_async(
     load_options: LoadOptions | None = None,
     message: str | None = None,
     targets: Iterable[str] = (),
+    prune: bool = False,
+    prune_unmanaged: bool = False,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> PlanResult:
     desired = load_manifests(directory, load_options)
     async with open_client(settings, transport) as client:
-        live = await fetch_live_state(client)
+        if prune:
+            # Every config version, to refuse deleting a prompt/tool that any of them still pins.
+            config = KINDS["config"]
+            live, config_versions = await asyncio.gather(
+                fetch_live_state(client),
+                client.list_all(config.api_path, config.page_key, {"restrict_to_most_recent": "false"}),
+            )
+        else:
+            live, config_versions = await fetch_live_state(client), []
         requests = client.requests_sent
-    plan = build_plan(desired, live, run_id=new_run_id(), message=message, targets=targets)
+    plan = build_plan(
+        desired, live, run_id=new_run_id(), message=message, targets=targets, prune=prune,
+        prune_unmanaged=prune_unmanaged, config_versions=config_versions,
+    )  # fmt: skip
     return PlanResult(plan=plan, desired=desired, live=live, requests=requests)
 
 
 def make_plan(directory: str | Path, settings: Settings, **kwargs: Any) -> PlanResult:
     return asyncio.run(make_plan_async(directory, settings, **kwargs))
+
+
+def refuse_blocked(plan: Plan) -> None:
+    """A plan with a refused delete is not applied at all: nothing half-done."""
+    if plan.blocked:
+        details = "; ".join(f"{c.address}: {c.blocked_by}" for c in plan.blocked)
+        raise PlanError(
+            f"the plan deletes what must not be deleted: {details}",
+            hint="keep those resources in the manifests, or resolve what holds them, then plan again",
+        )
 
 
 def stale_reasons(plan: Plan, live: LiveState) -> list[str]:
@@ -93,6 +117,7 @@ async def apply_async(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> tuple[ApplyReport, dict[str, Applied]]:
     """Apply ``plan``; refuse it when a live object it depends on moved; raise ApplyError on failure."""
+    refuse_blocked(plan)
     async with open_client(settings, transport) as client:
         if check_fresh:
             live = await fetch_live_state(client)

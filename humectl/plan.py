@@ -29,7 +29,7 @@ from humectl.kinds import DEPENDENCY_ORDER, KINDS
 from humectl.live import LiveResource, LiveState
 from humectl.manifest import DesiredResource, ManifestSet
 from humectl.normalize import Ref, normalize_desired, normalize_live, ref, split_ref
-from humectl.provenance import describe, strip_marker
+from humectl.provenance import describe, is_protected, made_by_humectl, strip_marker
 
 FORMAT_VERSION = 1
 
@@ -127,7 +127,14 @@ class Plan:
     partial: bool = False
     targets: list[str] = field(default_factory=list)
     created_at: float = field(default_factory=time.time)
+    pruned: bool = False  # --prune was given: deletes were considered
+    kept_unmanaged: list[str] = field(default_factory=list)  # absent from manifests, not made by humectl
     format_version: int = FORMAT_VERSION
+
+    @property
+    def blocked(self) -> list[Change]:
+        """Changes that cannot be applied (refused deletes)."""
+        return [c for c in self.changes if c.blocked_by]
 
     @property
     def has_changes(self) -> bool:
@@ -155,6 +162,8 @@ class Plan:
             "changes": [c.to_dict() for c in self.changes],
             "unchanged": list(self.unchanged),
             "live_fingerprint": self.live_fingerprint,
+            "pruned": self.pruned,
+            "kept_unmanaged": list(self.kept_unmanaged),
         }
 
     @classmethod
@@ -171,6 +180,8 @@ class Plan:
             partial=bool(data.get("partial")),
             targets=list(data.get("targets") or []),
             created_at=float(data.get("created_at") or 0),
+            pruned=bool(data.get("pruned")),
+            kept_unmanaged=list(data.get("kept_unmanaged") or []),
         )
 
 
@@ -249,7 +260,8 @@ class _Planner:
                 reasons=["new"], fields=diff_fields({}, content),
                 text_diff=text_diff("", content["text"], res.address) if isinstance(content.get("text"), str) else None,
                 predicted_version=0, content=content,
-                version_description=describe(res.version_description or self.message, self.run_id),
+                version_description=describe(res.version_description or self.message, self.run_id,
+                                             protect=res.protect),
                 depends_on=depends, source=source, level=level,
             )  # fmt: skip
         live_content = normalize_live(res.kind, live_res.data, self.rename)
@@ -270,19 +282,30 @@ class _Planner:
                 if isinstance(before_text, str) and isinstance(after_text, str) and before_text != after_text
                 else None,
                 predicted_version=live_res.version + 1, content=content,
-                version_description=describe(res.version_description or self.message, self.run_id),
+                version_description=describe(res.version_description or self.message, self.run_id,
+                                             protect=res.protect),
                 **common,
             )  # fmt: skip
         self.heads[res.address] = live_res.version
-        live_description = strip_marker(live_res.data.get("version_description"))
+        raw_description = live_res.data.get("version_description")
+        live_description = strip_marker(raw_description)
         wants_description = res.version_description is not None and res.version_description != live_description
-        if wants_description:
+        live_protect = is_protected(raw_description)
+        if wants_description or live_protect != res.protect:
+            reasons, fields = [], []
+            if wants_description:
+                reasons.append(f"version_description: {live_description!r} → {res.version_description!r}")
+                fields.append(FieldChange("version_description", live_description, res.version_description))
+            if live_protect != res.protect:
+                reasons.append(f"protect: {str(live_protect).lower()} → {str(res.protect).lower()}")
+                fields.append(FieldChange("protect", live_protect, res.protect))
+            text = res.version_description if res.version_description is not None else live_description
             return Change(
                 action=DESCRIBE,
-                reasons=[f"version_description: {live_description!r} → {res.version_description!r}"],
-                fields=[FieldChange("version_description", live_description, res.version_description)],
+                reasons=reasons,
+                fields=fields,
                 predicted_version=live_res.version,
-                version_description=describe(res.version_description, self.run_id),
+                version_description=describe(text, self.run_id, protect=res.protect),
                 **common,
             )
         if renamed_from is not None:
@@ -366,6 +389,75 @@ def dependency_closure(desired: ManifestSet, targets: Iterable[str]) -> set[str]
     return wanted
 
 
+def _referenced_names(planner: _Planner) -> set[tuple[str, str]]:
+    """(kind, name) of everything the desired configs will reference after apply."""
+    out: set[tuple[str, str]] = set()
+    for res in planner.desired.resources:
+        for reference in KINDS[res.kind].references:
+            for name in _ref_names(res.spec.get(reference.field)):
+                out.add((reference.target, name))
+    return out
+
+
+def plan_deletes(
+    planner: _Planner,
+    *,
+    prune_unmanaged: bool,
+    config_versions: list[dict[str, Any]],
+    targets: list[str],
+) -> tuple[list[Change], list[str]]:
+    """Deletes for live resources the manifests no longer have, and the unmanaged ones kept.
+
+    Only resources humectl made are deleted unless ``prune_unmanaged``; a prompt or tool still
+    referenced by any live config version (other than of configs deleted here) is refused, and so is
+    one whose last humectl apply recorded ``protect: true``.
+    """
+    matched = {(r.kind, r.name) for r, _ in planner.matches.values() if r is not None}
+    referenced = _referenced_names(planner)
+    candidates = [
+        r
+        for key, r in sorted(planner.live.resources.items())
+        if key not in matched and key not in referenced and (not targets or r.address in targets)
+    ]
+    deletes: list[Change] = []
+    kept: list[str] = []
+    chosen: list[LiveResource] = []
+    for live_res in candidates:
+        if not prune_unmanaged and not made_by_humectl(live_res.data.get("version_description")):
+            kept.append(live_res.address)
+            continue
+        chosen.append(live_res)
+    deleted_config_ids = {r.id for r in chosen if r.kind == "config"}
+    holders: dict[str, list[str]] = {}
+    for version in config_versions:
+        if version.get("id") in deleted_config_ids:
+            continue
+        holder = f"config/{version.get('name')} v{version.get('version')}"
+        for reference in KINDS["config"].references:
+            value = version.get(reference.field)
+            for obj in value if isinstance(value, list) else [value] if value else []:
+                if isinstance(obj, dict) and obj.get("id"):
+                    holders.setdefault(str(obj["id"]), []).append(holder)
+    for live_res in chosen:
+        blocked = None
+        if is_protected(live_res.data.get("version_description")):
+            blocked = "protected: its last humectl apply had protect: true (set protect: false and apply first)"
+        elif live_res.id in holders:
+            names = sorted(set(holders[live_res.id]))
+            more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+            blocked = f"still referenced by {', '.join(names[:5])}{more}"
+        ours = made_by_humectl(live_res.data.get("version_description"))
+        reason = "not in the manifests" + ("" if ours else " (not made by humectl; --prune-unmanaged)")
+        change = Change(
+            address=live_res.address, kind=live_res.kind, name=live_res.name, action=DELETE, reasons=[reason],
+            live_id=live_res.id, live_version=live_res.version, level=kind_level(live_res.kind), blocked_by=blocked,
+        )  # fmt: skip
+        deletes.append(change)
+    order = {k: i for i, k in enumerate(DEPENDENCY_ORDER)}
+    deletes.sort(key=lambda c: (-c.level, -order[c.kind], c.name))
+    return deletes, kept
+
+
 def build_plan(
     desired: ManifestSet,
     live: LiveState,
@@ -373,8 +465,11 @@ def build_plan(
     run_id: str,
     message: str | None = None,
     targets: Iterable[str] = (),
+    prune: bool = False,
+    prune_unmanaged: bool = False,
+    config_versions: list[dict[str, Any]] | None = None,
 ) -> Plan:
-    """Compare desired with live and decide every change, in dependency order."""
+    """Compare desired with live and decide every change, in dependency order (deletes last)."""
     targets = list(targets)
     planner = _Planner(desired, live, run_id, message)
     changes: list[Change] = []
@@ -394,6 +489,12 @@ def build_plan(
         keep = dependency_closure(desired, targets)
         changes = [c for c in changes if c.address in keep]
         unchanged = [a for a in unchanged if a in keep]
+    kept_unmanaged: list[str] = []
+    if prune:
+        deletes, kept_unmanaged = plan_deletes(
+            planner, prune_unmanaged=prune_unmanaged, config_versions=config_versions or [], targets=targets
+        )
+        changes.extend(deletes)
     return Plan(
         changes=changes,
         unchanged=unchanged,
@@ -402,4 +503,6 @@ def build_plan(
         message=message,
         partial=bool(targets),
         targets=targets,
+        pruned=prune,
+        kept_unmanaged=kept_unmanaged,
     )

@@ -1,8 +1,10 @@
 """What humectl writes into ``version_description`` and how to read it back.
 
-Every version humectl makes is described as ``<text> [humectl <run-id>]``. The marker lets a later
-run tell its own versions from hand edits (drift, safe prune) and lets the client recognise, after
-a lost response, that a create really happened (the run id is unique to one plan).
+Every version humectl makes is described as ``<text> [humectl <run-id>]`` (``[humectl <run-id>
+protect]`` when the manifest entry says ``protect: true``). The marker lets a later run tell its own
+versions from hand edits (drift, safe prune), keeps protection with the live resource even after its
+manifest entry is deleted, and lets the client recognise, after a lost response, that a create
+really happened (the run id is unique to one plan).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import secrets
 import subprocess
 from pathlib import Path
 
-_MARKER = re.compile(r"\s*\[humectl(?: (?P<run>[\w.-]+))?\]\s*$")
+_MARKER = re.compile(r"\s*\[humectl(?: (?P<run>[\w.-]+))?(?P<protect> protect)?\]\s*$")
 DEFAULT_TEXT = "applied by humectl"
 
 
@@ -20,8 +22,9 @@ def new_run_id() -> str:
     return secrets.token_hex(4)
 
 
-def describe(text: str | None, run_id: str) -> str:
-    return f"{(text or DEFAULT_TEXT).strip()} [humectl {run_id}]"
+def describe(text: str | None, run_id: str, *, protect: bool = False) -> str:
+    flag = " protect" if protect else ""
+    return f"{(text or DEFAULT_TEXT).strip()} [humectl {run_id}{flag}]"
 
 
 def strip_marker(description: str | None) -> str | None:
@@ -33,6 +36,11 @@ def strip_marker(description: str | None) -> str | None:
 
 def made_by_humectl(description: str | None) -> bool:
     return bool(description and _MARKER.search(description))
+
+
+def is_protected(description: str | None) -> bool:
+    match = _MARKER.search(description or "")
+    return bool(match and match.group("protect"))
 
 
 def git_message(directory: Path) -> str | None:

@@ -13,7 +13,7 @@ from humectl.render.style import COLOURS, SYMBOLS, VERBS, summary_line
 _MAX_VALUE = 120
 
 
-def _value(value: Any) -> str:
+def format_value(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False)
     text = text.replace("\n", "\\n")
     return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 1] + "…"
@@ -52,14 +52,15 @@ def render_change(change: Change, colour: bool) -> list[str]:
         if field.path == "text" and change.text_diff:
             continue
         if change.action == "create":
-            lines.append(paint(f"      + {field.path}: {_value(field.after)}", fg="green"))
+            lines.append(paint(f"      + {field.path}: {format_value(field.after)}", fg="green"))
         elif field.after is None:
-            lines.append(paint(f"      - {field.path}: {_value(field.before)}", fg="red"))
+            lines.append(paint(f"      - {field.path}: {format_value(field.before)}", fg="red"))
         elif field.before is None:
-            lines.append(paint(f"      + {field.path}: {_value(field.after)}", fg="green"))
+            lines.append(paint(f"      + {field.path}: {format_value(field.after)}", fg="green"))
         else:
-            lines.append(paint(f"      ~ {field.path}: {_value(field.before)} → {_value(field.after)}", fg="yellow"))
-    if change.text_diff and change.action != "create":
+            before, after = format_value(field.before), format_value(field.after)
+            lines.append(paint(f"      ~ {field.path}: {before} → {after}", fg="yellow"))
+    if change.text_diff:
         lines.append("      text:")
         for line in change.text_diff.splitlines():
             tint = "green" if line.startswith("+") else "red" if line.startswith("-") else None
