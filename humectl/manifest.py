@@ -397,6 +397,7 @@ def _entries(doc: Document, prefix: str) -> list[rules.ManifestEntry]:
         for i, item in enumerate(items):
             if isinstance(item, dict):
                 entries.append(rules.ManifestEntry(kind, doc, f"/{plural}/{i}", item, prefix))
+    entries.sort(key=lambda e: doc.position(e.pointer))  # the order they are written in
     return entries
 
 
@@ -600,8 +601,8 @@ def load_manifests(root: str | Path, options: LoadOptions | None = None) -> Mani
             continue  # an empty file, or one that did not parse (its problems are recorded)
         documents.append(doc)
         for violation in schema_violations(doc.data):
-            if any(violation.pointer.startswith(p) for p in doc.variable_errors if p):
-                continue  # the undefined variable is the real problem there
+            if any(violation.pointer.startswith(p) for p in doc.suppressed if p):
+                continue  # already reported as what it really is (an undefined variable, a bad tag)
             problems.append(
                 doc.problem(violation.pointer, violation.message, violation.hint, rule="schema", key=violation.at_key)
             )

@@ -61,7 +61,7 @@ class Document:
     data: Any = None
     marks: dict[str, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[str, tuple[int, int]] = field(default_factory=dict)
-    variable_errors: set[str] = field(default_factory=set)  # pointers whose value had a bad ${...}
+    suppressed: set[str] = field(default_factory=set)  # pointers already reported (bad ${...}, tag): no schema noise
 
     def position(self, pointer: str, *, key: bool = False) -> tuple[int, int]:
         """The position of ``pointer`` (its key when ``key``), else of its nearest located ancestor."""
@@ -328,9 +328,11 @@ class _Converter:
         if tag in _SCALAR_TAGS:
             value = self.constructor.construct_object(node)
             if isinstance(value, float) and not math.isfinite(value):
+                self.doc.suppressed.add(pointer)
                 self._problem(node, f"{node.value!r} is not a finite number", "use an ordinary number")
                 return None
             return value
+        self.doc.suppressed.add(pointer)
         self._problem(node, f"unsupported YAML tag {tag}", "remove the tag; manifests hold plain data only")
         return None
 
@@ -340,7 +342,7 @@ class _Converter:
             return text
         result = varmod.substitute(text, self.variables)
         if not result.ok:
-            self.doc.variable_errors.add(pointer)
+            self.doc.suppressed.add(pointer)
             for name in dict.fromkeys(result.undefined):
                 close = _close(name, self.variables)
                 hint = (

@@ -1,0 +1,344 @@
+"""Each semantic rule: the exact message, severity and file:line:col it reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from humectl.manifest import load_manifests
+from tests.unit.test_manifest_support import lines_of, problems_of, write_tree
+
+PROMPT = """
+prompts:
+  - name: agent
+    text: Hello.
+"""
+
+
+def one(root: Path) -> str:
+    lines = lines_of(root)
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_prompt_text_and_text_file_both(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "p.md": "x",
+            "a.yaml": """
+        prompts:
+          - name: agent
+            text: Hello.
+            text_file: p.md
+        """,
+        },
+    )
+    assert one(tmp_path) == "a.yaml:4:5: prompt 'agent' sets both text and text_file"
+
+
+def test_prompt_text_neither(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "a.yaml": """
+        prompts:
+          - name: agent
+            prompt_expansion: {enabled: false}
+        """
+        },
+    )
+    assert one(tmp_path) == "a.yaml:2:5: prompt 'agent' has neither text nor text_file"
+
+
+def test_tool_name_not_callable(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "a.yaml": """
+        tools:
+          - name: look up.order
+            parameters: {type: object}
+        """
+        },
+    )
+    assert one(tmp_path) == (
+        "a.yaml:2:11: tool name 'look up.order' cannot be called by the language model: it contains ' ', '.'"
+    )
+
+
+def test_tool_name_too_long_with_prefix(tmp_path: Path) -> None:
+    from humectl.manifest import LoadOptions
+
+    name = "t" * 60
+    write_tree(tmp_path, {"a.yaml": f"tools:\n  - name: {name}\n    parameters: {{type: object}}\n"})
+    assert lines_of(tmp_path) == []
+    problems = problems_of(tmp_path, LoadOptions(name_prefix="staging-"))
+    assert [p.message for p in problems] == [
+        f"tool name 'staging-{name}' cannot be called by the language model: it is 68 characters long (at most 64)"
+    ]
+    assert problems[0].hint == "use 1 to 64 letters, digits, '_' or '-' (the name prefix 'staging-' counts too)"
+
+
+def test_tool_parameters_not_a_json_schema(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "a.yaml": """
+        tools:
+          - name: t
+            parameters:
+              type: object
+              properties:
+                id: {type: strin}
+        """
+        },
+    )
+    (line,) = lines_of(tmp_path)
+    assert line.startswith("a.yaml:6:20: parameters is not a valid JSON Schema: ")
+    assert line.endswith("(at properties/id/type)")
+
+
+def test_tool_parameters_bad_json_string(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "a.yaml": """
+        tools:
+          - name: t
+            parameters: '{"type": "object",}'
+        """
+        },
+    )
+    assert one(tmp_path) == (
+        "a.yaml:3:17: parameters is not valid JSON: Expecting property name enclosed in double quotes "
+        "(line 1, column 19 of the string)"
+    )
+
+
+def test_tool_parameters_not_object_is_a_warning(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "a.yaml": """
+        tools:
+          - name: t
+            parameters: {type: string}
+        """
+        },
+    )
+    assert one(tmp_path) == (
+        "a.yaml:3:17: warning: tool parameters should describe an object (type: object): "
+        "the model passes named arguments"
+    )
+
+
+def test_webhook_not_https(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "a.yaml": """
+        configs:
+          - name: c
+            evi_version: "3"
+            webhooks:
+              - url: http://hooks.example.com/evi
+                events: [chat_ended]
+        """
+        },
+    )
+    assert one(tmp_path) == "a.yaml:5:14: webhook url 'http://hooks.example.com/evi' is not https"
+
+
+def test_webhook_without_host(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "a.yaml": """
+        configs:
+          - name: c
+            evi_version: "3"
+            webhooks: [{url: "https:///x", events: [chat_ended]}]
+        """
+        },
+    )
+    assert one(tmp_path) == "a.yaml:4:22: webhook url 'https:///x' has no host"
+
+
+def test_evi_version_retired(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a.yaml": 'configs:\n  - name: c\n    evi_version: "2"\n'})
+    (problem,) = problems_of(tmp_path)
+    assert (problem.line, problem.col) == (3, 18)
+    assert problem.message == 'evi_version "2" is retired: EVI versions 1 and 2 ended on 2025-08-30'
+    assert problem.hint == 'use "3" or "4-mini"'
+    assert problem.rule == "evi-version"
+
+
+def test_evi_version_retired_unquoted(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a.yaml": "configs:\n  - name: c\n    evi_version: 1\n"})
+    assert one(tmp_path) == 'a.yaml:3:18: evi_version "1" is retired: EVI versions 1 and 2 ended on 2025-08-30'
+
+
+def test_evi_version_unquoted_number(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a.yaml": "configs:\n  - name: c\n    evi_version: 3\n"})
+    (problem,) = problems_of(tmp_path)
+    assert problem.message == "evi_version must be a string, not a number"
+    assert problem.hint == 'quote it: evi_version: "3"'
+
+
+def test_evi_version_unknown(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a.yaml": 'configs:\n  - name: c\n    evi_version: "4-mni"\n'})
+    (problem,) = problems_of(tmp_path)
+    assert problem.message == "evi_version '4-mni' is not supported"
+    assert problem.hint == "did you mean '4-mini'?"
+
+
+def test_duplicate_names_name_both_places(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a.yaml": PROMPT, "b.yaml": PROMPT})
+    assert one(tmp_path) == "b.yaml:2:11: duplicate prompt name 'agent': also defined at a.yaml:2:11"
+
+
+def test_same_name_in_different_kinds_is_fine(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a.yaml": PROMPT + '\nconfigs:\n  - name: agent\n    evi_version: "3"\n    prompt: agent\n'})
+    assert lines_of(tmp_path) == []
+
+
+def test_unresolved_reference_did_you_mean(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "a.yaml": PROMPT,
+            "b.yaml": """
+        configs:
+          - name: c
+            evi_version: "3"
+            prompt: agnet
+            tools: [lookup]
+        """,
+        },
+    )
+    problems = problems_of(tmp_path)
+    assert [(p.line, p.col, p.message, p.hint) for p in problems] == [
+        (4, 13, "config 'c': prompt 'agnet' is not defined in the manifests", "did you mean 'agent'?"),
+        (
+            5,
+            13,
+            "config 'c': tool 'lookup' is not defined in the manifests",
+            "define it under tools:, or pin an existing tool with {name: lookup, version: N}",
+        ),
+    ]
+
+
+def test_pinned_reference_to_unmanaged_resource_is_fine(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "a.yaml": """
+        configs:
+          - name: c
+            evi_version: "3"
+            prompt: {name: shared-prompt, version: 3}
+            tools: [{name: shared_tool, version: 0}]
+        """
+        },
+    )
+    manifest_set = load_manifests(tmp_path)
+    assert manifest_set.warnings == []
+    assert manifest_set.resources[0].spec["prompt"] == {"name": "shared-prompt", "version": 3}
+    assert manifest_set.resources[0].spec["tools"] == [{"name": "shared_tool", "version": 0}]
+
+
+def test_pinned_reference_to_managed_resource_is_a_warning(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "a.yaml": PROMPT,
+            "b.yaml": """
+        configs:
+          - name: c
+            evi_version: "3"
+            prompt: {name: agent, version: 2}
+        """,
+        },
+    )
+    manifest_set = load_manifests(tmp_path)  # a warning never fails the load
+    (warning,) = manifest_set.warnings
+    assert (warning.file, warning.line, warning.col, warning.severity, warning.rule) == (
+        str(tmp_path / "b.yaml"),
+        4,
+        13,
+        "warning",
+        "pinned-managed",
+    )
+    assert warning.message == (
+        "config 'c' pins prompt 'agent' to version 2, but the manifests manage that prompt: "
+        "its changes will never reach this config"
+    )
+
+
+def test_tool_listed_twice(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "a.yaml": """
+        tools:
+          - {name: t, parameters: {type: object}}
+        configs:
+          - name: c
+            evi_version: "3"
+            tools: [t, t]
+            builtin_tools: [{name: hang_up}, {name: hang_up}]
+        """
+        },
+    )
+    assert lines_of(tmp_path) == [
+        "a.yaml:6:16: config 'c' lists tool 't' twice",
+        "a.yaml:7:38: config 'c' lists built-in tool 'hang_up' twice",
+    ]
+
+
+def test_voice_both_name_and_id(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {"a.yaml": 'configs:\n  - name: c\n    evi_version: "3"\n    voice: {provider: HUME_AI, name: ITO, id: abc}\n'},
+    )
+    assert one(tmp_path) == "a.yaml:4:43: voice sets both name and id"
+
+
+def test_voice_without_provider_is_a_warning(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a.yaml": 'configs:\n  - name: c\n    evi_version: "3"\n    voice: {name: ITO}\n'})
+    assert one(tmp_path) == (
+        "a.yaml:4:12: warning: voice 'ITO' has no provider, so Hume looks for it among your custom voices"
+    )
+
+
+def test_unknown_model_resource_is_a_warning(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "a.yaml": 'configs:\n  - name: c\n    evi_version: "3"\n'
+            "    language_model: {model_provider: ANTHROPIC, model_resource: claude-3-7-sonet-latest}\n"
+        },
+    )
+    (problem,) = problems_of(tmp_path)
+    assert problem.severity == "warning"
+    assert problem.message == "model_resource 'claude-3-7-sonet-latest' is not one of the models Hume lists"
+    assert problem.hint == "did you mean 'claude-3-7-sonnet-latest'?"
+
+
+def test_previous_names_conflicts(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "a.yaml": """
+        prompts:
+          - {name: a, text: x, previous_names: [a]}
+          - {name: b, text: x, previous_names: [old]}
+          - {name: c, text: x, previous_names: [old, b]}
+        """
+        },
+    )
+    assert lines_of(tmp_path) == [
+        "a.yaml:2:41: prompt 'a' lists its own name as a previous name",
+        "a.yaml:4:41: previous name 'old' is also claimed by prompt 'b' (a.yaml:3:5)",
+        "a.yaml:4:46: previous name 'b' of prompt 'c' is the name of another prompt (a.yaml:3:12)",
+    ]
