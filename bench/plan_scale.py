@@ -1,0 +1,701 @@
+"""humectl at account scale: plan and apply against the physical bounds and against the naive SDK walk.
+
+``python bench/plan_scale.py`` starts the emulator on loopback (``run_in_thread``, a fixed per-request
+latency, default 30 ms), seeds an account straight into the emulator's SQLite store (no HTTP, no
+latency), and measures in one run, several repetitions each, medians:
+
+* ``humectl plan`` (live listing + diff + plan, against manifests built in memory) with no changes and
+  with 10 % of prompts edited: wall time, CPU time, peak RSS, HTTP requests (emulator counters);
+* the minimum requests (one list page per 100 resources) and the latency bound
+  ``(1 + ceil((minimum - kinds) / parallelism)) * latency``;
+* the naive baseline: the official ``hume`` SDK walking each list with its own pager, sequentially
+  (SDK default page size 10, and page_size=100), at 100, 1,000 and 5,000 configs;
+* ``humectl apply`` of 500 creates with the emulator's rate limit at 50 requests/s: wall time against
+  the rate bound ``(requests - burst) / rate``, 429s absorbed and surfaced;
+* ``humectl --version`` and ``python -c pass`` wall times (subprocesses).
+
+Every measured humectl / SDK run happens in a fresh worker subprocess (``--worker JOB``) so that the
+emulator (in this process) never competes with it for the GIL, and so that the peak RSS
+(``ru_maxrss``) belongs to that one run. Wall and CPU times are taken inside the worker around the
+measured work only (interpreter start-up, imports and building the manifests are excluded; start-up
+is measured separately).
+
+It prints a table and, last, one JSON line. ``--quick`` runs a tiny version (CI: "it still runs").
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+API_KEY = "bench-key"
+PAGE = 100  # the API's largest page size
+KINDS = 3
+VERSIONS = 3  # versions seeded per resource (the head is the last)
+EDIT_EVERY = 10  # prompts i % 10 == 0 are edited in the "10 % edited" variant
+
+
+# ---- the account ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sizes:
+    prompts: int
+    tools: int
+    configs: int
+
+    @property
+    def total(self) -> int:
+        return self.prompts + self.tools + self.configs
+
+    def minimum_requests(self) -> int:
+        return sum(max(1, math.ceil(n / PAGE)) for n in (self.prompts, self.tools, self.configs))
+
+    def latency_bound(self, parallelism: int, latency_s: float) -> float:
+        rounds = 1 + math.ceil((self.minimum_requests() - KINDS) / parallelism)
+        return rounds * latency_s
+
+    def to_dict(self) -> dict[str, int]:
+        return {"prompts": self.prompts, "tools": self.tools, "configs": self.configs}
+
+
+def scaled(configs: int) -> Sizes:
+    """An account shaped like the main one: as many prompts as configs, 0.3 tools per config."""
+    return Sizes(prompts=configs, tools=max(1, (configs * 3) // 10), configs=configs)
+
+
+_PROMPT_BODY = (
+    "You are a calm, precise support agent for a company that sells home energy equipment. "
+    "Greet the caller, find out what they need, and keep answers short enough to be spoken aloud. "
+    "Never invent order numbers, prices or delivery dates; look them up or say you cannot. "
+    "If the caller is upset, acknowledge it once, then move to the next concrete step. "
+)
+
+
+def prompt_name(i: int) -> str:
+    return f"agent-{i:05d}"
+
+
+def tool_name(i: int) -> str:
+    return f"lookup_{i:05d}"
+
+
+def config_name(i: int) -> str:
+    return f"desk-{i:05d}"
+
+
+def prompt_text(i: int, version: int, edited: bool = False) -> str:
+    """About 1 KB per prompt; the head (version VERSIONS-1) is what the manifests say."""
+    lines = [f"# Agent {i}", _PROMPT_BODY * 2, f"Team: {i % 17}. Region: {i % 5}."]
+    if version < VERSIONS - 1:
+        lines.append(f"(draft {version})")
+    if edited:
+        lines.append("Always confirm the caller's postcode before looking anything up.")
+    return "\n".join(lines) + "\n"
+
+
+def tool_parameters(i: int) -> str:
+    params = {
+        "type": "object",
+        "properties": {
+            "order_id": {"type": "string", "description": f"The order id (system {i % 7})"},
+            "include_history": {"type": "boolean"},
+        },
+        "required": ["order_id"],
+    }
+    return json.dumps(params, sort_keys=True, separators=(",", ":"))
+
+
+def tool_description(i: int, version: int) -> str:
+    suffix = "" if version == VERSIONS - 1 else f" (draft {version})"
+    return f"Look up an order in system {i % 7}{suffix}."
+
+
+def config_prompt(i: int, sizes: Sizes) -> int:
+    return i % sizes.prompts
+
+
+def config_tools(i: int, sizes: Sizes) -> list[int]:
+    return sorted({i % sizes.tools, (i * 7 + 3) % sizes.tools})
+
+
+def config_fields(i: int, version: int) -> dict[str, Any]:
+    """The config fields besides references; versions differ in temperature and greeting."""
+    head = version == VERSIONS - 1
+    return {
+        "evi_version": "3",
+        "voice": {"provider": "HUME_AI", "name": "ITO"},
+        "language_model": {
+            "model_provider": "ANTHROPIC",
+            "model_resource": "claude-3-7-sonnet-latest",
+            "temperature": 0.6 if head else 0.2 + 0.1 * version,
+        },
+        "event_messages": {"on_new_chat": {"enabled": True, "text": f"Hi, this is desk {i}."}},
+        "timeouts": {"inactivity": {"enabled": True, "duration_secs": 120}},
+    }
+
+
+def seed_account(db: str, sizes: Sizes) -> None:
+    """Write the account straight into the emulator's store, through the emulator's own builders."""
+    from humectl.emulator.configs import build_config_content
+    from humectl.emulator.store import Store
+
+    store = Store(db)
+    try:
+        prompt_ids: list[tuple[str, int]] = []
+        for i in range(sizes.prompts):
+            row = store.create_resource("prompt", prompt_name(i), {"text": prompt_text(i, 0)}, None)
+            for v in range(1, VERSIONS):
+                last = store.create_version("prompt", row.id, {"text": prompt_text(i, v)}, None)
+                assert last is not None
+            prompt_ids.append((row.id, VERSIONS - 1))
+        tool_ids: list[tuple[str, int]] = []
+        for i in range(sizes.tools):
+            content = {"parameters": tool_parameters(i), "description": None, "fallback_content": None}
+            row = store.create_resource("tool", tool_name(i), {**content, "description": tool_description(i, 0)}, None)
+            for v in range(1, VERSIONS):
+                store.create_version("tool", row.id, {**content, "description": tool_description(i, v)}, None)
+            tool_ids.append((row.id, VERSIONS - 1))
+        for i in range(sizes.configs):
+            pid, pversion = prompt_ids[config_prompt(i, sizes)]
+            refs = {
+                "prompt": {"id": pid, "version": pversion},
+                "tools": [{"id": tool_ids[t][0], "version": tool_ids[t][1]} for t in config_tools(i, sizes)],
+            }
+            content, _ = build_config_content(store, {**config_fields(i, 0), **refs}, previous=None)
+            row = store.create_resource("config", config_name(i), content, None)
+            previous = row
+            for v in range(1, VERSIONS):
+                content, _ = build_config_content(store, {**config_fields(i, v), **refs}, previous=previous)
+                made = store.create_version("config", row.id, content, None)
+                assert made is not None
+                previous = made
+    finally:
+        store.close()
+
+
+def build_manifests(sizes: Sizes, edited: bool) -> Any:
+    """The desired state as a ManifestSet in memory (as tests/engine/helpers.py builds them)."""
+    from humectl.manifest import DesiredResource, ManifestSet, Source
+
+    src = Source("bench.yaml", 1, 1)
+    resources = []
+    spec: dict[str, Any]
+    for i in range(sizes.prompts):
+        text = prompt_text(i, VERSIONS - 1, edited=edited and i % EDIT_EVERY == 0)
+        resources.append(DesiredResource(kind="prompt", name=prompt_name(i), spec={"text": text}, source=src))
+    for i in range(sizes.tools):
+        spec = {"parameters": tool_parameters(i), "description": tool_description(i, VERSIONS - 1)}
+        resources.append(DesiredResource(kind="tool", name=tool_name(i), spec=spec, source=src))
+    for i in range(sizes.configs):
+        spec = {
+            **config_fields(i, VERSIONS - 1),
+            "prompt": {"name": prompt_name(config_prompt(i, sizes))},
+            "tools": [{"name": tool_name(t)} for t in config_tools(i, sizes)],
+        }
+        resources.append(DesiredResource(kind="config", name=config_name(i), spec=spec, source=src))
+    return ManifestSet(root=Path("."), resources=resources)
+
+
+def creates_manifests(n: int) -> Any:
+    from humectl.manifest import DesiredResource, ManifestSet, Source
+
+    src = Source("bench.yaml", 1, 1)
+    return ManifestSet(
+        root=Path("."),
+        resources=[
+            DesiredResource(kind="prompt", name=f"new-{i:05d}", spec={"text": prompt_text(i, 0)}, source=src)
+            for i in range(n)
+        ],
+    )
+
+
+# ---- worker jobs (run in a fresh subprocess each) ------------------------------------------------
+
+
+def _rss_now_kb() -> int:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def job_plan(job: dict[str, Any]) -> dict[str, Any]:
+    """One ``humectl plan``: list the live account, diff, build the plan (what make_plan_async does
+    after loading manifests). Manifests come from memory so YAML parsing is not part of the figure."""
+    from humectl.engine import open_client
+    from humectl.live import fetch_live_state
+    from humectl.plan import build_plan
+    from humectl.settings import Settings
+
+    sizes = Sizes(**job["sizes"])
+    desired = build_manifests(sizes, job["edited"])
+    settings = Settings(base_url=job["url"], api_key=API_KEY, parallelism=job["parallelism"])
+    rss_before = _rss_now_kb()
+
+    async def run() -> tuple[Any, int, float, float]:
+        async with open_client(settings) as client:
+            live = await fetch_live_state(client)
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        plan = build_plan(desired, live, run_id="bench")
+        return plan, client.requests_sent, time.process_time() - cpu0, time.perf_counter() - wall0
+
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    plan, sent, plan_cpu, plan_wall = asyncio.run(run())
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    summary = plan.summary()
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "build_plan_cpu_s": plan_cpu,
+        "build_plan_wall_s": plan_wall,
+        "requests_sent": sent,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_before_mb": rss_before / 1024,
+        "changes": len(plan.changes),
+        "unchanged": summary["unchanged"],
+        "summary": summary,
+    }
+
+
+def job_sdk(job: dict[str, Any]) -> dict[str, Any]:
+    """The naive client: the official SDK's pagers, one list after another, as a user's script would."""
+    from hume import HumeClient
+
+    client = HumeClient(api_key=API_KEY, base_url=job["url"])
+    evi = client.empathic_voice
+    page_size = job["page_size"]  # None: the SDK's (the API's) default of 10
+    kwargs: dict[str, Any] = {"restrict_to_most_recent": True}
+    if page_size is not None:
+        kwargs["page_size"] = page_size
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    counts = {
+        "prompts": sum(1 for _ in evi.prompts.list_prompts(**kwargs)),
+        "tools": sum(1 for _ in evi.tools.list_tools(**kwargs)),
+        "configs": sum(1 for _ in evi.configs.list_configs(**kwargs)),
+    }
+    return {"wall_s": time.perf_counter() - wall0, "cpu_s": time.process_time() - cpu0, "items": counts}
+
+
+def job_apply(job: dict[str, Any]) -> dict[str, Any]:
+    """``humectl apply`` of N creates (a plan made first, then applied with the freshness check)."""
+    from humectl.engine import apply_async, open_client
+    from humectl.errors import HumectlError
+    from humectl.live import fetch_live_state
+    from humectl.plan import build_plan
+    from humectl.settings import Settings
+
+    settings = Settings(base_url=job["url"], api_key=API_KEY, parallelism=job["parallelism"])
+    desired = creates_manifests(job["creates"])
+
+    async def make() -> Any:
+        async with open_client(settings) as client:
+            return build_plan(desired, await fetch_live_state(client), run_id="bench")
+
+    plan = asyncio.run(make())
+    time.sleep(job["refill_s"])  # let the emulator's bucket refill: the apply starts with a full burst
+    surfaced: list[str] = []
+    done = 0
+    wall0 = time.perf_counter()
+    try:
+        report, _ = asyncio.run(apply_async(plan, settings))
+        done = len(report.done)
+    except HumectlError as exc:  # ApplyError carries the report; anything else is a surfaced failure
+        surfaced.append(str(exc))
+        failed_report = getattr(exc, "report", None)
+        if failed_report is not None:
+            done = len(failed_report.done)
+            surfaced.extend(msg for _, msg in failed_report.failed)
+    wall = time.perf_counter() - wall0
+    return {"wall_s": wall, "done": done, "planned": len(plan.changes), "surfaced": surfaced}
+
+
+JOBS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"plan": job_plan, "sdk": job_sdk, "apply": job_apply}
+
+
+def run_worker(job: dict[str, Any]) -> dict[str, Any]:
+    """Run one job in a fresh interpreter; returns its JSON answer."""
+    proc = subprocess.run(
+        [sys.executable, __file__, "--worker", json.dumps(job)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"worker {job['job']} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    answer: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return answer
+
+
+# ---- the emulator --------------------------------------------------------------------------------
+
+
+class Admin:
+    """The emulator's /_emulator/ endpoints."""
+
+    def __init__(self, url: str) -> None:
+        self.http = httpx.Client(base_url=url, timeout=30)
+
+    def stats(self) -> dict[str, Any]:
+        answer: dict[str, Any] = self.http.get("/_emulator/stats").raise_for_status().json()
+        return answer
+
+    def faults(self, **settings: Any) -> None:
+        self.http.put("/_emulator/faults", json=settings).raise_for_status()
+
+    def reset(self) -> None:
+        self.http.post("/_emulator/reset").raise_for_status()
+
+    def counted(self, run: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], dict[str, int]]:
+        """Run ``run`` and return its answer with the requests the emulator saw meanwhile, by status."""
+        before = self.stats()["by_status"]
+        answer = run()
+        after = self.stats()["by_status"]
+        delta = {k: int(after.get(k, 0)) - int(before.get(k, 0)) for k in after}
+        return answer, {k: v for k, v in delta.items() if v}
+
+
+@contextmanager
+def emulator(db: str, latency_ms: float, rate_limit: float | None = None) -> Iterator[tuple[str, Admin]]:
+    from humectl.emulator.app import EmulatorConfig
+    from humectl.emulator.serve import run_in_thread
+
+    config = EmulatorConfig(db=db, api_key=API_KEY, latency_ms=latency_ms, rate_limit=rate_limit)
+    with run_in_thread(config) as url:
+        admin = Admin(url)
+        try:
+            yield url, admin
+        finally:
+            admin.http.close()
+
+
+# ---- measuring -----------------------------------------------------------------------------------
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def measure_plan(url: str, admin: Admin, sizes: Sizes, edited: bool, parallelism: int, reps: int) -> dict[str, Any]:
+    runs = []
+    for _ in range(reps):
+        job = {"job": "plan", "url": url, "sizes": sizes.to_dict(), "edited": edited, "parallelism": parallelism}
+        answer, statuses = admin.counted(lambda job=job: run_worker(job))  # type: ignore[misc]
+        answer["http_requests"] = sum(statuses.values())
+        answer["statuses"] = statuses
+        runs.append(answer)
+    keys = ("wall_s", "cpu_s", "build_plan_cpu_s", "peak_rss_mb", "rss_before_mb", "http_requests")
+    out: dict[str, Any] = {k: median([r[k] for r in runs]) for k in keys}
+    out["changes"] = runs[-1]["changes"]
+    out["unchanged"] = runs[-1]["unchanged"]
+    out["statuses"] = runs[-1]["statuses"]
+    out["runs"] = [round(r["wall_s"], 4) for r in runs]
+    return out
+
+
+def measure_sdk(url: str, admin: Admin, page_size: int | None, reps: int) -> dict[str, Any]:
+    runs = []
+    for _ in range(reps):
+        job = {"job": "sdk", "url": url, "page_size": page_size}
+        answer, statuses = admin.counted(lambda job=job: run_worker(job))  # type: ignore[misc]
+        answer["http_requests"] = sum(statuses.values())
+        runs.append(answer)
+    return {
+        "wall_s": median([r["wall_s"] for r in runs]),
+        "cpu_s": median([r["cpu_s"] for r in runs]),
+        "http_requests": median([r["http_requests"] for r in runs]),
+        "items": runs[-1]["items"],
+    }
+
+
+def measure_apply(admin: Admin, url: str, creates: int, rate: float, parallelism: int, reps: int) -> dict[str, Any]:
+    runs = []
+    for _ in range(reps):
+        admin.reset()  # empty account, full bucket, zeroed counters
+        job = {"job": "apply", "url": url, "creates": creates, "parallelism": parallelism, "refill_s": 1.5}
+        answer = run_worker(job)
+        stats = admin.stats()
+        answer["throttled"] = int(stats["by_status"].get("429", 0))
+        answer["http_requests"] = int(stats["total"])
+        runs.append(answer)
+    burst = max(1.0, rate)
+    return {
+        "wall_s": median([r["wall_s"] for r in runs]),
+        "throttled": median([r["throttled"] for r in runs]),
+        "http_requests": median([r["http_requests"] for r in runs]),
+        "done": min(r["done"] for r in runs),
+        "planned": runs[-1]["planned"],
+        "surfaced": max(len(r["surfaced"]) for r in runs),
+        "surfaced_messages": [m for r in runs for m in r["surfaced"]][:3],
+        # creates + the 3 list pages of apply's freshness check, beyond the bucket's burst, at the rate
+        "rate_bound_s": max(0.0, creates + KINDS - burst) / rate,
+        "runs": [round(r["wall_s"], 3) for r in runs],
+    }
+
+
+def time_command(argv: list[str], reps: int) -> float:
+    walls = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        subprocess.run(argv, check=True, capture_output=True)
+        walls.append(time.perf_counter() - t0)
+    return median(walls)
+
+
+def humectl_argv() -> list[str]:
+    script = Path(sys.executable).with_name("humectl")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "humectl"]
+
+
+# ---- report --------------------------------------------------------------------------------------
+
+
+def fmt_s(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.2f} s"
+
+
+def print_table(r: dict[str, Any]) -> None:
+    main = r["main"]
+    sizes = main["sizes"]
+    print(
+        f"\naccount: {sizes['prompts']} prompts, {sizes['tools']} tools, {sizes['configs']} configs "
+        f"({VERSIONS} versions each); latency {r['latency_ms']:g} ms/request; parallelism {r['parallelism']}; "
+        f"medians of {r['reps']}\n"
+    )
+    rows = [("figure", "value", "vs bound / target")]
+    bound = main["latency_bound_s"]
+    for label, key in (("plan, no changes", "plan_nochange"), ("plan, 10% prompts edited", "plan_edited")):
+        p = main[key]
+        rows += [
+            (f"{label}: wall (in process)", fmt_s(p["wall_s"]), f"{p['wall_s'] / bound:.2f}x latency bound (<= 1.5)"),
+            (f"{label}: CPU (whole plan)", fmt_s(p["cpu_s"]), ""),
+            (f"{label}: CPU diff+plan", fmt_s(p["build_plan_cpu_s"]), "< 1 s"),
+            (
+                f"{label}: peak RSS",
+                f"{p['peak_rss_mb']:.0f} MB",
+                f"< 200 MB (before plan: {p['rss_before_mb']:.0f} MB)",
+            ),
+            (
+                f"{label}: HTTP requests",
+                f"{p['http_requests']:.0f}",
+                f"{p['http_requests'] / main['minimum_requests']:.2f}x minimum (<= 1.05)",
+            ),
+            (f"{label}: changes / unchanged", f"{p['changes']} / {p['unchanged']}", ""),
+        ]
+    rows += [
+        ("minimum requests (sum of ceil(n/100))", str(main["minimum_requests"]), ""),
+        ("latency bound", fmt_s(bound), f"{main['rounds']} rounds x {r['latency_ms']:g} ms"),
+    ]
+    for n, s in r["scale"].items():
+        for ps in ("default", "100"):
+            sdk = s[f"sdk_{ps}"]
+            rows.append(
+                (
+                    f"SDK walk ({n} configs, page_size {ps})",
+                    fmt_s(sdk["wall_s"]),
+                    f"{sdk['http_requests']:.0f} requests; {sdk['wall_s'] / s['plan']['wall_s']:.1f}x humectl plan",
+                )
+            )
+        rows.append(
+            (
+                f"humectl plan ({n} configs)",
+                fmt_s(s["plan"]["wall_s"]),
+                f"{s['plan']['http_requests']:.0f} requests; bound {fmt_s(s['latency_bound_s'])} "
+                f"({s['plan']['wall_s'] / s['latency_bound_s']:.2f}x)",
+            )
+        )
+    a = r["apply"]
+    rows += [
+        (
+            f"apply {a['planned']} creates @ {r['rate_limit']:g} req/s",
+            fmt_s(a["wall_s"]),
+            f"{a['wall_s'] / a['rate_bound_s']:.2f}x rate bound {fmt_s(a['rate_bound_s'])} (<= 1.2)",
+        ),
+        ("apply: 429s absorbed / surfaced", f"{a['throttled']:.0f} / {a['surfaced']}", f"{a['done']} done; 0 surfaced"),
+        ("humectl --version", fmt_s(r["version_s"]), "< 150 ms"),
+        ("python -c pass (start-up, reference)", fmt_s(r["python_s"]), ""),
+    ]
+    width = [max(len(row[i]) for row in rows) for i in range(3)]
+    for i, row in enumerate(rows):
+        print("  ".join(cell.ljust(width[j]) for j, cell in enumerate(row)).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in width))
+    print()
+
+
+def summary_json(r: dict[str, Any]) -> dict[str, Any]:
+    main = r["main"]
+    bound = main["latency_bound_s"]
+    nochange, edited = main["plan_nochange"], main["plan_edited"]
+    a = r["apply"]
+
+    def rnd(x: float, n: int = 4) -> float:
+        return round(x, n)
+
+    return {
+        "bench": "plan_scale",
+        "quick": r["quick"],
+        "latency_ms": r["latency_ms"],
+        "parallelism": r["parallelism"],
+        "reps": r["reps"],
+        "sizes": main["sizes"],
+        "minimum_requests": main["minimum_requests"],
+        "latency_bound_s": rnd(bound),
+        "plan_nochange": {k: rnd(nochange[k]) for k in ("wall_s", "cpu_s", "build_plan_cpu_s", "peak_rss_mb")}
+        | {"requests": nochange["http_requests"], "changes": nochange["changes"]},
+        "plan_edited": {k: rnd(edited[k]) for k in ("wall_s", "cpu_s", "build_plan_cpu_s", "peak_rss_mb")}
+        | {"requests": edited["http_requests"], "changes": edited["changes"]},
+        "ratios": {
+            "requests_over_minimum": rnd(nochange["http_requests"] / main["minimum_requests"], 3),
+            "wall_over_latency_bound": rnd(nochange["wall_s"] / bound, 3),
+            "edited_wall_over_latency_bound": rnd(edited["wall_s"] / bound, 3),
+            "baseline_over_humectl": {
+                n: {
+                    "sdk_default_page": rnd(s["sdk_default"]["wall_s"] / s["plan"]["wall_s"], 2),
+                    "sdk_page_100": rnd(s["sdk_100"]["wall_s"] / s["plan"]["wall_s"], 2),
+                }
+                for n, s in r["scale"].items()
+            },
+            "apply_wall_over_rate_bound": rnd(a["wall_s"] / a["rate_bound_s"], 3) if a["rate_bound_s"] else None,
+        },
+        "scale": {
+            n: {
+                "humectl_plan_s": rnd(s["plan"]["wall_s"]),
+                "latency_bound_s": rnd(s["latency_bound_s"]),
+                "sdk_default_page_s": rnd(s["sdk_default"]["wall_s"]),
+                "sdk_page_100_s": rnd(s["sdk_100"]["wall_s"]),
+            }
+            for n, s in r["scale"].items()
+        },
+        "apply": {
+            "creates": a["planned"],
+            "rate_limit": r["rate_limit"],
+            "wall_s": rnd(a["wall_s"], 3),
+            "rate_bound_s": rnd(a["rate_bound_s"], 3),
+            "throttled_absorbed": a["throttled"],
+            "surfaced": a["surfaced"],
+        },
+        "humectl_version_s": rnd(r["version_s"]),
+        "python_startup_s": rnd(r["python_s"]),
+    }
+
+
+# ---- main ----------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    p.add_argument("--quick", action="store_true", help="tiny sizes, one repetition: checks that it runs")
+    p.add_argument("--latency-ms", type=float, default=30.0, help="emulator latency per request (default 30)")
+    p.add_argument("--parallelism", type=int, default=8, help="humectl --parallelism (default 8)")
+    p.add_argument("--reps", type=int, default=5, help="repetitions of each plan measurement (default 5)")
+    p.add_argument("--scale-reps", type=int, default=3, help="repetitions at the other account sizes (default 3)")
+    p.add_argument("--prompts", type=int, default=1000)
+    p.add_argument("--tools", type=int, default=300)
+    p.add_argument("--configs", type=int, default=1000)
+    p.add_argument("--scale", default="100,5000", help="other config counts for the SDK comparison")
+    p.add_argument("--creates", type=int, default=500, help="creates in the apply measurement (default 500)")
+    p.add_argument("--rate-limit", type=float, default=50.0, help="emulator rate limit for apply (requests/s)")
+    p.add_argument("--apply-reps", type=int, default=3)
+    p.add_argument("--worker", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.quick:
+        args.prompts, args.tools, args.configs = 120, 30, 120
+        args.scale, args.reps, args.scale_reps, args.apply_reps = "", 1, 1, 1
+        args.creates, args.rate_limit = 30, 20.0
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.worker:
+        job = json.loads(args.worker)
+        print(json.dumps(JOBS[job["job"]](job)))
+        return 0
+    log = (lambda msg: print(msg, file=sys.stderr, flush=True)) if not args.quick else (lambda msg: None)
+    main_sizes = Sizes(args.prompts, args.tools, args.configs)
+    scale_sizes = {n: scaled(n) for n in sorted({int(x) for x in args.scale.split(",") if x})}
+    latency_s = args.latency_ms / 1000
+    result: dict[str, Any] = {
+        "quick": args.quick,
+        "latency_ms": args.latency_ms,
+        "parallelism": args.parallelism,
+        "reps": args.reps,
+        "rate_limit": args.rate_limit,
+        "scale": {},
+    }
+    tmp = Path(tempfile.mkdtemp(prefix="humectl-bench-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
+    try:
+        accounts = {args.configs: main_sizes, **{n: s for n, s in scale_sizes.items() if n != args.configs}}
+        for n, sizes in sorted(accounts.items()):
+            t0 = time.perf_counter()
+            seed_account(str(tmp / f"account-{n}.sqlite3"), sizes)
+            log(f"seeded {sizes.total} resources x {VERSIONS} versions in {time.perf_counter() - t0:.1f} s")
+        for n, sizes in sorted(accounts.items()):
+            is_main = n == args.configs
+            reps = args.reps if is_main else args.scale_reps
+            with emulator(str(tmp / f"account-{n}.sqlite3"), args.latency_ms) as (url, admin):
+                log(f"{n} configs: humectl plan x{reps}")
+                plan = measure_plan(url, admin, sizes, False, args.parallelism, reps)
+                if plan["changes"]:
+                    raise RuntimeError(f"the matching manifests planned {plan['changes']} changes: bench bug")
+                entry: dict[str, Any] = {
+                    "sizes": sizes.to_dict(),
+                    "plan": plan,
+                    "minimum_requests": sizes.minimum_requests(),
+                    "latency_bound_s": sizes.latency_bound(args.parallelism, latency_s),
+                }
+                if is_main:
+                    log(f"{n} configs: humectl plan, 10% prompts edited x{reps}")
+                    edited = measure_plan(url, admin, sizes, True, args.parallelism, reps)
+                    result["main"] = {
+                        "sizes": sizes.to_dict(),
+                        "plan_nochange": plan,
+                        "plan_edited": edited,
+                        "minimum_requests": sizes.minimum_requests(),
+                        "rounds": 1 + math.ceil((sizes.minimum_requests() - KINDS) / args.parallelism),
+                        "latency_bound_s": entry["latency_bound_s"],
+                    }
+                for ps, key in ((None, "sdk_default"), (PAGE, "sdk_100")):
+                    log(f"{n} configs: SDK walk, page_size {ps or 'default'} x{reps}")
+                    entry[key] = measure_sdk(url, admin, ps, reps)
+                result["scale"][str(n)] = entry
+        with emulator(":memory:", args.latency_ms, args.rate_limit) as (url, admin):
+            log(f"apply {args.creates} creates at {args.rate_limit:g} req/s x{args.apply_reps}")
+            result["apply"] = measure_apply(
+                admin, url, args.creates, args.rate_limit, args.parallelism, args.apply_reps
+            )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    vreps = 3 if args.quick else 9
+    result["version_s"] = time_command([*humectl_argv(), "--version"], vreps)
+    result["python_s"] = time_command([sys.executable, "-c", "pass"], vreps)
+    print_table(result)
+    print(json.dumps(summary_json(result), sort_keys=False))
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    sys.exit(main())
