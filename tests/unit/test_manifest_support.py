@@ -35,7 +35,7 @@ def lines_of(root: Path, options: LoadOptions | None = None) -> list[str]:
     out = []
     for p in problems_of(root, options):
         file = Path(p.file)
-        rel = file.relative_to(root).as_posix() if file.is_absolute() and file != root else p.file
+        rel = file.relative_to(root).as_posix() if file.is_relative_to(root) and file != root else p.file
         label = "" if p.severity == "error" else f"{p.severity}: "
         message = p.message.replace(f"{root}/", "")
         out.append(f"{rel}:{p.line}:{p.col}: {label}{message}")
