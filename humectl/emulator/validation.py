@@ -114,7 +114,8 @@ class Arr(Spec):
             errors.append(detail(loc, "Input should be a valid list", "list_type"))
             return
         for i, item in enumerate(value):
-            check_value(self.item, item, [*loc, i], errors)
+            # Array items are never nullable in Hume's spec: a null item is a type error, not "omitted".
+            self.item.check(item, [*loc, i], errors)
 
 
 @dataclass

@@ -322,6 +322,10 @@ def test_configs_walk(client: ValidatedClient, validator: SpecValidator) -> None
             {"name": "c", "evi_version": "3", "voice": {"provider": "HUME_AI", "name": "NO SUCH VOICE"}},
             {"name": "c", "evi_version": "3", "turn_detection": {"end_of_turn_silence_ms": 10}},
             {"name": "c", "evi_version": "3", "interruption": {"min_interruption_ms": 99999}},
+            # null list items once crashed the emulator (500), found by test_schemathesis
+            {"name": "c", "evi_version": "3", "builtin_tools": [None]},
+            {"name": "c", "evi_version": "3", "tools": [None]},
+            {"name": "c", "evi_version": "3", "webhooks": [None]},
         ],
     )
     # a full config comes back with embedded prompt/tools, the resolved voice and server defaults

@@ -77,9 +77,7 @@ def test_every_operation_of_both_specs_is_loaded(validator: SpecValidator, share
     for name in ("hume-ai-evi-openapi.yml", "hume-ai-voices-openapi.yml"):
         doc = yaml.safe_load((shared_dir / "hume-api-spec" / "openapi" / name).read_text())
         for template, item in doc["paths"].items():
-            expected |= {
-                f"{m.upper()} {template}" for m in item if m in ("get", "post", "patch", "delete", "put")
-            }
+            expected |= {f"{m.upper()} {template}" for m in item if m in ("get", "post", "patch", "delete", "put")}
     assert {op.key for op in validator.operations} == expected
     assert len(expected) == 38  # 35 EVI REST operations + 3 voices operations
 
@@ -98,9 +96,7 @@ def test_every_operation_of_both_specs_is_loaded(validator: SpecValidator, share
         ("DELETE", "/v0/tts/voices", "/v0/tts/voices"),
     ],
 )
-def test_concrete_paths_map_to_their_template(
-    validator: SpecValidator, method: str, path: str, template: str
-) -> None:
+def test_concrete_paths_map_to_their_template(validator: SpecValidator, method: str, path: str, template: str) -> None:
     found = validator.match(method, path)
     assert found.operation is not None
     assert found.operation.template == template
@@ -116,9 +112,7 @@ def test_unknown_paths_and_methods_do_not_match(validator: SpecValidator) -> Non
 
 
 # -- Hume's own examples pass -----------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("method", "template", "status", "body"), _wiremock_examples(), ids=lambda v: str(v)[:40]
-)
+@pytest.mark.parametrize(("method", "template", "status", "body"), _wiremock_examples(), ids=lambda v: str(v)[:40])
 def test_official_examples_conform(
     validator: SpecValidator, method: str, template: str, status: int, body: str
 ) -> None:
@@ -169,9 +163,7 @@ def test_nested_embedded_objects_are_checked(validator: SpecValidator) -> None:
     assert any("voice" in p for p in problems), problems
 
 
-def test_extra_properties_are_reported_in_strict_mode_only(
-    shared_dir: Path, validator: SpecValidator
-) -> None:
+def test_extra_properties_are_reported_in_strict_mode_only(shared_dir: Path, validator: SpecValidator) -> None:
     body = _example_body(validator, "GET", "/v0/evi/prompts")
     body["prompts_page"][0]["deleted"] = False
     body["next_page"] = 1
@@ -184,9 +176,7 @@ def test_extra_properties_are_reported_in_strict_mode_only(
 def test_formats_are_checked(validator: SpecValidator) -> None:
     body = _example_body(validator, "POST", "/v0/tts/voices")  # id: format uuid4
     body["id"] = "not-a-uuid"
-    assert any(
-        "'not-a-uuid' is not a 'uuid4'" in p for p in _check(validator, "POST", "/v0/tts/voices", 200, body)
-    )
+    assert any("'not-a-uuid' is not a 'uuid4'" in p for p in _check(validator, "POST", "/v0/tts/voices", 200, body))
     body["id"] = "c42352c0-4566-155d-b180-0f654b65b525"  # a version-1 UUID
     assert _check(validator, "POST", "/v0/tts/voices", 200, body)
     page = _example_body(validator, "GET", "/v0/evi/chats")
@@ -197,9 +187,7 @@ def test_formats_are_checked(validator: SpecValidator) -> None:
 def test_undeclared_success_status_is_reported(validator: SpecValidator) -> None:
     body = _example_body(validator, "POST", "/v0/evi/prompts")
     problems = _check(validator, "POST", "/v0/evi/prompts", 200, body)
-    assert problems == [
-        "POST /v0/evi/prompts [create-prompt] -> 200: status 200 not declared (spec declares 201)"
-    ]
+    assert problems == ["POST /v0/evi/prompts [create-prompt] -> 200: status 200 not declared (spec declares 201)"]
     assert _check(validator, "GET", "/v0/evi/prompts", 204, b"")
 
 
@@ -212,18 +200,14 @@ def test_json_body_needs_json_content_type_and_valid_json(validator: SpecValidat
 
 
 @pytest.mark.parametrize("body", [b"", b'""', b"{}", b"  "])
-def test_empty_response_body_operations_accept_hume_empty_bodies(
-    validator: SpecValidator, body: bytes
-) -> None:
+def test_empty_response_body_operations_accept_hume_empty_bodies(validator: SpecValidator, body: bytes) -> None:
     for method, template in [
         ("PATCH", "/v0/evi/prompts/{id}"),
         ("DELETE", "/v0/evi/tools/{id}"),
         ("DELETE", "/v0/evi/configs/{id}/version/{version}"),
         ("DELETE", "/v0/tts/voices"),
     ]:
-        assert (
-            _check(validator, method, template, 200, body, "text/plain" if not body.strip() else None) == []
-        )
+        assert _check(validator, method, template, 200, body, "text/plain" if not body.strip() else None) == []
 
 
 def test_empty_response_body_operations_reject_content(validator: SpecValidator) -> None:
@@ -247,9 +231,7 @@ def test_undeclared_error_statuses_pass_with_hume_style_json(validator: SpecVali
 
 def test_400_must_be_an_error_response(validator: SpecValidator) -> None:
     assert _check(validator, "POST", "/v0/evi/configs", 400, {"error": "bad", "message": "evi_version"}) == []
-    assert _check(
-        validator, "POST", "/v0/evi/configs", 400, {"detail": [{"loc": ["body"], "msg": "m", "type": "t"}]}
-    )
+    assert _check(validator, "POST", "/v0/evi/configs", 400, {"detail": [{"loc": ["body"], "msg": "m", "type": "t"}]})
     assert _check(validator, "POST", "/v0/evi/configs", 400, {"message": None})
 
 
@@ -259,9 +241,7 @@ def test_422_must_be_an_http_validation_error(validator: SpecValidator) -> None:
     assert _check(validator, "POST", "/v0/evi/prompts", 422, good) == []  # undeclared, Hume-style
     bad = copy.deepcopy(good)
     del bad["detail"][0]["msg"]
-    assert any(
-        "'msg' is a required property" in p for p in _check(validator, "POST", "/v0/tts/voices", 422, bad)
-    )
+    assert any("'msg' is a required property" in p for p in _check(validator, "POST", "/v0/tts/voices", 422, bad))
 
 
 def test_unknown_paths(validator: SpecValidator) -> None:
@@ -313,9 +293,7 @@ def _toy_app(validator: SpecValidator) -> Starlette:
     )
 
 
-def _drive(
-    app: SpecValidatingMiddleware, calls: list[tuple[str, str]], root_path: str = ""
-) -> list[httpx.Response]:
+def _drive(app: SpecValidatingMiddleware, calls: list[tuple[str, str]], root_path: str = "") -> list[httpx.Response]:
     async def run() -> list[httpx.Response]:
         transport = httpx.ASGITransport(app=app, root_path=root_path)
         async with httpx.AsyncClient(transport=transport, base_url="http://emulator") as client:
