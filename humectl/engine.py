@@ -48,6 +48,7 @@ async def make_plan_async(
     targets: Iterable[str] = (),
     prune: bool = False,
     prune_unmanaged: bool = False,
+    run_id: str | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> PlanResult:
     desired = load_manifests(directory, load_options)
@@ -63,7 +64,7 @@ async def make_plan_async(
             live, config_versions = await fetch_live_state(client), []
         requests = client.requests_sent
     plan = build_plan(
-        desired, live, run_id=new_run_id(), message=message, targets=targets, prune=prune,
+        desired, live, run_id=run_id or new_run_id(), message=message, targets=targets, prune=prune,
         prune_unmanaged=prune_unmanaged, config_versions=config_versions,
     )  # fmt: skip
     return PlanResult(plan=plan, desired=desired, live=live, requests=requests)
