@@ -104,6 +104,19 @@ def prune_options(func: F) -> F:
     )(func)
     return func
 
+def _annotate_error(exc: HumectlError) -> None:
+    """In GitHub Actions, an error also becomes an annotation: per manifest problem at its file:line."""
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        return
+    from humectl.render.github import annotation, problem_annotation
+
+    if isinstance(exc, ManifestError) and exc.problems:
+        for problem in exc.problems:
+            echo(problem_annotation(problem))
+    else:
+        echo(annotation("error", exc.message + (f" (hint: {exc.hint})" if exc.hint else ""), title="humectl"))
+
+
 class HumectlGroup(click.Group):
     """A click group that turns every error into one clear message and an exit code, never a traceback.
 
@@ -122,12 +135,14 @@ class HumectlGroup(click.Group):
             sys.exit(1)
         except ManifestError as exc:
             echo(f"Error: {exc.message}", err=True)
+            _annotate_error(exc)
             sys.exit(exc.exit_code)
         except HumectlError as exc:
             message = f"Error: {exc.message}"
             if exc.hint:
                 message += f"\n  hint: {exc.hint}"
             echo(message, err=True)
+            _annotate_error(exc)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             echo("Interrupted.", err=True)
@@ -356,7 +371,14 @@ def apply(
             prune=prune or prune_unmanaged,
             prune_unmanaged=prune_unmanaged,
         ).plan
+    in_github = _github(github)
+    if in_github:
+        from humectl.render.github import endgroup, group
+
+        echo(group(f"humectl plan: {len(the_plan.changes)} change(s)"))
     echo(render_text(the_plan, colour=_colour()), nl=False)
+    if in_github:
+        echo(endgroup())
     engine.refuse_blocked(the_plan)
     if not the_plan.has_changes:
         return 0
@@ -378,7 +400,13 @@ def apply(
             echo(f"{change.address}: FAILED: {detail}", err=True)
 
     try:
-        report, _ = engine.apply(the_plan, settings, on_event=progress, check_fresh=saved)
+        if in_github:
+            echo(group("humectl apply: progress"))
+        try:
+            report, _ = engine.apply(the_plan, settings, on_event=progress, check_fresh=saved)
+        finally:
+            if in_github:
+                echo(endgroup())
     except ApplyError as exc:
         _print_report(exc.report)
         _github_apply_summary(github, the_plan, exc.report, failed=True)

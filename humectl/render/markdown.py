@@ -15,6 +15,8 @@ from humectl.plan import Change, Plan
 from humectl.render.style import SYMBOLS, summary_line
 
 GITHUB_COMMENT_LIMIT = 65_536
+# Headroom under the limit for what the sticky-comment action adds (its marker line).
+DEFAULT_LIMIT = 65_000
 _EMOJI = {"create": "🟢", "version": "🟡", "rename": "🔵", "describe": "🟡", "delete": "🔴"}
 _ACTION_TEXT = {
     "create": "create",
@@ -84,7 +86,7 @@ def _details(change: Change) -> str:
     return "\n".join(parts)
 
 
-def render_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT, title: str = "humectl plan") -> str:
+def render_markdown(plan: Plan, *, limit: int = DEFAULT_LIMIT, title: str = "humectl plan") -> str:
     """Markdown that never exceeds ``limit`` characters."""
     head = [f"### {title}", ""]
     if plan.partial:
