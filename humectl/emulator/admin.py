@@ -123,7 +123,9 @@ async def seed(request: Request) -> Response:
         if chat["status"] != "ACTIVE":
             chat.setdefault("end_timestamp", start + 60_000)
         chat.setdefault("metadata", None)
-        chat.setdefault("config", None)
+        if chat.get("config") is None:
+            # The spec's ReturnChat.config is an object, not nullable: a chat without one omits the key.
+            chat.pop("config", None)
         full_events = []
         for i, given_event in enumerate(events):
             event = dict(given_event)

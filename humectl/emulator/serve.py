@@ -10,6 +10,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -34,10 +35,14 @@ def _url(host: str, sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def _server(config: EmulatorConfig, log_level: str) -> tuple[uvicorn.Server, Starlette]:
+def _server(
+    config: EmulatorConfig, log_level: str, wrap: Callable[[Any], Any] | None = None
+) -> tuple[uvicorn.Server, Starlette]:
     app = create_app(config)
     server = uvicorn.Server(
-        uvicorn.Config(app, lifespan="off", log_level=log_level, access_log=False, server_header=False)
+        uvicorn.Config(
+            wrap(app) if wrap else app, lifespan="off", log_level=log_level, access_log=False, server_header=False
+        )
     )
     return server, app
 
@@ -62,10 +67,15 @@ def serve(
 
 
 @contextmanager
-def run_in_thread(config: EmulatorConfig, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """A uvicorn server in a daemon thread; yields its base URL (``http://127.0.0.1:<real port>``)."""
+def run_in_thread(
+    config: EmulatorConfig, host: str = "127.0.0.1", port: int = 0, *, wrap: Callable[[Any], Any] | None = None
+) -> Iterator[str]:
+    """A uvicorn server in a daemon thread; yields its base URL (``http://127.0.0.1:<real port>``).
+
+    ``wrap`` (tests) gets the ASGI app and returns the one to serve, e.g. a response-checking middleware.
+    """
     sock = _bind(host, port)
-    server, app = _server(config, "warning")
+    server, app = _server(config, "warning", wrap)
     # uvicorn installs signal handlers only in the main thread, so running it here is safe.
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="humectl-emulator", daemon=True)
     thread.start()

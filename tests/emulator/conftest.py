@@ -7,6 +7,8 @@ OpenAPI response validator) is a one-line change there.
 from __future__ import annotations
 
 import asyncio
+import functools
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,6 +17,8 @@ import pytest
 
 from humectl.emulator.app import EmulatorConfig, create_app
 from humectl.emulator.serve import run_in_thread
+from tests.conftest import SHARED_DIR
+from tests.emulator.spec_validator import SpecValidatingMiddleware, SpecValidator, format_violations
 
 API_KEY = "emulator-test-key"
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
@@ -22,8 +26,34 @@ TOOL_PARAMETERS = '{ "type": "object", "properties": { "order_id": { "type": "st
 
 
 def build_app(config: EmulatorConfig) -> Any:
-    """The one place tests turn a config into an ASGI app."""
-    return create_app(config)
+    """The one place tests turn a config into an ASGI app (checked against Hume's spec, see below)."""
+    return spec_checked(create_app(config))
+
+
+# ---- every response checked against Hume's OpenAPI spec (tests/emulator/spec_validator.py) -----
+_SPEC_CHECKED: weakref.WeakSet[SpecValidatingMiddleware] = weakref.WeakSet()
+
+
+@functools.cache
+def spec_validator() -> SpecValidator:
+    return SpecValidator(SHARED_DIR)
+
+
+def spec_checked(app: Any) -> SpecValidatingMiddleware:
+    """Wrap an emulator app so that every response it gives is validated against Hume's OpenAPI spec."""
+    checked = SpecValidatingMiddleware(app, spec_validator())
+    _SPEC_CHECKED.add(checked)
+    return checked
+
+
+@pytest.fixture(autouse=True)
+def _responses_follow_hume_spec() -> Iterator[None]:
+    """Fail any test during which an emulator built here answered something Hume's spec does not allow."""
+    before = {id(m): len(m.violations) for m in list(_SPEC_CHECKED)}
+    yield
+    new = [v for m in list(_SPEC_CHECKED) for v in m.violations[before.get(id(m), 0) :]]
+    if new:
+        pytest.fail("emulator responses that break Hume's OpenAPI spec:\n" + format_violations(new), pytrace=False)
 
 
 class InProcessClient:
@@ -114,7 +144,7 @@ def client_factory() -> Iterator[Callable[..., InProcessClient]]:
 @pytest.fixture(scope="module")
 def served_emulator() -> Iterator[str]:
     """Base URL of a real uvicorn emulator on a loopback port (one per test module)."""
-    with run_in_thread(EmulatorConfig(api_key=API_KEY, seed=1)) as url:
+    with run_in_thread(EmulatorConfig(api_key=API_KEY, seed=1), wrap=spec_checked) as url:
         yield url
 
 
