@@ -14,9 +14,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from humectl.emulator.responses import endpoint, json_response, store_of
+from humectl.emulator.responses import empty_ok, endpoint, json_response, store_of
 from humectl.emulator.store import Store
-from humectl.emulator.validation import Page, not_found, parse_page, parse_query_bool, parse_uuid
+from humectl.emulator.validation import (
+    Obj,
+    Page,
+    Str,
+    bad_request,
+    not_found,
+    parse_page,
+    parse_query_bool,
+    parse_uuid,
+    validate_body,
+)
 
 # Audio reconstructions name the account's user; the emulator has one account.
 EMULATOR_USER_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "https://humectl.invalid/emulator-user"))
@@ -180,7 +190,25 @@ async def chat_group_audio(request: Request) -> Response:
     )
 
 
+_CONTROL_MESSAGE = Obj({"type": Str()}, required=("type",))
+
+
+@endpoint
+async def send_control_message(request: Request) -> Response:
+    """``POST /v0/evi/chat/{chat_id}/send``: only a (seeded) ACTIVE chat can take one; nothing happens."""
+    store = store_of(request)
+    chat_id = request.path_params["chat_id"]
+    chat = store.get_chat(chat_id)
+    if chat is None:
+        raise not_found(f"Chat {chat_id} not found")
+    validate_body(await request.body(), _CONTROL_MESSAGE)
+    if chat.get("status") != "ACTIVE":
+        raise bad_request(f"Chat {chat_id} is not active (status {chat.get('status')})", "chat_not_active")
+    return empty_ok()
+
+
 ROUTES = [
+    Route("/v0/evi/chat/{chat_id}/send", send_control_message, methods=["POST"]),
     Route("/v0/evi/chats", list_chats, methods=["GET"]),
     Route("/v0/evi/chats/{id}", list_chat_events, methods=["GET"]),
     Route("/v0/evi/chats/{id}/audio", chat_audio, methods=["GET"]),

@@ -139,3 +139,15 @@ def test_seeded_chats_and_derived_groups(client: InProcessClient) -> None:
     audio = client.get(f"/v0/evi/chat_groups/{group}/audio").json()
     assert audio["num_chats"] == 2 and len(audio["audio_reconstructions_page"]) == 2
     assert client.get(f"/v0/evi/chats/{ids[2]}/audio").json()["status"] == "QUEUED"
+
+
+def test_control_plane_send(client: InProcessClient) -> None:
+    ids = client.post("/_emulator/seed", json={"chats": [{"status": "ACTIVE"}, {"status": "USER_ENDED"}]}).json()[
+        "chats"
+    ]
+    assert client.post(f"/v0/evi/chat/{UNKNOWN_ID}/send", json={"type": "pause_assistant_message"}).status_code == 404
+    assert client.post(f"/v0/evi/chat/{ids[0]}/send", json={}).status_code == 422
+    ok = client.post(f"/v0/evi/chat/{ids[0]}/send", json={"type": "pause_assistant_message"})
+    assert ok.status_code == 200 and ok.content == b""
+    ended = client.post(f"/v0/evi/chat/{ids[1]}/send", json={"type": "pause_assistant_message"})
+    assert ended.status_code == 400 and ended.json()["code"] == "chat_not_active"

@@ -272,7 +272,7 @@ def test_errors_surface_as_sdk_error_types(hume: Hume) -> None:
             name="shape",
             evi_version="3",
             builtin_tools=[{"name": "calculator"}],
-            request_options=NO_RETRY,  # type: ignore[list-item]
+            request_options=NO_RETRY,
         )
     assert shape.value.status_code == 422 and shape.value.body["detail"][0]["loc"] == [
         "body",
