@@ -463,6 +463,170 @@ def drift(
     return 2 if drifted else 0
 
 
+@cli.command("export")
+@click.option("--dir", "directory", default=".", show_default=True, type=click.Path(file_okay=False),
+              help="Directory to write the manifests into (created if missing).")
+@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+@click.option("--select", "selectors", multiple=True, metavar="KIND/NAME",
+              help="Export only this resource and what it references (repeatable).")
+@click.option("--target", "targets", multiple=True, metavar="KIND/NAME", help="Same as --select (repeatable).")
+@click.option("--schema", "schema_ref", default=None, metavar="URL|PATH",
+              help="Point the $schema line here instead of writing manifest.schema.json beside the files.")
+@api_options
+def export_command(
+    directory: str,
+    force: bool,
+    selectors: tuple[str, ...],
+    targets: tuple[str, ...],
+    schema_ref: str | None,
+    base_url: str | None,
+    emulator_db: str | None,
+    parallelism: int | None,
+) -> int:
+    """Write manifests for every live tool, prompt and config (their newest versions)."""
+    import asyncio
+
+    from humectl import engine
+    from humectl.export import export_live, render_export, verify_export, write_export
+
+    settings = _settings(base_url, emulator_db, parallelism)
+
+    async def read() -> Any:
+        async with engine.open_client(settings) as client:
+            return await export_live(client)
+
+    live = asyncio.run(read())
+    result = render_export(live, selectors=[*selectors, *targets], schema_ref=schema_ref)
+    write_export(result, directory, force=force)
+    counts = result.counts()
+    echo(
+        f"Exported {counts['tool']} tool(s), {counts['prompt']} prompt(s), {counts['config']} config(s) "
+        f"to {directory} ({len(result.files)} file(s))."
+    )
+    for note in result.notes:
+        echo(f"  note: {note}")
+    differences = verify_export(directory, live, result.addresses)
+    if differences:
+        echo("Error: the exported manifests do not round-trip exactly; `humectl plan` would show:", err=True)
+        for line in differences:
+            echo(f"  {line}", err=True)
+        return 1
+    echo("Checked: `humectl plan` on these files shows no changes.")
+    return 0
+
+
+@cli.command()
+@click.argument("address", metavar="KIND/NAME")
+@click.option("--output", "-o", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
+@api_options
+def history(
+    address: str, output: str, base_url: str | None, emulator_db: str | None, parallelism: int | None
+) -> int:
+    """Every version of one live resource, newest first, with its description and time."""
+    import asyncio
+
+    from humectl import engine
+    from humectl.history import fetch_history, render_history_json, render_history_text
+
+    settings = _settings(base_url, emulator_db, parallelism)
+
+    async def read() -> Any:
+        async with engine.open_client(settings) as client:
+            return await fetch_history(client, address)
+
+    found = asyncio.run(read())
+    echo(render_history_json(found) if output == "json" else render_history_text(found), nl=False)
+    return 0
+
+
+@cli.command()
+@click.argument("address", metavar="KIND/NAME")
+@click.option("--to-version", "to_version", type=click.IntRange(min=0), required=True, help="The version to restore.")
+@click.option("--auto-approve", is_flag=True, help="Roll back without asking for confirmation.")
+@click.option("--write", "write_dir", default=None, type=click.Path(file_okay=False, exists=True), metavar="DIR",
+              help="Also rewrite the resource's manifest entry (and prompt text file) under DIR.")
+@click.option("--manifests", "manifest_dir", default=None, type=click.Path(file_okay=False, exists=True),
+              metavar="DIR", help="Show the exact change to the manifests under DIR, without writing it.")
+@click.option("--message", "-m", default=None, help="Version description (default: 'rollback to vN').")
+@manifest_options
+@api_options
+def rollback(
+    address: str,
+    to_version: int,
+    auto_approve: bool,
+    write_dir: str | None,
+    manifest_dir: str | None,
+    message: str | None,
+    variables: tuple[str, ...],
+    var_files: tuple[str, ...],
+    environment: str | None,
+    name_prefix: str | None,
+    base_url: str | None,
+    emulator_db: str | None,
+    parallelism: int | None,
+) -> int:
+    """Make a new version of KIND/NAME whose content equals version N (shown as a plan first)."""
+    import asyncio
+
+    from humectl import engine
+    from humectl.provenance import new_run_id
+    from humectl.render.text import render_text
+    from humectl.rollback import entry_diff, manifest_update, plan_rollback
+
+    settings = _settings(base_url, emulator_db, parallelism)
+    _check_targets((address,))
+
+    async def make() -> Any:
+        async with engine.open_client(settings) as client:
+            return await plan_rollback(client, address, to_version, run_id=new_run_id(), message=message)
+
+    planned = asyncio.run(make())
+    echo(render_text(planned.plan, colour=_colour()), nl=False)
+    for note in planned.notes:
+        echo(f"  note: {note}")
+    if not planned.plan.has_changes:
+        echo(f"{address} already has the content of v{to_version}; nothing to roll back.")
+        return 0
+    manifests = write_dir or manifest_dir
+    if manifests:
+        options = _load_options(variables, var_files, environment, name_prefix, manifests)
+        update = manifest_update(planned, manifests, options)
+    else:
+        update = entry_diff(planned)
+    if not auto_approve:
+        if not sys.stdin.isatty():
+            raise UsageError(
+                "refusing to roll back without confirmation: stdin is not a terminal",
+                hint="review the plan, then re-run with --auto-approve",
+            )
+        if not click.confirm("\nRoll back?", default=False):
+            echo("Nothing applied.")
+            return 1
+    echo("")
+
+    def progress(status: str, change: Any, detail: str) -> None:
+        if status == "done":
+            echo(f"{change.address}: {detail}")
+        elif status == "failed":
+            echo(f"{change.address}: FAILED: {detail}", err=True)
+
+    engine.apply(planned.plan, settings, on_event=progress, check_fresh=True)
+    echo(f"\nRolled back {address} to the content of v{to_version}.")
+    for note in update.notes:
+        echo(f"  note: {note}")
+    if write_dir:
+        for path, content in update.writes.items():
+            path.write_bytes(content.encode("utf-8"))
+            echo(f"Wrote {path}")
+        echo(update.diff, nl=False)
+        return 0
+    if update.diff:
+        echo("The manifests still describe the rolled-back content. Make this change (or re-run with --write DIR):")
+        echo(update.diff, nl=False)
+    return 0
+
+
 @cli.group()
 def emulator() -> None:
     """The EVI-compatible server (for tests, CI and trying humectl without an account)."""

@@ -1,0 +1,180 @@
+"""``humectl history kind/NAME``: every version of one live resource, newest first.
+
+For each version: its number, when it was made (``modified_on`` as UTC ISO time), its
+version_description and whether humectl wrote it (the ``[humectl <run>]`` marker), which content
+fields changed against the version before it, and for configs the prompt/tool versions it pins.
+Nothing here prints: :func:`render_history_text` and :func:`render_history_json` format a History.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from humectl.client import EviClient
+from humectl.errors import HumectlError, NotFoundError
+from humectl.kinds import KINDS, parse_address
+from humectl.normalize import normalize_live
+from humectl.provenance import made_by_humectl, strip_marker
+
+FORMAT_VERSION = 1
+_RUN = re.compile(r"\[humectl (?P<run>[\w.-]+)\]\s*$")
+
+
+class ResourceNotFound(HumectlError):
+    """No live resource of that kind has that name."""
+
+
+@dataclass
+class VersionInfo:
+    """One version of a resource as a reviewer needs it."""
+
+    version: int
+    modified_on: str | None  # UTC ISO 8601, e.g. 2025-05-09T14:40:00.693Z
+    modified_on_raw: Any
+    description: str | None  # the human part, without humectl's marker
+    by_humectl: bool
+    run_id: str | None
+    changed: list[str]  # content fields that differ from the previous version; ["created"] for the first
+    prompt: str | None = None  # configs: "name@version" (or "name@latest")
+    tools: list[str] = field(default_factory=list)
+
+    def to_dict(self, kind: str) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "version": self.version,
+            "modified_on": self.modified_on,
+            "modified_on_raw": self.modified_on_raw,
+            "version_description": self.description,
+            "by_humectl": self.by_humectl,
+            "humectl_run": self.run_id,
+            "changed": list(self.changed),
+        }
+        if kind == "config":
+            out["prompt"] = self.prompt
+            out["tools"] = list(self.tools)
+        return out
+
+
+@dataclass
+class History:
+    kind: str
+    name: str
+    id: str
+    versions: list[VersionInfo]  # newest first
+
+    @property
+    def address(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "address": self.address,
+            "kind": self.kind,
+            "name": self.name,
+            "id": self.id,
+            "versions": [v.to_dict(self.kind) for v in self.versions],
+        }
+
+
+def iso_time(value: Any) -> str | None:
+    """Hume's timestamps as UTC ISO time. They are epoch milliseconds in practice (the spec says
+    seconds), so values too large to be seconds are read as milliseconds."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    seconds = value / 1000 if abs(value) > 1e11 else float(value)
+    try:
+        moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _ref_text(obj: Any) -> str | None:
+    if not isinstance(obj, Mapping):
+        return None
+    version = "latest" if obj.get("version_type") == "LATEST" else obj.get("version")
+    return f"{obj.get('name')}@{version}"
+
+
+def _changed(kind: str, before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[str]:
+    if before is None:
+        return ["created"]
+    return [f for f in KINDS[kind].content_fields if before.get(f) != after.get(f)]
+
+
+def build_history(kind: str, name: str, resource_id: str, versions: list[dict[str, Any]]) -> History:
+    ordered = sorted(versions, key=lambda v: int(v.get("version", 0)))
+    infos: list[VersionInfo] = []
+    previous: dict[str, Any] | None = None
+    for data in ordered:
+        content = normalize_live(kind, data)
+        description = data.get("version_description")
+        run = _RUN.search(description or "")
+        info = VersionInfo(
+            version=int(data.get("version", 0)),
+            modified_on=iso_time(data.get("modified_on")),
+            modified_on_raw=data.get("modified_on"),
+            description=strip_marker(description),
+            by_humectl=made_by_humectl(description),
+            run_id=run.group("run") if run else None,
+            changed=_changed(kind, previous, content),
+        )
+        if kind == "config":
+            info.prompt = _ref_text(data.get("prompt"))
+            info.tools = sorted(t for t in (_ref_text(o) for o in data.get("tools") or []) if t)
+        infos.append(info)
+        previous = content
+    return History(kind=kind, name=name, id=resource_id, versions=list(reversed(infos)))
+
+
+async def find_resource(client: EviClient, kind: str, name: str) -> dict[str, Any]:
+    """The live head of ``kind/name``; a clear error (with a did-you-mean) when there is none."""
+    heads = [h for h in await client.list_heads(KINDS[kind], name=name) if h.get("name") == name]
+    if heads:
+        return max(heads, key=lambda h: int(h.get("version", 0)))
+    names = sorted({str(h.get("name")) for h in await client.list_heads(KINDS[kind])})
+    close = difflib.get_close_matches(name, names, n=1)
+    raise ResourceNotFound(
+        f"no live {kind} is named {name!r}",
+        hint=f"did you mean {kind}/{close[0]}?" if close else f"live {kind}s: {', '.join(names) or 'none'}",
+    )
+
+
+async def fetch_history(client: EviClient, address: str) -> History:
+    try:
+        kind, name = parse_address(address)
+    except ValueError as exc:
+        from humectl.errors import UsageError
+
+        raise UsageError(str(exc)) from None
+    head = await find_resource(client, kind, name)
+    try:
+        versions = await client.list_versions(KINDS[kind], str(head["id"]))
+    except NotFoundError:
+        raise ResourceNotFound(f"{address} was deleted while its history was read") from None
+    return build_history(kind, name, str(head["id"]), versions)
+
+
+def render_history_text(history: History) -> str:
+    lines = [f"{history.address} (id {history.id}): {len(history.versions)} version(s), newest first", ""]
+    for i, info in enumerate(history.versions):
+        who = f"humectl {info.run_id}" if info.run_id else "humectl" if info.by_humectl else "not humectl"
+        head = "  (head)" if i == 0 else ""
+        lines.append(f"v{info.version}  {info.modified_on or '?'}  [{who}]{head}")
+        if info.description:
+            lines.append(f"    {info.description}")
+        lines.append(f"    changed: {', '.join(info.changed) or 'nothing (same content as the version before)'}")
+        if history.kind == "config":
+            lines.append(f"    prompt: {info.prompt or 'none (Hume default)'}")
+            lines.append(f"    tools: {', '.join(info.tools) or 'none'}")
+    return "\n".join(lines) + "\n"
+
+
+def render_history_json(history: History) -> str:
+    return json.dumps(history.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

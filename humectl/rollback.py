@@ -1,0 +1,334 @@
+"""``humectl rollback kind/NAME --to-version N``: a new version whose content equals version N.
+
+The rollback is an ordinary :class:`~humectl.plan.Plan` (so it renders and applies like any other):
+one ``version`` change whose content is version N's canonical content. Rolling back a prompt or
+tool also moves the configs that use its current newest version onto the new one, since configs
+pin versions: without that cascade the rollback would reach no chat.
+
+Afterwards the manifests still describe the content that was rolled back, so :func:`manifest_update`
+works out the change to make: the resource's manifest entry rewritten to version N's content (the
+prompt's ``text_file`` rewritten for prompts that keep their text in a file), as a unified diff to
+print and, with ``--write``, as files to write.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from humectl.client import EviClient
+from humectl.diff import diff_fields, text_diff
+from humectl.errors import HumectlError, NotFoundError, UsageError
+from humectl.export import dump_entry, escape_variables, manifest_entry, text_file_problem
+from humectl.kinds import KINDS, parse_address
+from humectl.live import LiveResource, LiveState, fetch_live_state
+from humectl.normalize import normalize_live, ref, split_ref
+from humectl.plan import VERSION, Change, Plan, kind_level
+from humectl.provenance import describe
+
+_META_KEYS = ("name", "version_description", "previous_names", "protect")
+
+
+class RollbackError(HumectlError):
+    """The rollback cannot be planned (no such resource or version)."""
+
+
+@dataclass
+class Rollback:
+    """A planned rollback: the Plan to apply, and what it was made from."""
+
+    address: str
+    kind: str
+    name: str
+    to_version: int
+    head: LiveResource
+    target_data: dict[str, Any]  # version N as the API returned it
+    plan: Plan
+    live: LiveState
+    notes: list[str] = field(default_factory=list)
+
+
+def _pin_latest(kind: str, content: dict[str, Any], live: LiveState, notes: list[str], owner: str) -> None:
+    """A config version that followed a prompt/tool's latest version is pinned to today's newest one:
+    a plan sends ``{id, version}`` only."""
+    for reference in KINDS[kind].references:
+        value = content.get(reference.field)
+        if value is None:
+            continue
+        items = value if isinstance(value, list) else [value]
+        fixed = []
+        for item in items:
+            name, _, version = item.rpartition("@")
+            target = live.get(reference.target, name)
+            if version == "latest" and target is not None:
+                notes.append(f"{owner} v-old followed {reference.target}/{name} latest; pinned to v{target.version}")
+                item = ref(name, target.version)
+            fixed.append(item)
+        content[reference.field] = sorted(fixed) if reference.many else fixed[0]
+
+
+async def plan_rollback(
+    client: EviClient, address: str, to_version: int, *, run_id: str, message: str | None = None
+) -> Rollback:
+    """Read the live account and version N, and plan the new version (plus the config cascade)."""
+    try:
+        kind, name = parse_address(address)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    live = await fetch_live_state(client)
+    head = live.get(kind, name)
+    if head is None:
+        close = difflib.get_close_matches(name, [r.name for r in live.of_kind(kind)], n=1)
+        raise RollbackError(
+            f"no live {kind} is named {name!r}",
+            hint=f"did you mean {kind}/{close[0]}?" if close else None,
+        )
+    if to_version < 0 or to_version > head.version:
+        raise RollbackError(
+            f"{address} has no version {to_version}: its versions run up to {head.version}",
+            hint=f"see them with `humectl history {address}`",
+        )
+    try:
+        data = await client.get_version(KINDS[kind], head.id, to_version)
+    except NotFoundError:
+        raise RollbackError(
+            f"{address} version {to_version} does not exist (deleted?)",
+            hint=f"see the versions with `humectl history {address}`",
+        ) from None
+    data = dict(data, name=name)  # the name is resource-level; the head's is current
+    notes: list[str] = []
+    content = normalize_live(kind, data)
+    _pin_latest(kind, content, live, notes, address)
+    live_content = normalize_live(kind, head.data)
+    plan = Plan(live_fingerprint=live.fingerprint(), run_id=run_id, message=message)
+    result = Rollback(address, kind, name, to_version, head, data, plan, live, notes)
+    if content == live_content:
+        plan.unchanged.append(address)
+        return result
+    description = describe(message or f"rollback to v{to_version}", run_id)
+    before_text, after_text = live_content.get("text"), content.get("text")
+    plan.changes.append(
+        Change(
+            address=address, kind=kind, name=name, action=VERSION,
+            reasons=[f"rollback to v{to_version}"],
+            fields=diff_fields(live_content, content),
+            text_diff=text_diff(before_text, after_text, address)
+            if isinstance(before_text, str) and isinstance(after_text, str) and before_text != after_text
+            else None,
+            live_id=head.id, live_version=head.version, predicted_version=head.version + 1,
+            content=content, version_description=description,
+            depends_on=sorted({f"{r.target}/{split_ref(v)[0]}" for r in KINDS[kind].references
+                               for v in _as_list(content.get(r.field)) if not v.endswith("@latest")}),
+            level=kind_level(kind),
+        )
+    )  # fmt: skip
+    plan.changes.extend(_cascade(kind, head, live, description))
+    return result
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _cascade(kind: str, head: LiveResource, live: LiveState, description: str) -> list[Change]:
+    """Config versions moving every config that uses ``head``'s newest version onto the rollback."""
+    old, new = ref(head.name, head.version), ref(head.name, head.version + 1)
+    changes = []
+    for config in sorted(live.of_kind("config"), key=lambda r: r.name):
+        for reference in KINDS["config"].references:
+            if reference.target != kind:
+                continue
+            before = normalize_live("config", config.data)
+            values = _as_list(before.get(reference.field))
+            if old not in values:
+                continue
+            after = dict(before)
+            moved = [new if v == old else v for v in values]
+            after[reference.field] = sorted(moved) if reference.many else moved[0]
+            changes.append(
+                Change(
+                    address=config.address, kind="config", name=config.name, action=VERSION,
+                    reasons=[f"{kind}/{head.name} v{head.version} → v{head.version + 1}"],
+                    fields=diff_fields(before, after), live_id=config.id, live_version=config.version,
+                    predicted_version=config.version + 1, content=after, version_description=description,
+                    depends_on=[f"{kind}/{head.name}"], level=kind_level("config"),
+                )
+            )  # fmt: skip
+    return changes
+
+
+# --- the manifest change -------------------------------------------------------------------------
+
+
+@dataclass
+class ManifestUpdate:
+    """What the manifests need after a rollback: a diff to show and the files to write."""
+
+    diff: str
+    writes: dict[Path, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _heads(live: LiveState) -> dict[tuple[str, str], int]:
+    return {key: r.version for key, r in live.resources.items()}
+
+
+def _unified(before: str, after: str, old_label: str, new_label: str) -> str:
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=old_label, tofile=new_label
+    )
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def entry_diff(rollback: Rollback) -> ManifestUpdate:
+    """Without manifests at hand: the exported manifest entry now, and after the rollback."""
+    heads = _heads(rollback.live)
+    notes: list[str] = []
+    now = dump_entry(manifest_entry(rollback.kind, rollback.head.data, heads, notes=notes), indent=2)
+    after = dump_entry(manifest_entry(rollback.kind, rollback.target_data, heads, notes=notes), indent=2)
+    label = f"{rollback.address} manifest entry"
+    return ManifestUpdate(_unified(now, after, f"{label} (now)", f"{label} (v{rollback.to_version})"), notes=notes)
+
+
+def manifest_update(rollback: Rollback, directory: str | Path, load_options: Any = None) -> ManifestUpdate:
+    """The change to the manifests under ``directory`` that makes them say version N's content."""
+    from humectl.manifest import load_manifests
+    from humectl.yamldoc import parse
+
+    desired = load_manifests(directory, load_options)
+    resource = desired.get(rollback.kind, rollback.name)
+    if resource is None:
+        update = entry_diff(rollback)
+        update.notes.insert(0, f"{rollback.address} is not in the manifests under {directory}; nothing to write")
+        update.writes.clear()
+        return update
+    prefix = desired.name_prefix
+    path = desired.root / resource.source.file
+    original = path.read_bytes().decode("utf-8")
+    doc, _ = parse(original, path=path, rel=resource.source.file, display=str(path), variables=None)
+    plural = KINDS[rollback.kind].plural
+    items = doc.data.get(plural) if isinstance(doc.data, dict) else None
+    index = next(
+        (
+            i
+            for i in range(len(items or []))
+            if doc.marks.get(f"/{plural}/{i}") == (resource.source.line, resource.source.col)
+        ),
+        None,
+    )
+    if items is None or index is None:
+        raise RollbackError(f"cannot find {rollback.address} in {path} to rewrite it", hint="edit the file by hand")
+    raw: dict[str, Any] = items[index]
+    notes: list[str] = []
+    new = manifest_entry(rollback.kind, rollback.target_data, _heads(rollback.live), keep=raw, notes=notes)
+    new = _strip_prefix(rollback.kind, new, prefix)
+    writes: dict[Path, str] = {}
+    entry = _merge_entry(raw, escape_variables(new))
+    text = rollback.target_data.get("text")
+    if rollback.kind == "prompt" and "text_file" in raw and isinstance(text, str):
+        why = text_file_problem(text)
+        if why is None:
+            entry.pop("text", None)
+            entry["text_file"] = raw["text_file"]
+            writes[path.parent / str(raw["text_file"])] = text
+        else:
+            entry.pop("text_file", None)
+            notes.append(f"{rollback.address}: the text moves inline because {why}")
+    if _mentions_variables(raw):
+        notes.append(f"{rollback.address}: its entry used ${{…}} variables; the rewritten entry holds literal values")
+    diffs: list[str] = []
+    if entry != raw:
+        replaced = _replace_entry(original, doc, plural, index, len(items), entry)
+        if replaced is None:
+            notes.append(f"{path}: the entry is not in block style, so it cannot be rewritten; edit it by hand")
+        else:
+            writes[path] = replaced
+    for target, content in writes.items():
+        before = target.read_bytes().decode("utf-8") if target.exists() else ""
+        if before != content:
+            diffs.append(
+                _unified(before, content, f"a/{_display(target, desired.root)}", f"b/{_display(target, desired.root)}")
+            )
+    return ManifestUpdate("".join(diffs), writes, notes)
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _mentions_variables(value: Any) -> bool:
+    if isinstance(value, str):
+        return "${" in value.replace("$${", "")
+    if isinstance(value, dict):
+        return any(_mentions_variables(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_mentions_variables(v) for v in value)
+    return False
+
+
+def _strip_prefix(kind: str, entry: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """Names in manifests are written without the environment's name prefix."""
+    if not prefix:
+        return entry
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.removeprefix(prefix)
+        if isinstance(value, dict) and isinstance(value.get("name"), str):
+            return dict(value, name=value["name"].removeprefix(prefix))
+        return value
+
+    out = dict(entry)
+    for reference in KINDS[kind].references:
+        if reference.field in out:
+            value = out[reference.field]
+            out[reference.field] = [strip(v) for v in value] if isinstance(value, list) else strip(value)
+    return out
+
+
+def _merge_entry(raw: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """Version N's fields in the existing entry's key order; its name and meta keys kept as written."""
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in _META_KEYS:
+            out[key] = value
+        elif key == "text_file":
+            out["text"] = new.get("text")  # replaced by the caller when the file can hold it
+        elif key in new:
+            out[key] = new[key]
+    for key, value in new.items():
+        if key not in out and key not in _META_KEYS and not (key == "text" and "text_file" in raw):
+            out[key] = value
+    return out
+
+
+def _replace_entry(
+    original: str, doc: Any, plural: str, index: int, count: int, entry: Mapping[str, Any]
+) -> str | None:
+    """``original`` with list item ``index`` of ``plural`` replaced by ``entry`` (block style only)."""
+    lines = original.splitlines(keepends=True)
+    line, col = doc.marks[f"/{plural}/{index}"]
+    start = line - 1
+    dash = col - 3  # "- " precedes the mapping's first key
+    if dash < 0 or lines[start][dash : col - 1] != "- " or lines[start][:dash].strip():
+        return None
+    if index + 1 < count:
+        end = doc.marks[f"/{plural}/{index + 1}"][0] - 1
+    else:
+        later = [pos[0] for key, pos in doc.key_marks.items() if key.count("/") == 1 and pos[0] > line]
+        end = min(later) - 1 if later else len(lines)
+    # Blank lines and comments before the next entry belong to it, not to this one.
+    while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+        end -= 1
+    rendered = dump_entry(entry, indent=dash, escape=False)
+    if end < len(lines) and not rendered.endswith("\n"):
+        rendered += "\n"
+    return "".join(lines[:start]) + rendered + "".join(lines[end:])
