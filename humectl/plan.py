@@ -218,7 +218,7 @@ class _Planner:
         name = str(spec.get("name"))
         address = f"{target}/{name}"
         pinned = spec.get("version")
-        managed = self.desired.get(target, name) is not None
+        managed = address in self.matches  # every desired resource has an entry (O(1), not a scan)
         live_res = self.matches[address][0] if managed else self.live.get(target, name)
         if pinned is not None:
             newest = live_res.version if live_res is not None else None
