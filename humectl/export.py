@@ -319,6 +319,15 @@ def _represent_list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.SequenceN
     return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
 
 
+class _BlockMapping(dict[str, Any]):
+    """A mapping always written in block style (a manifest entry, however short)."""
+
+
+def _represent_block(dumper: yaml.SafeDumper, value: _BlockMapping) -> yaml.MappingNode:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=False)
+
+
+_Dumper.add_representer(_BlockMapping, _represent_block)
 _Dumper.add_representer(str, _represent_str)
 _Dumper.add_representer(dict, _represent_dict)
 _Dumper.add_representer(list, _represent_list)
@@ -330,7 +339,7 @@ def dump_entry(entry: Mapping[str, Any], indent: int = 2, *, escape: bool = True
     ``escape`` writes every ``${`` as ``$${`` (off when the values are already manifest text).
     """
     data = escape_variables(dict(entry)) if escape else dict(entry)
-    text = yaml.dump([data], Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    text = yaml.dump([_BlockMapping(data)], Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     pad = " " * indent
     return "".join(pad + line if line.strip() else line for line in text.splitlines(keepends=True))
 
@@ -465,15 +474,14 @@ def write_export(result: ExportResult, directory: str | Path, *, force: bool = F
 
 
 def verify_export(directory: str | Path, live: LiveState, addresses: Iterable[str]) -> list[str]:
-    """Load the written manifests and plan them against ``live``: what would change (empty = exact)."""
-    from humectl.errors import ManifestError
+    """Load the written manifests and plan them against ``live``: what would change (empty = exact).
+
+    A load failure (ManifestError) propagates: files that do not even load are a bug, not a diff.
+    """
     from humectl.manifest import load_manifests
     from humectl.plan import build_plan
 
-    try:
-        desired = load_manifests(directory)
-    except ManifestError as exc:
-        return [p.format() for p in exc.problems if p.severity == "error"] or [exc.message]
+    desired = load_manifests(directory)
     exported = set(addresses)
     plan = build_plan(desired, live, run_id="export-check")
     return [f"{c.address}: {c.action} ({'; '.join(c.reasons)})" for c in plan.changes if c.address in exported]
