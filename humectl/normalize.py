@@ -45,14 +45,32 @@ def strip_none(value: Any) -> Any:
     return value
 
 
-def deep_merge(base: Mapping[str, Any], overlay: Mapping[str, Any], atomic: tuple[str, ...] = ()) -> dict[str, Any]:
-    """``overlay`` over ``base``: nested dicts merge key by key, lists and ``atomic`` fields replace."""
-    merged = dict(copy.deepcopy(dict(base)))
+def _copy_tree(value: Any) -> Any:
+    """A deep copy of JSON-like data (dicts, lists, scalars) without deepcopy's memo bookkeeping."""
+    if isinstance(value, dict):
+        return {k: _copy_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_tree(v) for v in value]
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    return copy.deepcopy(value)
+
+
+def _merge_into(target: dict[str, Any], overlay: Mapping[str, Any], atomic: tuple[str, ...] = ()) -> None:
     for key, value in overlay.items():
-        if key not in atomic and isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
+        if key not in atomic and isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge_into(target[key], value)
         else:
-            merged[key] = copy.deepcopy(value)
+            target[key] = _copy_tree(value)
+
+
+def deep_merge(base: Mapping[str, Any], overlay: Mapping[str, Any], atomic: tuple[str, ...] = ()) -> dict[str, Any]:
+    """``overlay`` over ``base``: nested dicts merge key by key, lists and ``atomic`` fields replace.
+
+    The result shares nothing with either input (each is copied once, then merged in place).
+    """
+    merged: dict[str, Any] = {k: _copy_tree(v) for k, v in base.items()}
+    _merge_into(merged, overlay, atomic)
     return merged
 
 
