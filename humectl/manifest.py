@@ -407,6 +407,8 @@ def _read_text_file(entry: rules.ManifestEntry, root_real: Path) -> tuple[str | 
     if not isinstance(value, str) or not value:
         return None, []  # a schema violation
     sub = "/text_file"
+    if "\x00" in value:
+        return None, [entry.problem(sub, "text_file contains a NUL character", rule="text-file")]
     if os.path.isabs(value):
         return None, [
             entry.problem(
@@ -428,7 +430,7 @@ def _read_text_file(entry: rules.ManifestEntry, root_real: Path) -> tuple[str | 
                 rule="text-file",
             )
         ]
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):
         return None, [entry.problem(sub, f"text_file '{value}' cannot be resolved (a symlink loop?)", rule="text-file")]
     if not real.is_relative_to(root_real):
         return None, [

@@ -9,6 +9,7 @@ returns located problems; none raises. The checks that the schema also expresses
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -250,20 +251,22 @@ def parse_parameters(entry: ManifestEntry) -> tuple[str | None, list[Problem]]:
             )
         ]
     try:
-        Draft202012Validator.check_schema(value)
-    except SchemaError as exc:
-        sub = "" if from_string else "".join(f"/{p}" for p in exc.path)
-        where = "/".join(str(p) for p in exc.path)
+        canonical = json.dumps(value, sort_keys=True, separators=(",", ":"))
+        error = _json_schema_error(canonical)
+    except RecursionError:
+        return None, [entry.problem("/parameters", "parameters is nested too deeply", rule="tool-parameters")]
+    if error is not None:
+        message, path = error
+        sub = "" if from_string else "".join(f"/{p}" for p in path)
+        where = "/".join(str(p) for p in path)
         return None, [
             entry.problem(
                 "/parameters" + sub,
-                f"parameters is not a valid JSON Schema: {exc.message}" + (f" (at {where})" if where else ""),
+                f"parameters is not a valid JSON Schema: {message}" + (f" (at {where})" if where else ""),
                 "see https://json-schema.org/understanding-json-schema/",
                 rule="tool-parameters",
             )
         ]
-    except RecursionError:
-        return None, [entry.problem("/parameters", "parameters is nested too deeply", rule="tool-parameters")]
     problems: list[Problem] = []
     if value.get("type") != "object":
         problems.append(
@@ -275,7 +278,17 @@ def parse_parameters(entry: ManifestEntry) -> tuple[str | None, list[Problem]]:
                 severity="warning",
             )
         )
-    return json.dumps(value, sort_keys=True, separators=(",", ":")), problems
+    return canonical, problems
+
+
+@functools.lru_cache(maxsize=512)
+def _json_schema_error(canonical: str) -> tuple[str, tuple[str | int, ...]] | None:
+    """Draft 2020-12 meta-validation of one schema (cached: checking is slow, schemas repeat)."""
+    try:
+        Draft202012Validator.check_schema(json.loads(canonical))
+    except SchemaError as exc:
+        return exc.message, tuple(exc.path)
+    return None
 
 
 # --- across entries ---------------------------------------------------------------------------
