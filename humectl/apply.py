@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from humectl.client import EviClient
-from humectl.errors import ApplyReport, HumectlError
+from humectl.errors import ApplyError, ApplyReport, HumectlError
 from humectl.kinds import KINDS
 from humectl.normalize import split_ref
 from humectl.plan import CREATE, DELETE, DESCRIBE, RENAME, VERSION, Change, Plan
@@ -54,6 +54,7 @@ class _Executor:
                 self.ids[change.address] = change.live_id
         self.report = ApplyReport()
         self.stopped = False
+        self.in_flight: list[str] = []  # started, not yet answered: unknown if interrupted
 
     def resolve_ref(self, target: str, value: str) -> dict[str, Any]:
         name, version = split_ref(value)
@@ -115,6 +116,7 @@ class _Executor:
             while queue and not self.stopped:
                 change = queue.pop(0)
                 self.on_event("start", change, "")
+                self.in_flight.append(change.address)
                 try:
                     detail = await self.execute(change)
                 except HumectlError as exc:
@@ -122,6 +124,9 @@ class _Executor:
                     self.report.failed.append((change.address, exc.message))
                     self.on_event("failed", change, exc.message)
                     continue
+                finally:
+                    if change.address in self.in_flight:
+                        self.in_flight.remove(change.address)
                 self.report.done.append(change.address)
                 self.on_event("done", change, detail)
 
@@ -129,11 +134,20 @@ class _Executor:
         self.report.not_started.extend(c.address for c in queue)
 
     async def run(self) -> ApplyReport:
-        for level in apply_order(self.plan):
-            if self.stopped:
-                self.report.not_started.extend(c.address for c in level)
-                continue
-            await self.run_level(level)
+        levels = apply_order(self.plan)
+        try:
+            for level in levels:
+                if self.stopped:
+                    self.report.not_started.extend(c.address for c in level)
+                    continue
+                await self.run_level(level)
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            # Interrupted (Ctrl-C): say exactly what is known instead of dying with a traceback.
+            settled = set(self.report.done) | {a for a, _ in self.report.failed} | set(self.in_flight)
+            for address in self.in_flight:
+                self.report.failed.append((address, "interrupted: may or may not have taken effect"))
+            self.report.not_started = [c.address for lv in levels for c in lv if c.address not in settled]
+            raise ApplyError("apply interrupted", self.report) from None
         return self.report
 
 

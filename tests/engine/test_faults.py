@@ -126,3 +126,38 @@ def test_retries_give_up_with_a_clear_error() -> None:
             assert exc.status == 503 and exc.method == "GET" and "/v0/evi/" in exc.path
         else:
             raise AssertionError("expected ServerError")
+
+
+def test_interrupted_apply_reports_what_is_known() -> None:
+    import asyncio
+
+    import pytest
+
+    from humectl.apply import apply_plan
+    from humectl.errors import ApplyError
+
+    with emulator_account(EmulatorConfig(latency_ms=50)) as account:
+        desired = manifests(*(prompt(f"p{i}", "x") for i in range(4)), config("c", "p0"))
+        plan = account.plan(desired)
+
+        async def interrupt_after_first() -> None:
+            done = asyncio.Event()
+
+            def on_event(status: str, change: object, detail: str) -> None:
+                if status == "done":
+                    done.set()
+
+            task = asyncio.ensure_future(apply_plan(plan, account.client, on_event=on_event, parallelism=2))
+            await done.wait()
+            task.cancel()
+            await task
+
+        with pytest.raises(ApplyError) as err:
+            account.run(interrupt_after_first())
+        report = err.value.report
+        assert len(report.done) >= 1
+        assert "config/c" in report.not_started
+        assert all("interrupted" in why for _, why in report.failed)
+        assert len(report.done) + len(report.failed) + len(report.not_started) == 5
+        account.converge(desired)  # a re-run converges with no duplicates
+        assert len(versions_by_address(account)) == 5
