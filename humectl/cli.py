@@ -582,19 +582,20 @@ def rollback(
             return await plan_rollback(client, address, to_version, run_id=new_run_id(), message=message)
 
     planned = asyncio.run(make())
-    echo(render_text(planned.plan, colour=_colour()), nl=False)
+    if planned.plan.has_changes:
+        echo(render_text(planned.plan, colour=_colour()), nl=False)
     for note in planned.notes:
         echo(f"  note: {note}")
-    if not planned.plan.has_changes:
-        echo(f"{address} already has the content of v{to_version}; nothing to roll back.")
-        return 0
     manifests = write_dir or manifest_dir
     if manifests:
         options = _load_options(variables, var_files, environment, name_prefix, manifests)
         update = manifest_update(planned, manifests, options)
     else:
         update = entry_diff(planned)
-    if not auto_approve:
+    if not planned.plan.has_changes:
+        # Already rolled back (e.g. without --write): the manifests may still need the change.
+        echo(f"{address} already has the content of v{to_version}; nothing to roll back.")
+    elif not auto_approve:
         if not sys.stdin.isatty():
             raise UsageError(
                 "refusing to roll back without confirmation: stdin is not a terminal",
@@ -603,7 +604,6 @@ def rollback(
         if not click.confirm("\nRoll back?", default=False):
             echo("Nothing applied.")
             return 1
-    echo("")
 
     def progress(status: str, change: Any, detail: str) -> None:
         if status == "done":
@@ -611,8 +611,10 @@ def rollback(
         elif status == "failed":
             echo(f"{change.address}: FAILED: {detail}", err=True)
 
-    engine.apply(planned.plan, settings, on_event=progress, check_fresh=True)
-    echo(f"\nRolled back {address} to the content of v{to_version}.")
+    if planned.plan.has_changes:
+        echo("")
+        engine.apply(planned.plan, settings, on_event=progress, check_fresh=True)
+        echo(f"\nRolled back {address} to the content of v{to_version}.")
     for note in update.notes:
         echo(f"  note: {note}")
     if write_dir:
@@ -622,7 +624,7 @@ def rollback(
         echo(update.diff, nl=False)
         return 0
     if update.diff:
-        echo("The manifests still describe the rolled-back content. Make this change (or re-run with --write DIR):")
+        echo("The manifests still describe the content rolled back. Make this change (or re-run with --write DIR):")
         echo(update.diff, nl=False)
     return 0
 

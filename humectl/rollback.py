@@ -232,12 +232,11 @@ def manifest_update(rollback: Rollback, directory: str | Path, load_options: Any
     text = rollback.target_data.get("text")
     if rollback.kind == "prompt" and "text_file" in raw and isinstance(text, str):
         why = text_file_problem(text)
-        if why is None:
-            entry.pop("text", None)
-            entry["text_file"] = raw["text_file"]
+        if why is None:  # the file holds the text as is: no escaping, byte for byte
             writes[path.parent / str(raw["text_file"])] = text
         else:
-            entry.pop("text_file", None)
+            entry = {("text" if k == "text_file" else k): v for k, v in entry.items()}
+            entry["text"] = escape_variables(text)
             notes.append(f"{rollback.address}: the text moves inline because {why}")
     if _mentions_variables(raw):
         notes.append(f"{rollback.address}: its entry used ${{…}} variables; the rewritten entry holds literal values")
@@ -301,7 +300,7 @@ def _merge_entry(raw: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, An
         if key in _META_KEYS:
             out[key] = value
         elif key == "text_file":
-            out["text"] = new.get("text")  # replaced by the caller when the file can hold it
+            out[key] = value  # the caller writes the file (or moves the text inline)
         elif key in new:
             out[key] = new[key]
     for key, value in new.items():
