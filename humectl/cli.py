@@ -655,6 +655,7 @@ def emulator() -> None:
 @click.option("--ambiguous-write-rate", type=click.FloatRange(0, 1), default=0.0, metavar="P",
               help="Fraction of creates/new versions committed but answered with a 502.")
 @click.option("--seed", type=int, default=None, help="Seed for the fault dice (reproducible runs).")
+@click.option("--allow-duplicate-names", is_flag=True, help="Accept two resources of one kind with one name.")
 def emulator_serve(
     host: str,
     port: int,
@@ -665,6 +666,7 @@ def emulator_serve(
     fault_rate: float,
     ambiguous_write_rate: float,
     seed: int | None,
+    allow_duplicate_names: bool,
 ) -> None:
     """Run the EVI-compatible server until interrupted."""
     from humectl.emulator.app import EmulatorConfig
@@ -678,6 +680,7 @@ def emulator_serve(
         fault_rate=fault_rate,
         ambiguous_write_rate=ambiguous_write_rate,
         seed=seed,
+        allow_duplicate_names=allow_duplicate_names,
     )
     try:
         serve(

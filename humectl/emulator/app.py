@@ -36,6 +36,7 @@ class EmulatorConfig:
     fault_rate: float = 0.0
     ambiguous_write_rate: float = 0.0
     seed: int | None = None
+    allow_duplicate_names: bool = False  # Hume's rule is undocumented; reject (400) unless asked
 
 
 def api_routes() -> list[BaseRoute]:
@@ -88,7 +89,7 @@ def create_app(config: EmulatorConfig) -> Starlette:
         exception_handlers={HTTPException: _http_error},
     )
     app.state.config = config
-    app.state.store = Store(config.db)
+    app.state.store = Store(config.db, allow_duplicate_names=config.allow_duplicate_names)
     app.state.stats = stats
     app.state.faults = faults
     return app

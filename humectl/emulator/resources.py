@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -136,21 +137,35 @@ def _duplicate(kind: ResourceKind, store: Store, name: str) -> Exception:
     )
 
 
+# Rendered list pages per store, kept until the store's data next changes (Store.change_mark). A page
+# of 100 configs embeds 300 prompt/tool versions; rendering it for every read made the emulator, not
+# the client, the bottleneck of bench/plan_scale.py.
+_PAGES: WeakKeyDictionary[Store, dict[tuple[Any, ...], tuple[tuple[int, int], dict[str, Any]]]] = WeakKeyDictionary()
+_PAGES_MAX = 256
+
+
 def _paged(kind: ResourceKind, request: Request, *, rid: str | None, name: str | None) -> Response:
     store = store_of(request)
     page = parse_page(request.query_params)
     most_recent = parse_query_bool(request.query_params, "restrict_to_most_recent", True)
-    rows, total = store.list_versions(
-        kind.name, rid=rid, name=name, most_recent=most_recent, offset=page.offset, limit=page.size
-    )
-    return json_response(
-        {
+    mark = store.change_mark()  # read before the rows: a change meanwhile makes this entry stale, not wrong
+    cache = _PAGES.setdefault(store, {})
+    key = (kind.name, rid, name, most_recent, page.number, page.size)
+    hit = cache.get(key)
+    if hit is None or hit[0] != mark:
+        rows, total = store.list_versions(
+            kind.name, rid=rid, name=name, most_recent=most_recent, offset=page.offset, limit=page.size
+        )
+        body = {
             "page_number": page.number,
             "page_size": page.size,
             "total_pages": page.total_pages(total),
             kind.page_key: [kind.render(store, row) for row in rows],
         }
-    )
+        if len(cache) >= _PAGES_MAX:
+            cache.clear()
+        hit = cache[key] = (mark, body)
+    return json_response(hit[1])
 
 
 def _create_prompt_from_text(store: Store, config_name: str, spec: dict[str, Any]) -> dict[str, Any]:
@@ -180,7 +195,7 @@ def routes_for(kind: ResourceKind) -> list[Route]:
         store = store_of(request)
         body = validate_body(await request.body(), kind.create_body)
         name = check_name(body["name"], kind.label)
-        if store.id_for_name(kind.name, name) is not None:
+        if not store.allow_duplicate_names and store.id_for_name(kind.name, name) is not None:
             raise _duplicate(kind, store, name)
         content, new_prompt = kind.build(store, body, None)
         if new_prompt is not None:
@@ -222,7 +237,7 @@ def routes_for(kind: ResourceKind) -> list[Route]:
             raise _missing(kind, rid)
         body = validate_body(await request.body(), NAME_BODY)
         name = check_name(body["name"], kind.label)
-        owner = store.id_for_name(kind.name, name)
+        owner = None if store.allow_duplicate_names else store.id_for_name(kind.name, name)
         if owner is not None and owner != rid:
             raise _duplicate(kind, store, name)
         try:

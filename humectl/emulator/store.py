@@ -31,8 +31,6 @@ CREATE TABLE IF NOT EXISTS resources (
     created_on INTEGER NOT NULL,             -- epoch ms of version 0
     next_version INTEGER NOT NULL            -- never reused, even after deleting the latest version
 );
--- Names are unique per kind (emulator choice, docs/emulator.md); the index makes it hold across processes.
-CREATE UNIQUE INDEX IF NOT EXISTS resources_kind_name ON resources(kind, name);
 -- Lists walk one kind in creation order: page through this index instead of sorting every row.
 CREATE INDEX IF NOT EXISTS resources_kind_seq ON resources(kind, seq);
 CREATE TABLE IF NOT EXISTS versions (
@@ -111,7 +109,7 @@ class DuplicateNameError(Exception):
 class Store:
     """The emulator's whole account, in one SQLite database (``:memory:`` or a file)."""
 
-    def __init__(self, db: str = ":memory:") -> None:
+    def __init__(self, db: str = ":memory:", *, allow_duplicate_names: bool = False) -> None:
         if db != ":memory:":
             # The engine's default is .humectl/emulator.sqlite3: create the folder on first use.
             Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -124,6 +122,22 @@ class Store:
             # Several humectl processes may share one file DB; WAL lets readers run beside a writer.
             self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.executescript(_SCHEMA)
+        # Whether Hume allows two resources of one kind with one name is undocumented; the emulator
+        # rejects it by default and can allow it, so clients can be tested against such accounts.
+        self.allow_duplicate_names = allow_duplicate_names
+        if allow_duplicate_names:
+            self._conn.executescript(
+                "DROP INDEX IF EXISTS resources_kind_name;"
+                "CREATE INDEX IF NOT EXISTS resources_kind_name_any ON resources(kind, name);"
+            )
+        else:
+            # Names are unique per kind (docs/emulator.md); the index makes it hold across processes.
+            # A file that already holds duplicates (made with allow_duplicate_names) keeps working:
+            # the handlers still refuse new duplicates.
+            try:
+                self._conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS resources_kind_name ON resources(kind, name)")
+            except sqlite3.IntegrityError:
+                self._conn.execute("CREATE INDEX IF NOT EXISTS resources_kind_name_any ON resources(kind, name)")
 
     def close(self) -> None:
         with self._lock:
@@ -276,6 +290,12 @@ class Store:
                 return [], total
             rows = self._conn.execute(page_sql, (*params, limit, offset)).fetchall()
         return [self._version_row(r) for r in rows], total
+
+    def change_mark(self) -> tuple[int, int]:
+        """A value that moves whenever the data may have: rows written through this store, or a commit
+        by any other connection to the same file (SQLite's ``data_version``). Lets readers cache."""
+        with self._lock:
+            return self._conn.total_changes, self._conn.execute("PRAGMA data_version").fetchone()[0]
 
     def rename(self, kind: str, rid: str, name: str) -> bool:
         """Rename every version; False if the resource does not exist; DuplicateNameError if taken."""

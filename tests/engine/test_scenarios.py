@@ -3,10 +3,12 @@
 Each folder holds:
 - ``live/`` (optional): manifests applied first, through humectl, to seed the account;
 - ``live-edits.yaml`` (optional): raw API calls made after that (dashboard edits); ``{kind:name}``
-  in a path or string value is replaced by that resource's id;
+  in a path or string value is replaced by that resource's id; ``emulator.yaml`` (optional) gives
+  the emulator options those calls run with (e.g. ``allow_duplicate_names: true``);
 - ``desired/``: the manifests under test;
 - ``expected/plan.txt``, ``plan.md``, ``plan.json``: the plan in all three formats (ids scrubbed),
-  or ``expected/error.txt``: the start of the error message the plan must fail with;
+  or ``expected/error.txt``: the error message the plan must fail with (an empty ``expect-error``
+  file makes the regeneration write it);
 - ``checks.yaml`` (optional): ``{address, path, equals}`` facts about the live head after apply.
 
 After the plan matches, it is applied and the next plan must be empty (no perpetual diffs).
@@ -66,11 +68,16 @@ def live_ids(settings: Settings) -> dict[str, str]:
     return asyncio.run(read())
 
 
-def raw_calls(settings: Settings, calls: list[dict[str, Any]]) -> None:
+def raw_calls(settings: Settings, calls: list[dict[str, Any]], options: dict[str, Any]) -> None:
     import asyncio
 
+    from humectl.emulator.app import EmulatorConfig
+    from humectl.emulator.transport import in_process_transport
+
+    transport = in_process_transport(EmulatorConfig(db=str(settings.emulator_db), **options))
+
     async def send() -> None:
-        async with engine.open_client(settings) as client:
+        async with engine.open_client(settings, transport) as client:
             for call in calls:
                 await client._request(call["method"], call["path"], body=call.get("body"))
 
@@ -94,8 +101,11 @@ def test_scenario(scenario: Path, tmp_path: Path) -> None:
     edits = scenario / "live-edits.yaml"
     if edits.exists():
         calls = yaml.safe_load(edits.read_text())
+        options = (
+            yaml.safe_load((scenario / "emulator.yaml").read_text()) if (scenario / "emulator.yaml").exists() else {}
+        )
         for call in calls:  # one at a time: later calls may name what earlier ones made
-            raw_calls(settings, [substitute(call, live_ids(settings))])
+            raw_calls(settings, [substitute(call, live_ids(settings))], options)
     expected = scenario / "expected"
     if (expected / "error.txt").exists() or (UPDATE and (scenario / "expect-error").exists()):
         with pytest.raises(HumectlError) as err:
