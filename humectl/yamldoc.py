@@ -172,6 +172,8 @@ def parse(
 
 
 def _yaml_hint(what: str) -> str | None:
+    if "expected a single document" in what:
+        return "one YAML document per file: remove the extra '---' or split the file"
     if "tab" in what:
         return "indent with spaces, not tabs"
     if "mapping values are not allowed" in what:

@@ -202,3 +202,16 @@ def test_root_is_a_symlink_loop(tmp_path: Path) -> None:
 def test_deep_nesting(tmp_path: Path) -> None:
     (tmp_path / "deep.yaml").write_text("prompts: " + "[" * 5000 + "]" * 5000 + "\n")
     assert "YAML syntax error" in _one_line_error(run(str(tmp_path)))
+
+
+def test_manifest_flags_reach_the_loader(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"vars.yaml": "agent_name: Kim\n"})
+    root = str(EXAMPLES_DIR / "multi-env")
+    assert run(root, "--env", "dev", "--var-file", str(tmp_path / "vars.yaml"), "--var", "company=X").exit_code == 0
+    assert run(root, "--name-prefix", "pr-7-").exit_code == 0
+    unknown = run(root, "--env", "qa")
+    assert unknown.exit_code == 1
+    assert "environment 'qa' is not defined in humectl.yaml" in unknown.output
+    from_env = run(root, env={"HUMECTL_ENV": "prdo"})
+    assert from_env.exit_code == 1
+    assert "did you mean 'prod'?" in from_env.output
