@@ -14,7 +14,7 @@ from typing import Any
 from humectl.client import EviClient
 from humectl.errors import ApplyError, ApplyReport, HumectlError
 from humectl.kinds import KINDS
-from humectl.normalize import split_ref
+from humectl.normalize import LATEST, split_ref
 from humectl.plan import CREATE, DELETE, DESCRIBE, RENAME, VERSION, Change, Plan
 
 EventCallback = Callable[[str, Change, str], None]  # (status, change, detail); status: start|done|failed
@@ -67,6 +67,8 @@ class _Executor:
         resource_id = applied.id if applied is not None else self.ids.get(address)
         if resource_id is None:
             raise HumectlError(f"cannot resolve {address}: it has no live id (was its creation skipped?)")
+        if version == LATEST:  # keep following the newest version, as the live config did
+            return {"id": resource_id}
         return {"id": resource_id, "version": version}
 
     def api_body(self, change: Change) -> dict[str, Any]:

@@ -162,14 +162,9 @@ _DROP = object()
 
 def _reference(value: str, heads: Mapping[tuple[str, str], int], target: str, notes: list[str], owner: str) -> Any:
     """``name@version`` as the manifest writes it: the name, or ``{name, version}`` when older."""
-    name, _, version_text = value.rpartition("@")
-    if version_text == "latest":
-        notes.append(
-            f"{owner} follows the latest version of {target}/{name} on the server; manifests pin versions, "
-            f"so the first plan will pin it to the newest one"
-        )
+    name, version = split_ref(value)
+    if not isinstance(version, int):  # follows "latest": a reference by name keeps following it
         return name
-    _, version = split_ref(value)
     head = heads.get((target, name))
     if head is not None and version >= head:
         return name

@@ -18,7 +18,8 @@ from typing import Any
 
 from humectl.kinds import KINDS, Kind
 
-Ref = str  # "name@version"
+Ref = str  # "name@version", or "name@latest" for a live reference that follows the newest version
+LATEST = "latest"
 
 
 def canonical_json(value: Any) -> str:
@@ -78,9 +79,10 @@ def ref(name: str, version: int | str) -> Ref:
     return f"{name}@{version}"
 
 
-def split_ref(value: Ref) -> tuple[str, int]:
+def split_ref(value: Ref) -> tuple[str, int | str]:
+    """``"name@3"`` → ``("name", 3)``; ``"name@latest"`` → ``("name", "latest")``."""
     name, _, version = value.rpartition("@")
-    return name, int(version)
+    return name, version if version == LATEST else int(version)
 
 
 def _builtin_tools(value: Any) -> Any:
@@ -157,7 +159,7 @@ def normalize_live(
         def to_ref(obj: Mapping[str, Any], target: str = reference.target) -> Ref:
             name = str(obj.get("name"))
             name = rename.get((target, name), name)
-            version: Any = obj.get("version") if obj.get("version_type") != "LATEST" else "latest"
+            version: Any = obj.get("version") if obj.get("version_type") != "LATEST" else LATEST
             return ref(name, version)
 
         if reference.many:

@@ -28,7 +28,7 @@ from humectl.errors import PlanError
 from humectl.kinds import DEPENDENCY_ORDER, KINDS
 from humectl.live import LiveResource, LiveState
 from humectl.manifest import DesiredResource, ManifestSet
-from humectl.normalize import Ref, normalize_desired, normalize_live, ref, split_ref
+from humectl.normalize import LATEST, Ref, normalize_desired, normalize_live, ref, split_ref
 from humectl.provenance import describe, is_protected, made_by_humectl, strip_marker
 
 FORMAT_VERSION = 1
@@ -265,7 +265,17 @@ class _Planner:
                 depends_on=depends, source=source, level=level,
             )  # fmt: skip
         live_content = normalize_live(res.kind, live_res.data, self.rename)
-        content = normalize_desired(res.kind, res.spec, resolve, live_content, live_res.data)
+        following_latest = _latest_refs(res.kind, live_content)
+
+        def resolve_live(target: str, spec: Mapping[str, Any]) -> Ref:
+            # A live config made elsewhere may follow "latest" (no version pinned): it already
+            # follows every new version, which is what an unpinned manifest reference asks for.
+            name = str(spec.get("name"))
+            if spec.get("version") is None and (target, name) in following_latest:
+                return ref(name, LATEST)
+            return self.resolve(res, target, spec)
+
+        content = normalize_desired(res.kind, res.spec, resolve_live, live_content, live_res.data)
         common: dict[str, Any] = {
             "address": res.address, "kind": res.kind, "name": res.name, "live_id": live_res.id,
             "live_version": live_res.version, "rename_from": renamed_from, "depends_on": depends,
@@ -314,6 +324,18 @@ class _Planner:
                 **common,
             )  # fmt: skip
         return None
+
+
+def _latest_refs(kind_name: str, content: Mapping[str, Any]) -> set[tuple[str, str]]:
+    """(target kind, name) of the references in canonical ``content`` that follow ``latest``."""
+    out: set[tuple[str, str]] = set()
+    for reference in KINDS[kind_name].references:
+        value = content.get(reference.field)
+        for item in value if isinstance(value, list) else [value] if isinstance(value, str) else []:
+            name, _, version = item.rpartition("@")
+            if version == LATEST:
+                out.add((reference.target, name))
+    return out
 
 
 def _ref_names(value: Any) -> list[str]:

@@ -228,3 +228,23 @@ def test_every_config_section_converges() -> None:
 
 def test_resource_helper_sanity() -> None:
     assert res("prompt", "x", {"text": "t"}).address == "prompt/x"
+
+
+def test_a_live_config_following_latest_keeps_following() -> None:
+    from humectl.kinds import KINDS
+
+    with emulator_account() as account:
+        made = account.run(account.client.create(KINDS["prompt"], {"name": "p", "text": "hi"}))
+        body = {"name": "c", "evi_version": "3", "prompt": {"id": made["id"]}}
+        account.run(account.client.create(KINDS["config"], body))
+        assert not account.plan(manifests(prompt("p", "hi"), config("c", "p"))).has_changes
+        # a new prompt version needs no config version: the config already follows the newest
+        plan = account.plan(manifests(prompt("p", "hello"), config("c", "p")))
+        assert actions(plan) == {"prompt/p": "version"}
+        account.apply(plan)
+        # another change to the config keeps the reference unpinned
+        changed = manifests(prompt("p", "hello"), config("c", "p", nudges={"enabled": True, "interval_secs": 20}))
+        account.apply(account.plan(changed))
+        live = account.live().get("config", "c")
+        assert live is not None and live.data["prompt"]["version_type"] == "LATEST"
+        assert not account.plan(changed).has_changes

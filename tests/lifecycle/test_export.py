@@ -169,15 +169,14 @@ def test_cli_export_then_plan_is_empty(account: Account, run_cli: Any, tmp_path:
     assert bad.exit_code == 1 and "kind/name" in bad.output
 
 
-def test_a_config_following_latest_is_exported_by_name_and_flagged(account: Account, tmp_path: Path) -> None:
-    """Manifests pin versions; a reference without a version (version_type LATEST) cannot round-trip."""
+def test_a_config_following_latest_round_trips_by_name(account: Account, tmp_path: Path) -> None:
+    """A reference without a version (version_type LATEST) is exported by name and plans no change."""
     from humectl.kinds import KINDS
 
     made = account.run(account.client.create(KINDS["prompt"], {"name": "p", "text": "hi"}))
     account.run(account.client.create(KINDS["config"], {"name": "c", "evi_version": "3", "prompt": {"id": made["id"]}}))
     live = account.live()
     result = render_export(live)
-    assert any("config/c follows the latest version of prompt/p" in n for n in result.notes)
     write_export(result, tmp_path)
     assert entries(tmp_path, "configs.yaml")["c"]["prompt"] == "p"
-    assert verify_export(tmp_path, live, result.addresses) == ["config/c: version (prompt/p vlatest → v0)"]
+    assert verify_export(tmp_path, live, result.addresses) == []
