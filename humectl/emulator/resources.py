@@ -137,10 +137,10 @@ def _duplicate(kind: ResourceKind, store: Store, name: str) -> Exception:
     )
 
 
-# Rendered list pages per store, kept until the store's data next changes (Store.change_mark). A page
-# of 100 configs embeds 300 prompt/tool versions; rendering it for every read made the emulator, not
-# the client, the bottleneck of bench/plan_scale.py.
-_PAGES: WeakKeyDictionary[Store, dict[tuple[Any, ...], tuple[tuple[int, int], dict[str, Any]]]] = WeakKeyDictionary()
+# Rendered list pages (JSON bytes) per store, kept until the store's data next changes (see
+# Store.change_mark). A page of 100 configs embeds 300 prompt/tool versions; rendering it for every
+# read made the emulator, not the client, the bottleneck of bench/plan_scale.py.
+_PAGES: WeakKeyDictionary[Store, dict[tuple[Any, ...], tuple[tuple[int, int], bytes]]] = WeakKeyDictionary()
 _PAGES_MAX = 256
 
 
@@ -164,8 +164,8 @@ def _paged(kind: ResourceKind, request: Request, *, rid: str | None, name: str |
         }
         if len(cache) >= _PAGES_MAX:
             cache.clear()
-        hit = cache[key] = (mark, body)
-    return json_response(hit[1])
+        hit = cache[key] = (mark, bytes(json_response(body).body))
+    return Response(hit[1], media_type="application/json")
 
 
 def _create_prompt_from_text(store: Store, config_name: str, spec: dict[str, Any]) -> dict[str, Any]:
