@@ -5,9 +5,11 @@ Heavy modules are imported inside the commands so that ``humectl --version`` sta
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -245,71 +247,6 @@ def _render(plan: Any, output: str) -> str:
     return render_text(plan, colour=_colour())
 
 
-@cli.command()
-@click.argument("directory", default=".", type=click.Path(file_okay=False))
-@click.option("--output", "-o", type=OUTPUT_CHOICES, default="text", show_default=True, help="Output format.")
-@click.option("--out", "out_file", type=click.Path(dir_okay=False), help="Save the plan (JSON) for `apply FILE`.")
-@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 when no changes, 2 when changes, 1 on error.")
-@click.option("--target", "targets", multiple=True, metavar="KIND/NAME", help="Plan only this and its dependencies.")
-@click.option("--message", "-m", default=None, help="Version description for new versions (default: git commit).")
-@click.option("--github/--no-github", "github", default=None, help="GitHub Actions output (default: auto-detect).")
-@prune_options
-@manifest_options
-@api_options
-def plan(
-    directory: str,
-    output: str,
-    out_file: str | None,
-    detailed_exitcode: bool,
-    targets: tuple[str, ...],
-    message: str | None,
-    github: bool | None,
-    prune: bool,
-    prune_unmanaged: bool,
-    variables: tuple[str, ...],
-    var_files: tuple[str, ...],
-    environment: str | None,
-    name_prefix: str | None,
-    base_url: str | None,
-    emulator_db: str | None,
-    parallelism: int | None,
-) -> int:
-    """Show what apply would change in the live EVI account."""
-    from humectl import engine
-    from humectl.provenance import git_message
-
-    settings = _settings(base_url, emulator_db, parallelism)
-    options = _load_options(variables, var_files, environment, name_prefix, directory)
-    _check_targets(targets)
-    result = engine.make_plan(
-        directory,
-        settings,
-        load_options=options,
-        message=message or git_message(Path(directory)),
-        targets=targets,
-        prune=prune or prune_unmanaged,
-        prune_unmanaged=prune_unmanaged,
-    )
-    echo(_render(result.plan, output), nl=False)
-    if out_file:
-        engine.save_plan(result.plan, out_file)
-        from humectl.render.markdown import render_markdown
-
-        Path(out_file).with_suffix(".md").write_text(render_markdown(result.plan), encoding="utf-8")
-        if output == "text":
-            echo(f"\nSaved the plan to {out_file}; apply exactly it with: humectl apply {out_file}")
-    if _github(github):
-        from humectl.render.github import append_step_summary
-        from humectl.render.markdown import render_markdown
-
-        append_step_summary(render_markdown(result.plan), os.environ)
-    engine.refuse_blocked(result.plan)
-    if detailed_exitcode and result.plan.has_changes:
-        return 2
-    return 0
-
-
-
 def _check_targets(targets: tuple[str, ...]) -> None:
     from humectl.kinds import parse_address
 
@@ -320,61 +257,128 @@ def _check_targets(targets: tuple[str, ...]) -> None:
             raise UsageError(f"--target {exc}") from None
 
 
+@dataclass(frozen=True)
+class PlanFlags:
+    """The flags plan and apply share: what to plan, how to reach the API, GitHub mode."""
+
+    targets: tuple[str, ...]
+    message: str | None
+    github: bool | None
+    prune: bool
+    prune_unmanaged: bool
+    variables: tuple[str, ...]
+    var_files: tuple[str, ...]
+    environment: str | None
+    name_prefix: str | None
+    base_url: str | None
+    emulator_db: str | None
+    parallelism: int | None
+
+    @property
+    def shapes_the_plan(self) -> bool:
+        """Flags that change what is planned (meaningless for a saved plan)."""
+        return bool(
+            self.targets or self.variables or self.var_files or self.environment or self.name_prefix
+            or self.prune or self.prune_unmanaged
+        )  # fmt: skip
+
+    def settings(self) -> Any:
+        return _settings(self.base_url, self.emulator_db, self.parallelism)
+
+    def make_plan(self, directory: str, settings: Any) -> Any:
+        from humectl import engine
+        from humectl.provenance import git_message
+
+        _check_targets(self.targets)
+        options = _load_options(self.variables, self.var_files, self.environment, self.name_prefix, directory)
+        return engine.make_plan(
+            directory,
+            settings,
+            load_options=options,
+            message=self.message or git_message(Path(directory)),
+            targets=self.targets,
+            prune=self.prune or self.prune_unmanaged,
+            prune_unmanaged=self.prune_unmanaged,
+        )
+
+
+def plan_flags(verb: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare the shared flags on a command and hand them to it as one ``flags: PlanFlags``."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def command(**kwargs: Any) -> Any:
+            shared = {name: kwargs.pop(name) for name in PlanFlags.__dataclass_fields__}
+            return func(flags=PlanFlags(**shared), **kwargs)
+
+        for option in (
+            api_options,
+            manifest_options,
+            prune_options,
+            click.option("--github/--no-github", "github", default=None,
+                         help="GitHub Actions output (default: auto-detect)."),
+            click.option("--message", "-m", default=None,
+                         help="Version description for new versions (default: git commit)."),
+            click.option("--target", "targets", multiple=True, metavar="KIND/NAME",
+                         help=f"{verb} only this and its dependencies (repeatable)."),
+        ):  # fmt: skip
+            command = option(command)
+        return command
+
+    return decorate
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--output", "-o", type=OUTPUT_CHOICES, default="text", show_default=True, help="Output format.")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), help="Save the plan (JSON) for `apply FILE`.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 when no changes, 2 when changes, 1 on error.")
+@plan_flags("Plan")
+def plan(directory: str, output: str, out_file: str | None, detailed_exitcode: bool, flags: PlanFlags) -> int:
+    """Show what apply would change in the live EVI account."""
+    from humectl import engine
+    from humectl.render.markdown import render_markdown
+
+    result = flags.make_plan(directory, flags.settings())
+    echo(_render(result.plan, output), nl=False)
+    if out_file:
+        engine.save_plan(result.plan, out_file)
+        Path(out_file).with_suffix(".md").write_text(render_markdown(result.plan), encoding="utf-8")
+        if output == "text":
+            echo(f"\nSaved the plan to {out_file}; apply exactly it with: humectl apply {out_file}")
+    if _github(flags.github):
+        from humectl.render.github import append_step_summary
+
+        append_step_summary(render_markdown(result.plan), os.environ)
+    engine.refuse_blocked(result.plan)
+    if detailed_exitcode and result.plan.has_changes:
+        return 2
+    return 0
+
+
 @cli.command()
 @click.argument("source", default=".", type=click.Path(exists=True))
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
-@click.option("--target", "targets", multiple=True, metavar="KIND/NAME", help="Apply only this and its dependencies.")
-@click.option("--message", "-m", default=None, help="Version description for new versions (default: git commit).")
-@click.option("--github/--no-github", "github", default=None, help="GitHub Actions output (default: auto-detect).")
-@prune_options
-@manifest_options
-@api_options
-def apply(
-    source: str,
-    auto_approve: bool,
-    targets: tuple[str, ...],
-    message: str | None,
-    github: bool | None,
-    prune: bool,
-    prune_unmanaged: bool,
-    variables: tuple[str, ...],
-    var_files: tuple[str, ...],
-    environment: str | None,
-    name_prefix: str | None,
-    base_url: str | None,
-    emulator_db: str | None,
-    parallelism: int | None,
-) -> int:
+@plan_flags("Apply")
+def apply(source: str, auto_approve: bool, flags: PlanFlags) -> int:
     """Apply the manifests in SOURCE (a directory), or exactly a plan saved with `plan --out`."""
     from humectl import engine
     from humectl.errors import ApplyError
-    from humectl.provenance import git_message
+    from humectl.render.github import endgroup, group
     from humectl.render.text import render_text
 
-    settings = _settings(base_url, emulator_db, parallelism)
+    settings = flags.settings()
     saved = Path(source).is_file()
     if saved:
-        if targets or variables or var_files or environment or name_prefix or prune or prune_unmanaged:
+        if flags.shapes_the_plan:
             raise UsageError(
                 "a saved plan is applied exactly as saved: drop --target/--var/--env/--name-prefix/--prune"
             )
         the_plan = engine.load_plan(source)
     else:
-        _check_targets(targets)
-        options = _load_options(variables, var_files, environment, name_prefix, source)
-        the_plan = engine.make_plan(
-            source,
-            settings,
-            load_options=options,
-            message=message or git_message(Path(source)),
-            targets=targets,
-            prune=prune or prune_unmanaged,
-            prune_unmanaged=prune_unmanaged,
-        ).plan
-    in_github = _github(github)
+        the_plan = flags.make_plan(source, settings).plan
+    in_github = _github(flags.github)
     if in_github:
-        from humectl.render.github import endgroup, group
-
         echo(group(f"humectl plan: {len(the_plan.changes)} change(s)"))
     echo(render_text(the_plan, colour=_colour()), nl=False)
     if in_github:
@@ -409,10 +413,10 @@ def apply(
                 echo(endgroup())
     except ApplyError as exc:
         _print_report(exc.report)
-        _github_apply_summary(github, the_plan, exc.report, failed=True)
+        _github_apply_summary(flags.github, the_plan, exc.report, failed=True)
         raise
     echo(f"\nApply complete: {len(report.done)} change(s) applied.")
-    _github_apply_summary(github, the_plan, report, failed=False)
+    _github_apply_summary(flags.github, the_plan, report, failed=False)
     return 0
 
 
