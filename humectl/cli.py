@@ -386,28 +386,14 @@ def apply(source: str, auto_approve: bool, flags: PlanFlags) -> int:
     engine.refuse_blocked(the_plan)
     if not the_plan.has_changes:
         return 0
-    if not auto_approve:
-        if not sys.stdin.isatty():
-            raise UsageError(
-                "refusing to apply without confirmation: stdin is not a terminal",
-                hint="review the plan, then re-run with --auto-approve",
-            )
-        if not click.confirm("\nApply these changes?", default=False):
-            echo("Nothing applied.")
-            return 1
+    if not auto_approve and not _confirm("apply", "\nApply these changes?"):
+        return 1
     echo("")
-
-    def progress(status: str, change: Any, detail: str) -> None:
-        if status == "done":
-            echo(f"{change.address}: {detail}")
-        elif status == "failed":
-            echo(f"{change.address}: FAILED: {detail}", err=True)
-
     try:
         if in_github:
             echo(group("humectl apply: progress"))
         try:
-            report, _ = engine.apply(the_plan, settings, on_event=progress, check_fresh=saved)
+            report, _ = engine.apply(the_plan, settings, on_event=_progress, check_fresh=saved)
         finally:
             if in_github:
                 echo(endgroup())
@@ -418,6 +404,27 @@ def apply(source: str, auto_approve: bool, flags: PlanFlags) -> int:
     echo(f"\nApply complete: {len(report.done)} change(s) applied.")
     _github_apply_summary(flags.github, the_plan, report, failed=False)
     return 0
+
+
+def _confirm(verb: str, question: str) -> bool:
+    """Ask before changing the account; refuse outright when nobody can answer (CI, pipes)."""
+    if not sys.stdin.isatty():
+        raise UsageError(
+            f"refusing to {verb} without confirmation: stdin is not a terminal",
+            hint="review the plan, then re-run with --auto-approve",
+        )
+    if click.confirm(question, default=False):
+        return True
+    echo("Nothing applied.")
+    return False
+
+
+def _progress(status: str, change: Any, detail: str) -> None:
+    """One line per finished change while apply runs."""
+    if status == "done":
+        echo(f"{change.address}: {detail}")
+    elif status == "failed":
+        echo(f"{change.address}: FAILED: {detail}", err=True)
 
 
 def _print_report(report: Any) -> None:
@@ -599,25 +606,11 @@ def rollback(
     if not planned.plan.has_changes:
         # Already rolled back (e.g. without --write): the manifests may still need the change.
         echo(f"{address} already has the content of v{to_version}; nothing to roll back.")
-    elif not auto_approve:
-        if not sys.stdin.isatty():
-            raise UsageError(
-                "refusing to roll back without confirmation: stdin is not a terminal",
-                hint="review the plan, then re-run with --auto-approve",
-            )
-        if not click.confirm("\nRoll back?", default=False):
-            echo("Nothing applied.")
-            return 1
-
-    def progress(status: str, change: Any, detail: str) -> None:
-        if status == "done":
-            echo(f"{change.address}: {detail}")
-        elif status == "failed":
-            echo(f"{change.address}: FAILED: {detail}", err=True)
-
+    elif not auto_approve and not _confirm("roll back", "\nRoll back?"):
+        return 1
     if planned.plan.has_changes:
         echo("")
-        engine.apply(planned.plan, settings, on_event=progress, check_fresh=True)
+        engine.apply(planned.plan, settings, on_event=_progress, check_fresh=True)
         echo(f"\nRolled back {address} to the content of v{to_version}.")
     for note in update.notes:
         echo(f"  note: {note}")
