@@ -39,10 +39,11 @@ def canonical_parameters(value: Any) -> Any:
 
 
 def strip_none(value: Any) -> Any:
+    """A fresh copy of ``value`` without None values in dicts (lists and dicts are rebuilt, scalars kept)."""
     if isinstance(value, dict):
-        return {k: strip_none(v) for k, v in value.items() if v is not None}
+        return {k: strip_none(v) if isinstance(v, (dict, list)) else v for k, v in value.items() if v is not None}
     if isinstance(value, list):
-        return [strip_none(v) for v in value]
+        return [strip_none(v) if isinstance(v, (dict, list)) else v for v in value]
     return value
 
 
@@ -72,6 +73,18 @@ def deep_merge(base: Mapping[str, Any], overlay: Mapping[str, Any], atomic: tupl
     """
     merged: dict[str, Any] = {k: _copy_tree(v) for k, v in base.items()}
     _merge_into(merged, overlay, atomic)
+    return merged
+
+
+def _overlaid(base: Mapping[str, Any], overlay: Mapping[str, Any], atomic: tuple[str, ...] = ()) -> dict[str, Any]:
+    """deep_merge without the copies: new dicts along merged paths only, everything else shared.
+    Only for results passed straight to :func:`strip_none`, which rebuilds every dict and list."""
+    merged = dict(base)
+    for key, value in overlay.items():
+        if key not in atomic and isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _overlaid(merged[key], value)
+        else:
+            merged[key] = value
     return merged
 
 
@@ -200,7 +213,7 @@ def normalize_desired(
     desired = _canonical_fields(kind, content)
     base = dict(live_content) if live_content is not None else {}
     # None in the manifest means "clear it": merge first, strip afterwards.
-    return strip_none(deep_merge(base, _keep_nulls(kind, spec, desired), ATOMIC_FIELDS))
+    return strip_none(_overlaid(base, _keep_nulls(kind, spec, desired), ATOMIC_FIELDS))
 
 
 def _keep_nulls(kind: Kind, spec: Mapping[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
@@ -214,4 +227,4 @@ def _keep_nulls(kind: Kind, spec: Mapping[str, Any], desired: dict[str, Any]) ->
 def new_resource_content(kind_name: str, desired: Mapping[str, Any]) -> dict[str, Any]:
     """What a created resource will hold: the server's defaults under the manifest's fields."""
     kind = KINDS[kind_name]
-    return strip_none(deep_merge(kind.defaults, desired, ATOMIC_FIELDS))
+    return strip_none(_overlaid(kind.defaults, desired, ATOMIC_FIELDS))
