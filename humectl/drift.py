@@ -9,11 +9,10 @@ or never applied). Changes that only come from edited manifests are not drift.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 
 from humectl.diff import FieldChange
-from humectl.live import LiveState
+from humectl.live import LiveState, iso_time
 from humectl.plan import CREATE, DESCRIBE, VERSION, Plan
 from humectl.provenance import made_by_humectl
 
@@ -42,12 +41,6 @@ class Drifted:
         }
 
 
-def iso_from_ms(value: Any) -> str | None:
-    if not isinstance(value, (int, float)):
-        return None
-    return datetime.fromtimestamp(value / 1000, tz=timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 def find_drift(plan: Plan, live: LiveState) -> list[Drifted]:
     drifted: list[Drifted] = []
     for change in plan.changes:
@@ -67,7 +60,7 @@ def find_drift(plan: Plan, live: LiveState) -> list[Drifted]:
                 fields=change.fields,
                 text_diff=change.text_diff,
                 live_version=head.version,
-                modified_at=iso_from_ms(head.data.get("modified_on")),
+                modified_at=iso_time(head.data.get("modified_on")),
                 live_description=head.data.get("version_description"),
             )
         )

@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 
 from humectl.client import EviClient
 from humectl.errors import HumectlError, NotFoundError
 from humectl.kinds import KINDS, parse_address
+from humectl.live import iso_time
 from humectl.normalize import normalize_live
-from humectl.provenance import made_by_humectl, strip_marker
+from humectl.provenance import made_by_humectl, run_id_of, strip_marker
 
 FORMAT_VERSION = 1
-_RUN = re.compile(r"\[humectl (?P<run>[\w.-]+)\]\s*$")
 
 
 class ResourceNotFound(HumectlError):
@@ -41,10 +39,10 @@ class VersionInfo:
     by_humectl: bool
     run_id: str | None
     changed: list[str]  # content fields that differ from the previous version; ["created"] for the first
-    prompt: str | None = None  # configs: "name@version" (or "name@latest")
-    tools: list[str] = field(default_factory=list)
+    # What this version references, by field (configs: prompt "name@version", tools [...]).
+    pins: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self, kind: str) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "version": self.version,
             "modified_on": self.modified_on,
@@ -53,10 +51,8 @@ class VersionInfo:
             "by_humectl": self.by_humectl,
             "humectl_run": self.run_id,
             "changed": list(self.changed),
+            **self.pins,
         }
-        if kind == "config":
-            out["prompt"] = self.prompt
-            out["tools"] = list(self.tools)
         return out
 
 
@@ -78,28 +74,8 @@ class History:
             "kind": self.kind,
             "name": self.name,
             "id": self.id,
-            "versions": [v.to_dict(self.kind) for v in self.versions],
+            "versions": [v.to_dict() for v in self.versions],
         }
-
-
-def iso_time(value: Any) -> str | None:
-    """Hume's timestamps as UTC ISO time. They are epoch milliseconds in practice (the spec says
-    seconds), so values too large to be seconds are read as milliseconds."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    seconds = value / 1000 if abs(value) > 1e11 else float(value)
-    try:
-        moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
-    except (OverflowError, OSError, ValueError):
-        return None
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _ref_text(obj: Any) -> str | None:
-    if not isinstance(obj, Mapping):
-        return None
-    version = "latest" if obj.get("version_type") == "LATEST" else obj.get("version")
-    return f"{obj.get('name')}@{version}"
 
 
 def _changed(kind: str, before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[str]:
@@ -115,19 +91,16 @@ def build_history(kind: str, name: str, resource_id: str, versions: list[dict[st
     for data in ordered:
         content = normalize_live(kind, data)
         description = data.get("version_description")
-        run = _RUN.search(description or "")
         info = VersionInfo(
             version=int(data.get("version", 0)),
             modified_on=iso_time(data.get("modified_on")),
             modified_on_raw=data.get("modified_on"),
             description=strip_marker(description),
             by_humectl=made_by_humectl(description),
-            run_id=run.group("run") if run else None,
+            run_id=run_id_of(description),
             changed=_changed(kind, previous, content),
+            pins={r.field: content.get(r.field, [] if r.many else None) for r in KINDS[kind].references},
         )
-        if kind == "config":
-            info.prompt = _ref_text(data.get("prompt"))
-            info.tools = sorted(t for t in (_ref_text(o) for o in data.get("tools") or []) if t)
         infos.append(info)
         previous = content
     return History(kind=kind, name=name, id=resource_id, versions=list(reversed(infos)))
@@ -170,9 +143,9 @@ def render_history_text(history: History) -> str:
         if info.description:
             lines.append(f"    {info.description}")
         lines.append(f"    changed: {', '.join(info.changed) or 'nothing (same content as the version before)'}")
-        if history.kind == "config":
-            lines.append(f"    prompt: {info.prompt or 'none (Hume default)'}")
-            lines.append(f"    tools: {', '.join(info.tools) or 'none'}")
+        for field_name, value in info.pins.items():
+            shown = ", ".join(value) if isinstance(value, list) else value
+            lines.append(f"    {field_name}: {shown or 'none'}")
     return "\n".join(lines) + "\n"
 
 

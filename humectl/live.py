@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 from humectl.client import EviClient
@@ -55,6 +56,19 @@ class LiveState:
             r.address: {"id": r.id, "version": r.version}
             for r in sorted(self.resources.values(), key=lambda r: r.address)
         }
+
+
+def iso_time(value: Any) -> str | None:
+    """Hume's timestamps as UTC ISO time. They are epoch milliseconds in practice (the spec says
+    seconds), so values too large to be seconds are read as milliseconds."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    seconds = value / 1000 if abs(value) > 1e11 else float(value)
+    try:
+        moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def build_live_state(heads_by_kind: dict[str, list[dict[str, Any]]]) -> LiveState:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -483,47 +483,75 @@ def _positions_by_entry(doc: Document) -> dict[str, dict[str, Source]]:
     return out
 
 
+def _prompt_spec(
+    entry: rules.ManifestEntry, root_real: Path, positions: dict[str, Source]
+) -> tuple[dict[str, Any], list[Problem]]:
+    """``text`` (read from ``text_file`` when given that way) and ``prompt_expansion``."""
+    data, spec = entry.data, {}
+    problems: list[Problem] = []
+    if "text" in data:
+        spec["text"] = data["text"]
+    elif "text_file" in data:
+        text, problems = _read_text_file(entry, root_real)
+        if text is not None:
+            spec["text"] = text
+        if "/text_file" in positions:
+            positions["/text"] = positions["/text_file"]
+    if "prompt_expansion" in data:
+        spec["prompt_expansion"] = data["prompt_expansion"]
+    return spec, problems
+
+
+def _tool_spec(
+    entry: rules.ManifestEntry, root_real: Path, positions: dict[str, Source]
+) -> tuple[dict[str, Any], list[Problem]]:
+    """``parameters`` as canonical JSON, ``description``, ``fallback_content``."""
+    spec: dict[str, Any] = {}
+    canonical, problems = rules.parse_parameters(entry)
+    if canonical is not None:
+        spec["parameters"] = canonical
+    for key in ("description", "fallback_content"):
+        if key in entry.data:
+            spec[key] = entry.data[key]
+    return spec, problems
+
+
+def _config_spec(
+    entry: rules.ManifestEntry, root_real: Path, positions: dict[str, Source]
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Every field as written, with references (from the kind registry) as ``{name, version?}``."""
+    references = {r.field: r for r in KINDS[entry.kind].references}
+    spec: dict[str, Any] = {}
+    for key, value in entry.data.items():
+        if key in rules.META_KEYS:
+            continue
+        reference = references.get(key)
+        if reference is None:
+            spec[key] = value
+        elif not reference.many:
+            spec[key] = _reference(value, entry.prefix)
+            if isinstance(value, str) and f"/{key}" in positions:
+                positions[f"/{key}/name"] = positions[f"/{key}"]
+        elif isinstance(value, list):
+            spec[key] = [_reference(item, entry.prefix) for item in value]
+            for i, item in enumerate(value):
+                if isinstance(item, str) and f"/{key}/{i}" in positions:
+                    positions[f"/{key}/{i}/name"] = positions[f"/{key}/{i}"]
+        else:
+            spec[key] = value
+    return spec, []
+
+
+SpecBuilder = Callable[[rules.ManifestEntry, Path, dict[str, Source]], tuple[dict[str, Any], list[Problem]]]
+# How a manifest entry becomes the API-shaped spec the engine diffs, per kind.
+SPEC_BUILDERS: dict[str, SpecBuilder] = {"prompt": _prompt_spec, "tool": _tool_spec, "config": _config_spec}
+
+
 def _build_resource(
     entry: rules.ManifestEntry, root_real: Path, positions: dict[str, Source]
 ) -> tuple[DesiredResource | None, list[Problem]]:
-    problems: list[Problem] = []
+    spec, problems = SPEC_BUILDERS[entry.kind](entry, root_real, positions)
     data = entry.data
-    spec: dict[str, Any] = {}
-    if entry.kind == "prompt":
-        if "text" in data:
-            spec["text"] = data["text"]
-        elif "text_file" in data:
-            text, found = _read_text_file(entry, root_real)
-            problems += found
-            if text is not None:
-                spec["text"] = text
-            if "/text_file" in positions:
-                positions["/text"] = positions["/text_file"]
-        if "prompt_expansion" in data:
-            spec["prompt_expansion"] = data["prompt_expansion"]
-    elif entry.kind == "tool":
-        canonical, found = rules.parse_parameters(entry)
-        problems += found
-        if canonical is not None:
-            spec["parameters"] = canonical
-        for key in ("description", "fallback_content"):
-            if key in data:
-                spec[key] = data[key]
-    else:
-        for key, value in data.items():
-            if key in rules.META_KEYS:
-                continue
-            if key == "prompt":
-                spec[key] = _reference(value, entry.prefix)
-                if isinstance(value, str) and "/prompt" in positions:
-                    positions["/prompt/name"] = positions["/prompt"]
-            elif key == "tools" and isinstance(value, list):
-                spec[key] = [_reference(item, entry.prefix) for item in value]
-                for i, item in enumerate(value):
-                    if isinstance(item, str) and f"/tools/{i}" in positions:
-                        positions[f"/tools/{i}/name"] = positions[f"/tools/{i}"]
-            else:
-                spec[key] = value
     full = entry.full_name
     if full is None:
         return None, problems

@@ -38,6 +38,12 @@ def made_by_humectl(description: str | None) -> bool:
     return bool(description and _MARKER.search(description))
 
 
+def run_id_of(description: str | None) -> str | None:
+    """The run id in humectl's marker, if the description has one."""
+    match = _MARKER.search(description or "")
+    return match.group("run") if match else None
+
+
 def is_protected(description: str | None) -> bool:
     match = _MARKER.search(description or "")
     return bool(match and match.group("protect"))

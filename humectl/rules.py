@@ -12,7 +12,7 @@ import difflib
 import functools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -448,17 +448,20 @@ def check_references(entries: list[ManifestEntry]) -> list[Problem]:
 
 def check_entries(entries: list[ManifestEntry], known_models: frozenset[str]) -> list[Problem]:
     """Every per-entry and cross-entry check (tool parameters are checked while building specs)."""
+    checks: dict[str, list[Callable[[ManifestEntry], list[Problem]]]] = {
+        "prompt": [check_prompt_text],
+        "tool": [check_tool_name],
+        "config": [
+            check_evi_version,
+            check_voice,
+            check_webhooks,
+            lambda entry: check_model_resource(entry, known_models),
+        ],
+    }
     problems: list[Problem] = []
     for entry in entries:
-        if entry.kind == "prompt":
-            problems += check_prompt_text(entry)
-        elif entry.kind == "tool":
-            problems += check_tool_name(entry)
-        else:
-            problems += check_evi_version(entry)
-            problems += check_voice(entry)
-            problems += check_webhooks(entry)
-            problems += check_model_resource(entry, known_models)
+        for check in checks[entry.kind]:
+            problems += check(entry)
     problems += check_duplicate_names(entries)
     problems += check_references(entries)
     return problems
