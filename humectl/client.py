@@ -49,6 +49,9 @@ class RetryPolicy:
     base_delay: float = 0.25
     max_delay: float = 8.0
     max_retry_after: float = 60.0
+    # 429s retried on top of ``attempts``: the server did nothing and the limiter waits out its
+    # Retry-After, so being paced is not a failed attempt (a long apply meets many of them).
+    max_throttled: int = 50
 
     def backoff(self, attempt: int) -> float:
         # Full jitter: spreads retries of many concurrent requests instead of synchronising them.
@@ -191,7 +194,7 @@ class EviClient:
     # -- one attempt -------------------------------------------------------------------------
 
     async def _attempt(self, method: str, path: str, params: dict[str, Any] | None, body: Any) -> httpx.Response:
-        await self.limiter.acquire()
+        epoch = await self.limiter.acquire()
         throttled: float | None = None
         try:
             self.requests_sent += 1
@@ -213,7 +216,7 @@ class EviClient:
                 raise error_for(method, path, response)
             return response
         finally:
-            await self.limiter.release(throttled_for=throttled)
+            await self.limiter.release(throttled_for=throttled, epoch=epoch)
 
     async def _request(
         self,
@@ -227,11 +230,16 @@ class EviClient:
         """Send with retries. ``settle`` (for creates) decides, after an ambiguous failure, whether
         the write happened: it returns the created object, or None to allow one more attempt."""
         last: Exception | None = None
-        for attempt in range(self.retry.attempts):
+        attempt = throttled = 0
+        while attempt < self.retry.attempts:
             try:
                 response = await self._attempt(method, path, params, body)
             except _Retryable as failure:
                 last = failure.error
+                if isinstance(failure.error, RateLimitedError) and throttled < self.retry.max_throttled:
+                    throttled += 1
+                    continue
+                attempt += 1
                 if failure.ambiguous and settle is not None:
                     try:
                         found = await settle()
@@ -243,9 +251,9 @@ class EviClient:
                         ) from None
                     if found is not None:
                         return found
-                if attempt + 1 < self.retry.attempts:
+                if attempt < self.retry.attempts:
                     # Retry-After already paused the limiter for everyone; the backoff spreads the rest.
-                    await asyncio.sleep(self.retry.backoff(attempt) if failure.wait is None else 0)
+                    await asyncio.sleep(self.retry.backoff(attempt - 1) if failure.wait is None else 0)
                 continue
             if not response.content:
                 return None
