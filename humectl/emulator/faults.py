@@ -3,7 +3,8 @@ how clients behave when the service is slow, throttled, failing, or loses a writ
 
 * ``latency_ms``: every API request waits this long (``asyncio.sleep``: other requests keep flowing).
 * ``rate_limit``: a token bucket of ``rate_limit`` requests/s (burst = one second's worth, at least 1);
-  an empty bucket answers 429 with ``Retry-After`` = whole seconds until the next token frees (≥ 1).
+  an empty bucket answers 429 with ``Retry-After`` = whole seconds until the next token frees (≥ 1),
+  and ``retry-after-ms`` = the same wait in milliseconds (≥ 1).
 * ``fault_rate``: that fraction of requests fail with 503 before doing anything.
 * ``ambiguous_write_rate``: that fraction of creates / new versions are committed, but the client gets a
   502 as if the connection dropped on the way back.

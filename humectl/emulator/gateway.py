@@ -5,7 +5,7 @@ Order, and why:
 1. stats: every request is counted under ``"METHOD /route/template"``, including the ones refused below;
 2. auth: a missing or wrong ``X-Hume-Api-Key`` is a 401 before anything else (a stranger's requests
    neither wait nor spend the account's rate limit);
-3. latency, then the rate limit (429 + ``Retry-After``), then the random 5xx (503, nothing done);
+3. latency, then the rate limit (429 + ``Retry-After`` and ``retry-after-ms``), then the random 5xx (503, nothing done);
 4. the handler; for creates and new versions an "ambiguous write" may then swap the committed 2xx answer
    for a 502, as if the connection dropped on the way back.
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import math
 from typing import Any
 
 from starlette.responses import JSONResponse
@@ -102,7 +103,9 @@ class Gateway:
                     f"retry after {retry_after} s.",
                     "rate_limited",
                 ),
-                {"Retry-After": retry_after},
+                # Retry-After is whole seconds (>= 1); retry-after-ms (which the SDK and humectl read
+                # first) says when the next token really frees, so paced clients need not idle a second.
+                {"Retry-After": retry_after, "retry-after-ms": str(max(1, math.ceil(wait * 1000)))},
             )
             return
         if self.faults.should_fail():
