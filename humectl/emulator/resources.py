@@ -137,11 +137,34 @@ def _duplicate(kind: ResourceKind, store: Store, name: str) -> Exception:
     )
 
 
-# Rendered list pages (JSON bytes) per store, kept until the store's data next changes (see
-# Store.change_mark). A page of 100 configs embeds 300 prompt/tool versions; rendering it for every
-# read made the emulator, not the client, the bottleneck of bench/plan_scale.py.
-_PAGES: WeakKeyDictionary[Store, dict[tuple[Any, ...], tuple[tuple[int, int], bytes]]] = WeakKeyDictionary()
-_PAGES_MAX = 256
+class _PageCache:
+    """Rendered list pages (JSON bytes) of one store while its data does not change (Store.change_mark).
+
+    A page of 100 configs embeds 300 prompt/tool versions; rendering it for every read made the
+    emulator, not the client, the bottleneck of bench/plan_scale.py. Any change empties the cache, and
+    so does passing ``budget`` bytes (a 5,000-config account read at page_size 10 and 100 is ~40 MB).
+    """
+
+    budget = 64 * 2**20
+
+    def __init__(self) -> None:
+        self.mark: tuple[int, int] | None = None
+        self.pages: dict[tuple[Any, ...], bytes] = {}
+        self.size = 0
+
+    def get(self, mark: tuple[int, int], key: tuple[Any, ...]) -> bytes | None:
+        if mark != self.mark:
+            self.mark, self.pages, self.size = mark, {}, 0
+        return self.pages.get(key)
+
+    def put(self, mark: tuple[int, int], key: tuple[Any, ...], body: bytes) -> None:
+        if mark != self.mark or self.size + len(body) > self.budget:
+            self.mark, self.pages, self.size = mark, {}, 0
+        self.size += len(body) - len(self.pages.get(key, b""))
+        self.pages[key] = body
+
+
+_PAGES: WeakKeyDictionary[Store, _PageCache] = WeakKeyDictionary()
 
 
 def _paged(kind: ResourceKind, request: Request, *, rid: str | None, name: str | None) -> Response:
@@ -149,10 +172,10 @@ def _paged(kind: ResourceKind, request: Request, *, rid: str | None, name: str |
     page = parse_page(request.query_params)
     most_recent = parse_query_bool(request.query_params, "restrict_to_most_recent", True)
     mark = store.change_mark()  # read before the rows: a change meanwhile makes this entry stale, not wrong
-    cache = _PAGES.setdefault(store, {})
+    cache = _PAGES.setdefault(store, _PageCache())
     key = (kind.name, rid, name, most_recent, page.number, page.size)
-    hit = cache.get(key)
-    if hit is None or hit[0] != mark:
+    cached = cache.get(mark, key)
+    if cached is None:
         rows, total = store.list_versions(
             kind.name, rid=rid, name=name, most_recent=most_recent, offset=page.offset, limit=page.size
         )
@@ -162,10 +185,9 @@ def _paged(kind: ResourceKind, request: Request, *, rid: str | None, name: str |
             "total_pages": page.total_pages(total),
             kind.page_key: [kind.render(store, row) for row in rows],
         }
-        if len(cache) >= _PAGES_MAX:
-            cache.clear()
-        hit = cache[key] = (mark, bytes(json_response(body).body))
-    return Response(hit[1], media_type="application/json")
+        cached = bytes(json_response(body).body)
+        cache.put(mark, key, cached)
+    return Response(cached, media_type="application/json")
 
 
 def _create_prompt_from_text(store: Store, config_name: str, spec: dict[str, Any]) -> dict[str, Any]:

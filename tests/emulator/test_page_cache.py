@@ -57,3 +57,16 @@ def test_a_write_by_another_connection_to_the_same_file_is_seen(
     finally:
         other.close()
     assert names(client) == ["a", "b"]
+
+
+def test_the_cache_empties_on_a_change_and_past_its_byte_budget() -> None:
+    from humectl.emulator.resources import _PageCache
+
+    cache = _PageCache()
+    cache.budget = 10
+    cache.put((1, 0), ("a",), b"12345")
+    cache.put((1, 0), ("b",), b"12345")
+    assert cache.get((1, 0), ("a",)) == b"12345" and cache.size == 10
+    cache.put((1, 0), ("c",), b"1")  # over budget: start again
+    assert cache.get((1, 0), ("a",)) is None and cache.get((1, 0), ("c",)) == b"1" and cache.size == 1
+    assert cache.get((2, 0), ("c",)) is None and cache.size == 0  # the store changed
