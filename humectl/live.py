@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from humectl.client import EviClient
 from humectl.errors import LiveStateError
 from humectl.kinds import DEPENDENCY_ORDER, KINDS
+from humectl.normalize import normalize_live
 
 
 @dataclass
@@ -21,6 +23,8 @@ class LiveResource:
     id: str
     version: int
     data: dict[str, Any]
+    # Canonical content (normalize_live, no renames applied), computed while the listing ran.
+    content: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def address(self) -> str:
@@ -98,6 +102,22 @@ def build_live_state(heads_by_kind: dict[str, list[dict[str, Any]]]) -> LiveStat
 
 
 async def fetch_live_state(client: EviClient, kinds: tuple[str, ...] = DEPENDENCY_ORDER) -> LiveState:
-    """List the heads of every kind concurrently (each list itself pages concurrently)."""
-    results = await asyncio.gather(*(client.list_heads(KINDS[k]) for k in kinds))
-    return build_live_state(dict(zip(kinds, results, strict=True)))
+    """List the heads of every kind concurrently (each list itself pages concurrently).
+
+    Each head is normalised as its page arrives: that CPU work fills the wait for the other pages
+    instead of following the last one.
+    """
+    canonical: dict[tuple[str, Any, Any], dict[str, Any]] = {}
+
+    def normaliser(kind: str) -> Callable[[list[dict[str, Any]]], None]:
+        def on_page(items: list[dict[str, Any]]) -> None:
+            for item in items:
+                canonical[(kind, item.get("id"), item.get("version"))] = normalize_live(kind, item)
+
+        return on_page
+
+    results = await asyncio.gather(*(client.list_heads(KINDS[k], on_page=normaliser(k)) for k in kinds))
+    state = build_live_state(dict(zip(kinds, results, strict=True)))
+    for resource in state.resources.values():
+        resource.content = canonical.get((resource.kind, resource.data.get("id"), resource.data.get("version")))
+    return state

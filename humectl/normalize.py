@@ -78,7 +78,7 @@ def deep_merge(base: Mapping[str, Any], overlay: Mapping[str, Any], atomic: tupl
 
 def _overlaid(base: Mapping[str, Any], overlay: Mapping[str, Any], atomic: tuple[str, ...] = ()) -> dict[str, Any]:
     """deep_merge without the copies: new dicts along merged paths only, everything else shared.
-    Only for results passed straight to :func:`strip_none`, which rebuilds every dict and list."""
+    Only for canonical forms, which nothing mutates."""
     merged = dict(base)
     for key, value in overlay.items():
         if key not in atomic and isinstance(value, dict) and isinstance(merged.get(key), dict):
@@ -212,8 +212,11 @@ def normalize_desired(
             content["voice"] = {"provider": live_voice.get("provider"), "name": live_voice.get("name")}
     desired = _canonical_fields(kind, content)
     base = dict(live_content) if live_content is not None else {}
-    # None in the manifest means "clear it": merge first, strip afterwards.
-    return strip_none(_overlaid(base, _keep_nulls(kind, spec, desired), ATOMIC_FIELDS))
+    # None in the manifest means "clear it": merge first, then drop the Nones. Both sides are already
+    # canonical (no None below the top level), so only top-level keys can be None here; subtrees the
+    # manifest does not touch stay shared with the live content (nothing mutates canonical forms).
+    merged = _overlaid(base, _keep_nulls(kind, spec, desired), ATOMIC_FIELDS)
+    return {key: value for key, value in merged.items() if value is not None}
 
 
 def _keep_nulls(kind: Kind, spec: Mapping[str, Any], desired: dict[str, Any]) -> dict[str, Any]:

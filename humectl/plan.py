@@ -243,11 +243,17 @@ class _Planner:
 
     def plan_resource(self, res: DesiredResource) -> Change | None:
         live_res, renamed_from = self.matches[res.address]
-        level = kind_level(res.kind)
-        depends = sorted(
-            {f"{r.target}/{n}" for r in KINDS[res.kind].references for n in _ref_names(res.spec.get(r.field))}
-        )
-        source = f"{res.source.file}:{res.source.line}"
+
+        def where() -> dict[str, Any]:
+            # Only built for a Change: most resources of a large account have none.
+            references = KINDS[res.kind].references
+            return {
+                "depends_on": sorted(
+                    {f"{r.target}/{n}" for r in references for n in _ref_names(res.spec.get(r.field))}
+                ),
+                "source": f"{res.source.file}:{res.source.line}",
+                "level": kind_level(res.kind),
+            }
 
         def resolve(target: str, spec: Mapping[str, Any]) -> Ref:
             return self.resolve(res, target, spec)
@@ -262,9 +268,13 @@ class _Planner:
                 predicted_version=0, content=content,
                 version_description=describe(res.version_description or self.message, self.run_id,
                                              protect=res.protect),
-                depends_on=depends, source=source, level=level,
+                **where(),
             )  # fmt: skip
-        live_content = normalize_live(res.kind, live_res.data, self.rename)
+        live_content = (
+            live_res.content
+            if live_res.content is not None and not self.rename
+            else normalize_live(res.kind, live_res.data, self.rename)
+        )
         following_latest = _latest_refs(res.kind, live_content)
 
         def resolve_live(target: str, spec: Mapping[str, Any]) -> Ref:
@@ -276,11 +286,13 @@ class _Planner:
             return self.resolve(res, target, spec)
 
         content = normalize_desired(res.kind, res.spec, resolve_live, live_content, live_res.data)
-        common: dict[str, Any] = {
-            "address": res.address, "kind": res.kind, "name": res.name, "live_id": live_res.id,
-            "live_version": live_res.version, "rename_from": renamed_from, "depends_on": depends,
-            "source": source, "level": level,
-        }  # fmt: skip
+
+        def common() -> dict[str, Any]:
+            return {
+                "address": res.address, "kind": res.kind, "name": res.name, "live_id": live_res.id,
+                "live_version": live_res.version, "rename_from": renamed_from, **where(),
+            }  # fmt: skip
+
         if content != live_content:
             fields = diff_fields(live_content, content)
             self.heads[res.address] = live_res.version + 1
@@ -294,7 +306,7 @@ class _Planner:
                 predicted_version=live_res.version + 1, content=content,
                 version_description=describe(res.version_description or self.message, self.run_id,
                                              protect=res.protect),
-                **common,
+                **common(),
             )  # fmt: skip
         self.heads[res.address] = live_res.version
         raw_description = live_res.data.get("version_description")
@@ -316,12 +328,12 @@ class _Planner:
                 fields=fields,
                 predicted_version=live_res.version,
                 version_description=describe(text, self.run_id, protect=res.protect),
-                **common,
+                **common(),
             )
         if renamed_from is not None:
             return Change(
                 action=RENAME, reasons=[f"renamed from {renamed_from}"], predicted_version=live_res.version,
-                **common,
+                **common(),
             )  # fmt: skip
         return None
 
