@@ -20,7 +20,7 @@ from humectl.errors import ApplyError, ApplyReport, PlanError, StalePlanError
 from humectl.kinds import KINDS
 from humectl.live import LiveState, fetch_live_state
 from humectl.manifest import LoadOptions, ManifestSet, load_manifests
-from humectl.plan import CREATE, DELETE, Plan, build_plan
+from humectl.plan import CREATE, DELETE, Plan, PlanBuilder
 from humectl.provenance import new_run_id
 from humectl.settings import Settings
 
@@ -39,6 +39,66 @@ def open_client(settings: Settings, transport: httpx.AsyncBaseTransport | None =
     return EviClient(settings, transport=transport)
 
 
+async def plan_live(
+    client: EviClient,
+    desired: ManifestSet,
+    *,
+    run_id: str,
+    message: str | None = None,
+    targets: Iterable[str] = (),
+    prune: bool = False,
+    prune_unmanaged: bool = False,
+) -> tuple[Plan, LiveState]:
+    """List the live account and plan against it at once: the builder plans each page as it arrives.
+
+    Heads that lack a field the lists leave out (``Kind.detail_fields``) but the manifests set are
+    read on their own first, concurrently with the rest of the listing.
+    """
+    builder = PlanBuilder(desired, run_id=run_id, message=message)
+    details: dict[str, list[asyncio.Task[None]]] = {}
+    detailed: dict[tuple[str, str], dict[str, Any]] = {}
+
+    async def read_detail(kind: str, item: dict[str, Any]) -> None:
+        full = await client.get_version(KINDS[kind], str(item["id"]), int(item["version"]))
+        detailed[(kind, str(item["id"]))] = merged = {**item, **full}
+        builder.add_page(kind, [merged])
+
+    def on_page(kind: str, items: list[dict[str, Any]]) -> None:
+        plain = []
+        for item in items:
+            if builder.needs_detail(kind, item):
+                details.setdefault(kind, []).append(asyncio.ensure_future(read_detail(kind, item)))
+            else:
+                plain.append(item)
+        builder.add_page(kind, plain)
+
+    async def on_complete(kind: str) -> None:
+        await asyncio.gather(*details.get(kind, []))
+        builder.complete(kind)
+
+    listing = fetch_live_state(client, on_page=on_page, on_complete=on_complete)
+    try:
+        if prune:
+            # Every config version, to refuse deleting a prompt/tool that any of them still pins.
+            config = KINDS["config"]
+            live, config_versions = await asyncio.gather(
+                listing, client.list_all(config.api_path, config.page_key, {"restrict_to_most_recent": "false"})
+            )
+        else:
+            live, config_versions = await listing, []
+    finally:
+        for task in (t for tasks in details.values() for t in tasks):
+            task.cancel()
+    for (kind, resource_id), data in detailed.items():
+        resource = live.by_id(kind, resource_id)
+        if resource is not None:
+            resource.data = data
+    plan = builder.finish(
+        live, targets=targets, prune=prune, prune_unmanaged=prune_unmanaged, config_versions=config_versions
+    )
+    return plan, live
+
+
 async def make_plan_async(
     directory: str | Path,
     settings: Settings,
@@ -53,20 +113,11 @@ async def make_plan_async(
 ) -> PlanResult:
     desired = load_manifests(directory, load_options)
     async with open_client(settings, transport) as client:
-        if prune:
-            # Every config version, to refuse deleting a prompt/tool that any of them still pins.
-            config = KINDS["config"]
-            live, config_versions = await asyncio.gather(
-                fetch_live_state(client),
-                client.list_all(config.api_path, config.page_key, {"restrict_to_most_recent": "false"}),
-            )
-        else:
-            live, config_versions = await fetch_live_state(client), []
+        plan, live = await plan_live(
+            client, desired, run_id=run_id or new_run_id(), message=message, targets=targets, prune=prune,
+            prune_unmanaged=prune_unmanaged,
+        )  # fmt: skip
         requests = client.requests_sent
-    plan = build_plan(
-        desired, live, run_id=run_id or new_run_id(), message=message, targets=targets, prune=prune,
-        prune_unmanaged=prune_unmanaged, config_versions=config_versions,
-    )  # fmt: skip
     return PlanResult(plan=plan, desired=desired, live=live, requests=requests)
 
 

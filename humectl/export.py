@@ -483,6 +483,19 @@ def verify_export(directory: str | Path, live: LiveState, addresses: Iterable[st
 
 
 async def export_live(client: Any) -> LiveState:
+    """The live heads, each complete: lists leave some fields out (``Kind.detail_fields``), so the
+    heads of those kinds are also read one by one (an export is rare; exact beats cheap here)."""
+    import asyncio
+
+    from humectl.kinds import KINDS
     from humectl.live import fetch_live_state
 
-    return await fetch_live_state(client)
+    live = await fetch_live_state(client)
+
+    async def complete(resource: Any) -> None:
+        full = await client.get_version(KINDS[resource.kind], resource.id, resource.version)
+        resource.data = {**resource.data, **full}
+
+    partial = [r for r in live.resources.values() if any(f not in r.data for f in KINDS[r.kind].detail_fields)]
+    await asyncio.gather(*(complete(r) for r in partial))
+    return live

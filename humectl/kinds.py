@@ -30,6 +30,9 @@ class Kind:
     required_fields: tuple[str, ...]  # fields a new version must always carry
     server_managed: tuple[str, ...]  # fields the server sets; never diffed
     references: tuple[Reference, ...] = ()
+    # Content fields Hume's list endpoints leave out (the list item schema lacks them): to compare
+    # one the manifest sets, humectl reads that head version on its own.
+    detail_fields: tuple[str, ...] = ()
     # Server defaults for fields the request left out (from Hume's create example, §7.2).
     defaults: dict[str, Any] = field(default_factory=dict)
 
@@ -57,6 +60,7 @@ PROMPT = Kind(
     content_fields=("text", "prompt_expansion"),
     required_fields=("text",),
     server_managed=_COMMON_SERVER_MANAGED,
+    detail_fields=("prompt_expansion",),
 )
 
 CONFIG = Kind(

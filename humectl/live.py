@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -11,7 +11,6 @@ from typing import Any
 from humectl.client import EviClient
 from humectl.errors import LiveStateError
 from humectl.kinds import DEPENDENCY_ORDER, KINDS
-from humectl.normalize import normalize_live
 
 
 @dataclass
@@ -23,8 +22,6 @@ class LiveResource:
     id: str
     version: int
     data: dict[str, Any]
-    # Canonical content (normalize_live, no renames applied), computed while the listing ran.
-    content: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def address(self) -> str:
@@ -101,23 +98,30 @@ def build_live_state(heads_by_kind: dict[str, list[dict[str, Any]]]) -> LiveStat
     return state
 
 
-async def fetch_live_state(client: EviClient, kinds: tuple[str, ...] = DEPENDENCY_ORDER) -> LiveState:
+async def fetch_live_state(
+    client: EviClient,
+    kinds: tuple[str, ...] = DEPENDENCY_ORDER,
+    *,
+    on_page: Callable[[str, list[dict[str, Any]]], None] | None = None,
+    on_complete: Callable[[str], Awaitable[None] | None] | None = None,
+) -> LiveState:
     """List the heads of every kind concurrently (each list itself pages concurrently).
 
-    Each head is normalised as its page arrives: that CPU work fills the wait for the other pages
-    instead of following the last one.
+    ``on_page(kind, items)`` sees each page as it arrives and ``on_complete(kind)`` hears when a kind
+    is fully listed, so a consumer (the plan builder) can work while the other pages are on the way.
     """
-    canonical: dict[tuple[str, Any, Any], dict[str, Any]] = {}
 
-    def normaliser(kind: str) -> Callable[[list[dict[str, Any]]], None]:
-        def on_page(items: list[dict[str, Any]]) -> None:
-            for item in items:
-                canonical[(kind, item.get("id"), item.get("version"))] = normalize_live(kind, item)
+    async def list_kind(kind: str) -> list[dict[str, Any]]:
+        def page(items: list[dict[str, Any]]) -> None:
+            if on_page is not None:
+                on_page(kind, items)
 
-        return on_page
+        heads = await client.list_heads(KINDS[kind], on_page=page)
+        if on_complete is not None:
+            done = on_complete(kind)
+            if done is not None:
+                await done
+        return heads
 
-    results = await asyncio.gather(*(client.list_heads(KINDS[k], on_page=normaliser(k)) for k in kinds))
-    state = build_live_state(dict(zip(kinds, results, strict=True)))
-    for resource in state.resources.values():
-        resource.content = canonical.get((resource.kind, resource.data.get("id"), resource.data.get("version")))
-    return state
+    results = await asyncio.gather(*(list_kind(k) for k in kinds))
+    return build_live_state(dict(zip(kinds, results, strict=True)))

@@ -49,6 +49,10 @@ def kind_level(kind_name: str, _seen: tuple[str, ...] = ()) -> int:
     return 1 + max(kind_level(r.target, (*_seen, kind_name)) for r in kind.references)
 
 
+# Kinds in the order they are planned and applied: by level, then as DEPENDENCY_ORDER lists them.
+_PLAN_ORDER = tuple(sorted(DEPENDENCY_ORDER, key=lambda k: (kind_level(k), DEPENDENCY_ORDER.index(k))))
+
+
 @dataclass
 class Change:
     """One resource's planned change. ``content`` is the full canonical content a create/version sends."""
@@ -185,34 +189,149 @@ class Plan:
         )
 
 
-class _Planner:
-    """Walks the desired resources level by level, tracking the head each managed resource will have."""
+class PlanBuilder:
+    """Builds a Plan while the live state streams in, so planning overlaps the listing's network wait.
 
-    def __init__(self, desired: ManifestSet, live: LiveState, run_id: str, message: str | None) -> None:
+    Feed it each page of live heads (``add_page``) and say when a kind's listing is complete
+    (``complete``); ``finish`` returns the Plan. A desired resource is planned as soon as everything
+    it depends on is known: one found live under its own name, once the kinds it references are fully
+    planned (their new heads decide its references); the rest (creates, renames through
+    ``previous_names``) when its own kind is complete. Feeding it everything at once is
+    :func:`build_plan`; both give the same Plan.
+    """
+
+    def __init__(self, desired: ManifestSet, *, run_id: str, message: str | None = None) -> None:
         self.desired = desired
-        self.live = live
+        self.live = LiveState()  # grows page by page; replaced by the checked, complete one in finish()
         self.run_id = run_id
         self.message = message
         self.heads: dict[str, int] = {}  # address -> head version after apply
         self.matches: dict[str, tuple[LiveResource | None, str | None]] = {}
         self.rename: dict[tuple[str, str], str] = {}
-        self._match_all()
+        self.results: dict[str, Change | None] = {}  # address -> its change, None when unchanged
+        self._desired = {(r.kind, r.name): r for r in desired.resources}
+        self._complete: set[str] = set()  # kinds whose listing is complete
+        self._planned: set[str] = set()  # kinds whose every desired resource is planned
+        self._detail_names: dict[str, set[str]] = {}  # kind -> live names needing needs_detail()
 
-    def _match_all(self) -> None:
-        claimed: set[tuple[str, str]] = set()
-        for res in self.desired.resources:
-            live_res = self.live.get(res.kind, res.name)
-            renamed_from = None
-            if live_res is None:
-                for old in res.previous_names:
-                    candidate = self.live.get(res.kind, old)
-                    if candidate is not None and (res.kind, old) not in claimed:
-                        live_res, renamed_from = candidate, old
-                        self.rename[(res.kind, old)] = res.name
-                        break
+    def _ready(self, kind_name: str) -> bool:
+        return all(r.target in self._planned for r in KINDS[kind_name].references)
+
+    def needs_detail(self, kind_name: str, item: Mapping[str, Any]) -> bool:
+        """Whether this listed head lacks a field (``Kind.detail_fields``) its manifest entry sets, so
+        it must be read on its own before it can be compared."""
+        fields = KINDS[kind_name].detail_fields
+        if not fields:
+            return False
+        wanted = self._detail_names.get(kind_name)
+        if wanted is None:
+            wanted = self._detail_names[kind_name] = {
+                name
+                for res in self.desired.of_kind(kind_name)
+                if any(f in res.spec for f in fields)
+                for name in (res.name, *res.previous_names)
+            }
+        return str(item.get("name")) in wanted and any(f not in item for f in fields)
+
+    def add_page(self, kind_name: str, items: Iterable[Mapping[str, Any]]) -> None:
+        """One page of live heads of a kind; plans the desired resources they settle."""
+        ready = self._ready(kind_name)
+        for item in items:
+            live_res = LiveResource(
+                kind=kind_name, name=str(item.get("name")), id=str(item.get("id")),
+                version=int(item.get("version", 0)), data=dict(item),
+            )  # fmt: skip
+            self.live.resources.setdefault((kind_name, live_res.name), live_res)
+            res = self._desired.get((kind_name, live_res.name))
+            if ready and res is not None and res.address not in self.results:
+                self.matches[res.address] = (live_res, None)
+                self.results[res.address] = self.plan_resource(res)
+
+    def complete(self, kind_name: str) -> None:
+        """A kind's listing is complete: plan what is left of it, and what that unblocks."""
+        self._complete.add(kind_name)
+        progress = True
+        while progress:
+            progress = False
+            for kind in _PLAN_ORDER:
+                if kind in self._planned or kind not in self._complete or not self._ready(kind):
+                    continue
+                self._match_kind(kind)
+                for res in sorted(self.desired.of_kind(kind), key=lambda r: r.name):
+                    if res.address not in self.results:
+                        self.results[res.address] = self.plan_resource(res)
+                self._planned.add(kind)
+                progress = True
+
+    def _match_kind(self, kind_name: str) -> None:
+        """Match each desired resource of a complete kind: by its name first, then ``previous_names``."""
+        claimed = {(r.kind, r.name) for r, _ in self.matches.values() if r is not None}
+        pending = [r for r in self.desired.of_kind(kind_name) if r.address not in self.matches]
+        for res in pending:  # exact names first, so no previous_names entry can take another's resource
+            live_res = self.live.get(kind_name, res.name)
             if live_res is not None:
-                claimed.add((res.kind, live_res.name))
-            self.matches[res.address] = (live_res, renamed_from)
+                self.matches[res.address] = (live_res, None)
+                claimed.add((kind_name, res.name))
+        for res in pending:
+            if res.address in self.matches:
+                continue
+            self.matches[res.address] = (None, None)
+            for old in res.previous_names:
+                candidate = self.live.get(kind_name, old)
+                if candidate is not None and (kind_name, old) not in claimed:
+                    self.matches[res.address] = (candidate, old)
+                    self.rename[(kind_name, old)] = res.name
+                    claimed.add((kind_name, old))
+                    break
+
+    def finish(
+        self,
+        live: LiveState,
+        *,
+        targets: Iterable[str] = (),
+        prune: bool = False,
+        prune_unmanaged: bool = False,
+        config_versions: list[dict[str, Any]] | None = None,
+    ) -> Plan:
+        """The Plan, in dependency order (deletes last). ``live`` is the complete, checked live state."""
+        for kind in DEPENDENCY_ORDER:
+            self.complete(kind)
+        self.live = live
+        targets = list(targets)
+        changes: list[Change] = []
+        unchanged: list[str] = []
+        for kind_name in _PLAN_ORDER:
+            for res in sorted(self.desired.of_kind(kind_name), key=lambda r: r.name):
+                change = self.results[res.address]
+                if change is None:
+                    unchanged.append(res.address)
+                else:
+                    changes.append(change)
+        if targets:
+            for target in targets:
+                kind_name, _, name = target.partition("/")
+                if self.desired.get(kind_name, name) is None:
+                    raise PlanError(f"--target {target}: no such resource in the manifests")
+            keep = dependency_closure(self.desired, targets)
+            changes = [c for c in changes if c.address in keep]
+            unchanged = [a for a in unchanged if a in keep]
+        kept_unmanaged: list[str] = []
+        if prune:
+            deletes, kept_unmanaged = plan_deletes(
+                self, prune_unmanaged=prune_unmanaged, config_versions=config_versions or [], targets=targets
+            )
+            changes.extend(deletes)
+        return Plan(
+            changes=changes,
+            unchanged=unchanged,
+            live_fingerprint=live.fingerprint(),
+            run_id=self.run_id,
+            message=self.message,
+            partial=bool(targets),
+            targets=targets,
+            pruned=prune,
+            kept_unmanaged=kept_unmanaged,
+        )
 
     def resolve(self, owner: DesiredResource, target: str, spec: Mapping[str, Any]) -> Ref:
         name = str(spec.get("name"))
@@ -270,11 +389,7 @@ class _Planner:
                                              protect=res.protect),
                 **where(),
             )  # fmt: skip
-        live_content = (
-            live_res.content
-            if live_res.content is not None and not self.rename
-            else normalize_live(res.kind, live_res.data, self.rename)
-        )
+        live_content = normalize_live(res.kind, live_res.data, self.rename)
         following_latest = _latest_refs(res.kind, live_content)
 
         def resolve_live(target: str, spec: Mapping[str, Any]) -> Ref:
@@ -423,7 +538,7 @@ def dependency_closure(desired: ManifestSet, targets: Iterable[str]) -> set[str]
     return wanted
 
 
-def _referenced_names(planner: _Planner) -> set[tuple[str, str]]:
+def _referenced_names(planner: PlanBuilder) -> set[tuple[str, str]]:
     """(kind, name) of everything the desired configs will reference after apply."""
     out: set[tuple[str, str]] = set()
     for res in planner.desired.resources:
@@ -434,7 +549,7 @@ def _referenced_names(planner: _Planner) -> set[tuple[str, str]]:
 
 
 def plan_deletes(
-    planner: _Planner,
+    planner: PlanBuilder,
     *,
     prune_unmanaged: bool,
     config_versions: list[dict[str, Any]],
@@ -504,39 +619,10 @@ def build_plan(
     config_versions: list[dict[str, Any]] | None = None,
 ) -> Plan:
     """Compare desired with live and decide every change, in dependency order (deletes last)."""
-    targets = list(targets)
-    planner = _Planner(desired, live, run_id, message)
-    changes: list[Change] = []
-    unchanged: list[str] = []
-    for kind_name in sorted(DEPENDENCY_ORDER, key=lambda k: (kind_level(k), DEPENDENCY_ORDER.index(k))):
-        for res in sorted(desired.of_kind(kind_name), key=lambda r: r.name):
-            change = planner.plan_resource(res)
-            if change is None:
-                unchanged.append(res.address)
-            else:
-                changes.append(change)
-    if targets:
-        for target in targets:
-            kind_name, _, name = target.partition("/")
-            if desired.get(kind_name, name) is None:
-                raise PlanError(f"--target {target}: no such resource in the manifests")
-        keep = dependency_closure(desired, targets)
-        changes = [c for c in changes if c.address in keep]
-        unchanged = [a for a in unchanged if a in keep]
-    kept_unmanaged: list[str] = []
-    if prune:
-        deletes, kept_unmanaged = plan_deletes(
-            planner, prune_unmanaged=prune_unmanaged, config_versions=config_versions or [], targets=targets
-        )
-        changes.extend(deletes)
-    return Plan(
-        changes=changes,
-        unchanged=unchanged,
-        live_fingerprint=live.fingerprint(),
-        run_id=run_id,
-        message=message,
-        partial=bool(targets),
-        targets=targets,
-        pruned=prune,
-        kept_unmanaged=kept_unmanaged,
+    builder = PlanBuilder(desired, run_id=run_id, message=message)
+    for kind_name in DEPENDENCY_ORDER:
+        builder.add_page(kind_name, [r.data for r in live.of_kind(kind_name)])
+        builder.complete(kind_name)
+    return builder.finish(
+        live, targets=targets, prune=prune, prune_unmanaged=prune_unmanaged, config_versions=config_versions
     )

@@ -23,6 +23,7 @@ class AdaptiveLimiter:
         self.ceiling = max(1, ceiling)
         self.limit = self.ceiling
         self.in_flight = 0
+        self.waiting = 0  # requests waiting for a slot
         self.throttled = 0  # 429s seen (absorbed or not)
         self.decreases = 0  # times the window was halved (one per burst of 429s)
         self._resume_at = 0.0  # monotonic time before which nothing new starts
@@ -32,16 +33,20 @@ class AdaptiveLimiter:
     async def acquire(self) -> int:
         """Wait for a slot; returns the congestion epoch the request starts in (give it to release)."""
         async with self._cond:
-            while True:
-                wait = self._resume_at - time.monotonic()
-                if wait > 0:
-                    with contextlib.suppress(asyncio.TimeoutError):
-                        await asyncio.wait_for(self._cond.wait(), timeout=wait)
-                    continue
-                if self.in_flight < self.limit:
-                    self.in_flight += 1
-                    return self.decreases
-                await self._cond.wait()
+            self.waiting += 1
+            try:
+                while True:
+                    wait = self._resume_at - time.monotonic()
+                    if wait > 0:
+                        with contextlib.suppress(asyncio.TimeoutError):
+                            await asyncio.wait_for(self._cond.wait(), timeout=wait)
+                        continue
+                    if self.in_flight < self.limit:
+                        self.in_flight += 1
+                        return self.decreases
+                    await self._cond.wait()
+            finally:
+                self.waiting -= 1
 
     async def release(self, *, throttled_for: float | None = None, epoch: int | None = None) -> None:
         """Give the slot back; ``throttled_for`` is the Retry-After (seconds) of a 429, if it was one;

@@ -194,7 +194,7 @@ def render_config(store: Store, row: VersionRow) -> dict[str, Any]:
     if ref is not None:
         prompt = _resolve(store, "prompt", ref)
         if prompt is not None:
-            out["prompt"] = render_prompt(prompt, "LATEST" if ref["version"] is None else "FIXED")
+            out["prompt"] = render_prompt(prompt, "LATEST" if ref["version"] is None else "FIXED", with_expansion=False)
     if c.get("voice") is not None:
         out["voice"] = c["voice"]
     if c.get("language_model") is not None:

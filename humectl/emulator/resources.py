@@ -55,6 +55,7 @@ class ResourceKind:
     version_body: Obj
     build: BuildContent
     render: Render
+    render_listed: Render  # an item of a list page (Hume's list schemas can differ from the single one)
 
 
 def _build_prompt(
@@ -95,6 +96,7 @@ PROMPTS = ResourceKind(
     PROMPT_VERSION_BODY,
     _build_prompt,
     lambda store, row: render_prompt(row),
+    lambda store, row: render_prompt(row, with_expansion=False),
 )
 TOOLS = ResourceKind(
     "tool",
@@ -105,9 +107,18 @@ TOOLS = ResourceKind(
     TOOL_VERSION_BODY,
     _build_tool,
     lambda store, row: render_tool(row),
+    lambda store, row: render_tool(row),
 )
 CONFIGS = ResourceKind(
-    "config", "Config", "configs", "configs_page", CONFIG_BODY, CONFIG_VERSION_BODY, _build_config, render_config
+    "config",
+    "Config",
+    "configs",
+    "configs_page",
+    CONFIG_BODY,
+    CONFIG_VERSION_BODY,
+    _build_config,
+    render_config,
+    render_config,
 )
 RESOURCE_KINDS = (PROMPTS, TOOLS, CONFIGS)
 
@@ -183,7 +194,7 @@ def _paged(kind: ResourceKind, request: Request, *, rid: str | None, name: str |
             "page_number": page.number,
             "page_size": page.size,
             "total_pages": page.total_pages(total),
-            kind.page_key: [kind.render(store, row) for row in rows],
+            kind.page_key: [kind.render_listed(store, row) for row in rows],
         }
         cached = bytes(json_response(body).body)
         cache.put(mark, key, cached)

@@ -10,7 +10,9 @@ from typing import Any
 from humectl.emulator.store import VersionRow
 
 
-def render_prompt(row: VersionRow, version_type: str = "FIXED") -> dict[str, Any]:
+def render_prompt(row: VersionRow, version_type: str = "FIXED", *, with_expansion: bool = True) -> dict[str, Any]:
+    """ReturnPrompt; ``with_expansion=False`` gives the spec's ``return_prompt`` (list pages) and
+    ``ReturnConfigPrompt`` (embedded in configs), which have no ``prompt_expansion``."""
     out: dict[str, Any] = {
         "id": row.id,
         "version": row.version,
@@ -21,7 +23,7 @@ def render_prompt(row: VersionRow, version_type: str = "FIXED") -> dict[str, Any
         "modified_on": row.modified_on,
         "text": row.content["text"],
     }
-    if row.content.get("prompt_expansion") is not None:
+    if with_expansion and row.content.get("prompt_expansion") is not None:
         out["prompt_expansion"] = row.content["prompt_expansion"]
     return out
 

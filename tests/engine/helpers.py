@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from humectl.apply import apply_plan
 from humectl.client import EviClient, RetryPolicy
-from humectl.emulator.app import EmulatorConfig
-from humectl.emulator.transport import in_process_transport
+from humectl.emulator.app import EmulatorConfig, create_app
+from humectl.engine import plan_live
 from humectl.errors import ApplyReport
 from humectl.kinds import KINDS
 from humectl.live import LiveState, fetch_live_state
 from humectl.manifest import DesiredResource, ManifestSet, Source
-from humectl.plan import Plan, build_plan
+from humectl.plan import Plan
 from humectl.settings import Settings
+from tests.conftest import SHARED_DIR
+from tests.emulator.spec_validator import SpecValidatingMiddleware, SpecValidator, format_violations
 
 SRC = Source("test.yaml", 1, 1)
 FAST_RETRY = RetryPolicy(attempts=8, base_delay=0.01, max_delay=0.05)
@@ -63,8 +68,10 @@ class Account:
         return self.run(fetch_live_state(self.client))
 
     def plan(self, desired: ManifestSet, **kwargs: Any) -> Plan:
+        """What ``humectl plan`` does after loading the manifests (the streaming path)."""
         self.runs += 1
-        return build_plan(desired, self.live(), run_id=f"run{self.runs:04d}", **kwargs)
+        plan, _ = self.run(plan_live(self.client, desired, run_id=f"run{self.runs:04d}", **kwargs))
+        return plan
 
     def apply(self, plan: Plan) -> ApplyReport:
         report, _ = self.run(apply_plan(plan, self.client, parallelism=8))
@@ -88,9 +95,16 @@ class Account:
         return self.run(self.client.list_all(k.api_path, k.page_key, {"restrict_to_most_recent": "false"}))
 
 
+@functools.cache
+def spec_validator() -> SpecValidator:
+    return SpecValidator(SHARED_DIR)
+
+
 @contextmanager
 def emulator_account(config: EmulatorConfig | None = None, *, retry: RetryPolicy = FAST_RETRY) -> Iterator[Account]:
-    transport = in_process_transport(config or EmulatorConfig())
+    """An in-process emulator whose every answer is also checked against Hume's OpenAPI spec."""
+    app = SpecValidatingMiddleware(create_app(config or EmulatorConfig()), spec_validator())
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     client = EviClient(Settings(base_url="http://127.0.0.1", api_key="test-key"), transport=transport, retry=retry)
     account = Account(client)
     try:
@@ -98,3 +112,4 @@ def emulator_account(config: EmulatorConfig | None = None, *, retry: RetryPolicy
     finally:
         account.run(client.aclose())
         account.loop.close()
+    assert not app.violations, "emulator answers that break Hume's spec:\n" + format_violations(app.violations)

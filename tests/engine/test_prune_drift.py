@@ -9,16 +9,13 @@ import pytest
 from humectl.drift import find_drift
 from humectl.engine import refuse_blocked
 from humectl.errors import PlanError
-from humectl.kinds import KINDS
 from humectl.plan import Plan
 
 from .helpers import Account, config, emulator_account, manifests, prompt, tool
 
 
 def prune_plan(account: Account, desired: Any, **kwargs: Any) -> Plan:
-    kind = KINDS["config"]
-    versions = account.run(account.client.list_all(kind.api_path, kind.page_key, {"restrict_to_most_recent": "false"}))
-    return account.plan(desired, prune=True, config_versions=versions, **kwargs)
+    return account.plan(desired, prune=True, **kwargs)
 
 
 def deletes(plan: Plan) -> list[str]:

@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from humectl.errors import HumectlError
-from humectl.export import CONFIG_DEFAULTS, render_export, verify_export, write_export
+from humectl.export import CONFIG_DEFAULTS, export_live, render_export, verify_export, write_export
+from humectl.live import LiveState
 from humectl.manifest import load_manifests
 from humectl.plan import build_plan
 from tests.engine.helpers import Account
@@ -26,7 +27,7 @@ def entries(directory: Path, filename: str) -> dict[str, dict[str, Any]]:
 def test_round_trip_of_a_varied_account_is_exact(account: Account, tmp_path: Path) -> None:
     seeded = seed_account(account)
     assert seeded.count >= 30
-    live = account.live()
+    live = exported_live(account)
     out = tmp_path / "evi"
     result = render_export(live)
     write_export(result, out)
@@ -39,14 +40,14 @@ def test_round_trip_of_a_varied_account_is_exact(account: Account, tmp_path: Pat
     assert verify_export(out, live, result.addresses) == []
 
     # Deterministic: the same account exports the same bytes.
-    again = render_export(account.live())
+    again = render_export(exported_live(account))
     assert [(f.path, f.content) for f in again.files] == [(f.path, f.content) for f in result.files]
 
 
 def test_layout_text_files_defaults_and_pins(account: Account, tmp_path: Path) -> None:
     seed_account(account)
     out = tmp_path / "evi"
-    result = render_export(account.live())
+    result = render_export(exported_live(account))
     write_export(result, out)
     names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     assert {"configs.yaml", "prompts.yaml", "tools.yaml", "manifest.schema.json"} <= set(names)
@@ -114,7 +115,7 @@ def test_layout_text_files_defaults_and_pins(account: Account, tmp_path: Path) -
 
 def test_select_exports_the_subset_with_its_dependencies(account: Account, tmp_path: Path) -> None:
     seed_account(account)
-    live = account.live()
+    live = exported_live(account)
     result = render_export(live, selectors=["config/pinned", "tool/minimal"])
     assert sorted(result.addresses) == ["config/pinned", "prompt/versioned", "tool/minimal", "tool/versioned_tool"]
     out = tmp_path / "subset"
@@ -127,7 +128,7 @@ def test_select_exports_the_subset_with_its_dependencies(account: Account, tmp_p
 
 def test_existing_files_are_never_overwritten_without_force(account: Account, tmp_path: Path) -> None:
     seed_account(account)
-    result = render_export(account.live(), selectors=["prompt/unicode"])
+    result = render_export(exported_live(account), selectors=["prompt/unicode"])
     out = tmp_path / "evi"
     (out / "prompts").mkdir(parents=True)
     (out / "prompts" / "unicode.md").write_text("mine", encoding="utf-8")
@@ -175,8 +176,13 @@ def test_a_config_following_latest_round_trips_by_name(account: Account, tmp_pat
 
     made = account.run(account.client.create(KINDS["prompt"], {"name": "p", "text": "hi"}))
     account.run(account.client.create(KINDS["config"], {"name": "c", "evi_version": "3", "prompt": {"id": made["id"]}}))
-    live = account.live()
+    live = exported_live(account)
     result = render_export(live)
     write_export(result, tmp_path)
     assert entries(tmp_path, "configs.yaml")["c"]["prompt"] == "p"
     assert verify_export(tmp_path, live, result.addresses) == []
+
+
+def exported_live(account: Account) -> LiveState:
+    """The live state as ``humectl export`` reads it (list heads completed with their detail fields)."""
+    return account.run(export_live(account.client))
