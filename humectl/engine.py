@@ -35,7 +35,8 @@ class PlanResult:
     def __repr__(self) -> str:
         # Compact on purpose: Python 3.11's asyncio.run() formats the repr of its result on exit,
         # ~20 ms for the ManifestSet and Plan of a 2,300-resource account.
-        return f"PlanResult(<{len(self.plan.changes)} changes, {len(self.live.resources)} live, {self.requests} requests>)"
+        changes, live = len(self.plan.changes), len(self.live.resources)
+        return f"PlanResult(<{changes} changes, {live} live, {self.requests} requests>)"
 
 
 def open_client(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> EviClient:
