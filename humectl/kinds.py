@@ -106,13 +106,6 @@ KINDS: dict[str, Kind] = {k.name: k for k in (TOOL, PROMPT, CONFIG)}
 DEPENDENCY_ORDER: tuple[str, ...] = ("tool", "prompt", "config")
 
 
-def kind_by_plural(plural: str) -> Kind:
-    for kind in KINDS.values():
-        if kind.plural == plural:
-            return kind
-    raise KeyError(plural)
-
-
 def parse_address(address: str) -> tuple[str, str]:
     """Split ``kind/name`` into its parts; raise ValueError with a helpful message otherwise."""
     kind, sep, name = address.partition("/")

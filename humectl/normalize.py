@@ -225,9 +225,3 @@ def _keep_nulls(kind: Kind, spec: Mapping[str, Any], desired: dict[str, Any]) ->
         if field in spec and spec[field] is None:
             out[field] = None
     return out
-
-
-def new_resource_content(kind_name: str, desired: Mapping[str, Any]) -> dict[str, Any]:
-    """What a created resource will hold: the server's defaults under the manifest's fields."""
-    kind = KINDS[kind_name]
-    return strip_none(_overlaid(kind.defaults, desired, ATOMIC_FIELDS))

@@ -24,11 +24,6 @@ class Settings:
     parallelism: int = DEFAULT_PARALLELISM
     timeout_s: float = 30.0
 
-    @property
-    def secrets(self) -> list[str | None]:
-        """Values that must never be printed."""
-        return [self.api_key]
-
 
 def api_key_from_env(env: Mapping[str, str] | None = None) -> str | None:
     env = os.environ if env is None else env
