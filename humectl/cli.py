@@ -258,14 +258,9 @@ def _check_targets(targets: tuple[str, ...]) -> None:
 
 
 @dataclass(frozen=True)
-class PlanFlags:
-    """The flags plan and apply share: what to plan, how to reach the API, GitHub mode."""
+class AccountFlags:
+    """The flags of every command that reads manifests and talks to the API."""
 
-    targets: tuple[str, ...]
-    message: str | None
-    github: bool | None
-    prune: bool
-    prune_unmanaged: bool
     variables: tuple[str, ...]
     var_files: tuple[str, ...]
     environment: str | None
@@ -274,27 +269,41 @@ class PlanFlags:
     emulator_db: str | None
     parallelism: int | None
 
+    def settings(self) -> Any:
+        return _settings(self.base_url, self.emulator_db, self.parallelism)
+
+    def load_options(self, directory: str) -> Any:
+        return _load_options(self.variables, self.var_files, self.environment, self.name_prefix, directory)
+
+    @property
+    def shapes_the_manifests(self) -> bool:
+        return bool(self.variables or self.var_files or self.environment or self.name_prefix)
+
+
+@dataclass(frozen=True)
+class PlanFlags(AccountFlags):
+    """AccountFlags plus what plan and apply share: what to plan, GitHub mode."""
+
+    targets: tuple[str, ...]
+    message: str | None
+    github: bool | None
+    prune: bool
+    prune_unmanaged: bool
+
     @property
     def shapes_the_plan(self) -> bool:
         """Flags that change what is planned (meaningless for a saved plan)."""
-        return bool(
-            self.targets or self.variables or self.var_files or self.environment or self.name_prefix
-            or self.prune or self.prune_unmanaged
-        )  # fmt: skip
-
-    def settings(self) -> Any:
-        return _settings(self.base_url, self.emulator_db, self.parallelism)
+        return self.shapes_the_manifests or bool(self.targets or self.prune or self.prune_unmanaged)
 
     def make_plan(self, directory: str, settings: Any) -> Any:
         from humectl import engine
         from humectl.provenance import git_message
 
         _check_targets(self.targets)
-        options = _load_options(self.variables, self.var_files, self.environment, self.name_prefix, directory)
         return engine.make_plan(
             directory,
             settings,
-            load_options=options,
+            load_options=self.load_options(directory),
             message=self.message or git_message(Path(directory)),
             targets=self.targets,
             prune=self.prune or self.prune_unmanaged,
@@ -302,16 +311,30 @@ class PlanFlags:
         )
 
 
-def plan_flags(verb: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare the shared flags on a command and hand them to it as one ``flags: PlanFlags``."""
+def _bundle(flags_type: type[AccountFlags], options: tuple[Callable[[Any], Any], ...]) -> Callable[[F], F]:
+    """Declare ``options`` on a command and hand their values to it as one ``flags`` object."""
 
-    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+    def decorate(func: F) -> F:
         @functools.wraps(func)
         def command(**kwargs: Any) -> Any:
-            shared = {name: kwargs.pop(name) for name in PlanFlags.__dataclass_fields__}
-            return func(flags=PlanFlags(**shared), **kwargs)
+            shared = {name: kwargs.pop(name) for name in flags_type.__dataclass_fields__}
+            return func(flags=flags_type(**shared), **kwargs)
 
-        for option in (
+        for option in options:
+            command = option(command)
+        return command  # type: ignore[return-value]
+
+    return decorate
+
+
+account_flags = _bundle(AccountFlags, (api_options, manifest_options))
+
+
+def plan_flags(verb: str) -> Callable[[F], F]:
+    """The flags of plan and apply, as one ``flags: PlanFlags``."""
+    return _bundle(
+        PlanFlags,
+        (
             api_options,
             manifest_options,
             prune_options,
@@ -321,11 +344,8 @@ def plan_flags(verb: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
                          help="Version description for new versions (default: git commit)."),
             click.option("--target", "targets", multiple=True, metavar="KIND/NAME",
                          help=f"{verb} only this and its dependencies (repeatable)."),
-        ):  # fmt: skip
-            command = option(command)
-        return command
-
-    return decorate
+        ),
+    )  # fmt: skip
 
 
 @cli.command()
@@ -448,27 +468,14 @@ def _github_apply_summary(flag: bool | None, the_plan: Any, report: Any, *, fail
 @cli.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option("--output", "-o", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@manifest_options
-@api_options
-def drift(
-    directory: str,
-    output: str,
-    variables: tuple[str, ...],
-    var_files: tuple[str, ...],
-    environment: str | None,
-    name_prefix: str | None,
-    base_url: str | None,
-    emulator_db: str | None,
-    parallelism: int | None,
-) -> int:
+@account_flags
+def drift(directory: str, output: str, flags: AccountFlags) -> int:
     """Report what was changed live outside humectl since it last applied. Exit 2 when drifted."""
     from humectl import engine
     from humectl.drift import find_drift
     from humectl.render.drift import render_drift_json, render_drift_text
 
-    settings = _settings(base_url, emulator_db, parallelism)
-    options = _load_options(variables, var_files, environment, name_prefix, directory)
-    result = engine.make_plan(directory, settings, load_options=options)
+    result = engine.make_plan(directory, flags.settings(), load_options=flags.load_options(directory))
     drifted = find_drift(result.plan, result.live)
     echo(render_drift_json(drifted) if output == "json" else render_drift_text(drifted), nl=False)
     return 2 if drifted else 0
@@ -560,8 +567,7 @@ def history(
 @click.option("--manifests", "manifest_dir", default=None, type=click.Path(file_okay=False, exists=True),
               metavar="DIR", help="Show the exact change to the manifests under DIR, without writing it.")
 @click.option("--message", "-m", default=None, help="Version description (default: 'rollback to vN').")
-@manifest_options
-@api_options
+@account_flags
 def rollback(
     address: str,
     to_version: int,
@@ -569,13 +575,7 @@ def rollback(
     write_dir: str | None,
     manifest_dir: str | None,
     message: str | None,
-    variables: tuple[str, ...],
-    var_files: tuple[str, ...],
-    environment: str | None,
-    name_prefix: str | None,
-    base_url: str | None,
-    emulator_db: str | None,
-    parallelism: int | None,
+    flags: AccountFlags,
 ) -> int:
     """Make a new version of KIND/NAME whose content equals version N (shown as a plan first)."""
     import asyncio
@@ -585,7 +585,7 @@ def rollback(
     from humectl.render.text import render_text
     from humectl.rollback import entry_diff, manifest_update, plan_rollback
 
-    settings = _settings(base_url, emulator_db, parallelism)
+    settings = flags.settings()
     _check_targets((address,))
 
     async def make() -> Any:
@@ -598,11 +598,7 @@ def rollback(
     for note in planned.notes:
         echo(f"  note: {note}")
     manifests = write_dir or manifest_dir
-    if manifests:
-        options = _load_options(variables, var_files, environment, name_prefix, manifests)
-        update = manifest_update(planned, manifests, options)
-    else:
-        update = entry_diff(planned)
+    update = manifest_update(planned, manifests, flags.load_options(manifests)) if manifests else entry_diff(planned)
     if not planned.plan.has_changes:
         # Already rolled back (e.g. without --write): the manifests may still need the change.
         echo(f"{address} already has the content of v{to_version}; nothing to roll back.")
