@@ -206,7 +206,10 @@ class EviClient:
                 response = await self._http.request(method, path, params=params, json=body)
             except httpx.TransportError as exc:
                 what = "timed out" if isinstance(exc, httpx.TimeoutException) else "no answer"
-                error = TransportError(f"{method} {path}: {what} ({type(exc).__name__})")
+                error = TransportError(
+                    f"{method} {path}: {what} from {self._http.base_url} ({type(exc).__name__})",
+                    hint="check --base-url / HUME_BASE_URL and the network (or use --emulator)",
+                )
                 raise _Retryable(error, None, True) from None
             if response.status_code == 429:
                 throttled = parse_retry_after(response, self.retry.max_retry_after)
