@@ -60,7 +60,10 @@ class RetryPolicy:
 
 
 def is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
@@ -71,8 +74,12 @@ def is_loopback(url: str) -> bool:
 
 def check_key_transport(base_url: str, api_key: str | None) -> None:
     """Refuse to send a key in clear text anywhere but this machine."""
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(base_url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 host
+        valid = False
+    if not valid:
         raise UsageError(f"--base-url must be an http(s) URL, got {base_url!r}")
     if api_key and parts.scheme == "http" and not is_loopback(base_url):
         raise UsageError(

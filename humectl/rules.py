@@ -182,7 +182,18 @@ def check_webhooks(entry: ManifestEntry) -> list[Problem]:
         url = hook.get("url") if isinstance(hook, dict) else None
         if not isinstance(url, str):
             continue
-        parts = urlsplit(url.strip())
+        try:
+            parts = urlsplit(url.strip())
+        except ValueError as exc:  # e.g. an unclosed "[" of an IPv6 host
+            problems.append(
+                entry.problem(
+                    f"/webhooks/{i}/url",
+                    f"webhook url '{url}' is not a valid URL ({exc})",
+                    "write https://host/path",
+                    rule="webhook-https",
+                )
+            )
+            continue
         if parts.scheme.lower() != "https":
             problems.append(
                 entry.problem(

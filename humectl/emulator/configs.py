@@ -166,7 +166,10 @@ def build_config_content(
     webhooks = []
     for i, hook in enumerate(body.get("webhooks") or []):
         url = hook["url"]
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # e.g. an unclosed "[" of an IPv6 host: a bad request, not a server error
+            parts = urlsplit("")
         if parts.scheme != "https" or not parts.netloc:
             raise bad_request(f"webhooks[{i}].url must be a valid https URL (got {url!r})", "invalid_webhook_url")
         webhooks.append({"url": url, "events": list(hook["events"])})

@@ -243,6 +243,7 @@ def test_nudges_enabled_defaults_true_when_object_given(client: InProcessClient)
         ({"nudges": {"interval_secs": 0}}, "interval_secs"),
         ({"webhooks": [{"url": "http://hooks.example.com", "events": ["chat_ended"]}]}, "https"),
         ({"webhooks": [{"url": "not a url", "events": []}]}, "https"),
+        ({"webhooks": [{"url": "https://[broken", "events": []}]}, "https"),  # urllib cannot parse it
         ({"prompt": {"id": UNKNOWN_ID, "text": "both"}}, "either id"),
         ({"prompt": {"version": 1}}, "version needs an id"),
     ],

@@ -130,3 +130,8 @@ def test_prune_through_the_cli(project: Path) -> None:
     assert "config/support-desk-after-hours: deleted" in applied.output
     after = run("plan", str(project / "evi"), db(project), "--prune", "--detailed-exitcode")
     assert after.exit_code == 0, after.output
+
+
+def test_unparsable_base_url_is_a_usage_error(project: Path) -> None:
+    result = run("plan", str(project / "evi"), "--base-url", "http://[broken")
+    assert result.exit_code == 1 and "--base-url must be an http(s) URL" in result.output

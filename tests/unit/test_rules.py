@@ -345,3 +345,21 @@ def test_previous_names_conflicts(tmp_path: Path) -> None:
         "a.yaml:4:41: previous name 'old' is also claimed by prompt 'b' (a.yaml:3:5)",
         "a.yaml:4:46: previous name 'b' of prompt 'c' is the name of another prompt (a.yaml:3:12)",
     ]
+
+
+def test_webhook_url_that_urllib_cannot_parse(tmp_path: Path) -> None:
+    # Found by the property tests: an unclosed "[" (an IPv6 host) made urllib raise ValueError.
+    write_tree(
+        tmp_path,
+        {
+            "a.yaml": """
+        configs:
+          - name: c
+            evi_version: "3"
+            webhooks: [{url: "https://[broken", events: [chat_started]}]
+        """
+        },
+    )
+    assert one(tmp_path) == (
+        "a.yaml:4:22: webhook url 'https://[broken' is not a valid URL (Invalid IPv6 URL)"
+    )
