@@ -15,7 +15,6 @@ are read-only history, seeded through the emulator's ``/_emulator/seed`` admin e
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.emulator.inprocess import InProcessClient
 from tests.emulator.spec_validator import SpecValidatingMiddleware, SpecValidator, format_violations
 
 app_module = pytest.importorskip("humectl.emulator.app", reason="emulator app not built yet")
@@ -35,36 +35,13 @@ OUT_OF_SCOPE = {
 }
 
 
-class ValidatedClient:
-    """Synchronous httpx client over the emulator's ASGI app wrapped in the spec middleware."""
+class ValidatedClient(InProcessClient):
+    """The in-process client over the emulator's ASGI app wrapped in the spec middleware."""
 
     def __init__(self, app: Any, validator: SpecValidator, api_key: str | None = API_KEY) -> None:
         self.middleware = SpecValidatingMiddleware(app, validator)
         self.validator = validator
-        self._loop = asyncio.new_event_loop()
-        headers = {"X-Hume-Api-Key": api_key} if api_key else {}
-        self._client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=self.middleware), base_url="http://emulator", headers=headers
-        )
-
-    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        return self._loop.run_until_complete(self._client.request(method, url, **kwargs))
-
-    def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("GET", url, **kwargs)
-
-    def post(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("POST", url, **kwargs)
-
-    def patch(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("PATCH", url, **kwargs)
-
-    def delete(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("DELETE", url, **kwargs)
-
-    def close(self) -> None:
-        self._loop.run_until_complete(self._client.aclose())
-        self._loop.close()
+        super().__init__(self.middleware, api_key=api_key, close_store=False)
 
     def succeeded_operations(self) -> set[str]:
         """``METHOD template`` of every operation that answered 2xx."""
