@@ -12,19 +12,11 @@ from typing import Any
 
 from humectl.errors import ApplyReport
 from humectl.plan import Change, Plan
-from humectl.render.style import SYMBOLS, summary_line
+from humectl.render.style import EMOJI, LABELS, SYMBOLS, summary_line
 
 GITHUB_COMMENT_LIMIT = 65_536
 # Headroom under the limit for what the sticky-comment action adds (its marker line).
 DEFAULT_LIMIT = 65_000
-_EMOJI = {"create": "🟢", "version": "🟡", "rename": "🔵", "describe": "🟡", "delete": "🔴"}
-_ACTION_TEXT = {
-    "create": "create",
-    "version": "new version",
-    "rename": "rename",
-    "describe": "update description",
-    "delete": "delete",
-}
 _MAX_CELL = 100
 _MAX_TEXT_DIFF = 12_000
 
@@ -53,13 +45,13 @@ def _row(change: Change) -> str:
         reason = f"**refused:** {change.blocked_by}"
     reason = reason.replace("|", "\\|")
     return (
-        f"| {_EMOJI[change.action]} `{SYMBOLS[change.action]}` | `{change.address}` | "
-        f"{_ACTION_TEXT[change.action]} | {_version_text(change)} | {reason} |"
+        f"| {EMOJI[change.action]} `{SYMBOLS[change.action]}` | `{change.address}` | "
+        f"{LABELS[change.action]} | {_version_text(change)} | {reason} |"
     )
 
 
 def _details(change: Change) -> str:
-    title = f"<code>{SYMBOLS[change.action]} {change.address}</code> — {_ACTION_TEXT[change.action]}"
+    title = f"<code>{SYMBOLS[change.action]} {change.address}</code> — {LABELS[change.action]}"
     if change.action == "version":
         title += f" {_version_text(change)}"
     parts = [f"<details><summary>{title}</summary>", ""]
@@ -135,15 +127,15 @@ def render_apply_report(plan: Plan, report: ApplyReport, *, failed: bool) -> str
     lines += ["", "| | resource | action | result |", "|---|---|---|---|"]
     for address in report.done:
         change = by_address.get(address)
-        action = _ACTION_TEXT[change.action] if change else ""
+        action = LABELS[change.action] if change else ""
         lines.append(f"| ✅ | `{address}` | {action} | done |")
     for address, error in report.failed:
         change = by_address.get(address)
-        action = _ACTION_TEXT[change.action] if change else ""
+        action = LABELS[change.action] if change else ""
         message = error.replace("|", "\\|").replace("\n", " ")
         lines.append(f"| ❌ | `{address}` | {action} | {message} |")
     for address in report.not_started:
         change = by_address.get(address)
-        action = _ACTION_TEXT[change.action] if change else ""
+        action = LABELS[change.action] if change else ""
         lines.append(f"| ⏸️ | `{address}` | {action} | not started |")
     return "\n".join(lines) + "\n"

@@ -7,8 +7,17 @@ import sys
 from collections.abc import Mapping
 from typing import IO, Any
 
+# How each plan action is shown, in one place for every renderer.
 SYMBOLS = {"create": "+", "version": "~", "rename": "~", "describe": "~", "delete": "-"}
 COLOURS = {"create": "green", "version": "yellow", "rename": "cyan", "describe": "yellow", "delete": "red"}
+EMOJI = {"create": "🟢", "version": "🟡", "rename": "🔵", "describe": "🟡", "delete": "🔴"}
+LABELS = {
+    "create": "create",
+    "version": "new version",
+    "rename": "rename",
+    "describe": "update description",
+    "delete": "delete",
+}
 VERBS = {
     "create": "will be created",
     "version": "will get a new version",
