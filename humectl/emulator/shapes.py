@@ -10,10 +10,9 @@ from typing import Any
 from humectl.emulator.store import VersionRow
 
 
-def render_prompt(row: VersionRow, version_type: str = "FIXED", *, with_expansion: bool = True) -> dict[str, Any]:
-    """ReturnPrompt; ``with_expansion=False`` gives the spec's ``return_prompt`` (list pages) and
-    ``ReturnConfigPrompt`` (embedded in configs), which have no ``prompt_expansion``."""
-    out: dict[str, Any] = {
+def _version_fields(row: VersionRow, version_type: str) -> dict[str, Any]:
+    """The fields every versioned resource returns, in the order of Hume's examples."""
+    return {
         "id": row.id,
         "version": row.version,
         "version_type": version_type,
@@ -21,8 +20,13 @@ def render_prompt(row: VersionRow, version_type: str = "FIXED", *, with_expansio
         "name": row.name,
         "created_on": row.created_on,
         "modified_on": row.modified_on,
-        "text": row.content["text"],
     }
+
+
+def render_prompt(row: VersionRow, version_type: str = "FIXED", *, with_expansion: bool = True) -> dict[str, Any]:
+    """ReturnPrompt; ``with_expansion=False`` gives the spec's ``return_prompt`` (list pages) and
+    ``ReturnConfigPrompt`` (embedded in configs), which have no ``prompt_expansion``."""
+    out: dict[str, Any] = {**_version_fields(row, version_type), "text": row.content["text"]}
     if with_expansion and row.content.get("prompt_expansion") is not None:
         out["prompt_expansion"] = row.content["prompt_expansion"]
     return out
@@ -31,13 +35,7 @@ def render_prompt(row: VersionRow, version_type: str = "FIXED", *, with_expansio
 def render_tool(row: VersionRow, version_type: str = "FIXED") -> dict[str, Any]:
     return {
         "tool_type": "FUNCTION",
-        "id": row.id,
-        "version": row.version,
-        "version_type": version_type,
-        "version_description": row.version_description,
-        "name": row.name,
-        "created_on": row.created_on,
-        "modified_on": row.modified_on,
+        **_version_fields(row, version_type),
         "fallback_content": row.content.get("fallback_content"),
         "description": row.content.get("description"),
         "parameters": row.content["parameters"],
