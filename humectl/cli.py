@@ -65,6 +65,87 @@ def manifest_options(func: F) -> F:
     return func
 
 
+# What a bare ``--emulator`` becomes before click parses it: NUL cannot occur in a real argument,
+# so no file name a user types can be mistaken for it.
+_BARE_EMULATOR = "\0default"
+
+
+class EmulatorOption(click.Option):
+    """``--emulator[=DB]``: a value only when attached with ``=``.
+
+    click's optional-value options (``is_flag=False, flag_value=…``) take the next word as the value,
+    so ``plan --emulator evi/`` would open ``evi/`` as the database. :func:`expand_bare_emulator`
+    rewrites a bare ``--emulator`` to ``--emulator=<default>`` before click parses the arguments.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("callback", _check_emulator_db)
+        super().__init__(*args, **kwargs)
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        record = super().get_help_record(ctx)
+        return None if record is None else ("--emulator[=DB]", record[1])
+
+
+def _check_emulator_db(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from humectl.settings import DEFAULT_EMULATOR_DB, emulator_db_problem
+
+    if value is None:
+        return None
+    if value == _BARE_EMULATOR:
+        value = DEFAULT_EMULATOR_DB
+    elif not value:
+        raise click.BadParameter(
+            f"--emulator=DB needs a file name; --emulator alone uses {DEFAULT_EMULATOR_DB}", ctx, param
+        )
+    problem = emulator_db_problem(value)
+    if problem:
+        raise click.BadParameter(f"{value} {problem}", ctx, param)
+    return value
+
+
+def _option_values(command: click.Command) -> set[str]:
+    """The option spellings of ``command`` that take the next word as their value."""
+    names: set[str] = set()
+    for param in command.params:
+        if isinstance(param, click.Option) and not param.is_flag and not param.count:
+            names.update(param.opts)
+    return names
+
+
+def expand_bare_emulator(command: click.Command, args: list[str]) -> list[str]:
+    """``args`` with every bare ``--emulator`` written as ``--emulator=<default>``.
+
+    A word that is another option's value (``-m --emulator``) or comes after ``--`` is left alone.
+    """
+    takes_value = _option_values(command) - {"--emulator"}
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            out.extend(args[i:])
+            break
+        if arg == "--emulator":
+            out.append(f"--emulator={_BARE_EMULATOR}")
+        else:
+            out.append(arg)
+            if arg in takes_value and i + 1 < len(args):
+                out.append(args[i + 1])
+                i += 1
+        i += 1
+    return out
+
+
+class HumectlCommand(click.Command):
+    """A command whose arguments are made unambiguous before click parses them (``--emulator``)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if any(isinstance(p, EmulatorOption) for p in self.params):
+            args = expand_bare_emulator(self, args)
+        return super().parse_args(ctx, args)
+
+
 def api_options(func: F) -> F:
     """Flags shared by every command that talks to the API."""
     func = click.option(
@@ -77,11 +158,11 @@ def api_options(func: F) -> F:
     func = click.option(
         "--emulator",
         "emulator_db",
-        is_flag=False,
-        flag_value=".humectl/emulator.sqlite3",
+        cls=EmulatorOption,
         default=None,
-        metavar="[DB]",
-        help="Use an in-process EVI emulator over the SQLite file DB (default .humectl/emulator.sqlite3).",
+        help="Use the EVI emulator built into humectl, in process, over the SQLite file DB "
+        "(default .humectl/emulator.sqlite3). Attach DB with '=': a word after a bare --emulator "
+        "is never taken as DB.",
     )(func)
     func = click.option(
         "--parallelism",
@@ -124,6 +205,9 @@ class HumectlGroup(click.Group):
 
     Overriding ``main`` means click's test runner and the console script behave the same.
     """
+
+    command_class = HumectlCommand
+    group_class = type  # subgroups (``emulator``) are HumectlGroups too
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 DEFAULT_BASE_URL = "https://api.hume.ai"
 DEFAULT_EMULATOR_DB = ".humectl/emulator.sqlite3"
@@ -46,3 +47,29 @@ def build_settings(
         parallelism=parallelism or DEFAULT_PARALLELISM,
         timeout_s=timeout_s or 30.0,
     )
+
+
+def emulator_db_problem(path: str) -> str | None:
+    """Why ``path`` cannot hold the emulator's account (``is a directory``, …), or None when it can."""
+    if path == ":memory:":
+        return None
+    target = Path(path)
+    if target.is_dir():
+        return "is a directory, not an emulator database file"
+    for parent in target.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                return f"cannot be created: {parent} is not a directory"
+            break
+    if target.is_file():
+        try:
+            with target.open("rb") as handle:
+                head = handle.read(len(_SQLITE_HEADER))
+        except OSError as exc:
+            return f"cannot be read: {exc.strerror or exc}"
+        if head and head != _SQLITE_HEADER:
+            return "is not an emulator database (not a SQLite file)"
+    return None
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"

@@ -1,6 +1,6 @@
 """plan / apply / drift through the real CLI (click's runner) against the emulator.
 
-In process with ``--emulator DB`` (the README's path), and over a loopback socket with
+In process with ``--emulator=DB`` (the README's path), and over a loopback socket with
 ``--base-url`` so the official SDK can make "dashboard" edits in between.
 """
 

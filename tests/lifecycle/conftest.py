@@ -30,6 +30,6 @@ def run_cli(db: Path) -> object:
 
     def run(*args: str, input: str | None = None) -> Result:
         runner = CliRunner()
-        return runner.invoke(cli, [*args, "--emulator", str(db)], env={"HUME_API_KEY": "test-key"}, input=input)
+        return runner.invoke(cli, [*args, f"--emulator={db}"], env={"HUME_API_KEY": "test-key"}, input=input)
 
     return run
