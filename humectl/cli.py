@@ -153,7 +153,8 @@ def api_options(func: F) -> F:
         default=None,
         envvar="HUME_BASE_URL",
         show_envvar=True,
-        help="API base URL (default https://api.hume.ai).",
+        help="URL of an EVI-compatible API. The default, https://api.hume.ai, no longer answers: "
+        "Hume switched its hosted EVI API off on 2026-11-13.",
     )(func)
     func = click.option(
         "--emulator",

@@ -28,6 +28,7 @@ from humectl.errors import (
     AmbiguousWriteError,
     ApiError,
     AuthError,
+    MissingKeyError,
     NotFoundError,
     RateLimitedError,
     ServerError,
@@ -36,7 +37,12 @@ from humectl.errors import (
 )
 from humectl.kinds import Kind
 from humectl.ratecontrol import AdaptiveLimiter
-from humectl.settings import Settings
+from humectl.settings import DEFAULT_BASE_URL, Settings
+
+SHUTDOWN_NOTE = (
+    f"Hume switched its hosted EVI API ({DEFAULT_BASE_URL}) off on 2026-11-13: point --base-url "
+    "(or HUME_BASE_URL) at an EVI-compatible server, or use --emulator"
+)
 
 PAGE_SIZE = 100  # the API's maximum: fewest requests per listing
 HANDOFF_TURNS = 4  # event-loop turns a woken request needs to get from the limiter onto the wire
@@ -86,6 +92,32 @@ def check_key_transport(base_url: str, api_key: str | None) -> None:
             f"refusing to send the API key over plain http to {parts.hostname}",
             hint="use https, or a loopback address (127.0.0.1, localhost) for a local emulator",
         )
+
+
+def check_key_present(base_url: str, api_key: str | None) -> None:
+    """Name the missing key before any request, instead of a 401 (or a dead endpoint) after one."""
+    if api_key:
+        return
+    raise MissingKeyError(
+        "no API key: set HUME_API_KEY (or HUME_TOKEN) in the environment, or use --emulator to try "
+        "humectl without an account",
+        hint=SHUTDOWN_NOTE
+        if base_url == DEFAULT_BASE_URL
+        else f"set the key that {base_url} (--base-url / HUME_BASE_URL) expects; `humectl emulator serve` "
+        "without --api-key accepts any non-empty key",
+    )
+
+
+def auth_hint(status: int, keyed: bool) -> str:
+    """What to check when the server refuses the key."""
+    if status == 403:
+        return "the server knows the key but does not allow this: check HUME_API_KEY (or HUME_TOKEN)"
+    if not keyed:
+        return "set HUME_API_KEY (or HUME_TOKEN) in the environment"
+    return (
+        "the server did not accept the key in HUME_API_KEY (or HUME_TOKEN): check it is this server's "
+        "key (an emulator started with --api-key accepts only that key)"
+    )
 
 
 def parse_retry_after(response: httpx.Response, cap: float) -> float | None:
@@ -144,7 +176,10 @@ def error_for(method: str, path: str, response: httpx.Response) -> ApiError:
         cls = RateLimitedError
     elif status >= 500:
         cls = ServerError
-    return cls(method, path, status, hume_message(response))
+    error = cls(method, path, status, hume_message(response))
+    if isinstance(error, AuthError):
+        error.hint = auth_hint(status, "x-hume-api-key" in response.request.headers)
+    return error
 
 
 class _Retryable(Exception):
@@ -175,6 +210,8 @@ class EviClient:
             transport = in_process_transport(EmulatorConfig(db=settings.emulator_db))
             base_url = "http://emulator.localhost"
             api_key = api_key or "emulator"
+        elif transport is None:
+            check_key_present(base_url, api_key)
         check_key_transport(base_url, api_key)
         headers = {"User-Agent": f"humectl/{__version__}", "Accept": "application/json"}
         if api_key:
@@ -215,7 +252,9 @@ class EviClient:
                 what = "timed out" if isinstance(exc, httpx.TimeoutException) else "no answer"
                 error = TransportError(
                     f"{method} {path}: {what} from {self._http.base_url} ({type(exc).__name__})",
-                    hint="check --base-url / HUME_BASE_URL and the network (or use --emulator)",
+                    hint=SHUTDOWN_NOTE
+                    if str(self._http.base_url).rstrip("/") == DEFAULT_BASE_URL
+                    else "check --base-url / HUME_BASE_URL and the network (or use --emulator)",
                 )
                 raise _Retryable(error, None, True) from None
             if response.status_code == 429:

@@ -2,6 +2,7 @@
 
     HumectlError                 exit 1, message printed on one line, never a traceback
     ├── UsageError               bad flags or arguments
+    │   └── MissingKeyError      no HUME_API_KEY/HUME_TOKEN for a command that talks to the API
     ├── ManifestError            manifests failed to load or validate; carries ``problems``
     ├── ApiError                 the API answered an error (method, path, status, Hume's message)
     │   ├── AuthError            401/403
@@ -41,6 +42,10 @@ class HumectlError(Exception):
 
 class UsageError(HumectlError):
     """Bad command-line usage (exit 1, never 2)."""
+
+
+class MissingKeyError(UsageError):
+    """No API key in the environment, found before any request is sent."""
 
 
 @dataclass(frozen=True)
