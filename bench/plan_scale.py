@@ -39,190 +39,24 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-API_KEY = "bench-key"
-PAGE = 100  # the API's largest page size
-KINDS = 3
-VERSIONS = 3  # versions seeded per resource (the head is the last)
-EDIT_EVERY = 10  # prompts i % 10 == 0 are edited in the "10 % edited" variant
-
-
-# ---- the account ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Sizes:
-    prompts: int
-    tools: int
-    configs: int
-
-    @property
-    def total(self) -> int:
-        return self.prompts + self.tools + self.configs
-
-    def minimum_requests(self) -> int:
-        return sum(max(1, math.ceil(n / PAGE)) for n in (self.prompts, self.tools, self.configs))
-
-    def latency_bound(self, parallelism: int, latency_s: float) -> float:
-        rounds = 1 + math.ceil((self.minimum_requests() - KINDS) / parallelism)
-        return rounds * latency_s
-
-    def to_dict(self) -> dict[str, int]:
-        return {"prompts": self.prompts, "tools": self.tools, "configs": self.configs}
-
-
-def scaled(configs: int) -> Sizes:
-    """An account shaped like the main one: as many prompts as configs, 0.3 tools per config."""
-    return Sizes(prompts=configs, tools=max(1, (configs * 3) // 10), configs=configs)
-
-
-_PROMPT_BODY = (
-    "You are a calm, precise support agent for a company that sells home energy equipment. "
-    "Greet the caller, find out what they need, and keep answers short enough to be spoken aloud. "
-    "Never invent order numbers, prices or delivery dates; look them up or say you cannot. "
-    "If the caller is upset, acknowledge it once, then move to the next concrete step. "
+# bench/ is sys.path[0] when this runs as a script (the workers too): its modules import as top-level ones.
+import commands
+from account import (
+    KINDS,
+    PAGE,
+    VERSIONS,
+    Sizes,
+    build_manifests,
+    creates_manifests,
+    scaled,
+    seed_account,
+    write_manifests,
 )
 
-
-def prompt_name(i: int) -> str:
-    return f"agent-{i:05d}"
-
-
-def tool_name(i: int) -> str:
-    return f"lookup_{i:05d}"
-
-
-def config_name(i: int) -> str:
-    return f"desk-{i:05d}"
-
-
-def prompt_text(i: int, version: int, edited: bool = False) -> str:
-    """About 1 KB per prompt; the head (version VERSIONS-1) is what the manifests say."""
-    lines = [f"# Agent {i}", _PROMPT_BODY * 2, f"Team: {i % 17}. Region: {i % 5}."]
-    if version < VERSIONS - 1:
-        lines.append(f"(draft {version})")
-    if edited:
-        lines.append("Always confirm the caller's postcode before looking anything up.")
-    return "\n".join(lines) + "\n"
-
-
-def tool_parameters(i: int) -> str:
-    params = {
-        "type": "object",
-        "properties": {
-            "order_id": {"type": "string", "description": f"The order id (system {i % 7})"},
-            "include_history": {"type": "boolean"},
-        },
-        "required": ["order_id"],
-    }
-    return json.dumps(params, sort_keys=True, separators=(",", ":"))
-
-
-def tool_description(i: int, version: int) -> str:
-    suffix = "" if version == VERSIONS - 1 else f" (draft {version})"
-    return f"Look up an order in system {i % 7}{suffix}."
-
-
-def config_prompt(i: int, sizes: Sizes) -> int:
-    return i % sizes.prompts
-
-
-def config_tools(i: int, sizes: Sizes) -> list[int]:
-    return sorted({i % sizes.tools, (i * 7 + 3) % sizes.tools})
-
-
-def config_fields(i: int, version: int) -> dict[str, Any]:
-    """The config fields besides references; versions differ in temperature and greeting."""
-    head = version == VERSIONS - 1
-    return {
-        "evi_version": "3",
-        "voice": {"provider": "HUME_AI", "name": "ITO"},
-        "language_model": {
-            "model_provider": "ANTHROPIC",
-            "model_resource": "claude-3-7-sonnet-latest",
-            "temperature": 0.6 if head else 0.2 + 0.1 * version,
-        },
-        "event_messages": {"on_new_chat": {"enabled": True, "text": f"Hi, this is desk {i}."}},
-        "timeouts": {"inactivity": {"enabled": True, "duration_secs": 120}},
-    }
-
-
-def seed_account(db: str, sizes: Sizes) -> None:
-    """Write the account straight into the emulator's store, through the emulator's own builders."""
-    from humectl.emulator.configs import build_config_content
-    from humectl.emulator.store import Store
-
-    store = Store(db)
-    try:
-        prompt_ids: list[tuple[str, int]] = []
-        for i in range(sizes.prompts):
-            row = store.create_resource("prompt", prompt_name(i), {"text": prompt_text(i, 0)}, None)
-            for v in range(1, VERSIONS):
-                last = store.create_version("prompt", row.id, {"text": prompt_text(i, v)}, None)
-                assert last is not None
-            prompt_ids.append((row.id, VERSIONS - 1))
-        tool_ids: list[tuple[str, int]] = []
-        for i in range(sizes.tools):
-            content = {"parameters": tool_parameters(i), "description": None, "fallback_content": None}
-            row = store.create_resource("tool", tool_name(i), {**content, "description": tool_description(i, 0)}, None)
-            for v in range(1, VERSIONS):
-                store.create_version("tool", row.id, {**content, "description": tool_description(i, v)}, None)
-            tool_ids.append((row.id, VERSIONS - 1))
-        for i in range(sizes.configs):
-            pid, pversion = prompt_ids[config_prompt(i, sizes)]
-            refs = {
-                "prompt": {"id": pid, "version": pversion},
-                "tools": [{"id": tool_ids[t][0], "version": tool_ids[t][1]} for t in config_tools(i, sizes)],
-            }
-            content, _ = build_config_content(store, {**config_fields(i, 0), **refs}, previous=None)
-            row = store.create_resource("config", config_name(i), content, None)
-            previous = row
-            for v in range(1, VERSIONS):
-                content, _ = build_config_content(store, {**config_fields(i, v), **refs}, previous=previous)
-                made = store.create_version("config", row.id, content, None)
-                assert made is not None
-                previous = made
-    finally:
-        store.close()
-
-
-def build_manifests(sizes: Sizes, edited: bool) -> Any:
-    """The desired state as a ManifestSet in memory (as tests/engine/helpers.py builds them)."""
-    from humectl.manifest import DesiredResource, ManifestSet, Source
-
-    src = Source("bench.yaml", 1, 1)
-    resources = []
-    spec: dict[str, Any]
-    for i in range(sizes.prompts):
-        text = prompt_text(i, VERSIONS - 1, edited=edited and i % EDIT_EVERY == 0)
-        resources.append(DesiredResource(kind="prompt", name=prompt_name(i), spec={"text": text}, source=src))
-    for i in range(sizes.tools):
-        spec = {"parameters": tool_parameters(i), "description": tool_description(i, VERSIONS - 1)}
-        resources.append(DesiredResource(kind="tool", name=tool_name(i), spec=spec, source=src))
-    for i in range(sizes.configs):
-        spec = {
-            **config_fields(i, VERSIONS - 1),
-            "prompt": {"name": prompt_name(config_prompt(i, sizes))},
-            "tools": [{"name": tool_name(t)} for t in config_tools(i, sizes)],
-        }
-        resources.append(DesiredResource(kind="config", name=config_name(i), spec=spec, source=src))
-    return ManifestSet(root=Path("."), resources=resources)
-
-
-def creates_manifests(n: int) -> Any:
-    from humectl.manifest import DesiredResource, ManifestSet, Source
-
-    src = Source("bench.yaml", 1, 1)
-    return ManifestSet(
-        root=Path("."),
-        resources=[
-            DesiredResource(kind="prompt", name=f"new-{i:05d}", spec={"text": prompt_text(i, 0)}, source=src)
-            for i in range(n)
-        ],
-    )
+API_KEY = commands.API_KEY
 
 
 # ---- worker jobs (run in a fresh subprocess each) ------------------------------------------------
@@ -369,13 +203,13 @@ class Admin:
         self.http = httpx.Client(base_url=url, timeout=30)
         self.url = url
 
-    def warm_up(self, sizes: Sizes, latency_ms: float) -> None:
+    def warm_up(self, sizes: Sizes, latency_ms: float, page_sizes: tuple[int, ...] = (10, PAGE)) -> None:
         """Read every list page once at latency 0 so the emulator's page cache is warm: the emulator
         then answers in its latency plus well under a millisecond, and never bottlenecks the run."""
         self.faults(latency_ms=0)
         try:
             for path, n in (("prompts", sizes.prompts), ("tools", sizes.tools), ("configs", sizes.configs)):
-                for size in (10, PAGE):
+                for size in page_sizes:
                     for number in range(math.ceil(n / size) + 1):  # + the empty page the SDK asks for
                         params: dict[str, str | int] = {
                             "page_size": size,
@@ -484,11 +318,11 @@ def measure_apply(admin: Admin, url: str, creates: int, rate: float, parallelism
     }
 
 
-def time_command(argv: list[str], reps: int) -> float:
+def time_command(argv: list[str], reps: int, env: dict[str, str] | None = None) -> float:
     walls = []
     for _ in range(reps):
         t0 = time.perf_counter()
-        subprocess.run(argv, check=True, capture_output=True)
+        subprocess.run(argv, check=True, capture_output=True, env={**os.environ, **(env or {})})
         walls.append(time.perf_counter() - t0)
     return median(walls)
 
@@ -563,7 +397,7 @@ def print_table(r: dict[str, Any]) -> None:
             f"{a['wall_s'] / a['rate_bound_s']:.2f}x rate bound {fmt_s(a['rate_bound_s'])} (<= 1.2)",
         ),
         ("apply: 429s absorbed / surfaced", f"{a['throttled']:.0f} / {a['surfaced']}", f"{a['done']} done; 0 surfaced"),
-        ("humectl --version", fmt_s(r["version_s"]), "< 150 ms"),
+        ("humectl --version", fmt_s(r["version_s"]["now"]), "<= 60 ms"),
         ("python -c pass (start-up, reference)", fmt_s(r["python_s"]), ""),
         ("python + imports of the plan path", fmt_s(r["plan_imports_s"]), "start-up excluded from plan wall"),
     ]
@@ -572,6 +406,120 @@ def print_table(r: dict[str, Any]) -> None:
         print("  ".join(cell.ljust(width[j]) for j, cell in enumerate(row)).rstrip())
         if i == 0:
             print("  ".join("-" * w for w in width))
+    print()
+
+
+def print_commands(r: dict[str, Any]) -> None:
+    """The whole-command table (every build side by side), then the stage timelines of this build."""
+    print(
+        f"whole commands: the venv's `humectl` as a process, medians of {r['command_reps']}, "
+        f"latency {r['latency_ms']:g} ms/request; SDK walk: hume's list_prompts, list_tools, list_configs "
+        f"with page_size={PAGE}, one after the other, in a worker (its import and start-up not counted)\n"
+    )
+    rows = [("account", "build", "validate", "plan", "plan 10% edited", "SDK walk", "plan vs walk",
+             "validate vs walk", "plan peak RSS")]  # fmt: skip
+    for entry in r["commands"].values():
+        sz = entry["sizes"]
+        walk = entry["sdk_100"]["wall_s"]
+        for i, (build, plan) in enumerate(entry["plan"].items()):
+            validate = entry["validate"][build]["wall_s"]
+            rows.append(
+                (
+                    f"{sz['prompts']:,}/{sz['tools']:,}/{sz['configs']:,}" if i == 0 else "",
+                    build,
+                    fmt_s(validate),
+                    fmt_s(plan["wall_s"]),
+                    fmt_s(entry["plan_edited"][build]["wall_s"]),
+                    fmt_s(walk) if i == 0 else "",
+                    f"{walk / plan['wall_s']:.1f}x",
+                    f"{walk / validate:.1f}x",
+                    f"{plan['peak_rss_mb']:.0f} MB",
+                )
+            )
+    width = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for i, row in enumerate(rows):
+        print("  ".join(cell.ljust(width[j]) for j, cell in enumerate(row)).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in width))
+    print()
+    for entry in r["commands"].values():
+        sz = entry["sizes"]
+        for command, timeline in entry["stages"].items():
+            if timeline is None:
+                continue
+            title = f"stages, {command.replace('_', ' ')} ({sz['prompts'] + sz['tools'] + sz['configs']:,} resources)"
+            print(f"{title}:\n  " + "\n  ".join(commands.format_timeline(timeline)))
+    print()
+
+
+def commands_summary(r: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for n, entry in r["commands"].items():
+        walk = entry["sdk_100"]["wall_s"]
+        out[n] = {
+            "sizes": entry["sizes"],
+            "files": entry["files"],
+            "sdk_walk_100_s": round(walk, 4),
+            "builds": {
+                build: {
+                    "validate_s": round(entry["validate"][build]["wall_s"], 4),
+                    "plan_s": round(plan["wall_s"], 4),
+                    "plan_edited_s": round(entry["plan_edited"][build]["wall_s"], 4),
+                    "plan_peak_rss_mb": round(plan["peak_rss_mb"], 1),
+                    "plan_edited_peak_rss_mb": round(entry["plan_edited"][build]["peak_rss_mb"], 1),
+                    "walk_over_plan": round(walk / plan["wall_s"], 2),
+                    "walk_over_validate": round(walk / entry["validate"][build]["wall_s"], 2),
+                    "plan_runs": plan["runs"],
+                    "validate_runs": entry["validate"][build]["runs"],
+                }
+                for build, plan in entry["plan"].items()
+            },
+            "stages": entry["stages"],
+        }
+    return out
+
+
+def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
+    """The issue's targets that this run measured: figure, limit, met."""
+    found: list[dict[str, Any]] = []
+
+    def add(what: str, value: float, limit: float, *, at_least: bool, unit: str = "x") -> None:
+        met = value >= limit if at_least else value <= limit
+        found.append({"target": what, "value": round(value, 3), "limit": limit, "unit": unit, "met": met})
+
+    for entry in r["commands"].values():
+        total = sum(entry["sizes"].values())
+        now = entry["plan"]["now"]
+        walk = entry["sdk_100"]["wall_s"]
+        validate = entry["validate"]["now"]["wall_s"]
+        if total == 2300:
+            add("2,300 resources: plan vs SDK walk", walk / now["wall_s"], 5, at_least=True)
+            add("2,300 resources: validate vs SDK walk", walk / validate, 8, at_least=True)
+        if total == 23000:
+            add("23,000 resources: plan vs SDK walk", walk / now["wall_s"], 6, at_least=True)
+            add("23,000 resources: validate", validate, 1.0, at_least=False, unit="s")
+            add("23,000 resources: plan peak RSS", now["peak_rss_mb"], 300, at_least=False, unit="MB")
+    for entry in r["scale"].values():
+        total = sum(entry["sizes"].values())
+        ratio = entry["plan"]["wall_s"] / entry["latency_bound_s"]
+        if total == 2300:
+            add("in process, 2,300 resources: plan vs latency bound", ratio, 1.3, at_least=False)
+        if total == 11500:
+            add("in process, 11,500 resources: plan vs latency bound", ratio, 1.5, at_least=False)
+    if "version_s" in r:
+        add("humectl --version", r["version_s"]["now"] * 1000, 60, at_least=False, unit="ms")
+    return found
+
+
+def print_targets(found: list[dict[str, Any]]) -> None:
+    if not found:
+        return
+    print("targets:")
+    width = max(len(t["target"]) for t in found)
+    for t in found:
+        sign = ">=" if "vs SDK" in t["target"] else "<="
+        value = f"{t['value']:.2f}{t['unit']}" if t["unit"] == "x" else f"{t['value']:g} {t['unit']}"
+        print(f"  {t['target'].ljust(width)}  {value:>10}  ({sign} {t['limit']:g})  {'met' if t['met'] else 'MISSED'}")
     print()
 
 
@@ -627,7 +575,7 @@ def summary_json(r: dict[str, Any]) -> dict[str, Any]:
             "throttled_absorbed": a["throttled"],
             "surfaced": a["surfaced"],
         },
-        "humectl_version_s": rnd(r["version_s"]),
+        "humectl_version_s": rnd(r["version_s"]["now"]),
         "python_startup_s": rnd(r["python_s"]),
         "plan_startup_s": rnd(r["plan_imports_s"]),
     }
@@ -650,13 +598,114 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--creates", type=int, default=500, help="creates in the apply measurement (default 500)")
     p.add_argument("--rate-limit", type=float, default=50.0, help="emulator rate limit for apply (requests/s)")
     p.add_argument("--apply-reps", type=int, default=3)
+    p.add_argument(
+        "--command-sizes",
+        default="1000,10000",
+        help="config counts of the accounts for the whole commands (prompts = configs, tools = 0.3 x configs; "
+        "the main account's sizes when equal to --configs); default 1000,10000",
+    )
+    p.add_argument("--command-reps", type=int, default=5, help="runs of each whole command per build (default 5)")
+    p.add_argument(
+        "--baseline-ref",
+        default=None,
+        metavar="REF",
+        help="also run the whole commands with humectl as of git REF (same venv, side by side)",
+    )
+    p.add_argument(
+        "--sections", default="inprocess,commands,apply", help="what to measure (default: inprocess,commands,apply)"
+    )
     p.add_argument("--worker", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.quick:
         args.prompts, args.tools, args.configs = 120, 30, 120
         args.scale, args.reps, args.scale_reps, args.apply_reps = "", 1, 1, 1
         args.creates, args.rate_limit = 30, 20.0
+        args.command_sizes, args.command_reps = "120", 1
+    args.command_sizes = sorted({int(x) for x in args.command_sizes.split(",") if x})
     return args
+
+
+def measure_in_process(
+    args: argparse.Namespace,
+    result: dict[str, Any],
+    tmp: Path,
+    main_sizes: Sizes,
+    scale_sizes: dict[int, Sizes],
+    log: Callable[[str], None],
+) -> None:
+    """The plan in a worker process with the manifests in memory, against its latency bound; the SDK walks."""
+    latency_s = args.latency_ms / 1000
+    accounts = {args.configs: main_sizes, **{n: s for n, s in scale_sizes.items() if n != args.configs}}
+    for n, sizes in sorted(accounts.items()):
+        is_main = n == args.configs
+        reps = args.reps if is_main else args.scale_reps
+        with emulator(str(tmp / f"account-{n}.sqlite3"), args.latency_ms) as (url, admin):
+            admin.warm_up(sizes, args.latency_ms)
+            log(f"{n} configs: humectl plan x{reps}")
+            plan = measure_plan(url, admin, sizes, False, args.parallelism, reps)
+            if plan["changes"]:
+                raise RuntimeError(f"the matching manifests planned {plan['changes']} changes: bench bug")
+            entry: dict[str, Any] = {
+                "sizes": sizes.to_dict(),
+                "plan": plan,
+                "minimum_requests": sizes.minimum_requests(),
+                "latency_bound_s": sizes.latency_bound(args.parallelism, latency_s),
+            }
+            if is_main:
+                log(f"{n} configs: humectl plan, 10% prompts edited x{reps}")
+                edited = measure_plan(url, admin, sizes, True, args.parallelism, reps)
+                result["main"] = {
+                    "sizes": sizes.to_dict(),
+                    "plan_nochange": plan,
+                    "plan_edited": edited,
+                    "minimum_requests": sizes.minimum_requests(),
+                    "rounds": 1 + math.ceil((sizes.minimum_requests() - KINDS) / args.parallelism),
+                    "latency_bound_s": entry["latency_bound_s"],
+                }
+            for ps, key in ((None, "sdk_default"), (PAGE, "sdk_100")):
+                log(f"{n} configs: SDK walk, page_size {ps or 'default'} x{reps}")
+                entry[key] = measure_sdk(url, admin, ps, reps)
+            result["scale"][str(n)] = entry
+
+
+def measure_commands(
+    args: argparse.Namespace,
+    url: str,
+    admin: Admin,
+    sizes: Sizes,
+    builds: list[commands.Build],
+    tmp: Path,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    """``humectl validate DIR`` and ``humectl plan DIR`` (matching, and 10 % of prompts edited) as
+    processes, each build side by side, then the SDK walk at page_size 100 in the same run."""
+    reps = args.command_reps
+    label = f"{sizes.prompts}/{sizes.tools}/{sizes.configs}"
+    matching, edited = f"manifests-{sizes.configs}", f"manifests-{sizes.configs}-edited"
+    files = write_manifests(tmp / matching, sizes)
+    write_manifests(tmp / edited, sizes, edited=True)
+    out: dict[str, Any] = {
+        "sizes": sizes.to_dict(),
+        "files": files,
+        "latency_bound_s": sizes.latency_bound(args.parallelism, args.latency_ms / 1000),
+    }
+    common = {"url": url, "cwd": tmp}
+    log(f"{label}: humectl validate x{reps} per build")
+    out["validate"] = commands.measure(builds, ["validate", matching], reps, expect_changes=None, **common)
+    log(f"{label}: humectl plan x{reps} per build")
+    out["plan"] = commands.measure(builds, ["plan", matching], reps, expect_changes=False, **common)
+    log(f"{label}: humectl plan, 10% prompts edited x{reps} per build")
+    out["plan_edited"] = commands.measure(builds, ["plan", edited], reps, expect_changes=True, **common)
+    log(f"{label}: SDK walk, page_size {PAGE} x{reps}")
+    out["sdk_100"] = measure_sdk(url, admin, PAGE, reps)
+    now = builds[0]
+    out["stages"] = {
+        "validate": commands.stage_timeline(now, ["validate", matching], **common),
+        "plan": commands.stage_timeline(now, ["plan", matching], **common),
+    }
+    if not args.quick:
+        out["stages"]["plan_edited"] = commands.stage_timeline(now, ["plan", edited], **common)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -668,7 +717,6 @@ def main(argv: list[str] | None = None) -> int:
     log = (lambda msg: print(msg, file=sys.stderr, flush=True)) if not args.quick else (lambda msg: None)
     main_sizes = Sizes(args.prompts, args.tools, args.configs)
     scale_sizes = {n: scaled(n) for n in sorted({int(x) for x in args.scale.split(",") if x})}
-    latency_s = args.latency_ms / 1000
     result: dict[str, Any] = {
         "quick": args.quick,
         "latency_ms": args.latency_ms,
@@ -676,58 +724,56 @@ def main(argv: list[str] | None = None) -> int:
         "reps": args.reps,
         "rate_limit": args.rate_limit,
         "scale": {},
+        "commands": {},
+        "command_reps": args.command_reps,
     }
     tmp = Path(tempfile.mkdtemp(prefix="humectl-bench-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
+    sections = set(args.sections.split(","))
+    command_sizes = {n: main_sizes if n == args.configs else scaled(n) for n in args.command_sizes}
     try:
-        accounts = {args.configs: main_sizes, **{n: s for n, s in scale_sizes.items() if n != args.configs}}
+        builds = [commands.current_build()]
+        if args.baseline_ref:
+            builds.append(commands.baseline_build(args.baseline_ref, tmp / "baseline"))
+            log(f"baseline: {builds[1].label} from {builds[1].env['PYTHONPATH']}")
+        accounts: dict[int, Sizes] = {}
+        if "inprocess" in sections:
+            accounts = {args.configs: main_sizes, **{n: s for n, s in scale_sizes.items() if n != args.configs}}
+        if "commands" in sections:
+            accounts.update(command_sizes)
         for n, sizes in sorted(accounts.items()):
             t0 = time.perf_counter()
             seed_account(str(tmp / f"account-{n}.sqlite3"), sizes)
             log(f"seeded {sizes.total} resources x {VERSIONS} versions in {time.perf_counter() - t0:.1f} s")
-        for n, sizes in sorted(accounts.items()):
-            is_main = n == args.configs
-            reps = args.reps if is_main else args.scale_reps
-            with emulator(str(tmp / f"account-{n}.sqlite3"), args.latency_ms) as (url, admin):
-                admin.warm_up(sizes, args.latency_ms)
-                log(f"{n} configs: humectl plan x{reps}")
-                plan = measure_plan(url, admin, sizes, False, args.parallelism, reps)
-                if plan["changes"]:
-                    raise RuntimeError(f"the matching manifests planned {plan['changes']} changes: bench bug")
-                entry: dict[str, Any] = {
-                    "sizes": sizes.to_dict(),
-                    "plan": plan,
-                    "minimum_requests": sizes.minimum_requests(),
-                    "latency_bound_s": sizes.latency_bound(args.parallelism, latency_s),
-                }
-                if is_main:
-                    log(f"{n} configs: humectl plan, 10% prompts edited x{reps}")
-                    edited = measure_plan(url, admin, sizes, True, args.parallelism, reps)
-                    result["main"] = {
-                        "sizes": sizes.to_dict(),
-                        "plan_nochange": plan,
-                        "plan_edited": edited,
-                        "minimum_requests": sizes.minimum_requests(),
-                        "rounds": 1 + math.ceil((sizes.minimum_requests() - KINDS) / args.parallelism),
-                        "latency_bound_s": entry["latency_bound_s"],
-                    }
-                for ps, key in ((None, "sdk_default"), (PAGE, "sdk_100")):
-                    log(f"{n} configs: SDK walk, page_size {ps or 'default'} x{reps}")
-                    entry[key] = measure_sdk(url, admin, ps, reps)
-                result["scale"][str(n)] = entry
-        with emulator(":memory:", args.latency_ms, args.rate_limit) as (url, admin):
-            log(f"apply {args.creates} creates at {args.rate_limit:g} req/s x{args.apply_reps}")
-            result["apply"] = measure_apply(
-                admin, url, args.creates, args.rate_limit, args.parallelism, args.apply_reps
-            )
+        if "inprocess" in sections:
+            measure_in_process(args, result, tmp, main_sizes, scale_sizes, log)
+        if "commands" in sections:
+            for n, sizes in sorted(command_sizes.items()):
+                with emulator(str(tmp / f"account-{n}.sqlite3"), args.latency_ms) as (url, admin):
+                    admin.warm_up(sizes, args.latency_ms, page_sizes=(PAGE,))
+                    result["commands"][str(n)] = measure_commands(args, url, admin, sizes, builds, tmp, log)
+        if "apply" in sections:
+            with emulator(":memory:", args.latency_ms, args.rate_limit) as (url, admin):
+                log(f"apply {args.creates} creates at {args.rate_limit:g} req/s x{args.apply_reps}")
+                result["apply"] = measure_apply(
+                    admin, url, args.creates, args.rate_limit, args.parallelism, args.apply_reps
+                )
+        vreps = 3 if args.quick else 9
+        result["version_s"] = {b.label: time_command([*b.argv, "--version"], vreps, b.env) for b in builds}
+        result["python_s"] = time_command([sys.executable, "-c", "pass"], vreps)
+        imports = "import humectl.cli, humectl.engine, httpcore, anyio._backends._asyncio"
+        result["plan_imports_s"] = time_command([sys.executable, "-c", imports], vreps)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    vreps = 3 if args.quick else 9
-    result["version_s"] = time_command([*humectl_argv(), "--version"], vreps)
-    result["python_s"] = time_command([sys.executable, "-c", "pass"], vreps)
-    imports = "import humectl.cli, humectl.engine, httpcore, anyio._backends._asyncio"
-    result["plan_imports_s"] = time_command([sys.executable, "-c", imports], vreps)
-    print_table(result)
-    print(json.dumps(summary_json(result), sort_keys=False))
+    summary: dict[str, Any] = {"bench": "plan_scale", "quick": args.quick}
+    if {"inprocess", "apply"} <= sections:
+        print_table(result)
+        summary = summary_json(result)
+    if result["commands"]:
+        print_commands(result)
+        summary["commands"] = commands_summary(result)
+    summary["targets"] = targets(result)
+    print_targets(summary["targets"])
+    print(json.dumps(summary, sort_keys=False))
     return 0
 
 

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from humectl import __version__
+from humectl import __version__, stages
 from humectl.errors import HumectlError, ManifestError, UsageError, redact
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -272,15 +272,17 @@ def validate(
     name_prefix: str | None,
 ) -> int:
     """Check the manifests offline; nothing is sent. Exit 0 when valid (warnings allowed), 1 otherwise."""
-    from humectl.manifest import validate_manifests
-    from humectl.render import problems as render
+    with stages.span("imports"):
+        from humectl.manifest import validate_manifests
+        from humectl.render import problems as render
 
     options = _load_options(variables, var_files, environment, name_prefix, directory)
     result = validate_manifests(directory, options)
-    if output == "json":
-        echo(render.render_json(result.problems, result.resources, result.files), nl=False)
-    else:
-        echo(render.render_text(result.problems, result.resources, result.files), nl=False)
+    with stages.span("render"):
+        if output == "json":
+            echo(render.render_json(result.problems, result.resources, result.files), nl=False)
+        else:
+            echo(render.render_text(result.problems, result.resources, result.files), nl=False)
     if _github(github) and result.problems:
         echo(render.render_github(result.problems), nl=False, err=output == "json")
     return 0 if result.valid else 1
@@ -441,11 +443,13 @@ def plan_flags(verb: str) -> Callable[[F], F]:
 @plan_flags("Plan")
 def plan(directory: str, output: str, out_file: str | None, detailed_exitcode: bool, flags: PlanFlags) -> int:
     """Show what apply would change in the live EVI account."""
-    from humectl import engine
-    from humectl.render.markdown import render_markdown
+    with stages.span("imports"):
+        from humectl import engine
+        from humectl.render.markdown import render_markdown
 
     result = flags.make_plan(directory, flags.settings())
-    echo(_render(result.plan, output), nl=False)
+    with stages.span("render"):
+        echo(_render(result.plan, output), nl=False)
     if out_file:
         engine.save_plan(result.plan, out_file)
         Path(out_file).with_suffix(".md").write_text(render_markdown(result.plan), encoding="utf-8")
@@ -770,4 +774,5 @@ def emulator_serve(
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
+    stages.start()
     cli.main(args=argv, prog_name="humectl")

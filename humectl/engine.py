@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from humectl import stages
 from humectl.apply import Applied, EventCallback, apply_plan
 from humectl.client import EviClient
 from humectl.errors import ApplyError, ApplyReport, PlanError, StalePlanError
@@ -70,19 +71,21 @@ async def plan_live(
         builder.add_page(kind, [merged])
 
     def on_page(kind: str, items: list[dict[str, Any]]) -> None:
-        plain = []
-        for item in items:
-            if builder.needs_detail(kind, item):
-                details.setdefault(kind, []).append(asyncio.ensure_future(read_detail(kind, item)))
-            else:
-                plain.append(item)
-        builder.add_page(kind, plain)
+        with stages.span("plan"):
+            plain = []
+            for item in items:
+                if builder.needs_detail(kind, item):
+                    details.setdefault(kind, []).append(asyncio.ensure_future(read_detail(kind, item)))
+                else:
+                    plain.append(item)
+            builder.add_page(kind, plain)
 
     async def on_complete(kind: str) -> None:
         await asyncio.gather(*details.get(kind, []))
-        builder.complete(kind)
+        with stages.span("plan"):
+            builder.complete(kind)
 
-    listing = fetch_live_state(client, on_page=on_page, on_complete=on_complete)
+    listing = stages.timed("list", fetch_live_state(client, on_page=on_page, on_complete=on_complete))
     try:
         if prune:
             # Every config version, to refuse deleting a prompt/tool that any of them still pins.
@@ -99,9 +102,10 @@ async def plan_live(
         resource = live.by_id(kind, resource_id)
         if resource is not None:
             resource.data = data
-    plan = builder.finish(
-        live, targets=targets, prune=prune, prune_unmanaged=prune_unmanaged, config_versions=config_versions
-    )
+    with stages.span("plan"):
+        plan = builder.finish(
+            live, targets=targets, prune=prune, prune_unmanaged=prune_unmanaged, config_versions=config_versions
+        )
     return plan, live
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from humectl import rules, variables
+from humectl import rules, stages, variables
 from humectl.errors import ManifestError, Problem
 from humectl.kinds import KINDS
 from humectl.schema import manifest_schema, schema_violations
@@ -625,12 +625,15 @@ def load_manifests(root: str | Path, options: LoadOptions | None = None) -> Mani
             problems.append(problem)
             continue
         assert text is not None
-        doc, parse_problems = parse(text, path=path, rel=rel, display=display, variables=resolved.variables)
+        with stages.span("load"):
+            doc, parse_problems = parse(text, path=path, rel=rel, display=display, variables=resolved.variables)
         problems += parse_problems
         if doc.data is None:
             continue  # an empty file, or one that did not parse (its problems are recorded)
         documents.append(doc)
-        for violation in schema_violations(doc.data):
+        with stages.span("validate"):
+            violations = schema_violations(doc.data)
+        for violation in violations:
             if any(violation.pointer.startswith(p) for p in doc.suppressed if p):
                 continue  # already reported as what it really is (an undefined variable, a bad tag)
             problems.append(
@@ -638,14 +641,16 @@ def load_manifests(root: str | Path, options: LoadOptions | None = None) -> Mani
             )
 
     entries = [e for doc in documents for e in _entries(doc, resolved.name_prefix)]
-    problems += rules.check_entries(entries, _known_models())
+    with stages.span("validate"):
+        problems += rules.check_entries(entries, _known_models())
     resources: list[DesiredResource] = []
-    positions = {id(doc): _positions_by_entry(doc) for doc in documents}
-    for entry in entries:
-        resource, found = _build_resource(entry, root_real, positions[id(entry.doc)].get(entry.pointer, {}))
-        problems += found
-        if resource is not None:
-            resources.append(resource)
+    with stages.span("load"):
+        positions = {id(doc): _positions_by_entry(doc) for doc in documents}
+        for entry in entries:
+            resource, found = _build_resource(entry, root_real, positions[id(entry.doc)].get(entry.pointer, {}))
+            problems += found
+            if resource is not None:
+                resources.append(resource)
 
     problems = _unique(sorted(problems, key=_sort_key))
     if any(p.severity == "error" for p in problems):

@@ -1,6 +1,7 @@
 """``python bench/plan_scale.py --quick`` still runs end to end and prints its table and JSON line.
 
-Only that it runs and reports every figure: no timing is asserted here (the machine running the tests
+Only that it runs and reports every figure (in process, apply, and the whole commands as processes with
+their stage timings): no timing is asserted here (the machine running the tests
 is not the one to judge speed on; the full benchmark and docs/performance.md do that). The one hard
 check is correctness the benchmark relies on: the matching manifests plan no change, every request
 of the plan is one list page, and no 429 reaches the user during the throttled apply.
@@ -40,3 +41,16 @@ def test_quick_benchmark_prints_a_table_and_a_json_line() -> None:
     assert set(result["ratios"]["baseline_over_humectl"]) == set(result["scale"])
     for figure in ("humectl_version_s", "python_startup_s", "plan_startup_s"):
         assert result[figure] > 0
+    # The whole commands: processes of the console script against the same account, the SDK walk beside.
+    assert "whole commands" in proc.stdout
+    (account,) = result["commands"].values()
+    now = account["builds"]["now"]
+    for figure in ("validate_s", "plan_s", "plan_edited_s", "plan_peak_rss_mb"):
+        assert now[figure] > 0
+    assert account["sdk_walk_100_s"] > 0
+    # HUMECTL_PROFILE_STAGES: every stage of a plan reported, in the order they start.
+    plan_stages = account["stages"]["plan"]["stages"]
+    assert {"imports", "load", "validate", "list", "plan", "render"} <= set(plan_stages)
+    assert plan_stages["imports"]["start_s"] < plan_stages["load"]["start_s"] < plan_stages["render"]["start_s"]
+    assert {"load", "validate", "render"} <= set(account["stages"]["validate"]["stages"])
+    assert [t["target"] for t in result["targets"]] == ["humectl --version"]
