@@ -2,6 +2,10 @@
 
 On the first failure nothing new is started; writes already in flight finish; the report says
 exactly which changes were done, which failed (with the API's message) and which never started.
+Any exception a change raises is that change's failure, never a traceback. Interrupted (the task
+cancelled: Ctrl-C, SIGTERM), the writes that were sent and not yet answered are reported as in
+flight: they may or may not have taken effect. ``halt`` (the account lock, once lost) stops new
+starts the way a failure does.
 """
 
 from __future__ import annotations
@@ -12,12 +16,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from humectl.client import EviClient
-from humectl.errors import ApplyError, ApplyReport, HumectlError
+from humectl.errors import (
+    STOPPED_BY_FAILURE,
+    STOPPED_BY_INTERRUPT,
+    STOPPED_BY_LOCK_LOST,
+    ApplyError,
+    ApplyReport,
+    HumectlError,
+)
 from humectl.kinds import KINDS
 from humectl.normalize import LATEST, split_ref
 from humectl.plan import CREATE, DELETE, DESCRIBE, RENAME, VERSION, Change, Plan
 
 EventCallback = Callable[[str, Change, str], None]  # (status, change, detail); status: start|done|failed
+Halt = Callable[[], str | None]  # why to start nothing more (e.g. "the lock was lost"), or None
 
 
 @dataclass(frozen=True)
@@ -41,10 +53,13 @@ def apply_order(plan: Plan) -> list[list[Change]]:
 
 
 class _Executor:
-    def __init__(self, plan: Plan, client: EviClient, on_event: EventCallback | None, parallelism: int) -> None:
+    def __init__(
+        self, plan: Plan, client: EviClient, on_event: EventCallback | None, parallelism: int, halt: Halt | None
+    ) -> None:
         self.plan = plan
         self.client = client
         self.on_event = on_event or (lambda status, change, detail: None)
+        self.halt = halt or (lambda: None)
         self.parallelism = max(1, parallelism)
         self.results: dict[str, Applied] = {}
         self.by_address = {c.address: c for c in plan.changes}
@@ -111,24 +126,38 @@ class _Executor:
             return "deleted"
         raise HumectlError(f"unknown action {change.action!r} for {change.address}")
 
+    def may_start(self) -> bool:
+        if self.stopped:
+            return False
+        reason = self.halt()
+        if reason is not None:
+            self.stopped = True
+            self.report.stopped_by, self.report.reason = STOPPED_BY_LOCK_LOST, reason
+            return False
+        return True
+
     async def run_level(self, changes: list[Change]) -> None:
         queue = list(changes)
 
         async def worker() -> None:
-            while queue and not self.stopped:
+            while queue and self.may_start():
                 change = queue.pop(0)
                 self.on_event("start", change, "")
                 self.in_flight.append(change.address)
+                # Cancellation (Ctrl-C, SIGTERM) passes through with the change still in flight: its
+                # request was sent and its answer never read, so nobody knows whether it took effect.
                 try:
                     detail = await self.execute(change)
-                except HumectlError as exc:
+                except Exception as exc:  # every failure belongs in the report, never a traceback
+                    message = exc.message if isinstance(exc, HumectlError) else f"{type(exc).__name__}: {exc}"
+                    self.in_flight.remove(change.address)
                     self.stopped = True
-                    self.report.failed.append((change.address, exc.message))
-                    self.on_event("failed", change, exc.message)
+                    if self.report.stopped_by is None:
+                        self.report.stopped_by = STOPPED_BY_FAILURE
+                    self.report.failed.append((change.address, message))
+                    self.on_event("failed", change, message)
                     continue
-                finally:
-                    if change.address in self.in_flight:
-                        self.in_flight.remove(change.address)
+                self.in_flight.remove(change.address)
                 self.report.done.append(change.address)
                 self.on_event("done", change, detail)
 
@@ -144,19 +173,26 @@ class _Executor:
                     continue
                 await self.run_level(level)
         except (asyncio.CancelledError, KeyboardInterrupt):
-            # Interrupted (Ctrl-C): say exactly what is known instead of dying with a traceback.
-            settled = set(self.report.done) | {a for a, _ in self.report.failed} | set(self.in_flight)
-            for address in self.in_flight:
-                self.report.failed.append((address, "interrupted: may or may not have taken effect"))
-            self.report.not_started = [c.address for lv in levels for c in lv if c.address not in settled]
-            raise ApplyError("apply interrupted", self.report) from None
+            # Interrupted: say exactly what is known instead of dying with a traceback.
+            report = self.report
+            report.stopped_by, report.reason = STOPPED_BY_INTERRUPT, "interrupted"
+            report.in_flight = list(self.in_flight)
+            settled = set(report.done) | {a for a, _ in report.failed} | set(report.in_flight)
+            report.not_started = [c.address for lv in levels for c in lv if c.address not in settled]
+            raise ApplyError("apply interrupted", report) from None
         return self.report
 
 
 async def apply_plan(
-    plan: Plan, client: EviClient, *, on_event: EventCallback | None = None, parallelism: int = 8
+    plan: Plan,
+    client: EviClient,
+    *,
+    on_event: EventCallback | None = None,
+    parallelism: int = 8,
+    halt: Halt | None = None,
 ) -> tuple[ApplyReport, Mapping[str, Applied]]:
-    """Run every change of ``plan``; never raises for an API failure (see the report's ``failed``)."""
-    executor = _Executor(plan, client, on_event, parallelism)
+    """Run every change of ``plan``; never raises for a failed change (see the report's ``failed``
+    and ``stopped_by``); raises ApplyError with the report when interrupted."""
+    executor = _Executor(plan, client, on_event, parallelism, halt)
     report = await executor.run()
     return report, executor.results

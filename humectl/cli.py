@@ -171,6 +171,14 @@ def api_options(func: F) -> F:
         default=None,
         help="Concurrent requests at most (default 8).",
     )(func)
+    func = click.option(
+        "--timeout",
+        "timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=None,
+        metavar="SECONDS",
+        help="Give up on one request after SECONDS without progress (env HUMECTL_TIMEOUT; default 30).",
+    )(func)
     return func
 
 
@@ -288,10 +296,12 @@ def validate(
     return 0 if result.valid else 1
 
 
-def _settings(base_url: str | None, emulator_db: str | None, parallelism: int | None) -> Any:
+def _settings(
+    base_url: str | None, emulator_db: str | None, parallelism: int | None, timeout: float | None = None
+) -> Any:
     from humectl.settings import build_settings
 
-    return build_settings(base_url=base_url, emulator_db=emulator_db, parallelism=parallelism)
+    return build_settings(base_url=base_url, emulator_db=emulator_db, parallelism=parallelism, timeout_s=timeout)
 
 
 def _load_options(
@@ -355,9 +365,10 @@ class AccountFlags:
     base_url: str | None
     emulator_db: str | None
     parallelism: int | None
+    timeout: float | None
 
     def settings(self) -> Any:
-        return _settings(self.base_url, self.emulator_db, self.parallelism)
+        return _settings(self.base_url, self.emulator_db, self.parallelism, self.timeout)
 
     def load_options(self, directory: str) -> Any:
         return _load_options(self.variables, self.var_files, self.environment, self.name_prefix, directory)
@@ -537,12 +548,9 @@ def _progress(status: str, change: Any, detail: str) -> None:
 
 
 def _print_report(report: Any) -> None:
-    echo("\nApply stopped at the first failure. Exactly this happened:", err=True)
-    echo(f"  done ({len(report.done)}): {', '.join(report.done) or 'nothing'}", err=True)
-    for address, error in report.failed:
-        echo(f"  failed: {address}: {error}", err=True)
-    echo(f"  not started ({len(report.not_started)}): {', '.join(report.not_started) or 'nothing'}", err=True)
-    echo("Run `humectl plan` to see what is left; `humectl apply` again converges.", err=True)
+    from humectl.render.report import render_report_text
+
+    echo("\n" + render_report_text(report), err=True, nl=False)
 
 
 def _github_apply_summary(flag: bool | None, the_plan: Any, report: Any, *, failed: bool) -> None:
@@ -589,6 +597,7 @@ def export_command(
     base_url: str | None,
     emulator_db: str | None,
     parallelism: int | None,
+    timeout: float | None,
 ) -> int:
     """Write manifests for every live tool, prompt and config (their newest versions)."""
     import asyncio
@@ -596,7 +605,7 @@ def export_command(
     from humectl import engine
     from humectl.export import export_live, render_export, verify_export, write_export
 
-    settings = _settings(base_url, emulator_db, parallelism)
+    settings = _settings(base_url, emulator_db, parallelism, timeout)
 
     async def read() -> Any:
         async with engine.open_client(settings) as client:
@@ -628,7 +637,12 @@ def export_command(
               help="Output format.")
 @api_options
 def history(
-    address: str, output: str, base_url: str | None, emulator_db: str | None, parallelism: int | None
+    address: str,
+    output: str,
+    base_url: str | None,
+    emulator_db: str | None,
+    parallelism: int | None,
+    timeout: float | None,
 ) -> int:
     """Every version of one live resource, newest first, with its description and time."""
     import asyncio
@@ -636,7 +650,7 @@ def history(
     from humectl import engine
     from humectl.history import fetch_history, render_history_json, render_history_text
 
-    settings = _settings(base_url, emulator_db, parallelism)
+    settings = _settings(base_url, emulator_db, parallelism, timeout)
 
     async def read() -> Any:
         async with engine.open_client(settings) as client:

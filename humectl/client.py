@@ -7,6 +7,16 @@
   to learn whether the write took effect before it tries again, so a retry never duplicates.
 - Every error becomes a typed :mod:`humectl.errors` exception naming method, path, status and Hume's
   message. The API key lives only in the request header and is never part of any message.
+
+The client assumes a hostile server, so the rest of humectl need not: a 5xx's ``Retry-After`` is
+waited out; pagination reads on while pages come back full whatever ``total_pages`` says, and stops
+at the first short or empty page (or one that repeats what was read); a create whose answer was lost
+is settled only by a head with exactly its name *and* its run id (a server's ``name`` filter is a
+hint, never trusted alone); a DELETE retried after a lost answer that then meets 404 is done; a 2xx
+whose body is empty, not JSON or not the documented object is an :class:`InvalidResponseError`
+naming method and path. Lists of prompts never show the names humectl reserves (its account lock,
+:mod:`humectl.lock`): this is the one place live state is read, so plan, export, drift, prune and
+history never see them.
 """
 
 from __future__ import annotations
@@ -28,6 +38,7 @@ from humectl.errors import (
     AmbiguousWriteError,
     ApiError,
     AuthError,
+    InvalidResponseError,
     MissingKeyError,
     NotFoundError,
     RateLimitedError,
@@ -36,6 +47,7 @@ from humectl.errors import (
     UsageError,
 )
 from humectl.kinds import Kind
+from humectl.provenance import run_id_of
 from humectl.ratecontrol import AdaptiveLimiter
 from humectl.settings import DEFAULT_BASE_URL, Settings
 
@@ -45,6 +57,7 @@ SHUTDOWN_NOTE = (
 )
 
 PAGE_SIZE = 100  # the API's maximum: fewest requests per listing
+MAX_PAGES = 100_000  # a server answering full pages forever still ends (10 million items)
 HANDOFF_TURNS = 4  # event-loop turns a woken request needs to get from the limiter onto the wire
 
 
@@ -219,6 +232,10 @@ class EviClient:
         self.retry = retry or RetryPolicy()
         self.limiter = AdaptiveLimiter(settings.parallelism)
         self.requests_sent = 0
+        # The server's Date header and the local time it arrived: the lock reads server time from it.
+        self.last_date: tuple[str | None, float] | None = None
+        # Heads of reserved names (the lock) that list_heads kept out of live state, by kind.
+        self.reserved_heads: dict[str, list[dict[str, Any]]] = {}
         self._http = httpx.AsyncClient(
             base_url=base_url,
             headers=headers,
@@ -267,6 +284,7 @@ class EviClient:
                 raise _Retryable(error_for(method, path, response), wait, True)
             if response.status_code >= 400:
                 raise error_for(method, path, response)
+            self.last_date = (response.headers.get("date"), time.time())
             return response
         finally:
             await self.limiter.release(throttled_for=throttled, epoch=epoch)
@@ -279,36 +297,48 @@ class EviClient:
         params: dict[str, Any] | None = None,
         body: Any = None,
         settle: Callable[[], Awaitable[Any]] | None = None,
+        expect: tuple[str, ...] | None = (),
+        gone_is_done: bool = False,
     ) -> Any:
-        """Send with retries. ``settle`` (for creates) decides, after an ambiguous failure, whether
-        the write happened: it returns the created object, or None to allow one more attempt."""
+        """Send with retries and return the decoded JSON object.
+
+        ``settle`` (for creates) decides, after an ambiguous failure or an unreadable success, whether
+        the write happened: it returns the created object, or None to allow one more attempt.
+        ``expect``: the keys the answer's JSON object must have; None when the body is not read
+        (PATCH name, DELETE: Hume answers those with an empty body). ``gone_is_done`` (DELETE): a 404
+        after an attempt that may have reached the server means that attempt did the work.
+        """
         last: Exception | None = None
         attempt = throttled = 0
+        maybe_done = False  # an earlier attempt may have reached the server
         while attempt < self.retry.attempts:
             try:
                 response = await self._attempt(method, path, params, body)
+            except NotFoundError:
+                if gone_is_done and maybe_done:
+                    return None
+                raise
             except _Retryable as failure:
                 last = failure.error
                 if isinstance(failure.error, RateLimitedError) and throttled < self.retry.max_throttled:
                     throttled += 1
                     continue
                 attempt += 1
+                maybe_done = maybe_done or failure.ambiguous
                 if failure.ambiguous and settle is not None:
-                    try:
-                        found = await settle()
-                    except Exception as exc:  # the re-read itself failed: we cannot know
-                        raise AmbiguousWriteError(
-                            f"{method} {path} may or may not have taken effect ({failure.error}); "
-                            f"re-reading to check failed too ({exc})",
-                            hint="run `humectl plan` to see the live state before trying again",
-                        ) from None
+                    found = await self._settle(method, path, str(failure.error), settle)
                     if found is not None:
                         return found
                 if attempt < self.retry.attempts:
-                    # Retry-After already paused the limiter for everyone; the backoff spreads the rest.
-                    await asyncio.sleep(self.retry.backoff(attempt - 1) if failure.wait is None else 0)
+                    if failure.wait is None:
+                        delay = self.retry.backoff(attempt - 1)
+                    elif isinstance(failure.error, RateLimitedError):
+                        delay = 0.0  # the limiter already holds every request back until Retry-After
+                    else:
+                        delay = failure.wait  # a 5xx's Retry-After: the server said when to come back
+                    await asyncio.sleep(delay)
                 continue
-            if not response.content:
+            if expect is None:
                 return None
             if self.limiter.waiting:
                 # Let the request that takes this slot reach the socket before decoding this answer
@@ -316,12 +346,31 @@ class EviClient:
                 # the work instead of following it. Measured: plan of 2,300 resources 180 -> 174 ms.
                 for _ in range(HANDOFF_TURNS):
                     await asyncio.sleep(0)
+            problem = None
             try:
-                return response.json()
+                answer = response.json() if response.content else None
             except ValueError:
-                return response.text
+                answer, problem = None, f"a body that is not JSON ({_snippet(response)})"
+            if problem is None:
+                problem = _shape_problem(answer, expect)
+            if problem is None:
+                return answer
+            if settle is not None:  # a success we cannot read: did the write happen?
+                found = await self._settle(method, path, problem, settle)
+                if found is not None:
+                    return found
+            raise InvalidResponseError(method, path, response.status_code, problem)
         assert last is not None
         raise last
+
+    async def _settle(self, method: str, path: str, why: str, settle: Callable[[], Awaitable[Any]]) -> Any:
+        try:
+            return await settle()
+        except Exception as exc:  # the re-read itself failed: we cannot know
+            raise AmbiguousWriteError(
+                f"{method} {path} may or may not have taken effect ({why}); re-reading to check failed too ({exc})",
+                hint="run `humectl plan` to see the live state before trying again",
+            ) from None
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -335,33 +384,43 @@ class EviClient:
         params: dict[str, Any] | None = None,
         on_page: Callable[[list[dict[str, Any]]], None] | None = None,
     ) -> list[dict[str, Any]]:
-        """Every item of a paged list: page 0 first, then the rest concurrently once it says how many.
+        """Every item of a paged list: page 0 first, then the pages it announces concurrently, then on
+        one by one while the last page read came back full (``total_pages`` can be wrong).
 
-        ``on_page`` sees each page's items as soon as it arrives, so work on them overlaps the
-        network wait for the other pages.
+        Stops at a page shorter than the page size (an empty one too), or one that brings nothing new
+        (a server ignoring ``page_number``). ``on_page`` sees each page's items as soon as it arrives,
+        so work on them overlaps the network wait for the other pages.
         """
         base = {"page_size": PAGE_SIZE, **(params or {})}
+        seen: set[tuple[Any, Any]] = set()
 
-        async def page(number: int) -> list[dict[str, Any]]:
+        async def page(number: int) -> tuple[list[dict[str, Any]], Any]:
             answer = await self.get(path, {**base, "page_number": number})
-            items: list[dict[str, Any]] = list((answer or {}).get(page_key) or [])
+            items = _page_items(answer, page_key, path)
             if on_page is not None:
                 on_page(items)
-            return items
+            return items, answer
 
-        first = await self.get(path, {**base, "page_number": 0})
-        items: list[dict[str, Any]] = list((first or {}).get(page_key) or [])
-        if on_page is not None:
-            on_page(items)
-        total = (first or {}).get("total_pages")
-        if isinstance(total, int):
-            for rest in await asyncio.gather(*(page(n) for n in range(1, total))):
-                items.extend(rest)
-        else:  # no page count: walk until an empty page, as the SDK does
-            number = 1
-            while more := await page(number):
+        items, first = await page(0)
+        seen.update(_key(i) for i in items)
+        size = first.get("page_size")
+        size = size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else PAGE_SIZE
+        total = first.get("total_pages")
+        last, number = items, 1
+        if isinstance(total, int) and not isinstance(total, bool) and total > 1:
+            rest = await asyncio.gather(*(page(n) for n in range(1, min(total, MAX_PAGES))))
+            for more, _ in rest:
                 items.extend(more)
-                number += 1
+                seen.update(_key(i) for i in more)
+            last, number = rest[-1][0], len(rest) + 1
+        while len(last) >= size and number < MAX_PAGES:  # full: there may be more, whatever total_pages said
+            last, _ = await page(number)
+            number += 1
+            fresh = [i for i in last if _key(i) not in seen]
+            if not fresh:
+                break
+            seen.update(_key(i) for i in fresh)
+            items.extend(fresh)
         return dedupe(items)
 
     async def list_heads(
@@ -369,12 +428,34 @@ class EviClient:
         kind: Kind,
         name: str | None = None,
         on_page: Callable[[list[dict[str, Any]]], None] | None = None,
+        *,
+        reserved: bool = False,
     ) -> list[dict[str, Any]]:
-        """The newest version of every resource of a kind (optionally only those with ``name``)."""
+        """The newest version of every resource of a kind; with ``name``, exactly those of that name
+        (the server's filter narrows the read, an exact comparison decides).
+
+        Names the kind reserves (humectl's lock) are left out, and kept in ``reserved_heads`` for
+        whoever needs to know (``plan``'s lock note); ``reserved=True`` (the lock itself) keeps them.
+        """
         params: dict[str, Any] = {"restrict_to_most_recent": "true"}
         if name is not None:
             params["name"] = name
-        return await self.list_all(kind.api_path, kind.page_key, params, on_page)
+
+        def keep(item: dict[str, Any]) -> bool:
+            if name is not None and item.get("name") != name:
+                return False
+            return reserved or not kind.is_reserved(str(item.get("name")))
+
+        def page(items: list[dict[str, Any]]) -> None:
+            if on_page is not None:
+                on_page([i for i in items if keep(i)])
+
+        heads = await self.list_all(kind.api_path, kind.page_key, params, page)
+        if not reserved and kind.reserved_name is not None:
+            held = [i for i in heads if kind.is_reserved(str(i.get("name")))]
+            if held:
+                self.reserved_heads.setdefault(kind.name, []).extend(held)
+        return [i for i in heads if keep(i)]
 
     async def list_versions(self, kind: Kind, resource_id: str) -> list[dict[str, Any]]:
         """Every version of one resource."""
@@ -382,21 +463,28 @@ class EviClient:
         return await self.list_all(f"{kind.api_path}/{resource_id}", kind.page_key, params)
 
     async def get_version(self, kind: Kind, resource_id: str, version: int) -> dict[str, Any]:
-        result: dict[str, Any] = await self.get(f"{kind.api_path}/{resource_id}/version/{version}")
+        path = f"{kind.api_path}/{resource_id}/version/{version}"
+        result: dict[str, Any] = await self._request("GET", path, expect=("id", "version"))
         return result
 
     # -- writes --------------------------------------------------------------------------------
 
     async def create(self, kind: Kind, body: dict[str, Any]) -> dict[str, Any]:
-        """Create a resource (version 0). ``body['version_description']`` identifies our write."""
+        """Create a resource (version 0). ``body['version_description']`` identifies our write: after
+        a lost answer, only a head with exactly this name and this run's marker is ours."""
+        run_id = run_id_of(body.get("version_description"))
 
         async def settle() -> dict[str, Any] | None:
-            for head in await self.list_heads(kind, name=body["name"]):
-                if head.get("version_description") == body.get("version_description"):
+            if run_id is None:
+                return None  # nothing identifies our write: never adopt another's
+            for head in await self.list_heads(kind, name=body["name"], reserved=True):
+                if head.get("name") == body["name"] and run_id_of(head.get("version_description")) == run_id:
                     return head
             return None
 
-        result: dict[str, Any] = await self._request("POST", kind.api_path, body=body, settle=settle)
+        result: dict[str, Any] = await self._request(
+            "POST", kind.api_path, body=body, settle=settle, expect=("id", "version")
+        )
         return result
 
     async def create_version(self, kind: Kind, resource_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -410,11 +498,11 @@ class EviClient:
             return None
 
         path = f"{kind.api_path}/{resource_id}"
-        result: dict[str, Any] = await self._request("POST", path, body=body, settle=settle)
+        result: dict[str, Any] = await self._request("POST", path, body=body, settle=settle, expect=("version",))
         return result
 
     async def rename(self, kind: Kind, resource_id: str, name: str) -> None:
-        await self._request("PATCH", f"{kind.api_path}/{resource_id}", body={"name": name})
+        await self._request("PATCH", f"{kind.api_path}/{resource_id}", body={"name": name}, expect=None)
 
     async def update_description(
         self, kind: Kind, resource_id: str, version: int, description: str | None
@@ -424,17 +512,42 @@ class EviClient:
         return result
 
     async def delete(self, kind: Kind, resource_id: str) -> None:
-        async def settle() -> dict[str, Any] | None:
-            try:
-                await self.list_versions(kind, resource_id)
-            except NotFoundError:
-                return {}  # gone: the lost attempt did delete it
-            return None
-
-        await self._request("DELETE", f"{kind.api_path}/{resource_id}", settle=settle)
+        """Delete a resource; retried (it is idempotent), and a 404 after a lost answer means done."""
+        await self._request("DELETE", f"{kind.api_path}/{resource_id}", expect=None, gone_is_done=True)
 
     async def delete_version(self, kind: Kind, resource_id: str, version: int) -> None:
-        await self._request("DELETE", f"{kind.api_path}/{resource_id}/version/{version}")
+        path = f"{kind.api_path}/{resource_id}/version/{version}"
+        await self._request("DELETE", path, expect=None, gone_is_done=True)
+
+
+def _key(item: dict[str, Any]) -> tuple[Any, Any]:
+    return item.get("id"), item.get("version")
+
+
+def _snippet(response: httpx.Response) -> str:
+    text = response.text.strip().replace("\n", " ")
+    return repr(text[:60] + ("…" if len(text) > 60 else ""))
+
+
+def _shape_problem(answer: Any, keys: tuple[str, ...]) -> str | None:
+    """Why ``answer`` is not the JSON object with ``keys`` the caller expects, or None when it is."""
+    if answer is None:
+        return "an empty body where a JSON object was expected"
+    if not isinstance(answer, dict):
+        return f"a JSON {type(answer).__name__} where a JSON object was expected"
+    missing = [k for k in keys if k not in answer]
+    if missing:
+        return f"a JSON object without {', '.join(missing)}"
+    return None
+
+
+def _page_items(answer: dict[str, Any], page_key: str, path: str) -> list[dict[str, Any]]:
+    items = answer.get(page_key)
+    if items is None:
+        return []  # Hume's config pages may leave the list out when it is empty
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise InvalidResponseError("GET", path, 200, f"a page whose {page_key} is not a list of objects")
+    return items
 
 
 def dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 
 from humectl import stages
-from humectl.apply import Applied, EventCallback, apply_plan
+from humectl.apply import Applied, EventCallback, Halt, apply_plan
 from humectl.client import EviClient
-from humectl.errors import ApplyError, ApplyReport, PlanError, StalePlanError
+from humectl.errors import STOPPED_BY_LOCK_LOST, ApplyError, ApplyReport, PlanError, StalePlanError
 from humectl.kinds import KINDS
 from humectl.live import LiveState, fetch_live_state
 from humectl.manifest import LoadOptions, ManifestSet, load_manifests
@@ -177,6 +177,7 @@ async def apply_async(
     on_event: EventCallback | None = None,
     check_fresh: bool = True,
     transport: httpx.AsyncBaseTransport | None = None,
+    halt: Halt | None = None,
 ) -> tuple[ApplyReport, dict[str, Applied]]:
     """Apply ``plan``; refuse it when a live object it depends on moved; raise ApplyError on failure."""
     refuse_blocked(plan)
@@ -189,7 +190,9 @@ async def apply_async(
                     "the saved plan is stale: " + "; ".join(moved),
                     hint="run `humectl plan` again and review the new plan",
                 )
-        report, results = await apply_plan(plan, client, on_event=on_event, parallelism=settings.parallelism)
+        report, results = await apply_plan(plan, client, on_event=on_event, parallelism=settings.parallelism, halt=halt)
+    if report.stopped_by == STOPPED_BY_LOCK_LOST:
+        raise ApplyError(f"apply stopped: {report.reason}", report)
     if report.failed:
         raise ApplyError(f"apply stopped: {len(report.failed)} change(s) failed", report)
     return report, dict(results)

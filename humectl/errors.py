@@ -8,7 +8,8 @@
     │   ├── AuthError            401/403
     │   ├── NotFoundError        404
     │   ├── RateLimitedError     429 still failing after retries
-    │   └── ServerError          5xx still failing after retries
+    │   ├── ServerError          5xx still failing after retries
+    │   └── InvalidResponseError a 2xx whose body is empty, not JSON or not the expected shape
     ├── TransportError           no answer (connection refused, timeout) after retries
     ├── AmbiguousWriteError      a write failed and re-reading could not tell whether it took effect
     ├── LiveStateError           the live account is inconsistent (e.g. two live resources, one name)
@@ -115,6 +116,14 @@ class ServerError(ApiError):
     """5xx kept coming back after every retry."""
 
 
+class InvalidResponseError(ApiError):
+    """A success status whose body is not what the API documents (empty, not JSON, wrong shape)."""
+
+    def __init__(self, method: str, path: str, status: int, what: str) -> None:
+        super().__init__(method, path, status, what)
+        self.message = f"{method} {path}: HTTP {status} with {what}"
+
+
 class TransportError(HumectlError):
     """No HTTP answer at all (refused, reset, timed out) after every retry."""
 
@@ -135,19 +144,32 @@ class StalePlanError(HumectlError):
     """A saved plan no longer matches the live objects it was made from."""
 
 
+# Why an apply stopped before the end (ApplyReport.stopped_by).
+STOPPED_BY_FAILURE = "failure"  # a change failed: nothing new was started, writes in flight finished
+STOPPED_BY_INTERRUPT = "interrupt"  # Ctrl-C or SIGTERM: writes in flight were abandoned
+STOPPED_BY_LOCK_LOST = "lock-lost"  # the account lock could not be renewed (or was broken)
+
+
 @dataclass
 class ApplyReport:
-    """What an apply did, exactly: addresses done, failed (with the reason) and never started."""
+    """What an apply did, exactly: addresses done, failed (with the reason), in flight when it was
+    interrupted (sent, no answer: they may or may not have taken effect) and never started."""
 
     done: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    in_flight: list[str] = field(default_factory=list)
     not_started: list[str] = field(default_factory=list)
+    stopped_by: str | None = None  # None: it ran to the end; else one of STOPPED_BY_*
+    reason: str | None = None  # for STOPPED_BY_LOCK_LOST / STOPPED_BY_INTERRUPT: what happened
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "done": list(self.done),
             "failed": [{"address": a, "error": e} for a, e in self.failed],
+            "in_flight": list(self.in_flight),
             "not_started": list(self.not_started),
+            "stopped_by": self.stopped_by,
+            "reason": self.reason,
         }
 
 

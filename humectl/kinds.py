@@ -35,9 +35,16 @@ class Kind:
     detail_fields: tuple[str, ...] = ()
     # Server defaults for fields the request left out (from Hume's create example, §7.2).
     defaults: dict[str, Any] = field(default_factory=dict)
+    # A name humectl keeps for itself in this kind (the account lock, humectl/lock.py): that name and
+    # ``<name>:<scope>`` never appear in live state, and no manifest may use them.
+    reserved_name: str | None = None
 
     def address(self, name: str) -> str:
         return f"{self.name}/{name}"
+
+    def is_reserved(self, name: str) -> bool:
+        reserved = self.reserved_name
+        return reserved is not None and (name == reserved or name.startswith(reserved + ":"))
 
 
 _COMMON_SERVER_MANAGED = ("id", "version", "version_type", "created_on", "modified_on", "version_description")
@@ -61,6 +68,7 @@ PROMPT = Kind(
     required_fields=("text",),
     server_managed=_COMMON_SERVER_MANAGED,
     detail_fields=("prompt_expansion",),
+    reserved_name="humectl-lock",
 )
 
 CONFIG = Kind(

@@ -10,9 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from humectl.errors import UsageError
+
 DEFAULT_BASE_URL = "https://api.hume.ai"
 DEFAULT_EMULATOR_DB = ".humectl/emulator.sqlite3"
 DEFAULT_PARALLELISM = 8
+DEFAULT_TIMEOUT_S = 30.0
+TIMEOUT_ENV = "HUMECTL_TIMEOUT"  # seconds per request (connect, read, write); --timeout wins
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,7 @@ class Settings:
     api_key: str | None = field(default=None, repr=False)
     emulator_db: str | None = None
     parallelism: int = DEFAULT_PARALLELISM
-    timeout_s: float = 30.0
+    timeout_s: float = DEFAULT_TIMEOUT_S
 
 
 def api_key_from_env(env: Mapping[str, str] | None = None) -> str | None:
@@ -45,7 +49,7 @@ def build_settings(
         api_key=api_key_from_env(env),
         emulator_db=emulator_db,
         parallelism=parallelism or DEFAULT_PARALLELISM,
-        timeout_s=timeout_s or 30.0,
+        timeout_s=timeout_s or timeout_from_env(env),
     )
 
 
@@ -73,3 +77,17 @@ def emulator_db_problem(path: str) -> str | None:
 
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def timeout_from_env(env: Mapping[str, str]) -> float:
+    """``HUMECTL_TIMEOUT`` (seconds, > 0), else the default; a bad value is a usage error."""
+    raw = env.get(TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise UsageError(f"{TIMEOUT_ENV} must be a number of seconds above 0, got {raw!r}")
+    return value

@@ -12,6 +12,7 @@ from typing import Any
 
 from humectl.errors import ApplyReport
 from humectl.plan import Change, Plan
+from humectl.render.report import IN_FLIGHT_NOTE, report_heading
 from humectl.render.style import EMOJI, LABELS, SYMBOLS, summary_line
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -120,10 +121,12 @@ def render_markdown(plan: Plan, *, limit: int = DEFAULT_LIMIT, title: str = "hum
 
 
 def render_apply_report(plan: Plan, report: ApplyReport, *, failed: bool) -> str:
-    """What an apply did, for the job summary: done, failed (with the API's message), not started."""
+    """What an apply did, for the job summary: done, failed (with the API's message), in flight, not
+    started."""
     by_address = {c.address: c for c in plan.changes}
     lines = ["### humectl apply", ""]
-    lines.append("**Apply stopped at the first failure.**" if failed else "**Apply complete.**")
+    heading = report_heading(report)
+    lines.append(f"**{heading}.**" if failed or report.stopped_by else "**Apply complete.**")
     lines += ["", "| | resource | action | result |", "|---|---|---|---|"]
     for address in report.done:
         change = by_address.get(address)
@@ -134,6 +137,10 @@ def render_apply_report(plan: Plan, report: ApplyReport, *, failed: bool) -> str
         action = LABELS[change.action] if change else ""
         message = error.replace("|", "\\|").replace("\n", " ")
         lines.append(f"| ❌ | `{address}` | {action} | {message} |")
+    for address in report.in_flight:
+        change = by_address.get(address)
+        action = LABELS[change.action] if change else ""
+        lines.append(f"| ❓ | `{address}` | {action} | in flight: {IN_FLIGHT_NOTE} |")
     for address in report.not_started:
         change = by_address.get(address)
         action = LABELS[change.action] if change else ""

@@ -1,0 +1,32 @@
+"""An apply's report (what was done, failed, in flight, not started) as text, and the heading that
+says why it stopped, shared with the Markdown job summary."""
+
+from __future__ import annotations
+
+from humectl.errors import STOPPED_BY_FAILURE, STOPPED_BY_INTERRUPT, STOPPED_BY_LOCK_LOST, ApplyReport
+
+IN_FLIGHT_NOTE = "sent, no answer yet: may or may not have taken effect; run `humectl plan` to see"
+
+
+def report_heading(report: ApplyReport) -> str:
+    """Why the apply ended where it did, in one sentence."""
+    if report.stopped_by == STOPPED_BY_INTERRUPT:
+        return "Apply interrupted"
+    if report.stopped_by == STOPPED_BY_LOCK_LOST:
+        return f"Apply stopped: {report.reason or 'the account lock was lost'}"
+    if report.stopped_by == STOPPED_BY_FAILURE or report.failed:
+        return "Apply stopped at the first failure"
+    return "Apply complete"
+
+
+def render_report_text(report: ApplyReport) -> str:
+    lines = [f"{report_heading(report)}. Exactly this happened:"]
+    lines.append(f"  done ({len(report.done)}): {', '.join(report.done) or 'nothing'}")
+    for address, error in report.failed:
+        lines.append(f"  failed: {address}: {error}")
+    if report.in_flight:
+        lines.append(f"  in flight ({len(report.in_flight)}): {', '.join(report.in_flight)}")
+        lines.append(f"    ({IN_FLIGHT_NOTE})")
+    lines.append(f"  not started ({len(report.not_started)}): {', '.join(report.not_started) or 'nothing'}")
+    lines.append("Run `humectl plan` to see what is left; `humectl apply` again converges.")
+    return "\n".join(lines) + "\n"
