@@ -702,7 +702,9 @@ def rollback(
         echo(f"  note: {note}")
     manifests = write_dir or manifest_dir
     update = manifest_update(planned, manifests, flags.load_options(manifests)) if manifests else entry_diff(planned)
-    if not planned.plan.has_changes:
+    if planned.to_head:
+        echo(f"{address} v{to_version} is its newest version already; nothing to roll back.")
+    elif not planned.plan.has_changes:
         # Already rolled back (e.g. without --write): the manifests may still need the change.
         echo(f"{address} already has the content of v{to_version}; nothing to roll back.")
     elif not auto_approve and not _confirm("roll back", "\nRoll back?"):

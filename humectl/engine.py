@@ -19,7 +19,7 @@ from humectl.apply import Applied, EventCallback, Halt, apply_plan
 from humectl.client import EviClient
 from humectl.errors import STOPPED_BY_LOCK_LOST, ApplyError, ApplyReport, PlanError, StalePlanError
 from humectl.kinds import KINDS
-from humectl.live import LiveState, fetch_live_state
+from humectl.live import LiveResource, LiveState, complete_versions, fetch_live_state
 from humectl.manifest import LoadOptions, ManifestSet, load_manifests
 from humectl.plan import CREATE, DELETE, Plan, PlanBuilder
 from humectl.provenance import new_run_id
@@ -58,32 +58,54 @@ async def plan_live(
 ) -> tuple[Plan, LiveState]:
     """List the live account and plan against it at once: the builder plans each page as it arrives.
 
-    Heads that lack a field the lists leave out (``Kind.detail_fields``) but the manifests set are
-    read on their own first, concurrently with the rest of the listing.
+    Hume's list pages leave some fields out (``Kind.detail_fields``: a prompt's ``prompt_expansion``).
+    A head is read on its own (``live.complete_versions``) only when it must be, concurrently with the
+    rest of the listing: before it is compared, when its manifest entry sets such a field (or nulls
+    it); after it is planned, when it gets a new version, which must carry the live value of every
+    field the manifest leaves out. So the plan's content is complete (it is what apply sends, and
+    what a saved plan holds), and an unchanged head costs no read.
     """
     builder = PlanBuilder(desired, run_id=run_id, message=message)
-    details: dict[str, list[asyncio.Task[None]]] = {}
+    reads: dict[str, list[asyncio.Future[None]]] = {}  # kind -> its detail reads
+    reading: set[str] = set()
     detailed: dict[tuple[str, str], dict[str, Any]] = {}
 
-    async def read_detail(kind: str, item: dict[str, Any]) -> None:
-        full = await client.get_version(KINDS[kind], str(item["id"]), int(item["version"]))
-        detailed[(kind, str(item["id"]))] = merged = {**item, **full}
-        builder.add_page(kind, [merged])
+    async def read_then_plan(kind: str, item: dict[str, Any]) -> None:
+        [full] = await complete_versions(client, KINDS[kind], [item])
+        detailed[(kind, str(item["id"]))] = full
+        with stages.span("plan"):
+            builder.add_page(kind, [full])
+            start_completions()
+
+    async def complete_planned(address: str, head: LiveResource) -> None:
+        [full] = await complete_versions(client, KINDS[head.kind], [head.data])
+        detailed[(head.kind, head.id)] = full
+        with stages.span("plan"):
+            builder.replan(address, LiveResource(head.kind, head.name, head.id, head.version, full))
+
+    def start_completions() -> None:
+        """Read the heads the builder just planned as new versions from list items alone."""
+        for address, head in list(builder.incomplete.items()):
+            if address not in reading:
+                reading.add(address)
+                reads.setdefault(head.kind, []).append(asyncio.ensure_future(complete_planned(address, head)))
 
     def on_page(kind: str, items: list[dict[str, Any]]) -> None:
         with stages.span("plan"):
             plain = []
             for item in items:
                 if builder.needs_detail(kind, item):
-                    details.setdefault(kind, []).append(asyncio.ensure_future(read_detail(kind, item)))
+                    reads.setdefault(kind, []).append(asyncio.ensure_future(read_then_plan(kind, item)))
                 else:
                     plain.append(item)
             builder.add_page(kind, plain)
+            start_completions()
 
     async def on_complete(kind: str) -> None:
-        await asyncio.gather(*details.get(kind, []))
+        await asyncio.gather(*reads.get(kind, []))
         with stages.span("plan"):
             builder.complete(kind)
+            start_completions()
 
     listing = stages.timed("list", fetch_live_state(client, on_page=on_page, on_complete=on_complete))
     try:
@@ -95,13 +117,15 @@ async def plan_live(
             )
         else:
             live, config_versions = await listing, []
+        await asyncio.gather(*(t for tasks in reads.values() for t in tasks))
     finally:
-        for task in (t for tasks in details.values() for t in tasks):
+        for task in (t for tasks in reads.values() for t in tasks):
             task.cancel()
-    for (kind, resource_id), data in detailed.items():
-        resource = live.by_id(kind, resource_id)
-        if resource is not None:
-            resource.data = data
+    if detailed:
+        by_id = {(r.kind, r.id): r for r in live.resources.values()}
+        for key, data in detailed.items():
+            if key in by_id:
+                by_id[key].data = data
     with stages.span("plan"):
         plan = builder.finish(
             live, targets=targets, prune=prune, prune_unmanaged=prune_unmanaged, config_versions=config_versions

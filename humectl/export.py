@@ -38,29 +38,17 @@ import yaml
 from humectl.errors import HumectlError, UsageError
 from humectl.kinds import DEPENDENCY_ORDER, KINDS, parse_address
 from humectl.live import LiveResource, LiveState
-from humectl.normalize import deep_merge, normalize_live, split_ref
+from humectl.normalize import normalize_live, split_ref
 from humectl.yamldoc import MAX_FILE_BYTES
 
 SCHEMA_COPY = "manifest.schema.json"
 PROMPT_DIR = "prompts"
 FILE_FOR_KIND = {"tool": "tools.yaml", "prompt": "prompts.yaml", "config": "configs.yaml"}
 
-# What the server fills in when a config leaves a field out: the registry's defaults (Hume's create
-# example) plus the emulator's event-message default (disabled, no text). Values equal to these are
-# not written; a config that sets them explicitly reads the same either way.
-CONFIG_DEFAULTS: dict[str, Any] = deep_merge(
-    KINDS["config"].defaults,
-    {
-        "event_messages": {
-            "on_new_chat": {"enabled": False},
-            "on_inactivity_timeout": {"enabled": False},
-            "on_max_duration_timeout": {"enabled": False},
-        },
-        "webhooks": [],
-    },
-)
-# Hume's default for prompt_expansion is enabled; only a disabled one is worth writing.
-PROMPT_DEFAULTS: dict[str, Any] = {"prompt_expansion": {"enabled": True}}
+# What the server fills in when a field is left out (the kind registry's defaults): values equal to
+# these are not written; a manifest that sets them explicitly reads the same either way.
+CONFIG_DEFAULTS: dict[str, Any] = KINDS["config"].defaults
+PROMPT_DEFAULTS: dict[str, Any] = KINDS["prompt"].defaults  # prompt_expansion {enabled: true}
 
 _SAFE_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$")
 
@@ -197,7 +185,7 @@ def manifest_entry(
             entry["fallback_content"] = content["fallback_content"]
         entry["parameters"] = _parameters(data.get("parameters"), f"tool/{name}", notes)
         return entry
-    defaults = PROMPT_DEFAULTS if kind == "prompt" else CONFIG_DEFAULTS
+    defaults = KINDS[kind].defaults
     references = {r.field: r for r in KINDS[kind].references}
     for key in KINDS[kind].content_fields:
         if key not in content:
@@ -483,19 +471,9 @@ def verify_export(directory: str | Path, live: LiveState, addresses: Iterable[st
 
 
 async def export_live(client: Any) -> LiveState:
-    """The live heads, each complete: lists leave some fields out (``Kind.detail_fields``), so the
-    heads of those kinds are also read one by one (an export is rare; exact beats cheap here)."""
-    import asyncio
-
-    from humectl.kinds import KINDS
-    from humectl.live import fetch_live_state
+    """The live heads, each complete (``live.complete_heads``): an export writes every field."""
+    from humectl.live import complete_heads, fetch_live_state
 
     live = await fetch_live_state(client)
-
-    async def complete(resource: Any) -> None:
-        full = await client.get_version(KINDS[resource.kind], resource.id, resource.version)
-        resource.data = {**resource.data, **full}
-
-    partial = [r for r in live.resources.values() if any(f not in r.data for f in KINDS[r.kind].detail_fields)]
-    await asyncio.gather(*(complete(r) for r in partial))
+    await complete_heads(client, live.resources.values())
     return live

@@ -2,7 +2,9 @@
 
 For each version: its number, when it was made (``modified_on`` as UTC ISO time), its
 version_description and whether humectl wrote it (the ``[humectl <run>]`` marker), which content
-fields changed against the version before it, and for configs the prompt/tool versions it pins.
+fields changed against the version before it (and how: the field-level diff), and for configs the
+prompt/tool versions it pins. Versions are compared complete: list pages leave some fields out
+(``Kind.detail_fields``), so those versions are read one by one (``live.complete_versions``).
 Nothing here prints: :func:`render_history_text` and :func:`render_history_json` format a History.
 """
 
@@ -15,11 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from humectl.client import EviClient
+from humectl.diff import FieldChange, diff_fields
 from humectl.errors import HumectlError, NotFoundError
 from humectl.kinds import KINDS, parse_address
-from humectl.live import iso_time
+from humectl.live import complete_versions, iso_time
 from humectl.normalize import normalize_live
 from humectl.provenance import made_by_humectl, run_id_of, strip_marker
+from humectl.render.text import format_value
 
 FORMAT_VERSION = 1
 
@@ -41,6 +45,7 @@ class VersionInfo:
     changed: list[str]  # content fields that differ from the previous version; ["created"] for the first
     # What this version references, by field (configs: prompt "name@version", tools [...]).
     pins: dict[str, Any] = field(default_factory=dict)
+    fields: list[FieldChange] = field(default_factory=list)  # how they changed (none for the first)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -51,6 +56,7 @@ class VersionInfo:
             "by_humectl": self.by_humectl,
             "humectl_run": self.run_id,
             "changed": list(self.changed),
+            "fields": [f.to_dict() for f in self.fields],
             **self.pins,
         }
         return out
@@ -99,6 +105,7 @@ def build_history(kind: str, name: str, resource_id: str, versions: list[dict[st
             by_humectl=made_by_humectl(description),
             run_id=run_id_of(description),
             changed=_changed(kind, previous, content),
+            fields=diff_fields(previous, content) if previous is not None else [],
             pins={r.field: content.get(r.field, [] if r.many else None) for r in KINDS[kind].references},
         )
         infos.append(info)
@@ -128,7 +135,8 @@ async def fetch_history(client: EviClient, address: str) -> History:
         raise UsageError(str(exc)) from None
     head = await find_resource(client, kind, name)
     try:
-        versions = await client.list_versions(KINDS[kind], str(head["id"]))
+        listed = await client.list_versions(KINDS[kind], str(head["id"]))
+        versions = await complete_versions(client, KINDS[kind], listed)
     except NotFoundError:
         raise ResourceNotFound(f"{address} was deleted while its history was read") from None
     return build_history(kind, name, str(head["id"]), versions)
@@ -143,6 +151,9 @@ def render_history_text(history: History) -> str:
         if info.description:
             lines.append(f"    {info.description}")
         lines.append(f"    changed: {', '.join(info.changed) or 'nothing (same content as the version before)'}")
+        for change in info.fields:
+            if change.path != "text" and change.path not in info.pins:
+                lines.append(f"      {change.path}: {format_value(change.before)} → {format_value(change.after)}")
         for field_name, value in info.pins.items():
             shown = ", ".join(value) if isinstance(value, list) else value
             lines.append(f"    {field_name}: {shown or 'none'}")

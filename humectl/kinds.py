@@ -30,14 +30,18 @@ class Kind:
     required_fields: tuple[str, ...]  # fields a new version must always carry
     server_managed: tuple[str, ...]  # fields the server sets; never diffed
     references: tuple[Reference, ...] = ()
-    # Content fields Hume's list endpoints leave out (the list item schema lacks them): to compare
-    # one the manifest sets, humectl reads that head version on its own.
+    # Content fields Hume's list endpoints leave out (the list item schema lacks them). A head is read
+    # on its own (live.complete_versions) when the manifest sets one, or when humectl makes a new
+    # version of it (which must carry the live value of every field the manifest leaves out).
     detail_fields: tuple[str, ...] = ()
-    # Server defaults for fields the request left out (from Hume's create example, §7.2).
+    # What the server reports for a field the request left out (Hume's create example, §7.2, and
+    # its spec's documented defaults); nested: a key of a section falls back to the section's default.
     defaults: dict[str, Any] = field(default_factory=dict)
     # A name humectl keeps for itself in this kind (the account lock, humectl/lock.py): that name and
     # ``<name>:<scope>`` never appear in live state, and no manifest may use them.
     reserved_name: str | None = None
+    # Defaults of keys inside a section that itself has none (``nudges.enabled`` when ``nudges`` is given).
+    member_defaults: dict[str, Any] = field(default_factory=dict)
 
     def address(self, name: str) -> str:
         return f"{self.name}/{name}"
@@ -45,6 +49,23 @@ class Kind:
     def is_reserved(self, name: str) -> bool:
         reserved = self.reserved_name
         return reserved is not None and (name == reserved or name.startswith(reserved + ":"))
+
+    def default_at(self, path: tuple[str, ...]) -> tuple[bool, Any]:
+        """``(True, value)`` when the server's value for ``path`` left out is known, else ``(False, None)``.
+
+        This is what an explicit ``null`` in a manifest resets a field to.
+        """
+        node: Any = self.defaults
+        for part in path:
+            if not isinstance(node, dict) or part not in node:
+                break
+            node = node[part]
+        else:
+            return True, node
+        dotted = ".".join(path)
+        if dotted in self.member_defaults:
+            return True, self.member_defaults[dotted]
+        return False, None
 
 
 _COMMON_SERVER_MANAGED = ("id", "version", "version_type", "created_on", "modified_on", "version_description")
@@ -69,6 +90,7 @@ PROMPT = Kind(
     server_managed=_COMMON_SERVER_MANAGED,
     detail_fields=("prompt_expansion",),
     reserved_name="humectl-lock",
+    defaults={"prompt_expansion": {"enabled": True}},  # the spec: "Defaults to `true`"
 )
 
 CONFIG = Kind(
@@ -100,12 +122,22 @@ CONFIG = Kind(
     defaults={
         "tools": [],
         "builtin_tools": [],
+        "webhooks": [],
+        # New versions inherit allow_short_responses when it is left out (the spec), so a reset to
+        # this default is always sent explicitly.
         "ellm_model": {"allow_short_responses": False},
         "timeouts": {
             "inactivity": {"enabled": True, "duration_secs": 600},
             "max_duration": {"enabled": True, "duration_secs": 1800},
         },
+        # Unknown in Hume's examples; what the emulator returns: disabled, no text.
+        "event_messages": {
+            "on_new_chat": {"enabled": False},
+            "on_inactivity_timeout": {"enabled": False},
+            "on_max_duration_timeout": {"enabled": False},
+        },
     },
+    member_defaults={"nudges.enabled": True},
 )
 
 KINDS: dict[str, Kind] = {k.name: k for k in (TOOL, PROMPT, CONFIG)}

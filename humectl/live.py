@@ -1,16 +1,22 @@
-"""Fetch the live State: the newest version of every tool, prompt and config, all kinds concurrently."""
+"""Fetch the live State: the newest version of every tool, prompt and config, all kinds concurrently.
+
+Hume's list pages leave some content fields out (``Kind.detail_fields``: a prompt's
+``prompt_expansion``). :func:`complete_versions` is the one place such versions are read on their own
+to fill them in; plan, rollback, history and export all go through it, so every comparison and every
+new version humectl makes works from complete content.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from humectl.client import EviClient
 from humectl.errors import LiveStateError
-from humectl.kinds import DEPENDENCY_ORDER, KINDS
+from humectl.kinds import DEPENDENCY_ORDER, KINDS, Kind
 
 
 @dataclass
@@ -26,6 +32,55 @@ class LiveResource:
     @property
     def address(self) -> str:
         return f"{self.kind}/{self.name}"
+
+    @property
+    def complete(self) -> bool:
+        """Whether ``data`` carries every content field (not only what a list page gives)."""
+        return is_complete(KINDS[self.kind], self.data)
+
+
+def is_complete(kind: Kind, data: Mapping[str, Any]) -> bool:
+    """A version is complete once every detail field is present (None when read and unset)."""
+    return all(f in data for f in kind.detail_fields)
+
+
+async def complete_versions(client: EviClient, kind: Kind, versions: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``versions`` (as list pages give them) with every detail field filled in, in the same order.
+
+    Only incomplete versions are read (one GET each, concurrently, under the client's limits); a detail
+    field the version does not have is set to None, so the result says "read, and unset" rather than
+    "not known". Versions already complete are returned as they are.
+    """
+
+    async def read(item: dict[str, Any]) -> dict[str, Any]:
+        full = await client.get_version(kind, str(item["id"]), int(item["version"]))
+        merged = {**item, **(full or {})}
+        for name in kind.detail_fields:
+            merged.setdefault(name, None)
+        return merged
+
+    todo = [i for i, item in enumerate(versions) if not is_complete(kind, item)]
+    done = await asyncio.gather(*(read(versions[i]) for i in todo))
+    out = list(versions)
+    for i, item in zip(todo, done, strict=True):
+        out[i] = item
+    return out
+
+
+async def complete_heads(client: EviClient, resources: Iterable[LiveResource]) -> int:
+    """Complete each of ``resources`` in place (see :func:`complete_versions`); returns the reads made."""
+    by_kind: dict[str, list[LiveResource]] = {}
+    for resource in resources:
+        if not resource.complete:
+            by_kind.setdefault(resource.kind, []).append(resource)
+
+    async def kind_done(kind: str, todo: list[LiveResource]) -> None:
+        completed = await complete_versions(client, KINDS[kind], [r.data for r in todo])
+        for resource, data in zip(todo, completed, strict=True):
+            resource.data = data
+
+    await asyncio.gather(*(kind_done(k, todo) for k, todo in by_kind.items()))
+    return sum(len(todo) for todo in by_kind.values())
 
 
 @dataclass(repr=False)

@@ -6,12 +6,16 @@ dropped), with:
 - references as ``"name@version"`` strings (live: taken from the embedded prompt/tool objects);
 - ``builtin_tools`` as sorted ``{name, fallback_content}``; webhook events sorted;
 - ``voice`` as ``{provider, name}`` (the server resolves either half; the name is what people write);
-- ``None`` values removed, so "null" and "absent" are the same thing.
+- ``None`` values removed: in live content null and absent are the same thing.
+
+A manifest's explicit ``null`` is not "absent": it means "managed, and cleared". :func:`normalize_desired`
+removes that field (or nested key) from the live content it merges over, or, where the server reports
+a default for a field left out (``Kind.default_at``), resets it to that default. Fields the manifest
+leaves out keep their live value.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -45,47 +49,6 @@ def strip_none(value: Any) -> Any:
     if isinstance(value, list):
         return [strip_none(v) if isinstance(v, (dict, list)) else v for v in value]
     return value
-
-
-def _copy_tree(value: Any) -> Any:
-    """A deep copy of JSON-like data (dicts, lists, scalars) without deepcopy's memo bookkeeping."""
-    if isinstance(value, dict):
-        return {k: _copy_tree(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy_tree(v) for v in value]
-    if value is None or isinstance(value, (str, int, float)):
-        return value
-    return copy.deepcopy(value)
-
-
-def _merge_into(target: dict[str, Any], overlay: Mapping[str, Any], atomic: tuple[str, ...] = ()) -> None:
-    for key, value in overlay.items():
-        if key not in atomic and isinstance(value, dict) and isinstance(target.get(key), dict):
-            _merge_into(target[key], value)
-        else:
-            target[key] = _copy_tree(value)
-
-
-def deep_merge(base: Mapping[str, Any], overlay: Mapping[str, Any], atomic: tuple[str, ...] = ()) -> dict[str, Any]:
-    """``overlay`` over ``base``: nested dicts merge key by key, lists and ``atomic`` fields replace.
-
-    The result shares nothing with either input (each is copied once, then merged in place).
-    """
-    merged: dict[str, Any] = {k: _copy_tree(v) for k, v in base.items()}
-    _merge_into(merged, overlay, atomic)
-    return merged
-
-
-def _overlaid(base: Mapping[str, Any], overlay: Mapping[str, Any], atomic: tuple[str, ...] = ()) -> dict[str, Any]:
-    """deep_merge without the copies: new dicts along merged paths only, everything else shared.
-    Only for canonical forms, which nothing mutates."""
-    merged = dict(base)
-    for key, value in overlay.items():
-        if key not in atomic and isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _overlaid(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 def ref(name: str, version: int | str) -> Ref:
@@ -142,7 +105,9 @@ FIELD_CANONICALISERS: dict[str, Callable[[Any], Any]] = {
 ATOMIC_FIELDS: tuple[str, ...] = ("voice",)
 
 
-def _canonical_fields(kind: Kind, content: Mapping[str, Any]) -> dict[str, Any]:
+def _canonical_fields(kind: Kind, content: Mapping[str, Any], *, keep_none: bool = False) -> dict[str, Any]:
+    """The kind's content fields of ``content``, canonical; None values dropped unless ``keep_none``
+    (a manifest's nulls, which :func:`_overlay` reads as "clear")."""
     out: dict[str, Any] = {}
     for field in kind.content_fields:
         if field not in content:
@@ -150,7 +115,7 @@ def _canonical_fields(kind: Kind, content: Mapping[str, Any]) -> dict[str, Any]:
         value = content[field]
         canon = FIELD_CANONICALISERS.get(field)
         out[field] = canon(value) if canon and value is not None else value
-    return strip_none(out)
+    return out if keep_none else strip_none(out)
 
 
 def normalize_live(
@@ -210,18 +175,37 @@ def normalize_desired(
         live_voice = live_data["voice"]
         if voice.get("id") and voice.get("id") == live_voice.get("id"):
             content["voice"] = {"provider": live_voice.get("provider"), "name": live_voice.get("name")}
-    desired = _canonical_fields(kind, content)
-    base = dict(live_content) if live_content is not None else {}
-    # None in the manifest means "clear it": merge first, then drop the Nones. Both sides are already
-    # canonical (no None below the top level), so only top-level keys can be None here; subtrees the
-    # manifest does not touch stay shared with the live content (nothing mutates canonical forms).
-    merged = _overlaid(base, _keep_nulls(kind, spec, desired), ATOMIC_FIELDS)
-    return {key: value for key, value in merged.items() if value is not None}
+    desired = _canonical_fields(kind, content, keep_none=True)
+    return _overlay(kind, live_content or {}, desired, ())
 
 
-def _keep_nulls(kind: Kind, spec: Mapping[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
-    out = dict(desired)
-    for field in kind.content_fields:
-        if field in spec and spec[field] is None:
-            out[field] = None
-    return out
+def _overlay(kind: Kind, base: Mapping[str, Any], overlay: Mapping[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    """``overlay`` (canonical desired content, nulls kept) over ``base`` (canonical live content).
+
+    Nested dicts merge key by key, lists and ``ATOMIC_FIELDS`` replace. A None clears: the key goes,
+    or, when the server has a known default for it (``Kind.default_at``), it is reset to that default
+    unless the live value is already the default or absent. New dicts are made along merged paths
+    only; subtrees the overlay does not touch stay shared with ``base`` (nothing mutates canonical forms).
+    """
+    merged = dict(base)
+    for key, value in overlay.items():
+        here = (*path, key)
+        current = merged.get(key)
+        if value is None:
+            known, default = kind.default_at(here)
+            if not known:
+                merged.pop(key, None)
+            elif current is not None and current != default:
+                merged[key] = strip_none(default)
+        elif isinstance(value, dict) and not (len(here) == 1 and key in ATOMIC_FIELDS):
+            inner = _overlay(kind, current if isinstance(current, dict) else {}, value, here)
+            if inner or isinstance(current, dict) or not _only_nulls(value):
+                merged[key] = inner
+        else:
+            merged[key] = strip_none(value)
+    return merged
+
+
+def _only_nulls(value: Mapping[str, Any]) -> bool:
+    """A manifest section that only clears (``{temperature: null}``): with nothing live, nothing to send."""
+    return bool(value) and all(v is None or (isinstance(v, dict) and _only_nulls(v)) for v in value.values())

@@ -213,13 +213,19 @@ class PlanBuilder:
         self._complete: set[str] = set()  # kinds whose listing is complete
         self._planned: set[str] = set()  # kinds whose every desired resource is planned
         self._detail_names: dict[str, set[str]] = {}  # kind -> live names needing needs_detail()
+        # Addresses planned as a new version from a head that lacks a detail field: the version must
+        # carry that field's live value, so the head is read (engine.plan_live) and replanned.
+        self.incomplete: dict[str, LiveResource] = {}
 
     def _ready(self, kind_name: str) -> bool:
         return all(r.target in self._planned for r in KINDS[kind_name].references)
 
     def needs_detail(self, kind_name: str, item: Mapping[str, Any]) -> bool:
-        """Whether this listed head lacks a field (``Kind.detail_fields``) its manifest entry sets, so
-        it must be read on its own before it can be compared."""
+        """Whether this listed head lacks a field (``Kind.detail_fields``) its manifest entry sets (a
+        null included), so it must be read on its own before it can be compared at all.
+
+        Heads whose manifest entry sets no detail field are planned from the list item; only those
+        that then get a new version are read (``incomplete``, then :meth:`replan`)."""
         fields = KINDS[kind_name].detail_fields
         if not fields:
             return False
@@ -246,6 +252,20 @@ class PlanBuilder:
             if ready and res is not None and res.address not in self.results:
                 self.matches[res.address] = (live_res, None)
                 self.results[res.address] = self.plan_resource(res)
+
+    def replan(self, address: str, head: LiveResource) -> None:
+        """Plan ``address`` again from its completed live ``head`` (same id and version as before).
+
+        Only the change's content and field diff can move: the action and the predicted version (which
+        dependents already used) stay, since the fields a list gives already differed.
+        """
+        kind_name, _, name = address.partition("/")
+        res = self._desired[(kind_name, name)]
+        _, renamed_from = self.matches[address]
+        self.matches[address] = (head, renamed_from)
+        self.live.resources[(kind_name, head.name)] = head
+        self.incomplete.pop(address, None)
+        self.results[address] = self.plan_resource(res)
 
     def complete(self, kind_name: str) -> None:
         """A kind's listing is complete: plan what is left of it, and what that unblocks."""
@@ -296,6 +316,13 @@ class PlanBuilder:
         """The Plan, in dependency order (deletes last). ``live`` is the complete, checked live state."""
         for kind in DEPENDENCY_ORDER:
             self.complete(kind)
+        if self.incomplete:
+            # A new version made from a list item would drop the live value of a field the list
+            # leaves out: the heads must be completed first (live.complete_heads, as plan_live does).
+            raise PlanError(
+                f"cannot plan new versions of {', '.join(sorted(self.incomplete))} from list items alone",
+                hint="complete their live heads first (humectl.live.complete_heads)",
+            )
         self.live = live
         targets = list(targets)
         changes: list[Change] = []
@@ -409,6 +436,8 @@ class PlanBuilder:
             }  # fmt: skip
 
         if content != live_content:
+            if not live_res.complete:
+                self.incomplete[res.address] = live_res
             fields = diff_fields(live_content, content)
             self.heads[res.address] = live_res.version + 1
             before_text, after_text = live_content.get("text"), content.get("text")

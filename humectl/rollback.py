@@ -24,7 +24,7 @@ from humectl.diff import diff_fields, text_diff
 from humectl.errors import HumectlError, NotFoundError, UsageError
 from humectl.export import dump_entry, escape_variables, manifest_entry, text_file_problem
 from humectl.kinds import KINDS, parse_address
-from humectl.live import LiveResource, LiveState, fetch_live_state
+from humectl.live import LiveResource, LiveState, complete_heads, fetch_live_state
 from humectl.normalize import normalize_live, ref, split_ref
 from humectl.plan import VERSION, Change, Plan, kind_level
 from humectl.provenance import describe
@@ -49,6 +49,11 @@ class Rollback:
     plan: Plan
     live: LiveState
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def to_head(self) -> bool:
+        """Version N is the newest version already: nothing to roll back, whatever the content."""
+        return self.to_version == self.head.version
 
 
 def _pin_latest(kind: str, content: dict[str, Any], live: LiveState, notes: list[str], owner: str) -> None:
@@ -99,13 +104,14 @@ async def plan_rollback(
             hint=f"see the versions with `humectl history {address}`",
         ) from None
     data = dict(data, name=name)  # the name is resource-level; the head's is current
+    await complete_heads(client, [head])  # like with like: version N is a full read, so is the head
     notes: list[str] = []
     content = normalize_live(kind, data)
     _pin_latest(kind, content, live, notes, address)
     live_content = normalize_live(kind, head.data)
     plan = Plan(live_fingerprint=live.fingerprint(), run_id=run_id, message=message)
     result = Rollback(address, kind, name, to_version, head, data, plan, live, notes)
-    if content == live_content:
+    if content == live_content or result.to_head:
         plan.unchanged.append(address)
         return result
     description = describe(message or f"rollback to v{to_version}", run_id)

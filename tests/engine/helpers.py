@@ -17,7 +17,7 @@ from humectl.emulator.app import EmulatorConfig, create_app
 from humectl.engine import plan_live
 from humectl.errors import ApplyReport
 from humectl.kinds import KINDS
-from humectl.live import LiveState, fetch_live_state
+from humectl.live import LiveState, complete_heads, fetch_live_state
 from humectl.manifest import DesiredResource, ManifestSet, Source
 from humectl.plan import Plan
 from humectl.settings import Settings
@@ -64,8 +64,12 @@ class Account:
     def run(self, coro: Any) -> Any:
         return self.loop.run_until_complete(coro)
 
-    def live(self) -> LiveState:
-        return self.run(fetch_live_state(self.client))
+    def live(self, *, complete: bool = False) -> LiveState:
+        """The live heads as the lists give them, or each complete (``live.complete_heads``)."""
+        state = self.run(fetch_live_state(self.client))
+        if complete:
+            self.run(complete_heads(self.client, state.resources.values()))
+        return state
 
     def plan(self, desired: ManifestSet, **kwargs: Any) -> Plan:
         """What ``humectl plan`` does after loading the manifests (the streaming path)."""

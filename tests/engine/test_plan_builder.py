@@ -33,7 +33,7 @@ def test_any_page_split_and_order_gives_the_batch_plan() -> None:
     )  # fmt: skip
     with emulator_account() as account:
         account.converge(base)
-        live = account.live()
+        live = account.live(complete=True)
     expected = comparable(build_plan(edited, live, run_id="r"))
     assert expected["summary"]["version"] > 5 and expected["summary"]["rename"] == 1
     rng = random.Random(7)

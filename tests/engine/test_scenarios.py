@@ -9,7 +9,7 @@ Each folder holds:
 - ``expected/plan.txt``, ``plan.md``, ``plan.json``: the plan in all three formats (ids scrubbed),
   or ``expected/error.txt``: the error message the plan must fail with (an empty ``expect-error``
   file makes the regeneration write it);
-- ``checks.yaml`` (optional): ``{address, path, equals}`` facts about the live head after apply.
+- ``checks.yaml`` (optional): ``{address, path, equals}`` facts about the complete live head after apply.
 
 After the plan matches, it is applied and the next plan must be empty (no perpetual diffs).
 Regenerate the goldens with ``HUMECTL_UPDATE_GOLDEN=1 python -m pytest tests/engine/test_scenarios.py``.
@@ -29,6 +29,7 @@ import yaml
 from humectl import engine
 from humectl.errors import HumectlError
 from humectl.kinds import KINDS
+from humectl.live import LiveState, complete_heads
 from humectl.render.json import render_json
 from humectl.render.markdown import render_markdown
 from humectl.render.text import render_text
@@ -84,6 +85,18 @@ def raw_calls(settings: Settings, calls: list[dict[str, Any]], options: dict[str
     asyncio.run(send())
 
 
+def complete_live(settings: Settings, live: LiveState) -> LiveState:
+    """``live`` with every head complete (list pages leave prompt_expansion out)."""
+    import asyncio
+
+    async def read() -> None:
+        async with engine.open_client(settings) as client:
+            await complete_heads(client, live.resources.values())
+
+    asyncio.run(read())
+    return live
+
+
 def check_golden(path: Path, actual: str) -> None:
     if UPDATE:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -121,7 +134,7 @@ def test_scenario(scenario: Path, tmp_path: Path) -> None:
     assert not again.plan.has_changes, render_text(again.plan)
     checks = scenario / "checks.yaml"
     if checks.exists():
-        heads = {r.address: r.data for r in again.live.resources.values()}
+        heads = {r.address: r.data for r in complete_live(settings, again.live).resources.values()}
         for check in yaml.safe_load(checks.read_text()):
             value: Any = heads[check["address"]]
             for part in check["path"].split("."):

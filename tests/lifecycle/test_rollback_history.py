@@ -167,3 +167,58 @@ def test_history_newest_first_with_authors_times_and_pins(account: Account, run_
     assert lines[2].startswith("v3  20") and "[not humectl]  (head)" in lines[2]
     assert "    prompt: agent@0" in text.output and "    tools: none" in text.output
     assert run_cli("history", "prompt/nope").exit_code == 1
+
+
+def _dashboard_prompt_versions(account: Account, *bodies: dict[str, Any]) -> str:
+    """A prompt made and edited through the API (as the dashboard does): its id."""
+    made = account.run(account.client.create(KINDS["prompt"], {"name": "quiet", **bodies[0]}))
+    for body in bodies[1:]:
+        account.run(account.client.create_version(KINDS["prompt"], made["id"], body))
+    return str(made["id"])
+
+
+def test_history_shows_prompt_expansion_changes(account: Account, run_cli: Any) -> None:
+    """List pages leave prompt_expansion out: history reads each version, so its changes show."""
+    _dashboard_prompt_versions(
+        account,
+        {"text": "A.\n", "prompt_expansion": {"enabled": False}},
+        {"text": "A.\n", "prompt_expansion": {"enabled": True}},
+        {"text": "B.\n", "prompt_expansion": {"enabled": True}},
+    )
+    result = run_cli("history", "prompt/quiet", "--output", "json")
+    assert result.exit_code == 0, result.output
+    versions = {v["version"]: v for v in json.loads(result.output)["versions"]}
+    assert versions[1]["changed"] == ["prompt_expansion"]
+    assert versions[1]["fields"] == [{"path": "prompt_expansion.enabled", "before": False, "after": True}]
+    assert versions[2]["changed"] == ["text"] and versions[0]["changed"] == ["created"]
+    text = run_cli("history", "prompt/quiet").output
+    assert "    changed: prompt_expansion\n      prompt_expansion.enabled: false → true\n" in text
+
+
+def test_rollback_to_the_head_is_a_no_op_that_says_so(account: Account, run_cli: Any) -> None:
+    """The head read whole equals version N read whole: no spurious version (exit 0)."""
+    off = {"enabled": False}
+    prompt_id = _dashboard_prompt_versions(
+        account, {"text": "A.\n", "prompt_expansion": off}, {"text": "B.\n", "prompt_expansion": off}
+    )
+    result = run_cli("rollback", "prompt/quiet", "--to-version", "1", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert "prompt/quiet v1 is its newest version already; nothing to roll back." in result.output
+    assert "created" not in result.output
+    assert len(account.run(account.client.list_versions(KINDS["prompt"], prompt_id))) == 2
+
+
+def test_rollback_compares_complete_versions(account: Account, run_cli: Any) -> None:
+    """Rolling back across text changes only: prompt_expansion (the same in both) is no change and is kept."""
+    off = {"enabled": False}
+    prompt_id = _dashboard_prompt_versions(
+        account, {"text": "A.\n", "prompt_expansion": off}, {"text": "B.\n", "prompt_expansion": off}
+    )
+    result = run_cli("rollback", "prompt/quiet", "--to-version", "0", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    # Only the text differs: the plan shows no prompt_expansion change, nor does the manifest entry diff.
+    assert "prompt_expansion." not in result.output and "prompt_expansion: {enabled: false}" not in "".join(
+        line for line in result.output.splitlines(keepends=True) if line.startswith(("+", "-"))
+    ), result.output
+    made = account.run(account.client.get_version(KINDS["prompt"], prompt_id, 2))
+    assert (made["text"], made["prompt_expansion"]) == ("A.\n", {"enabled": False})
