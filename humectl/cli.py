@@ -17,6 +17,7 @@ import click
 
 from humectl import __version__, stages
 from humectl.errors import HumectlError, ManifestError, UsageError, redact
+from humectl.render.escape import name, terminal, workflow_safe
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,7 +31,14 @@ def _secrets() -> list[str | None]:
 
 
 def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
-    """Every line humectl prints goes through here, so the key can never leak into output."""
+    """Every line humectl prints goes through here: the key is redacted, and no line of user text can
+    become a GitHub workflow command (``escape.workflow_safe``). Renderers escape user text for
+    the terminal before it gets here (:mod:`humectl.render.escape`)."""
+    click.echo(workflow_safe(redact(text, _secrets())), err=err, nl=nl)
+
+
+def echo_commands(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Print workflow commands built by :mod:`humectl.render.github` (their data is escaped there)."""
     click.echo(redact(text, _secrets()), err=err, nl=nl)
 
 
@@ -204,9 +212,19 @@ def _annotate_error(exc: HumectlError) -> None:
 
     if isinstance(exc, ManifestError) and exc.problems:
         for problem in exc.problems:
-            echo(problem_annotation(problem))
+            echo_commands(problem_annotation(problem))
     else:
-        echo(annotation("error", exc.message + (f" (hint: {exc.hint})" if exc.hint else ""), title="humectl"))
+        message = terminal(exc.message) + (f" (hint: {terminal(exc.hint)})" if exc.hint else "")
+        echo_commands(annotation("error", message, title="humectl"))
+
+
+def _show_click_error(exc: click.exceptions.ClickException) -> None:
+    """click's own usage message, with the arguments it quotes made terminal-safe."""
+    import io
+
+    buffer = io.StringIO()
+    exc.show(file=buffer)
+    echo(terminal(buffer.getvalue().rstrip("\n"), multiline=True), err=True)
 
 
 class HumectlGroup(click.Group):
@@ -226,16 +244,16 @@ class HumectlGroup(click.Group):
             echo("Aborted.", err=True)
             sys.exit(1)
         except click.exceptions.ClickException as exc:  # usage errors exit 1: 2 means "changes present"
-            exc.show()
+            _show_click_error(exc)
             sys.exit(1)
         except ManifestError as exc:
-            echo(f"Error: {exc.message}", err=True)
+            echo(f"Error: {terminal(exc.message, multiline=True)}", err=True)  # one escaped problem a line
             _annotate_error(exc)
             sys.exit(exc.exit_code)
         except HumectlError as exc:
-            message = f"Error: {exc.message}"
+            message = f"Error: {terminal(exc.message)}"
             if exc.hint:
-                message += f"\n  hint: {exc.hint}"
+                message += f"\n  hint: {terminal(exc.hint)}"
             echo(message, err=True)
             _annotate_error(exc)
             sys.exit(exc.exit_code)
@@ -292,7 +310,7 @@ def validate(
         else:
             echo(render.render_text(result.problems, result.resources, result.files), nl=False)
     if _github(github) and result.problems:
-        echo(render.render_github(result.problems), nl=False, err=output == "json")
+        echo_commands(render.render_github(result.problems), nl=False, err=output == "json")
     return 0 if result.valid else 1
 
 
@@ -465,7 +483,8 @@ def plan(directory: str, output: str, out_file: str | None, detailed_exitcode: b
         engine.save_plan(result.plan, out_file)
         Path(out_file).with_suffix(".md").write_text(render_markdown(result.plan), encoding="utf-8")
         if output == "text":
-            echo(f"\nSaved the plan to {out_file}; apply exactly it with: humectl apply {out_file}")
+            shown = terminal(out_file)
+            echo(f"\nSaved the plan to {shown}; apply exactly it with: humectl apply {shown}")
     if _github(flags.github):
         from humectl.render.github import append_step_summary
 
@@ -499,10 +518,10 @@ def apply(source: str, auto_approve: bool, flags: PlanFlags) -> int:
         the_plan = flags.make_plan(source, settings).plan
     in_github = _github(flags.github)
     if in_github:
-        echo(group(f"humectl plan: {len(the_plan.changes)} change(s)"))
+        echo_commands(group(f"humectl plan: {len(the_plan.changes)} change(s)"))
     echo(render_text(the_plan, colour=_colour()), nl=False)
     if in_github:
-        echo(endgroup())
+        echo_commands(endgroup())
     engine.refuse_blocked(the_plan)
     if not the_plan.has_changes:
         return 0
@@ -511,12 +530,12 @@ def apply(source: str, auto_approve: bool, flags: PlanFlags) -> int:
     echo("")
     try:
         if in_github:
-            echo(group("humectl apply: progress"))
+            echo_commands(group("humectl apply: progress"))
         try:
             report, _ = engine.apply(the_plan, settings, on_event=_progress, check_fresh=saved)
         finally:
             if in_github:
-                echo(endgroup())
+                echo_commands(endgroup())
     except ApplyError as exc:
         _print_report(exc.report)
         _github_apply_summary(flags.github, the_plan, exc.report, failed=True)
@@ -542,9 +561,9 @@ def _confirm(verb: str, question: str) -> bool:
 def _progress(status: str, change: Any, detail: str) -> None:
     """One line per finished change while apply runs."""
     if status == "done":
-        echo(f"{change.address}: {detail}")
+        echo(f"{name(change.address)}: {terminal(detail)}")
     elif status == "failed":
-        echo(f"{change.address}: FAILED: {detail}", err=True)
+        echo(f"{name(change.address)}: FAILED: {terminal(detail)}", err=True)
 
 
 def _print_report(report: Any) -> None:
@@ -617,15 +636,15 @@ def export_command(
     counts = result.counts()
     echo(
         f"Exported {counts['tool']} tool(s), {counts['prompt']} prompt(s), {counts['config']} config(s) "
-        f"to {directory} ({len(result.files)} file(s))."
+        f"to {terminal(directory)} ({len(result.files)} file(s))."
     )
     for note in result.notes:
-        echo(f"  note: {note}")
+        echo(f"  note: {terminal(note)}")
     differences = verify_export(directory, live, result.addresses)
     if differences:  # the files are written and valid; say plainly what the first plan will do
         echo("Warning: these manifests do not round-trip exactly; `humectl plan` on them shows:", err=True)
         for line in differences:
-            echo(f"  {line}", err=True)
+            echo(f"  {terminal(line)}", err=True)
         return 0
     echo("Checked: `humectl plan` on these files shows no changes.")
     return 0
@@ -699,31 +718,31 @@ def rollback(
     if planned.plan.has_changes:
         echo(render_text(planned.plan, colour=_colour()), nl=False)
     for note in planned.notes:
-        echo(f"  note: {note}")
+        echo(f"  note: {terminal(note)}")
     manifests = write_dir or manifest_dir
     update = manifest_update(planned, manifests, flags.load_options(manifests)) if manifests else entry_diff(planned)
     if planned.to_head:
         echo(f"{address} v{to_version} is its newest version already; nothing to roll back.")
     elif not planned.plan.has_changes:
         # Already rolled back (e.g. without --write): the manifests may still need the change.
-        echo(f"{address} already has the content of v{to_version}; nothing to roll back.")
+        echo(f"{name(address)} already has the content of v{to_version}; nothing to roll back.")
     elif not auto_approve and not _confirm("roll back", "\nRoll back?"):
         return 1
     if planned.plan.has_changes:
         echo("")
         engine.apply(planned.plan, settings, on_event=_progress, check_fresh=True)
-        echo(f"\nRolled back {address} to the content of v{to_version}.")
+        echo(f"\nRolled back {name(address)} to the content of v{to_version}.")
     for note in update.notes:
-        echo(f"  note: {note}")
+        echo(f"  note: {terminal(note)}")
     if write_dir:
         for path, content in update.writes.items():
             path.write_bytes(content.encode("utf-8"))
-            echo(f"Wrote {path}")
-        echo(update.diff, nl=False)
+            echo(f"Wrote {terminal(str(path))}")
+        echo(terminal(update.diff, multiline=True), nl=False)
         return 0
     if update.diff:
         echo("The manifests still describe the content rolled back. Make this change (or re-run with --write DIR):")
-        echo(update.diff, nl=False)
+        echo(terminal(update.diff, multiline=True), nl=False)
     return 0
 
 

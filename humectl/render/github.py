@@ -8,7 +8,10 @@ Everything here is a pure function returning the text of a workflow command, exc
 
 Escaping follows the Actions runner (``ActionCommand``): in the message (the *data*) ``%``, ``\\r``
 and ``\\n`` become ``%25``, ``%0D``, ``%0A``; in a property value ``:`` and ``,`` also become
-``%3A`` and ``%2C``. ``%`` is always escaped first so nothing is escaped twice.
+``%3A`` and ``%2C``. ``%`` is always escaped first so nothing is escaped twice. Both live in
+:mod:`humectl.render.escape` (with :func:`~humectl.render.escape.workflow_safe`, which every other
+line humectl prints passes); messages and properties are made terminal-safe first, because GitHub's
+log viewer renders ANSI codes. Workflow commands are printed with ``humectl.cli.echo_commands``.
 
 Typical use::
 
@@ -26,6 +29,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
+from humectl.render.escape import terminal, workflow_data, workflow_property
+
 #: Annotation levels GitHub understands (``::debug::`` is not an annotation).
 LEVELS = ("error", "warning", "notice")
 
@@ -41,14 +46,10 @@ def in_github_actions(env: Mapping[str, str]) -> bool:
     return env.get("GITHUB_ACTIONS", "") == "true"
 
 
-def escape_data(value: str) -> str:
-    """Escape the message part of a workflow command (after the second ``::``)."""
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(value: str) -> str:
-    """Escape one property value of a workflow command (``file=…``, ``title=…``)."""
-    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
+# The runner's escaping, exactly (masks need the raw value); annotations and groups are made
+# terminal-safe before it.
+escape_data = workflow_data
+escape_property = workflow_property
 
 
 def annotation(
@@ -79,9 +80,11 @@ def annotation(
         ("endColumn", end_col),
         ("title", title),
     ]
-    rendered = ",".join(f"{key}={escape_property(str(value))}" for key, value in props if value is not None)
+    rendered = ",".join(
+        f"{key}={escape_property(terminal(str(value)))}" for key, value in props if value is not None
+    )
     head = f"::{level} {rendered}" if rendered else f"::{level}"
-    return f"{head}::{escape_data(message)}"
+    return f"{head}::{escape_data(terminal(message, multiline=True))}"
 
 
 class ProblemLike(Protocol):
@@ -125,7 +128,7 @@ def problem_annotation(problem: ProblemLike) -> str:
 
 def group(title: str) -> str:
     """Start a collapsible log group: ``::group::title``."""
-    return f"::group::{escape_data(title)}"
+    return f"::group::{escape_data(terminal(title, multiline=True))}"
 
 
 def endgroup() -> str:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from humectl.plan import Plan
+from humectl.render.escape import json_text
 
 
 def render_json(plan: Plan) -> str:
-    return json.dumps(plan.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_text(plan.to_dict(), indent=2, sort_keys=True) + "\n"

@@ -3,6 +3,11 @@
 A summary table, then one collapsible section per change with its field diff and prompt text diff.
 GitHub refuses comments over 65,536 characters, so details are cut to fit ``limit`` and a note
 says how many changes were left out and where to see them.
+
+User text never reaches the Markdown raw: names and values go into code spans, reasons and
+messages into escaped text, the ``<summary>`` line is HTML-escaped and the text diff is fenced
+longer than any backtick run in it (:mod:`humectl.render.escape`). Whatever the names and texts
+hold, the table keeps its rows, every ``<details>`` closes and no HTML comment opens.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from typing import Any
 
 from humectl.errors import ApplyReport
 from humectl.plan import Change, Plan
+from humectl.render.escape import md_code, md_fence, md_html, md_text, shorten
 from humectl.render.report import IN_FLIGHT_NOTE, report_heading
 from humectl.render.style import EMOJI, LABELS, SYMBOLS, summary_line
 
@@ -24,10 +30,7 @@ _MAX_TEXT_DIFF = 12_000
 
 def _cell(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False)
-    if len(text) > _MAX_CELL:
-        text = text[: _MAX_CELL - 1] + "…"
-    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("`", "'")
-    return f"`{text}`" if text else "∅"
+    return md_code(shorten(text, _MAX_CELL), table=True) if text else "∅"
 
 
 def _version_text(change: Change) -> str:
@@ -39,25 +42,24 @@ def _version_text(change: Change) -> str:
 
 
 def _row(change: Change) -> str:
-    reason = "; ".join(change.reasons) if change.action != "create" else "new"
+    reason = md_text("; ".join(change.reasons)) if change.action != "create" else "new"
     if change.rename_from:
-        reason = f"renamed from `{change.rename_from}`; " + reason
+        reason = f"renamed from {md_code(change.rename_from, table=True, strict=True)}; " + reason
     if change.blocked_by:
-        reason = f"**refused:** {change.blocked_by}"
-    reason = reason.replace("|", "\\|")
+        reason = f"**refused:** {md_text(change.blocked_by)}"
     return (
-        f"| {EMOJI[change.action]} `{SYMBOLS[change.action]}` | `{change.address}` | "
+        f"| {EMOJI[change.action]} `{SYMBOLS[change.action]}` | {md_code(change.address, table=True, strict=True)} | "
         f"{LABELS[change.action]} | {_version_text(change)} | {reason} |"
     )
 
 
 def _details(change: Change) -> str:
-    title = f"<code>{SYMBOLS[change.action]} {change.address}</code> — {LABELS[change.action]}"
+    title = f"<code>{SYMBOLS[change.action]} {md_html(change.address, strict=True)}</code> — {LABELS[change.action]}"
     if change.action == "version":
         title += f" {_version_text(change)}"
     parts = [f"<details><summary>{title}</summary>", ""]
     if change.source:
-        parts.append(f"Defined at `{change.source}`.")
+        parts.append(f"Defined at {md_code(change.source)}.")
         parts.append("")
     fields = [f for f in change.fields if not (f.path == "text" and change.text_diff)]
     if fields:
@@ -66,14 +68,13 @@ def _details(change: Change) -> str:
         for f in fields:
             before = "" if change.action == "create" else _cell(f.before) if f.before is not None else "∅"
             after = _cell(f.after) if f.after is not None else "∅"
-            parts.append(f"| `{f.path}` | {before} | {after} |")
+            parts.append(f"| {md_code(f.path, table=True)} | {before} | {after} |")
         parts.append("")
     if change.text_diff:
         diff = change.text_diff
         if len(diff) > _MAX_TEXT_DIFF:
             diff = diff[:_MAX_TEXT_DIFF] + "\n… (text diff truncated)\n"
-        fence = "````" if "```" in diff else "```"
-        parts.extend([f"{fence}diff", diff.rstrip("\n"), fence, ""])
+        parts.extend([md_fence(diff, "diff"), ""])
     parts.append("</details>")
     parts.append("")
     return "\n".join(parts)
@@ -84,7 +85,7 @@ def render_markdown(plan: Plan, *, limit: int = DEFAULT_LIMIT, title: str = "hum
     head = [f"### {title}", ""]
     if plan.partial:
         head += [
-            f"> Partial plan: only {', '.join(f'`{t}`' for t in plan.targets)} and what they depend on.",
+            f"> Partial plan: only {', '.join(md_code(t, strict=True) for t in plan.targets)} and what they depend on.",
             "",
         ]
     head += [f"**{summary_line(plan.summary())}**", ""]
@@ -126,23 +127,22 @@ def render_apply_report(plan: Plan, report: ApplyReport, *, failed: bool) -> str
     by_address = {c.address: c for c in plan.changes}
     lines = ["### humectl apply", ""]
     heading = report_heading(report)
-    lines.append(f"**{heading}.**" if failed or report.stopped_by else "**Apply complete.**")
+    lines.append(f"**{md_text(heading)}.**" if failed or report.stopped_by else "**Apply complete.**")
     lines += ["", "| | resource | action | result |", "|---|---|---|---|"]
     for address in report.done:
         change = by_address.get(address)
         action = LABELS[change.action] if change else ""
-        lines.append(f"| ✅ | `{address}` | {action} | done |")
+        lines.append(f"| ✅ | {md_code(address, table=True, strict=True)} | {action} | done |")
     for address, error in report.failed:
         change = by_address.get(address)
         action = LABELS[change.action] if change else ""
-        message = error.replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| ❌ | `{address}` | {action} | {message} |")
+        lines.append(f"| ❌ | {md_code(address, table=True, strict=True)} | {action} | {md_text(error)} |")
     for address in report.in_flight:
         change = by_address.get(address)
         action = LABELS[change.action] if change else ""
-        lines.append(f"| ❓ | `{address}` | {action} | in flight: {IN_FLIGHT_NOTE} |")
+        lines.append(f"| ❓ | {md_code(address, table=True, strict=True)} | {action} | in flight: {IN_FLIGHT_NOTE} |")
     for address in report.not_started:
         change = by_address.get(address)
         action = LABELS[change.action] if change else ""
-        lines.append(f"| ⏸️ | `{address}` | {action} | not started |")
+        lines.append(f"| ⏸️ | {md_code(address, table=True, strict=True)} | {action} | not started |")
     return "\n".join(lines) + "\n"

@@ -23,22 +23,19 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from humectl.errors import Problem
+from humectl.render.escape import terminal
 
 FORMAT_VERSION = 1
 
 
 def format_problem(problem: Problem) -> str:
-    """``file:line:col: message (hint: …)``; warnings say so after the position."""
+    """``file:line:col: message (hint: …)`` on one terminal-safe line; warnings say so after the position."""
     where = problem.file if problem.line <= 0 else f"{problem.file}:{problem.line}:{max(problem.col, 1)}"
     label = "" if problem.severity == "error" else f"{problem.severity}: "
-    text = f"{where}: {label}{_one_line(problem.message)}"
+    text = f"{where}: {label}{problem.message}"
     if problem.hint:
-        text += f" (hint: {_one_line(problem.hint)})"
-    return text
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.splitlines())
+        text += f" (hint: {problem.hint})"
+    return terminal(text)
 
 
 def count(problems: Iterable[Problem]) -> tuple[int, int]:

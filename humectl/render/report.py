@@ -4,6 +4,7 @@ says why it stopped, shared with the Markdown job summary."""
 from __future__ import annotations
 
 from humectl.errors import STOPPED_BY_FAILURE, STOPPED_BY_INTERRUPT, STOPPED_BY_LOCK_LOST, ApplyReport
+from humectl.render.escape import name, terminal
 
 IN_FLIGHT_NOTE = "sent, no answer yet: may or may not have taken effect; run `humectl plan` to see"
 
@@ -20,13 +21,15 @@ def report_heading(report: ApplyReport) -> str:
 
 
 def render_report_text(report: ApplyReport) -> str:
-    lines = [f"{report_heading(report)}. Exactly this happened:"]
-    lines.append(f"  done ({len(report.done)}): {', '.join(report.done) or 'nothing'}")
+    """The report for a terminal (addresses and Hume's messages escaped)."""
+    lines = [f"{terminal(report_heading(report))}. Exactly this happened:"]
+    lines.append(f"  done ({len(report.done)}): {', '.join(map(name, report.done)) or 'nothing'}")
     for address, error in report.failed:
-        lines.append(f"  failed: {address}: {error}")
+        lines.append(f"  failed: {name(address)}: {terminal(error)}")
     if report.in_flight:
-        lines.append(f"  in flight ({len(report.in_flight)}): {', '.join(report.in_flight)}")
+        lines.append(f"  in flight ({len(report.in_flight)}): {', '.join(map(name, report.in_flight))}")
         lines.append(f"    ({IN_FLIGHT_NOTE})")
-    lines.append(f"  not started ({len(report.not_started)}): {', '.join(report.not_started) or 'nothing'}")
+    not_started = ", ".join(map(name, report.not_started)) or "nothing"
+    lines.append(f"  not started ({len(report.not_started)}): {not_started}")
     lines.append("Run `humectl plan` to see what is left; `humectl apply` again converges.")
     return "\n".join(lines) + "\n"

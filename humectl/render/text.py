@@ -1,4 +1,8 @@
-"""A Plan as text for terminals, Terraform-style: ``+`` create, ``~`` change, ``-`` delete."""
+"""A Plan as text for terminals, Terraform-style: ``+`` create, ``~`` change, ``-`` delete.
+
+Every user-controlled string (names, values, reasons, sources, text diff lines) passes
+:mod:`humectl.render.escape` before it is painted, so colour codes are the only escape sequences.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,25 @@ from typing import Any
 import click
 
 from humectl.plan import Change, Plan
+from humectl.render.escape import name, terminal
 from humectl.render.style import COLOURS, SYMBOLS, VERBS, summary_line
 
 _MAX_VALUE = 120
 
 
 def format_value(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False)
-    text = text.replace("\n", "\\n")
+    """One value on one terminal-safe line (newlines shown as ``\\n``), cut to a readable length."""
+    text = terminal(value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False))
     return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 1] + "…"
+
+
+def text_diff_lines(diff: str) -> list[str]:
+    """The lines of a unified text diff, each terminal-safe; split at ``\\n`` only, so a U+2028 or a
+    carriage return inside a line is shown escaped in its line instead of breaking it."""
+    lines = diff.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [terminal(line, multiline=True) for line in lines]
 
 
 def _headline(change: Change) -> str:
@@ -27,8 +41,8 @@ def _headline(change: Change) -> str:
     elif change.action == "create":
         extra = ""
     if change.rename_from:
-        extra += f" (renamed from {change.rename_from})"
-    return f"# {change.address} {verb}{extra}"
+        extra += f" (renamed from {name(change.rename_from)})"
+    return f"# {name(change.address)} {verb}{extra}"
 
 
 def render_change(change: Change, colour: bool) -> list[str]:
@@ -39,30 +53,31 @@ def render_change(change: Change, colour: bool) -> list[str]:
     fg = COLOURS[change.action]
     lines = [
         paint(f"  {_headline(change)}", dim=True),
-        paint(f"  {symbol} {change.address}", fg=fg, dim=False),
+        paint(f"  {symbol} {name(change.address)}", fg=fg, dim=False),
     ]
     if change.source:
-        lines[-1] += paint(f"   ({change.source})", dim=True)
+        lines[-1] += paint(f"   ({terminal(change.source)})", dim=True)
     if change.blocked_by:
-        lines.append(paint(f"      ! refused: {change.blocked_by}", fg="red"))
+        lines.append(paint(f"      ! refused: {terminal(change.blocked_by)}", fg="red"))
     for reason in change.reasons:
         if change.action != "create":
-            lines.append(f"      because {reason}")
+            lines.append(f"      because {terminal(reason)}")
     for field in change.fields:
         if field.path == "text" and change.text_diff:
             continue
+        path = terminal(field.path)
         if change.action == "create":
-            lines.append(paint(f"      + {field.path}: {format_value(field.after)}", fg="green"))
+            lines.append(paint(f"      + {path}: {format_value(field.after)}", fg="green"))
         elif field.after is None:
-            lines.append(paint(f"      - {field.path}: {format_value(field.before)}", fg="red"))
+            lines.append(paint(f"      - {path}: {format_value(field.before)}", fg="red"))
         elif field.before is None:
-            lines.append(paint(f"      + {field.path}: {format_value(field.after)}", fg="green"))
+            lines.append(paint(f"      + {path}: {format_value(field.after)}", fg="green"))
         else:
             before, after = format_value(field.before), format_value(field.after)
-            lines.append(paint(f"      ~ {field.path}: {before} → {after}", fg="yellow"))
+            lines.append(paint(f"      ~ {path}: {before} → {after}", fg="yellow"))
     if change.text_diff:
         lines.append("      text:")
-        for line in change.text_diff.splitlines():
+        for line in text_diff_lines(change.text_diff):
             tint = "green" if line.startswith("+") else "red" if line.startswith("-") else None
             if line.startswith(("+++", "---")):
                 tint = None
@@ -73,7 +88,7 @@ def render_change(change: Change, colour: bool) -> list[str]:
 def render_text(plan: Plan, *, colour: bool = False) -> str:
     lines: list[str] = []
     if plan.partial:
-        lines.append(f"Partial plan: only {', '.join(plan.targets)} and what they depend on.")
+        lines.append(f"Partial plan: only {', '.join(name(t) for t in plan.targets)} and what they depend on.")
         lines.append("")
     if not plan.changes:
         lines.append("No changes. The live EVI account matches the manifests.")
