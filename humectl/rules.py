@@ -17,9 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
-
 from humectl.errors import Problem
 from humectl.yamldoc import Document
 
@@ -292,14 +289,43 @@ def parse_parameters(entry: ManifestEntry) -> tuple[str | None, list[Problem]]:
     return canonical, problems
 
 
+# Keywords whose values the 2020-12 meta-schema checks with a "format" (regex, uri, uri-reference):
+# jsonschema checks those formats (as far as its installed format checkers go), jsonschema-rs does not.
+_FORMAT_CHECKED_KEYS = frozenset(
+    {"pattern", "patternProperties", "$schema", "$vocabulary", "$id", "$ref", "$dynamicRef"}
+)
+
+
 @functools.lru_cache(maxsize=512)
 def _json_schema_error(canonical: str) -> tuple[str, tuple[str | int, ...]] | None:
-    """Draft 2020-12 meta-validation of one schema (cached: checking is slow, schemas repeat)."""
+    """Draft 2020-12 meta-validation of one schema (cached: checking is slow, schemas repeat).
+
+    jsonschema-rs confirms the common case (a valid schema without format-checked keywords) without
+    importing jsonschema; anything else is jsonschema's call, which also words the message."""
+    schema = json.loads(canonical)
+    if _meta_valid_fast(schema, canonical):
+        return None
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
     try:
-        Draft202012Validator.check_schema(json.loads(canonical))
+        Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
         return exc.message, tuple(exc.path)
     return None
+
+
+def _meta_valid_fast(schema: Any, canonical: str) -> bool:
+    if any(f'"{key}":' in canonical for key in _FORMAT_CHECKED_KEYS):
+        return False  # (also when the word is only a property name: jsonschema then decides, no harm)
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - a hard dependency; jsonschema alone gives the same answers
+        return False
+    try:
+        return bool(jsonschema_rs.meta.is_valid(schema))
+    except Exception:  # anything it cannot take or resolve: jsonschema decides
+        return False
 
 
 # --- across entries ---------------------------------------------------------------------------

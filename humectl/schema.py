@@ -10,6 +10,12 @@ be a string, not an integer") and gets a hint; the caller maps :attr:`Violation.
 file:line:col. A few checks live in the schema for editors but are reported by
 :mod:`humectl.rules` with a better message: their subschemas carry ``x-humectl-check`` and the
 matching violations are dropped here so nothing is reported twice.
+
+Speed: a valid document (the common case) is confirmed by ``jsonschema-rs``, a compiled validator
+built once per process; only a document it finds invalid goes through ``jsonschema``, which says what
+is wrong and where (so the messages are jsonschema's, rephrased, whichever validator answered first).
+``jsonschema-rs`` only ever shortcuts the answer "no violations": when it is missing, cannot take a
+value, or finds a problem, ``jsonschema`` decides. Neither is imported before it is needed.
 """
 
 from __future__ import annotations
@@ -21,10 +27,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_FILENAME = "manifest.schema.json"
 
@@ -94,7 +101,30 @@ def manifest_schema() -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(manifest_schema())
+
+
+@functools.lru_cache(maxsize=1)
+def _compiled() -> Any:
+    """The manifest schema compiled by jsonschema-rs, or None where that package is not installed."""
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - a hard dependency; jsonschema alone gives the same answers
+        return None
+    return jsonschema_rs.Draft202012Validator(manifest_schema())
+
+
+def is_valid_fast(document: Any) -> bool:
+    """True only when the compiled validator confirms ``document`` has no violation at all."""
+    compiled = _compiled()
+    if compiled is None:
+        return False
+    try:
+        return bool(compiled.is_valid(document))
+    except Exception:  # a value it cannot take (e.g. a string that is not UTF-8): jsonschema decides
+        return False
 
 
 def to_pointer(path: Iterable[str | int]) -> str:
@@ -104,6 +134,13 @@ def to_pointer(path: Iterable[str | int]) -> str:
 
 def schema_violations(document: Any) -> list[Violation]:
     """Every schema violation of one manifest document, in document order."""
+    if is_valid_fast(document):
+        return []
+    return _slow_violations(document)
+
+
+def _slow_violations(document: Any) -> list[Violation]:
+    """jsonschema's verdict, every error rephrased and located."""
     out: list[Violation] = []
     seen: set[tuple[str, str]] = set()
     for error in _validator().iter_errors(document):
