@@ -33,13 +33,17 @@ def _secrets() -> list[str | None]:
 def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
     """Every line humectl prints goes through here: the key is redacted, and no line of user text can
     become a GitHub workflow command (``escape.workflow_safe``). Renderers escape user text for
-    the terminal before it gets here (:mod:`humectl.render.escape`)."""
-    click.echo(workflow_safe(redact(text, _secrets())), err=err, nl=nl)
+    the terminal before it gets here (:mod:`humectl.render.escape`).
+
+    Colour is decided once (:func:`humectl.render.style.use_colour`): click would strip it from a
+    pipe even under FORCE_COLOR, and keep it on a terminal under NO_COLOR.
+    """
+    click.echo(workflow_safe(redact(text, _secrets())), err=err, nl=nl, color=_colour())
 
 
 def echo_commands(text: str, *, err: bool = False, nl: bool = True) -> None:
     """Print workflow commands built by :mod:`humectl.render.github` (their data is escaped there)."""
-    click.echo(redact(text, _secrets()), err=err, nl=nl)
+    click.echo(redact(text, _secrets()), err=err, nl=nl, color=_colour())
 
 
 def manifest_options(func: F) -> F:
@@ -227,6 +231,18 @@ def _show_click_error(exc: click.exceptions.ClickException) -> None:
     echo(terminal(buffer.getvalue().rstrip("\n"), multiline=True), err=True)
 
 
+def _print_manifest_error(exc: ManifestError) -> None:
+    """The problems, then the summary: the order ``validate`` prints them in."""
+    from humectl.render.problems import format_problem, summary_line
+
+    if not exc.problems:
+        echo(f"Error: {exc.message}", err=True)
+        return
+    for problem in exc.problems:
+        echo(format_problem(problem), err=True)
+    echo(f"Error: {summary_line(exc.problems)}", err=True)
+
+
 class HumectlGroup(click.Group):
     """A click group that turns every error into one clear message and an exit code, never a traceback.
 
@@ -247,7 +263,7 @@ class HumectlGroup(click.Group):
             _show_click_error(exc)
             sys.exit(1)
         except ManifestError as exc:
-            echo(f"Error: {terminal(exc.message, multiline=True)}", err=True)  # one escaped problem a line
+            _print_manifest_error(exc)  # format_problem escapes each problem for the terminal
             _annotate_error(exc)
             sys.exit(exc.exit_code)
         except HumectlError as exc:
@@ -416,7 +432,7 @@ class PlanFlags(AccountFlags):
         from humectl.provenance import git_message
 
         _check_targets(self.targets)
-        return engine.make_plan(
+        return _warned(engine.make_plan(
             directory,
             settings,
             load_options=self.load_options(directory),
@@ -424,7 +440,16 @@ class PlanFlags(AccountFlags):
             targets=self.targets,
             prune=self.prune or self.prune_unmanaged,
             prune_unmanaged=self.prune_unmanaged,
-        )
+        ))
+
+
+def _warned(result: Any) -> Any:
+    """Print the manifests' warnings (stderr, as validate words them) before the plan; return ``result``."""
+    from humectl.render.problems import format_problem
+
+    for warning in result.desired.warnings:
+        echo(format_problem(warning), err=True)
+    return result
 
 
 def _bundle(flags_type: type[AccountFlags], options: tuple[Callable[[Any], Any], ...]) -> Callable[[F], F]:
@@ -591,7 +616,7 @@ def drift(directory: str, output: str, flags: AccountFlags) -> int:
     from humectl.drift import find_drift
     from humectl.render.drift import render_drift_json, render_drift_text
 
-    result = engine.make_plan(directory, flags.settings(), load_options=flags.load_options(directory))
+    result = _warned(engine.make_plan(directory, flags.settings(), load_options=flags.load_options(directory)))
     drifted = find_drift(result.plan, result.live)
     echo(render_drift_json(drifted) if output == "json" else render_drift_text(drifted), nl=False)
     return 2 if drifted else 0

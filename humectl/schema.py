@@ -186,8 +186,8 @@ def _convert(error: ValidationError, document: Any) -> list[Violation]:
             hint = f'quote it: "{_yaml_scalar(instance)}"'
         elif not path:
             hint = "a manifest is a mapping holding the lists prompts:, tools: and/or configs:"
-        elif schema.get("description"):
-            hint = _short(schema["description"])
+        else:
+            hint = _type_hint(_as_list(error.validator_value), instance, path, schema)
         return [Violation(pointer, f"{where}must be {expected}, not {_describe_value(instance)}", hint)]
     if validator == "enum":
         options = [str(v) for v in error.validator_value]
@@ -303,6 +303,43 @@ def _describe_value(value: Any) -> str:
 
 def _yaml_scalar(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _type_hint(expected: list[Any], instance: Any, path: Sequence[str | int], schema: dict[str, Any]) -> str | None:
+    """How to write the expected type in YAML, from what was written (never the field's description)."""
+    key = str(path[-1]) if path and isinstance(path[-1], str) else None
+    if "array" in expected:
+        if len(path) == 1 and key in _KIND_OF_LIST:
+            return f'write {key}: as a list of entries, each starting with "- name:" ({key}: [] for none)'
+        if isinstance(instance, (str, int, float)) and not isinstance(instance, bool):
+            return f"write a list: [{_yaml_scalar(instance)}], or one '- item' line per item"
+        return "write a list: one '- item' line per item, or [a, b]"
+    if "object" in expected:
+        fields = list(schema.get("properties", {}))
+        if isinstance(instance, str) and "name" in fields:
+            return f"write a mapping, e.g. {{name: {instance}}} (fields: {', '.join(fields)})"
+        if fields:
+            return f"write a mapping of key: value pairs (fields: {', '.join(fields)})"
+        return "write a mapping of key: value pairs"
+    if "boolean" in expected:
+        return "write true or false without quotes"
+    if "integer" in expected or "number" in expected:
+        whole = "number" not in expected
+        if isinstance(instance, str) and _is_number(instance.strip(), whole):
+            return f"remove the quotes: {instance.strip()}"
+        what = "a whole number" if whole else "a number"
+        return f"write {what} without quotes" + (f" ({_range_hint(schema)})" if _range_hint(schema) else "")
+    if "string" in expected and isinstance(instance, (list, dict)):
+        return "write one text value (quote it when it holds ': ' or starts with [ or {)"
+    return None
+
+
+def _is_number(text: str, whole: bool) -> bool:
+    try:
+        int(text) if whole else float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _range_hint(schema: dict[str, Any]) -> str | None:

@@ -49,7 +49,7 @@ def test_detailed_exitcode_and_output_formats(project: Path) -> None:
     assert text.exit_code == 2 and "+ config/support-desk" in text.output
     as_json = run("plan", str(project / "evi"), db(project), "--output", "json")
     assert as_json.exit_code == 0
-    data = json.loads(as_json.output)
+    data = json.loads(as_json.stdout)
     assert data["format_version"] == 1 and data["summary"]["create"] == 6
     md = run("plan", str(project / "evi"), db(project), "--output", "markdown")
     assert md.exit_code == 0 and md.output.startswith("### humectl plan") and "<details>" in md.output

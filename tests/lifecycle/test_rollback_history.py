@@ -43,7 +43,7 @@ def write_manifests(directory: Path, temperature: float, nudge: int, prompt_text
 def plan_json(run_cli: Any, directory: Path) -> dict[str, Any]:
     result = run_cli("plan", str(directory), "--output", "json")
     assert result.exit_code == 0, result.output
-    data: dict[str, Any] = json.loads(result.output)
+    data: dict[str, Any] = json.loads(result.stdout)
     return data
 
 
@@ -147,7 +147,7 @@ def test_history_newest_first_with_authors_times_and_pins(account: Account, run_
 
     result = run_cli("history", "config/desk", "--output", "json")
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert data["address"] == "config/desk" and data["id"] == desk.id
     versions = data["versions"]
     assert [v["version"] for v in versions] == [3, 2, 1, 0]

@@ -79,7 +79,7 @@ def test_sdk_dashboard_edit_is_exported_and_round_trips(tmp_path: Path) -> None:
 
         # The old manifests now differ from live in exactly the edited fields.
         before = run("plan", str(evi), "--output", "json")
-        changes = {c["address"]: c for c in json.loads(before.output)["changes"]}
+        changes = {c["address"]: c for c in json.loads(before.stdout)["changes"]}
         assert set(changes) == {"prompt/agent", "config/desk"}
         desk_fields = {f["path"] for f in changes["config/desk"]["fields"]}
         assert {"language_model.temperature", "prompt", "tools"} <= desk_fields

@@ -65,7 +65,7 @@ def test_ten_mistakes_in_three_files_are_all_named() -> None:
 def test_json_output() -> None:
     result = run(str(TEN), "--output", "json")
     assert result.exit_code == 1
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)
     assert document["valid"] is False
     assert document["summary"] == {"errors": 10, "warnings": 0, "files": None, "resources": None}
     first = document["problems"][0]
