@@ -61,13 +61,13 @@ class _Executor:
         self.on_event = on_event or (lambda status, change, detail: None)
         self.halt = halt or (lambda: None)
         self.parallelism = max(1, parallelism)
-        self.results: dict[str, Applied] = {}
+        self.report = ApplyReport()
+        self.results: dict[str, Applied] = self.report.made  # the report says where each change landed
         self.by_address = {c.address: c for c in plan.changes}
         self.ids: dict[str, str] = {a: str(v["id"]) for a, v in plan.live_fingerprint.items()}
         for change in plan.changes:
             if change.live_id:
                 self.ids[change.address] = change.live_id
-        self.report = ApplyReport()
         self.stopped = False
         self.in_flight: list[str] = []  # started, not yet answered: unknown if interrupted
 

@@ -5,18 +5,21 @@ Heavy modules are imported inside the commands so that ``humectl --version`` sta
 
 from __future__ import annotations
 
+import contextvars
 import functools
+import json
 import os
+import signal
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from humectl import __version__, stages
-from humectl.errors import HumectlError, ManifestError, UsageError, redact
+from humectl.errors import ApiError, HumectlError, ManifestError, UsageError, redact
 from humectl.render.escape import name, terminal, workflow_safe
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -153,9 +156,18 @@ class HumectlCommand(click.Command):
     """A command whose arguments are made unambiguous before click parses them (``--emulator``)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if any(p.name == "output" for p in self.params):
+            _run().output = _requested_output(self, args) or "text"
         if any(isinstance(p, EmulatorOption) for p in self.params):
             args = expand_bare_emulator(self, args)
         return super().parse_args(ctx, args)
+
+
+def output_option(help_text: str, choices: tuple[str, ...] = ("text", "json")) -> Callable[[F], F]:
+    """``--output/-o``: text for people, json for machines (one document on stdout, errors too)."""
+    return click.option(
+        "--output", "-o", type=click.Choice(list(choices)), default="text", show_default=True, help=help_text
+    )
 
 
 def api_options(func: F) -> F:
@@ -231,16 +243,103 @@ def _show_click_error(exc: click.exceptions.ClickException) -> None:
     echo(terminal(buffer.getvalue().rstrip("\n"), multiline=True), err=True)
 
 
+def _manifest_summary(exc: ManifestError) -> str:
+    from humectl.render.problems import summary_line
+
+    return summary_line(exc.problems) if exc.problems else exc.message
+
+
 def _print_manifest_error(exc: ManifestError) -> None:
     """The problems, then the summary: the order ``validate`` prints them in."""
-    from humectl.render.problems import format_problem, summary_line
+    from humectl.render.problems import format_problem
 
-    if not exc.problems:
-        echo(f"Error: {exc.message}", err=True)
-        return
     for problem in exc.problems:
         echo(format_problem(problem), err=True)
-    echo(f"Error: {summary_line(exc.problems)}", err=True)
+    echo(f"Error: {_manifest_summary(exc)}", err=True)
+
+
+@dataclass
+class _Run:
+    """What the running command asked for that the error handler needs: the output format, and what
+    it had done when it failed (apply's plan and report), to go into the JSON error document."""
+
+    output: str = "text"
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+_RUN: contextvars.ContextVar[_Run | None] = contextvars.ContextVar("humectl_run", default=None)
+
+
+def _run() -> _Run:
+    run = _RUN.get()
+    if run is None:  # the library called a command's function without HumectlGroup.main
+        run = _Run()
+        _RUN.set(run)
+    return run
+
+
+def json_mode() -> bool:
+    """``--output json``: stdout holds exactly one JSON document; everything else goes to stderr."""
+    return _run().output == "json"
+
+
+def _say(text: str = "", *, nl: bool = True, commands: bool = False) -> None:
+    """A line for people (or, ``commands``, GitHub workflow commands): on stdout, or on stderr when
+    stdout is a JSON document."""
+    (echo_commands if commands else echo)(text, nl=nl, err=json_mode())
+
+
+def _context(**values: Any) -> None:
+    """Record what the command has done so far, for the JSON error document if it fails."""
+    _run().context.update(values)
+
+
+def _json_error(
+    error_type: str,
+    message: str,
+    hint: str | None,
+    exit_code: int,
+    *,
+    problems: Any = (),
+    http: dict[str, Any] | None = None,
+) -> None:
+    if not json_mode():
+        return
+    from humectl.render.json import dumps, error_document
+
+    document = error_document(
+        error_type,
+        message,
+        hint,
+        exit_code,
+        problems=[p.to_dict() for p in problems],
+        http=http,
+        context=_run().context,
+    )
+    echo(dumps(document), nl=False)
+
+
+def _requested_output(command: click.Command, args: list[str]) -> str | None:
+    """The ``--output``/``-o`` value in ``args``, read before click parses them (so a usage error of
+    the same command line is reported as JSON too)."""
+    takes_value = _option_values(command)
+    found = None
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            break
+        if arg.startswith("--output="):
+            found = arg.partition("=")[2]
+        elif arg in ("-o", "--output") and i + 1 < len(args):
+            found = args[i + 1]
+            i += 1
+        elif arg.startswith("-o") and not arg.startswith("--") and len(arg) > 2:
+            found = arg[2:]
+        elif arg in takes_value:
+            i += 1
+        i += 1
+    return found
 
 
 class HumectlGroup(click.Group):
@@ -254,17 +353,21 @@ class HumectlGroup(click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
+        _RUN.set(_Run())
         try:
             rv = super().main(*args, **kwargs)
         except click.exceptions.Abort:
             echo("Aborted.", err=True)
+            _json_error("aborted", "aborted", None, 1)
             sys.exit(1)
         except click.exceptions.ClickException as exc:  # usage errors exit 1: 2 means "changes present"
             _show_click_error(exc)
+            _json_error("usage", exc.format_message(), None, 1)
             sys.exit(1)
         except ManifestError as exc:
             _print_manifest_error(exc)  # format_problem escapes each problem for the terminal
             _annotate_error(exc)
+            _json_error(exc.type, _manifest_summary(exc), None, exc.exit_code, problems=exc.problems)
             sys.exit(exc.exit_code)
         except HumectlError as exc:
             message = f"Error: {terminal(exc.message)}"
@@ -272,9 +375,14 @@ class HumectlGroup(click.Group):
                 message += f"\n  hint: {terminal(exc.hint)}"
             echo(message, err=True)
             _annotate_error(exc)
+            http = None
+            if isinstance(exc, ApiError):
+                http = {"method": exc.method, "path": exc.path, "status": exc.status}
+            _json_error(exc.type, exc.message, exc.hint, exc.exit_code, http=http)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             echo("Interrupted.", err=True)
+            _json_error("interrupted", "interrupted", None, 130)
             sys.exit(130)
         sys.exit(rv if isinstance(rv, int) else 0)
 
@@ -491,8 +599,11 @@ def plan_flags(verb: str) -> Callable[[F], F]:
 
 @cli.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
-@click.option("--output", "-o", type=OUTPUT_CHOICES, default="text", show_default=True, help="Output format.")
-@click.option("--out", "out_file", type=click.Path(dir_okay=False), help="Save the plan (JSON) for `apply FILE`.")
+@click.option("--output", "-o", type=OUTPUT_CHOICES, default="text", show_default=True,
+              help="text for terminals, json for machines (docs/plan-format.md), markdown for PR comments.")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), callback=lambda c, p, v: _check_out_file(v),
+              metavar="FILE.json",
+              help="Save the plan as JSON for `humectl apply FILE.json`, and its Markdown beside it as FILE.md.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 when no changes, 2 when changes, 1 on error.")
 @plan_flags("Plan")
 def plan(directory: str, output: str, out_file: str | None, detailed_exitcode: bool, flags: PlanFlags) -> int:
@@ -503,31 +614,57 @@ def plan(directory: str, output: str, out_file: str | None, detailed_exitcode: b
 
     result = flags.make_plan(directory, flags.settings())
     with stages.span("render"):
-        echo(_render(result.plan, output), nl=False)
+        rendered = _render(result.plan, output)
+    if output != "json":
+        echo(rendered, nl=False)
     if out_file:
         engine.save_plan(result.plan, out_file)
-        Path(out_file).with_suffix(".md").write_text(render_markdown(result.plan), encoding="utf-8")
-        if output == "text":
-            shown = terminal(out_file)
-            echo(f"\nSaved the plan to {shown}; apply exactly it with: humectl apply {shown}")
+        markdown = markdown_sibling(out_file)
+        markdown.write_text(render_markdown(result.plan), encoding="utf-8")
+        shown = terminal(out_file)
+        _say(f"\nSaved the plan to {shown} (Markdown: {terminal(str(markdown))}); apply exactly it with: "
+             f"humectl apply {shown}")
     if _github(flags.github):
         from humectl.render.github import append_step_summary
 
         append_step_summary(render_markdown(result.plan), os.environ)
+    _context(plan=result.plan.to_dict())
     engine.refuse_blocked(result.plan)
+    if output == "json":
+        echo(rendered, nl=False)
     if detailed_exitcode and result.plan.has_changes:
         return 2
     return 0
 
 
+PLAN_SUFFIX = ".json"
+
+
+def markdown_sibling(plan_file: str | Path) -> Path:
+    """``plan.json`` → ``plan.md``: the Markdown that ``plan --out`` writes beside the saved plan."""
+    return Path(plan_file).with_suffix(".md")
+
+
+def _check_out_file(value: str | None) -> str | None:
+    """The saved plan must end in .json, so that its Markdown sibling never overwrites it."""
+    if value is None or Path(value).suffix == PLAN_SUFFIX:
+        return value
+    fixed = Path(value).with_suffix(PLAN_SUFFIX)
+    raise UsageError(
+        f"--out {value}: the saved plan must end in {PLAN_SUFFIX}",
+        hint=f"use --out {fixed}; its Markdown (for the PR comment) is written beside it as {markdown_sibling(fixed)}",
+    )
+
+
 @cli.command()
 @click.argument("source", default=".", type=click.Path(exists=True))
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
+@output_option("text or json: the report of what was done, with the plan (docs/json-output.md).")
 @plan_flags("Apply")
-def apply(source: str, auto_approve: bool, flags: PlanFlags) -> int:
+def apply(source: str, auto_approve: bool, output: str, flags: PlanFlags) -> int:
     """Apply the manifests in SOURCE (a directory), or exactly a plan saved with `plan --out`."""
     from humectl import engine
-    from humectl.errors import ApplyError
+    from humectl.errors import ApplyError, ApplyReport
     from humectl.render.github import endgroup, group
     from humectl.render.text import render_text
 
@@ -538,36 +675,69 @@ def apply(source: str, auto_approve: bool, flags: PlanFlags) -> int:
             raise UsageError(
                 "a saved plan is applied exactly as saved: drop --target/--var/--env/--name-prefix/--prune"
             )
-        the_plan = engine.load_plan(source)
+        the_plan = _load_saved_plan(source)
+        engine.check_fresh(the_plan, settings)  # refuse a stale plan before showing it
     else:
         the_plan = flags.make_plan(source, settings).plan
+    _context(applied=False, plan=the_plan.to_dict())
     in_github = _github(flags.github)
     if in_github:
-        echo_commands(group(f"humectl plan: {len(the_plan.changes)} change(s)"))
-    echo(render_text(the_plan, colour=_colour()), nl=False)
+        _say(group(f"humectl plan: {len(the_plan.changes)} change(s)"), commands=True)
+    if output != "json":
+        echo(render_text(the_plan, colour=_colour()), nl=False)
     if in_github:
-        echo_commands(endgroup())
+        _say(endgroup(), commands=True)
     engine.refuse_blocked(the_plan)
     if not the_plan.has_changes:
+        _print_apply_json(the_plan, ApplyReport(), applied=False)
         return 0
     if not auto_approve and not _confirm("apply", "\nApply these changes?"):
         return 1
-    echo("")
+    _say("")
     try:
         if in_github:
-            echo_commands(group("humectl apply: progress"))
+            _say(group("humectl apply: progress"), commands=True)
         try:
             report, _ = engine.apply(the_plan, settings, on_event=_progress, check_fresh=saved)
         finally:
             if in_github:
-                echo_commands(endgroup())
+                _say(endgroup(), commands=True)
     except ApplyError as exc:
+        _context(report=exc.report.to_dict())
         _print_report(exc.report)
         _github_apply_summary(flags.github, the_plan, exc.report, failed=True)
         raise
-    echo(f"\nApply complete: {len(report.done)} change(s) applied.")
+    _say(f"\nApply complete: {len(report.done)} change(s) applied.")
+    _print_apply_json(the_plan, report, applied=True)
     _github_apply_summary(flags.github, the_plan, report, failed=False)
     return 0
+
+
+def _load_saved_plan(source: str) -> Any:
+    from humectl import engine
+
+    if Path(source).suffix in (".md", ".markdown"):
+        sibling = Path(source).with_suffix(PLAN_SUFFIX)
+        raise UsageError(
+            f"{source} is the Markdown of a plan, for people; humectl applies the JSON plan saved beside it",
+            hint=f"humectl apply {sibling}" if sibling.is_file() else "save one with: humectl plan DIR --out plan.json",
+        )
+    return engine.load_plan(source)
+
+
+def _print_apply_json(the_plan: Any, report: Any, *, applied: bool) -> None:
+    if not json_mode():
+        return
+    from humectl.render.json import FORMAT_VERSION, dumps
+
+    document = {
+        "format_version": FORMAT_VERSION,
+        "applied": applied,
+        "report": report.to_dict(),
+        "plan": the_plan.to_dict(),
+        "error": None,
+    }
+    echo(dumps(document), nl=False)
 
 
 def _confirm(verb: str, question: str) -> bool:
@@ -577,16 +747,16 @@ def _confirm(verb: str, question: str) -> bool:
             f"refusing to {verb} without confirmation: stdin is not a terminal",
             hint="review the plan, then re-run with --auto-approve",
         )
-    if click.confirm(question, default=False):
+    if click.confirm(question, default=False, err=json_mode()):
         return True
-    echo("Nothing applied.")
+    _say("Nothing applied.")
     return False
 
 
 def _progress(status: str, change: Any, detail: str) -> None:
     """One line per finished change while apply runs."""
     if status == "done":
-        echo(f"{name(change.address)}: {terminal(detail)}")
+        _say(f"{name(change.address)}: {terminal(detail)}")
     elif status == "failed":
         echo(f"{name(change.address)}: FAILED: {terminal(detail)}", err=True)
 
@@ -608,7 +778,7 @@ def _github_apply_summary(flag: bool | None, the_plan: Any, report: Any, *, fail
 
 @cli.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
-@click.option("--output", "-o", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@output_option("text, or json (docs/json-output.md).")
 @account_flags
 def drift(directory: str, output: str, flags: AccountFlags) -> int:
     """Report what was changed live outside humectl since it last applied. Exit 2 when drifted."""
@@ -631,6 +801,7 @@ def drift(directory: str, output: str, flags: AccountFlags) -> int:
 @click.option("--target", "targets", multiple=True, metavar="KIND/NAME", help="Same as --select (repeatable).")
 @click.option("--schema", "schema_ref", default=None, metavar="URL|PATH",
               help="Point the $schema line here instead of writing manifest.schema.json beside the files.")
+@output_option("text, or json: the files written and the round-trip check (docs/json-output.md).")
 @api_options
 def export_command(
     directory: str,
@@ -638,6 +809,7 @@ def export_command(
     selectors: tuple[str, ...],
     targets: tuple[str, ...],
     schema_ref: str | None,
+    output: str,
     base_url: str | None,
     emulator_db: str | None,
     parallelism: int | None,
@@ -659,26 +831,37 @@ def export_command(
     result = render_export(live, selectors=[*selectors, *targets], schema_ref=schema_ref)
     write_export(result, directory, force=force)
     counts = result.counts()
-    echo(
+    _say(
         f"Exported {counts['tool']} tool(s), {counts['prompt']} prompt(s), {counts['config']} config(s) "
         f"to {terminal(directory)} ({len(result.files)} file(s))."
     )
     for note in result.notes:
-        echo(f"  note: {terminal(note)}")
+        _say(f"  note: {terminal(note)}")
     differences = verify_export(directory, live, result.addresses)
+    if json_mode():
+        from humectl.render.json import FORMAT_VERSION, dumps
+
+        document = {
+            "format_version": FORMAT_VERSION,
+            "directory": directory,
+            "counts": counts,
+            "files": [f.path for f in result.files],
+            "notes": list(result.notes),
+            "round_trip": {"exact": not differences, "differences": list(differences)},
+        }
+        echo(dumps(document), nl=False)
     if differences:  # the files are written and valid; say plainly what the first plan will do
         echo("Warning: these manifests do not round-trip exactly; `humectl plan` on them shows:", err=True)
         for line in differences:
             echo(f"  {terminal(line)}", err=True)
         return 0
-    echo("Checked: `humectl plan` on these files shows no changes.")
+    _say("Checked: `humectl plan` on these files shows no changes.")
     return 0
 
 
 @cli.command()
 @click.argument("address", metavar="KIND/NAME")
-@click.option("--output", "-o", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format.")
+@output_option("text, or json (docs/json-output.md).")
 @api_options
 def history(
     address: str,
@@ -714,6 +897,7 @@ def history(
 @click.option("--manifests", "manifest_dir", default=None, type=click.Path(file_okay=False, exists=True),
               metavar="DIR", help="Show the exact change to the manifests under DIR, without writing it.")
 @click.option("--message", "-m", default=None, help="Version description (default: 'rollback to vN').")
+@output_option("text, or json: the plan, the report and the manifest change (docs/json-output.md).")
 @account_flags
 def rollback(
     address: str,
@@ -722,6 +906,7 @@ def rollback(
     write_dir: str | None,
     manifest_dir: str | None,
     message: str | None,
+    output: str,
     flags: AccountFlags,
 ) -> int:
     """Make a new version of KIND/NAME whose content equals version N (shown as a plan first)."""
@@ -740,34 +925,60 @@ def rollback(
             return await plan_rollback(client, address, to_version, run_id=new_run_id(), message=message)
 
     planned = asyncio.run(make())
-    if planned.plan.has_changes:
+    _context(address=address, to_version=to_version, rolled_back=False, plan=planned.plan.to_dict())
+    if planned.plan.has_changes and output != "json":
         echo(render_text(planned.plan, colour=_colour()), nl=False)
     for note in planned.notes:
-        echo(f"  note: {terminal(note)}")
+        _say(f"  note: {terminal(note)}")
     manifests = write_dir or manifest_dir
     update = manifest_update(planned, manifests, flags.load_options(manifests)) if manifests else entry_diff(planned)
+    report = None
     if planned.to_head:
-        echo(f"{address} v{to_version} is its newest version already; nothing to roll back.")
+        _say(f"{name(address)} v{to_version} is its newest version already; nothing to roll back.")
     elif not planned.plan.has_changes:
         # Already rolled back (e.g. without --write): the manifests may still need the change.
-        echo(f"{name(address)} already has the content of v{to_version}; nothing to roll back.")
+        _say(f"{name(address)} already has the content of v{to_version}; nothing to roll back.")
     elif not auto_approve and not _confirm("roll back", "\nRoll back?"):
         return 1
     if planned.plan.has_changes:
-        echo("")
-        engine.apply(planned.plan, settings, on_event=_progress, check_fresh=True)
-        echo(f"\nRolled back {name(address)} to the content of v{to_version}.")
+        from humectl.errors import ApplyError
+
+        _say("")
+        try:
+            report, _ = engine.apply(planned.plan, settings, on_event=_progress, check_fresh=True)
+        except ApplyError as exc:
+            _context(report=exc.report.to_dict())
+            raise
+        _say(f"\nRolled back {name(address)} to the content of v{to_version}.")
     for note in update.notes:
-        echo(f"  note: {terminal(note)}")
+        _say(f"  note: {terminal(note)}")
     if write_dir:
         for path, content in update.writes.items():
             path.write_bytes(content.encode("utf-8"))
-            echo(f"Wrote {terminal(str(path))}")
-        echo(terminal(update.diff, multiline=True), nl=False)
-        return 0
-    if update.diff:
-        echo("The manifests still describe the content rolled back. Make this change (or re-run with --write DIR):")
-        echo(terminal(update.diff, multiline=True), nl=False)
+            _say(f"Wrote {terminal(str(path))}")
+        _say(terminal(update.diff, multiline=True), nl=False)
+    elif update.diff:
+        _say("The manifests still describe the content rolled back. Make this change (or re-run with --write DIR):")
+        _say(terminal(update.diff, multiline=True), nl=False)
+    if json_mode():
+        from humectl.render.json import FORMAT_VERSION, dumps
+
+        document = {
+            "format_version": FORMAT_VERSION,
+            "address": address,
+            "to_version": to_version,
+            "rolled_back": report is not None,
+            "notes": [*planned.notes, *update.notes],
+            "report": report.to_dict() if report is not None else None,
+            "plan": planned.plan.to_dict(),
+            "manifest_update": {
+                "diff": update.diff,
+                "files": [str(path) for path in update.writes],
+                "written": bool(write_dir),
+            },
+            "error": None,
+        }
+        echo(dumps(document), nl=False)
     return 0
 
 
@@ -798,7 +1009,9 @@ def emulator() -> None:
               help="Fraction of creates/new versions committed but answered with a 502.")
 @click.option("--seed", type=int, default=None, help="Seed for the fault dice (reproducible runs).")
 @click.option("--allow-duplicate-names", is_flag=True, help="Accept two resources of one kind with one name.")
+@output_option("text, or json: one line {format_version, url, db} once listening (for scripts).")
 def emulator_serve(
+    output: str,
     host: str,
     port: int,
     db: str,
@@ -824,12 +1037,29 @@ def emulator_serve(
         seed=seed,
         allow_duplicate_names=allow_duplicate_names,
     )
+
+    def announce(url: str) -> None:
+        if output == "json":
+            echo(json.dumps({"format_version": 1, "url": url, "db": db}))
+        else:
+            echo(f"humectl emulator listening on {url} (db: {terminal(db)}); stop it with Ctrl-C")
+
+    # uvicorn stops gracefully on SIGINT/SIGTERM, then re-raises the signal to the previous handler:
+    # make SIGTERM end up where Ctrl-C does, so both stop with the goodbye line and exit 0.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        serve(
-            config, host=host, port=port, announce=lambda url: echo(f"humectl emulator listening on {url} (db: {db})")
-        )
+        serve(config, host=host, port=port, announce=announce)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how a foreground server is meant to stop: not an error
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    _say("humectl emulator stopped.")
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> None:

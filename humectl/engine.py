@@ -194,6 +194,26 @@ def stale_reasons(plan: Plan, live: LiveState) -> list[str]:
     return [r for r in reasons if r]
 
 
+async def refuse_stale(client: EviClient, plan: Plan) -> None:
+    """Raise StalePlanError when a live object ``plan`` depends on moved since it was made."""
+    moved = stale_reasons(plan, await fetch_live_state(client))
+    if moved:
+        raise StalePlanError(
+            "the saved plan is stale: " + "; ".join(moved),
+            hint="run `humectl plan` again and review the new plan",
+        )
+
+
+def check_fresh(plan: Plan, settings: Settings) -> None:
+    """:func:`refuse_stale` on its own connection: ``apply FILE`` refuses a stale plan before showing it."""
+
+    async def check() -> None:
+        async with open_client(settings) as client:
+            await refuse_stale(client, plan)
+
+    asyncio.run(check())
+
+
 async def apply_async(
     plan: Plan,
     settings: Settings,
@@ -207,13 +227,7 @@ async def apply_async(
     refuse_blocked(plan)
     async with open_client(settings, transport) as client:
         if check_fresh:
-            live = await fetch_live_state(client)
-            moved = stale_reasons(plan, live)
-            if moved:
-                raise StalePlanError(
-                    "the saved plan is stale: " + "; ".join(moved),
-                    hint="run `humectl plan` again and review the new plan",
-                )
+            await refuse_stale(client, plan)
         report, results = await apply_plan(plan, client, on_event=on_event, parallelism=settings.parallelism, halt=halt)
     if report.stopped_by == STOPPED_BY_LOCK_LOST:
         raise ApplyError(f"apply stopped: {report.reason}", report)
@@ -231,13 +245,31 @@ def save_plan(plan: Plan, path: str | Path) -> None:
 
 
 def load_plan(path: str | Path) -> Plan:
+    hint = "save one with: humectl plan DIR --out plan.json"
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise PlanError(f"cannot read saved plan {path}: {exc}") from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise PlanError(f"{path} is not a humectl plan file (not JSON: {exc})", hint=hint) from None
     if not isinstance(data, dict):
-        raise PlanError(f"{path} is not a humectl plan file")
-    return Plan.from_dict(data)
+        raise PlanError(f"{path} is not a humectl plan file", hint=hint)
+    try:
+        return Plan.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:  # hand-edited or truncated
+        raise PlanError(f"{path} is not a valid humectl plan file ({type(exc).__name__}: {exc})", hint=hint) from None
 
 
-__all__ = ["CREATE", "DELETE", "PlanResult", "apply", "apply_async", "load_plan", "make_plan", "save_plan"]
+__all__ = [
+    "CREATE",
+    "DELETE",
+    "PlanResult",
+    "apply",
+    "apply_async",
+    "check_fresh",
+    "load_plan",
+    "make_plan",
+    "save_plan",
+]

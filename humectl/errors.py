@@ -40,6 +40,11 @@ class HumectlError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    @property
+    def type(self) -> str:
+        """A stable id for machines (``--output json``): the class name in snake_case without ``Error``."""
+        return error_type(type(self).__name__)
+
 
 class UsageError(HumectlError):
     """Bad command-line usage (exit 1, never 2)."""
@@ -153,7 +158,10 @@ STOPPED_BY_LOCK_LOST = "lock-lost"  # the account lock could not be renewed (or 
 @dataclass
 class ApplyReport:
     """What an apply did, exactly: addresses done, failed (with the reason), in flight when it was
-    interrupted (sent, no answer: they may or may not have taken effect) and never started."""
+    interrupted (sent, no answer: they may or may not have taken effect) and never started.
+
+    ``made`` is where each change landed (address → an object with ``id`` and ``version``).
+    """
 
     done: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
@@ -161,6 +169,7 @@ class ApplyReport:
     not_started: list[str] = field(default_factory=list)
     stopped_by: str | None = None  # None: it ran to the end; else one of STOPPED_BY_*
     reason: str | None = None  # for STOPPED_BY_LOCK_LOST / STOPPED_BY_INTERRUPT: what happened
+    made: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -170,6 +179,9 @@ class ApplyReport:
             "not_started": list(self.not_started),
             "stopped_by": self.stopped_by,
             "reason": self.reason,
+            "results": {
+                a: {"id": m.id, "version": m.version} for a, m in self.made.items() if a in self.done
+            },
         }
 
 
@@ -179,6 +191,12 @@ class ApplyError(HumectlError):
     def __init__(self, message: str, report: ApplyReport) -> None:
         super().__init__(message)
         self.report = report
+
+
+def error_type(class_name: str) -> str:
+    """``MissingKeyError`` → ``missing_key``, ``StalePlanError`` → ``stale_plan``."""
+    name = class_name.removesuffix("Error") or "humectl"
+    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
 
 
 def redact(text: str, secrets: list[str | None]) -> str:

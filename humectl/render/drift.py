@@ -33,5 +33,5 @@ def render_drift_text(drifted: list[Drifted]) -> str:
 
 
 def render_drift_json(drifted: list[Drifted]) -> str:
-    data = {"drifted": len(drifted) > 0, "resources": [d.to_dict() for d in drifted]}
+    data = {"format_version": 1, "drifted": len(drifted) > 0, "resources": [d.to_dict() for d in drifted]}
     return json.dumps(data, indent=2, sort_keys=True) + "\n"  # ASCII: every escape is JSON's own

@@ -101,11 +101,12 @@ def test_rollback_json(evi: Path) -> None:
     assert result.exit_code == 0, result.output
     data = document(result)
     assert data["rolled_back"] is True and data["address"] == "prompt/support-agent" and data["to_version"] == 0
-    assert data["report"]["done"] == ["prompt/support-agent"]
+    assert data["report"]["done"][0] == "prompt/support-agent"  # then the configs that follow it
     assert data["report"]["results"]["prompt/support-agent"]["version"] == 2
     assert "One more line." in data["manifest_update"]["diff"]
-    again = document(run("rollback", "prompt/support-agent", "--to-version", "0", db(evi), "-o", "json"))
-    assert again["rolled_back"] is False and again["report"] is None
+    refused = error_of(run("rollback", "prompt/support-agent", "--to-version", "1", db(evi), "-o", "json"))
+    assert refused["error"]["type"] == "usage" and "--auto-approve" in refused["error"]["hint"]
+    assert refused["rolled_back"] is False and refused["plan"]["changes"][0]["address"] == "prompt/support-agent"
 
 
 def test_drift_json_exit_2_when_drifted(evi: Path) -> None:
@@ -133,8 +134,9 @@ def test_missing_directory(tmp_path: Path) -> None:
 def test_invalid_manifests_list_the_problems(evi: Path) -> None:
     (evi / "tools.yaml").write_text("tools: {}\n")
     data = error_of(run("plan", str(evi), db(evi), "-o", "json"))
-    assert data["error"]["type"] == "manifest" and data["error"]["message"].startswith("1 error")
-    assert data["problems"][0]["file"].endswith("tools.yaml") and data["problems"][0]["line"] == 1
+    assert data["error"]["type"] == "manifest" and data["error"]["message"].endswith("the manifests are not valid")
+    tools = next(p for p in data["problems"] if p["file"].endswith("tools.yaml"))
+    assert tools["line"] == 1 and tools["message"] == "tools: must be a list, not a mapping"
 
 
 def test_refused_key(evi: Path) -> None:
