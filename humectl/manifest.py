@@ -190,7 +190,7 @@ def _read_project(
         path = Path(options.project_file)
     else:
         for candidate in PROJECT_FILENAMES:
-            if (root / candidate).is_file():
+            if (root / candidate).is_file() and not _is_workflow_file(root / candidate):
                 path = root / candidate
                 break
     env = options.environment
@@ -201,7 +201,8 @@ def _read_project(
                     relative_display(root_display, PROJECT_FILENAMES[0]),
                     0,
                     0,
-                    f"--env {env} was given but there is no {PROJECT_FILENAMES[0]} in {root_display or '.'}",
+                    f"--env {env} was given but there is no {PROJECT_FILENAMES[0]} (or {PROJECT_FILENAMES[1]}) "
+                    f"in {root_display or '.'}",
                     "define environments in humectl.yaml at the manifest root (see docs/manifests.md)",
                     "environment",
                 )
@@ -219,7 +220,7 @@ def _read_project(
         return {}, "", path
     data = doc.data if doc.data is not None else {}
     if not isinstance(data, dict):
-        problems.append(doc.problem("", "humectl.yaml must be a mapping", rule="project-file"))
+        problems.append(doc.problem("", f"{path.name} must be a mapping", rule="project-file"))
         return {}, "", path
     allowed = ("variables", "environments")
     for key in data:
@@ -228,7 +229,7 @@ def _read_project(
             problems.append(
                 doc.problem(
                     f"/{key}",
-                    f"unknown field '{key}' in humectl.yaml",
+                    f"unknown field '{key}' in {path.name}",
                     f"did you mean '{close[0]}'?" if close else "allowed: variables, environments",
                     rule="project-file",
                     key=True,
@@ -286,6 +287,31 @@ def _read_project(
             if isinstance(settings.get("name_prefix"), str):
                 prefix = settings["name_prefix"]
     return found, prefix, path
+
+
+def looks_like_workflow(data: Any) -> bool:
+    """A GitHub Actions workflow (top-level ``on:`` and ``jobs:``): never a manifest or a project file."""
+    return isinstance(data, dict) and "jobs" in data and "on" in data
+
+
+def _is_workflow_file(path: Path) -> bool:
+    text, problem = read_text(path, path.name, what="project file")
+    if problem is not None or text is None:
+        return False  # reported when it is read as the project file
+    doc, problems = parse(text, path=path, rel=path.name, display=path.name, variables=None)
+    return not problems and looks_like_workflow(doc.data)
+
+
+def _workflow_skipped(display: str) -> Problem:
+    return Problem(
+        display,
+        0,
+        0,
+        "a GitHub Actions workflow, not a humectl manifest; skipped",
+        "keep workflows in .github/workflows/ (hidden directories are not read as manifests)",
+        "not-a-manifest",
+        "warning",
+    )
 
 
 def _read_var_file(name: str, problems: list[Problem]) -> dict[str, str]:
@@ -617,6 +643,7 @@ def load_manifests(root: str | Path, options: LoadOptions | None = None) -> Mani
             raise _manifest_error([Problem(root_display, 0, 0, message, hint, "no-manifests")])
 
     documents: list[Document] = []
+    workflows: list[str] = []
     for path in files:
         rel = path.relative_to(base).as_posix()
         display = relative_display(base_display, rel)
@@ -627,6 +654,10 @@ def load_manifests(root: str | Path, options: LoadOptions | None = None) -> Mani
         assert text is not None
         with stages.span("load"):
             doc, parse_problems = parse(text, path=path, rel=rel, display=display, variables=resolved.variables)
+        if looks_like_workflow(doc.data):  # its ${{ }} expressions are not humectl's variables
+            problems.append(_workflow_skipped(display))
+            workflows.append(display)
+            continue
         problems += parse_problems
         if doc.data is None:
             continue  # an empty file, or one that did not parse (its problems are recorded)
@@ -640,6 +671,10 @@ def load_manifests(root: str | Path, options: LoadOptions | None = None) -> Mani
                 doc.problem(violation.pointer, violation.message, violation.hint, rule="schema", key=violation.at_key)
             )
 
+    if workflows and not documents and not single_file:
+        message = f"no manifest files (*.yaml, *.yml) under {root_display}, only GitHub Actions workflows"
+        hint = "point humectl at the directory holding your manifests"
+        problems.append(Problem(root_display, 0, 0, message, hint, "no-manifests"))
     entries = [e for doc in documents for e in _entries(doc, resolved.name_prefix)]
     with stages.span("validate"):
         problems += rules.check_entries(entries, _known_models())

@@ -39,7 +39,7 @@ WORKFLOWS_DIR = REPO_ROOT / ".github" / "workflows"
 EXAMPLES_DIR = REPO_ROOT / "examples" / "github"
 PLAN = WORKFLOWS_DIR / "humectl-plan.yml"
 APPLY = WORKFLOWS_DIR / "humectl-apply.yml"
-EXAMPLE = EXAMPLES_DIR / "humectl.yml"
+EXAMPLE = EXAMPLES_DIR / "humectl-workflow.yml"
 REUSABLE = (PLAN, APPLY)
 
 WORKFLOW_FILES = sorted([*WORKFLOWS_DIR.glob("*.yml"), *WORKFLOWS_DIR.glob("*.yaml"), *EXAMPLES_DIR.glob("*.yml")])
@@ -101,7 +101,7 @@ def test_the_expected_workflow_files_are_checked() -> None:
         ".github/workflows/ci.yml",
         ".github/workflows/humectl-plan.yml",
         ".github/workflows/humectl-apply.yml",
-        "examples/github/humectl.yml",
+        "examples/github/humectl-workflow.yml",
     } <= names
 
 

@@ -121,7 +121,7 @@ def test_unknown_environment_and_missing_project_file(tmp_path: Path) -> None:
     ]
     write_tree(tmp_path / "b", {"m.yaml": 'prompts: [{name: p, text: "x"}]'})
     assert lines_of(tmp_path / "b", LoadOptions(environment="dev")) == [
-        f"humectl.yaml:0:0: --env dev was given but there is no humectl.yaml in {tmp_path / 'b'}"
+        f"humectl.yaml:0:0: --env dev was given but there is no humectl.yaml (or humectl.yml) in {tmp_path / 'b'}"
     ]
 
 

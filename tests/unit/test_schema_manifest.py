@@ -35,7 +35,8 @@ def _walk(schema: Any, path: str = "#") -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 def _example_files() -> list[Path]:
-    return sorted(p for p in EXAMPLES_DIR.rglob("*.y*ml") if p.name not in ("humectl.yaml", "humectl.yml"))
+    project_files = ("humectl.yaml", "humectl.yml")
+    return sorted(p for p in EXAMPLES_DIR.rglob("*.y*ml") if p.name not in project_files and p.parent.name != "github")
 
 
 def test_schema_is_valid_draft_2020_12() -> None:
