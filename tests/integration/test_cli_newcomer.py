@@ -98,6 +98,8 @@ def test_emulator_serve_stops_with_a_goodbye_and_exit_0(sig: signal.Signals, out
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # a shell's background job (e.g. `pytest &`) ignores SIGINT, and children inherit that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         assert proc.stdout is not None
