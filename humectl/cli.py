@@ -394,15 +394,31 @@ def cli() -> None:
 
     Keep prompts, tools and configs in git as YAML; validate, plan and apply them.
     The API key is read from HUME_API_KEY (or HUME_TOKEN), never from a flag.
+    Hume's hosted API (https://api.hume.ai) was switched off on 2026-11-13: point
+    --base-url (or HUME_BASE_URL) at an EVI-compatible server, or use --emulator.
+
+    \b
+    Examples:
+      humectl apply examples/support-desk --emulator --auto-approve
+      humectl plan examples/support-desk --emulator
+      humectl validate evi/
+      humectl plan evi/ -o json | jq .summary
     """
 
 
 @cli.command()
-def schema() -> None:
-    """Print the manifest JSON Schema."""
-    from humectl.schema import manifest_schema_text
+@click.option("--project", is_flag=True, help="Print the schema of the project file humectl.yaml instead.")
+def schema(project: bool) -> None:
+    """Print the manifest JSON Schema (or, with --project, the humectl.yaml one). Always JSON.
 
-    echo(manifest_schema_text(), nl=False)
+    \b
+    Examples:
+      humectl schema > manifest.schema.json
+      humectl schema --project > project.schema.json
+    """
+    from humectl.schema import manifest_schema_text, project_schema_text
+
+    echo(project_schema_text() if project else manifest_schema_text(), nl=False)
 
 
 @cli.command()
@@ -421,7 +437,14 @@ def validate(
     environment: str | None,
     name_prefix: str | None,
 ) -> int:
-    """Check the manifests offline; nothing is sent. Exit 0 when valid (warnings allowed), 1 otherwise."""
+    """Check the manifests offline; nothing is sent. Exit 0 when valid (warnings allowed), 1 otherwise.
+
+    \b
+    Examples:
+      humectl validate evi/
+      humectl validate evi/ --env prod
+      humectl validate evi/ -o json | jq '.problems[].message'
+    """
     with stages.span("imports"):
         from humectl.manifest import validate_manifests
         from humectl.render import problems as render
@@ -607,7 +630,15 @@ def plan_flags(verb: str) -> Callable[[F], F]:
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 when no changes, 2 when changes, 1 on error.")
 @plan_flags("Plan")
 def plan(directory: str, output: str, out_file: str | None, detailed_exitcode: bool, flags: PlanFlags) -> int:
-    """Show what apply would change in the live EVI account."""
+    """Show what apply would change in the live EVI account.
+
+    \b
+    Examples:
+      humectl plan evi/ --emulator
+      humectl plan evi/ --detailed-exitcode        # exit 2 when there are changes
+      humectl plan evi/ --out plan.json            # also writes plan.md beside it
+      humectl plan evi/ --target config/support-desk -o json
+    """
     with stages.span("imports"):
         from humectl import engine
         from humectl.render.markdown import render_markdown
@@ -662,7 +693,14 @@ def _check_out_file(value: str | None) -> str | None:
 @output_option("text or json: the report of what was done, with the plan (docs/json-output.md).")
 @plan_flags("Apply")
 def apply(source: str, auto_approve: bool, output: str, flags: PlanFlags) -> int:
-    """Apply the manifests in SOURCE (a directory), or exactly a plan saved with `plan --out`."""
+    """Apply the manifests in SOURCE (a directory), or exactly a plan saved with `plan --out`.
+
+    \b
+    Examples:
+      humectl apply evi/ --emulator --auto-approve
+      humectl apply plan.json                      # refused if the account moved since
+      humectl apply evi/ --prune --auto-approve -o json
+    """
     from humectl import engine
     from humectl.errors import ApplyError, ApplyReport
     from humectl.render.github import endgroup, group
@@ -781,7 +819,13 @@ def _github_apply_summary(flag: bool | None, the_plan: Any, report: Any, *, fail
 @output_option("text, or json (docs/json-output.md).")
 @account_flags
 def drift(directory: str, output: str, flags: AccountFlags) -> int:
-    """Report what was changed live outside humectl since it last applied. Exit 2 when drifted."""
+    """Report what was changed live outside humectl since it last applied. Exit 2 when drifted.
+
+    \b
+    Examples:
+      humectl drift evi/
+      humectl drift evi/ -o json | jq '.resources[].address'
+    """
     from humectl import engine
     from humectl.drift import find_drift
     from humectl.render.drift import render_drift_json, render_drift_text
@@ -815,7 +859,13 @@ def export_command(
     parallelism: int | None,
     timeout: float | None,
 ) -> int:
-    """Write manifests for every live tool, prompt and config (their newest versions)."""
+    """Write manifests for every live tool, prompt and config (their newest versions).
+
+    \b
+    Examples:
+      humectl export --dir evi/
+      humectl export --dir evi/ --select config/support-desk
+    """
     import asyncio
 
     from humectl import engine
@@ -871,7 +921,13 @@ def history(
     parallelism: int | None,
     timeout: float | None,
 ) -> int:
-    """Every version of one live resource, newest first, with its description and time."""
+    """Every version of one live resource, newest first, with its description and time.
+
+    \b
+    Examples:
+      humectl history config/support-desk
+      humectl history prompt/support-agent -o json
+    """
     import asyncio
 
     from humectl import engine
@@ -909,7 +965,13 @@ def rollback(
     output: str,
     flags: AccountFlags,
 ) -> int:
-    """Make a new version of KIND/NAME whose content equals version N (shown as a plan first)."""
+    """Make a new version of KIND/NAME whose content equals version N (shown as a plan first).
+
+    \b
+    Examples:
+      humectl rollback config/support-desk --to-version 3
+      humectl rollback prompt/support-agent --to-version 0 --write evi/
+    """
     import asyncio
 
     from humectl import engine
@@ -984,7 +1046,12 @@ def rollback(
 
 @cli.group()
 def emulator() -> None:
-    """The EVI-compatible server (for tests, CI and trying humectl without an account)."""
+    """The EVI-compatible server (for tests, CI and trying humectl without an account).
+
+    \b
+    Examples:
+      humectl emulator serve --port 8765
+    """
 
 
 @emulator.command("serve")
@@ -1023,7 +1090,14 @@ def emulator_serve(
     seed: int | None,
     allow_duplicate_names: bool,
 ) -> None:
-    """Run the EVI-compatible server until interrupted."""
+    """Run the EVI-compatible server until stopped (Ctrl-C or SIGTERM: exit 0).
+
+    \b
+    Examples:
+      humectl emulator serve --port 8765 --db account.sqlite3
+      humectl emulator serve --port 0 -o json      # prints {"url": ...} once listening
+      humectl emulator serve --latency-ms 30 --rate-limit 50 --fault-rate 0.05
+    """
     from humectl.emulator.app import EmulatorConfig
     from humectl.emulator.serve import serve
 
@@ -1060,6 +1134,27 @@ def emulator_serve(
 
 def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
+
+
+COMPLETION_SHELLS = ("bash", "zsh", "fish")
+
+
+@cli.command()
+@click.argument("shell", type=click.Choice(COMPLETION_SHELLS))
+def completion(shell: str) -> None:
+    """Print the shell completion script for SHELL (click's own, the same as _HUMECTL_COMPLETE=SHELL_source).
+
+    \b
+    Examples:
+      humectl completion bash > ~/.local/share/bash-completion/completions/humectl
+      humectl completion zsh > "${fpath[1]}/_humectl"
+      humectl completion fish > ~/.config/fish/completions/humectl.fish
+    """
+    from click.shell_completion import get_completion_class
+
+    completer = get_completion_class(shell)
+    assert completer is not None  # every COMPLETION_SHELLS entry is one of click's
+    echo(completer(cli, {}, "humectl", "_HUMECTL_COMPLETE").source())
 
 
 def main(argv: list[str] | None = None) -> None:

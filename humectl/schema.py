@@ -71,25 +71,37 @@ class Violation:
     at_key: bool = False
 
 
-def _schema_path() -> Path | None:
+PROJECT_SCHEMA_FILENAME = "project.schema.json"
+
+
+def _schema_path(filename: str = SCHEMA_FILENAME) -> Path | None:
     """The shipped schema file when installed, else the checkout's ``schemas/`` directory."""
     try:
-        shipped = resources.files("humectl").joinpath("schemas").joinpath(SCHEMA_FILENAME)
+        shipped = resources.files("humectl").joinpath("schemas").joinpath(filename)
         if shipped.is_file():
             return Path(str(shipped))
     except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):  # pragma: no cover - defensive
         pass
-    checkout = Path(__file__).resolve().parent.parent / "schemas" / SCHEMA_FILENAME
+    checkout = Path(__file__).resolve().parent.parent / "schemas" / filename
     return checkout if checkout.is_file() else None
+
+
+def _schema_text(filename: str) -> str:
+    path = _schema_path(filename)
+    if path is None:  # pragma: no cover - a broken install
+        raise FileNotFoundError(f"{filename} is missing from this installation of humectl")
+    return path.read_text(encoding="utf-8")
 
 
 @functools.lru_cache(maxsize=1)
 def manifest_schema_text() -> str:
     """The manifest JSON Schema exactly as shipped (what ``humectl schema`` prints)."""
-    path = _schema_path()
-    if path is None:  # pragma: no cover - a broken install
-        raise FileNotFoundError(f"{SCHEMA_FILENAME} is missing from this installation of humectl")
-    return path.read_text(encoding="utf-8")
+    return _schema_text(SCHEMA_FILENAME)
+
+
+def project_schema_text() -> str:
+    """The JSON Schema of the project file ``humectl.yaml`` (what ``humectl schema --project`` prints)."""
+    return _schema_text(PROJECT_SCHEMA_FILENAME)
 
 
 @functools.lru_cache(maxsize=1)
