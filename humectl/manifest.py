@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from humectl import rules, stages, variables
-from humectl.errors import ManifestError, Problem
+from humectl.errors import ManifestError, Problem, UsageError
 from humectl.kinds import KINDS
 from humectl.schema import manifest_schema, schema_violations
 from humectl.yamldoc import MAX_FILE_BYTES, Document, parse, read_text, relative_display
@@ -131,6 +131,8 @@ def build_load_options(
     from humectl.variables import parse_var_flags, variables_from_environ
 
     del root  # humectl.yaml is located by load_manifests, which gets the root itself
+    if name_prefix and (why := rules.prefix_problem(name_prefix)):
+        raise UsageError(f"--name-prefix {name_prefix!r} {why}", hint=rules.NAME_HINT)
     return LoadOptions(
         variables=parse_var_flags(var_flags),
         name_prefix=name_prefix or "",
@@ -265,6 +267,15 @@ def _read_project(
         if "name_prefix" in settings and not isinstance(settings["name_prefix"], str):
             problems.append(
                 doc.problem(f"{base}/name_prefix", "name_prefix must be a string (quote it)", rule="project-file")
+            )
+        elif isinstance(settings.get("name_prefix"), str) and (why := rules.prefix_problem(settings["name_prefix"])):
+            problems.append(
+                doc.problem(
+                    f"{base}/name_prefix",
+                    f"name_prefix '{settings['name_prefix']}' of environment '{env_name}' {why}",
+                    rules.NAME_HINT,
+                    rule="name",
+                )
             )
     if env:
         settings = environments.get(env)

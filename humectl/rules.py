@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from humectl.codepoints import describe, first_unsafe
 from humectl.errors import Problem
 from humectl.yamldoc import Document
 
 TOOL_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MAX_NAME_LENGTH = 256  # Hume's limit for prompt, tool and config names (the emulator's too)
 SUPPORTED_EVI_VERSIONS = ("3", "4-mini")
 RETIRED_EVI_VERSIONS = ("1", "2")
 # Keys every entry may carry that are humectl's, not the API's: never part of ``spec``.
@@ -74,6 +76,89 @@ def _did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     return f"did you mean '{close[0]}'?" if close else None
 
 
+# --- names ------------------------------------------------------------------------------------
+
+# Why each class of code point (humectl.codepoints) cannot be part of a name.
+_NAME_CLASS_WHY = {
+    "control": "a control character: names are printed in terminals, logs and pull-request comments",
+    "line separator": "a line separator: it breaks the name over lines wherever it is shown",
+    "bidi control": "a bidi control: it reorders how the name is shown, so it can pass for another name",
+    "invisible": "an invisible character: the name would look exactly like one without it",
+    "surrogate": "a lone surrogate, which is not a character",
+    "unassigned": "a code point that is not a character",
+    "private use": "a private-use code point, which shows differently in every font",
+    "space": "a space other than the ordinary one, which looks just like it",
+}
+NAME_HINT = (
+    "names may use letters of any script, digits, spaces and punctuation, but no control, bidi or invisible "
+    "characters"
+)
+
+
+def name_problem(name: str, *, max_length: int | None = MAX_NAME_LENGTH) -> tuple[str, str] | None:
+    """(why, hint) when ``name`` cannot name a resource (as humectl writes it to Hume and shows it).
+
+    Refused: control characters (C0, DEL, C1), line separators, bidi controls, invisible code points
+    (zero-width spaces and joiners, the BOM, the soft hyphen, tag characters, blank letters), lone
+    surrogates, unassigned and private-use code points, spaces other than U+0020, leading or trailing
+    whitespace, and more than ``max_length`` characters. Letters of every script are fine.
+    """
+    found = first_unsafe(name, strict=True)
+    if found is not None:
+        index, ch, kind = found
+        more = sum(1 for i, c in enumerate(name) if i > index and first_unsafe(c, strict=True))
+        also = f" (and {more} more such character{'s' if more != 1 else ''})" if more else ""
+        return f"holds {describe(ch)} at character {index + 1}{also}, {_NAME_CLASS_WHY[kind]}", NAME_HINT
+    if name != name.strip():
+        return "starts or ends with whitespace, which no one sees in a list of names", "remove it"
+    if max_length is not None and len(name) > max_length:
+        return f"is {len(name):,} characters long; Hume allows at most {max_length}", "shorten it"
+    return None
+
+
+def prefix_problem(prefix: str) -> str | None:
+    """Why a name prefix cannot start every name (the same characters as names; no leading space)."""
+    found = name_problem(prefix.rstrip(), max_length=MAX_NAME_LENGTH - 1) if prefix.strip() else None
+    if prefix and not prefix.strip():
+        return "is only whitespace"
+    return None if found is None else found[0]
+
+
+def _shown_name(name: str) -> str:
+    return name if len(name) <= 60 else name[:57] + "..."
+
+
+def check_names(entry: ManifestEntry) -> list[Problem]:
+    """The name and every previous name, as written and (for the length) with the name prefix."""
+    problems: list[Problem] = []
+    name = entry.name
+    if name is not None:
+        found = name_problem(name, max_length=None)
+        full = entry.full_name or name
+        if found is None and len(full) > MAX_NAME_LENGTH:
+            found = name_problem(full)
+            if found is not None and entry.prefix:
+                found = (f"{found[0]} (with the name prefix {entry.prefix!r})", found[1])
+        if found is not None:
+            message = f"{entry.kind} name '{_shown_name(name)}' {found[0]}"
+            problems.append(entry.problem("/name", message, found[1], rule="name"))
+    olds = entry.data.get("previous_names")
+    for i, old in enumerate(olds if isinstance(olds, list) else []):
+        if not isinstance(old, str) or not old:
+            continue  # a schema violation
+        found = name_problem(old)
+        if found is not None:
+            problems.append(
+                entry.problem(
+                    f"/previous_names/{i}",
+                    f"previous name '{_shown_name(old)}' of {entry.label} {found[0]}",
+                    "humectl renames nothing from such a name; rename that resource in Hume's dashboard or API",
+                    rule="name",
+                )
+            )
+    return problems
+
+
 # --- per entry --------------------------------------------------------------------------------
 
 
@@ -103,8 +188,10 @@ def check_prompt_text(entry: ManifestEntry) -> list[Problem]:
 
 def check_tool_name(entry: ManifestEntry) -> list[Problem]:
     full = entry.full_name
-    if full is None or TOOL_NAME_RE.match(full):
-        return []
+    if full is None or TOOL_NAME_RE.match(full) or name_problem(entry.name or "", max_length=None):
+        return []  # a valid tool name, or one check_names already refuses
+    if len(full) > MAX_NAME_LENGTH:
+        return []  # check_names says so
     bad = sorted({c for c in full if not re.match(r"[A-Za-z0-9_-]", c)})
     if len(full) > 64:
         why = f"it is {len(full)} characters long (at most 64)"
@@ -497,6 +584,7 @@ def check_entries(entries: list[ManifestEntry], known_models: frozenset[str]) ->
     }
     problems: list[Problem] = []
     for entry in entries:
+        problems += check_names(entry)
         for check in checks[entry.kind]:
             problems += check(entry)
     problems += check_duplicate_names(entries)

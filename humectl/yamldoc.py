@@ -31,6 +31,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from humectl import variables as varmod
+from humectl.codepoints import describe
 from humectl.errors import Problem
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -157,6 +158,13 @@ def parse(
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
         what = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
         return doc, [Problem(display, line, col, f"YAML syntax error: {what}", _yaml_hint(what), "yaml")]
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow raw in a file
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else 0
+        hint = f'remove it, or write it as the escape "\\u{code:04x}" inside a double-quoted string'
+        what = describe(chr(code))
+        return doc, [Problem(display, line, col, f"YAML does not allow {what} in a file", hint, "yaml")]
     except yaml.YAMLError as exc:
         return doc, [Problem(display, 0, 0, f"YAML error: {exc}", rule="yaml")]
     except RecursionError:

@@ -363,3 +363,95 @@ def test_webhook_url_that_urllib_cannot_parse(tmp_path: Path) -> None:
     assert one(tmp_path) == (
         "a.yaml:4:22: webhook url 'https://[broken' is not a valid URL (Invalid IPv6 URL)"
     )
+
+
+# --- names: what reaches terminals, logs and PR comments -----------------------------------------
+
+NAME_CASES = [
+    ("support\u202egnp.exe", "holds U+202E RIGHT-TO-LEFT OVERRIDE at character 8, a bidi control"),
+    ("admin\u200b", "holds U+200B ZERO WIDTH SPACE at character 6, an invisible character"),
+    ("a\nb **Plan: 0 to create** <!--", "holds U+000A LINE FEED at character 2, a control character"),
+    ("x\x1b]0;title\x07", "holds U+001B ESCAPE at character 2 (and 1 more such character), a control character"),
+    ("nul\x00", "holds U+0000 NULL at character 4, a control character"),
+    ("line\u2028sep", "holds U+2028 LINE SEPARATOR at character 5, a line separator"),
+    ("csi\x9b", "holds U+009B CONTROL SEQUENCE INTRODUCER at character 4, a control character"),
+    ("soft\u00adhyphen", "holds U+00AD SOFT HYPHEN at character 5, an invisible character"),
+    ("bom\ufeff", "holds U+FEFF ZERO WIDTH NO-BREAK SPACE at character 4, an invisible character"),
+    ("tag\U000e0041", "holds U+E0041 TAG LATIN CAPITAL LETTER A at character 4, an invisible character"),
+    ("\u3164", "holds U+3164 HANGUL FILLER at character 1, an invisible character"),
+    ("no\u00a0break", "holds U+00A0 NO-BREAK SPACE at character 3, a space other than the ordinary one"),
+    ("mark\u200e", "holds U+200E LEFT-TO-RIGHT MARK at character 5, a bidi control"),
+    (" lead", "starts or ends with whitespace"),
+    ("trail ", "starts or ends with whitespace"),
+    ("x" * 257, "is 257 characters long; Hume allows at most 256"),
+]
+
+
+def yaml_quoted(text: str) -> str:
+    """A YAML double-quoted scalar for ``text``, every non-ASCII character as an escape."""
+    body = "".join(
+        c if " " <= c < "\x7f" and c not in '"\\' else f"\\U{ord(c):08x}" if ord(c) > 0xFFFF else f"\\u{ord(c):04x}"
+        for c in text
+    )
+    return f'"{body}"'
+
+
+def test_hostile_names_are_refused_at_their_line(tmp_path: Path) -> None:
+    entries = "".join(f"  - name: {yaml_quoted(name)}\n    text: x\n" for name, _ in NAME_CASES)
+    write_tree(tmp_path, {"a.yaml": "prompts:\n" + entries})
+    problems = problems_of(tmp_path)
+    assert [(p.line, p.rule) for p in problems] == [(2 + 2 * i, "name") for i in range(len(NAME_CASES))]
+    for problem, (name, why) in zip(problems, NAME_CASES, strict=True):
+        assert problem.col == 11 and why in problem.message, problem.message
+        assert problem.message.startswith(f"prompt name '{name[:57]}")
+        assert problem.hint
+
+
+def test_names_of_every_script_are_fine(tmp_path: Path) -> None:
+    names = ["café-agent", "日本語", "агент", "وكيل", "एजेंट", "می\u200cخواهم", "a b", "x" * 256, "👩‍💻 helper"]
+    entries = "".join(f"  - {{name: {yaml_quoted(n)}, text: x}}\n" for n in names)
+    write_tree(tmp_path, {"a.yaml": "prompts:\n" + entries})
+    # The Persian non-joiner and the emoji's joiner are invisible in a name: only they are refused.
+    assert [p.message.split(" holds ")[0] for p in problems_of(tmp_path)] == [
+        "prompt name 'می\u200cخواهم'",
+        "prompt name '👩\u200d💻 helper'",
+    ]
+
+
+def test_previous_names_tools_configs_and_prefixes(tmp_path: Path) -> None:
+    from humectl.errors import UsageError
+    from humectl.manifest import LoadOptions, build_load_options
+
+    write_tree(
+        tmp_path,
+        {
+            "a.yaml": """
+        prompts:
+          - {name: p, text: x, previous_names: ["old\\u202e", ok-old]}
+        tools:
+          - {name: "t\\u200b", parameters: {type: object}}
+        configs:
+          - {name: "c\\x1b[2J", evi_version: "3"}
+          - {name: long, evi_version: "3"}
+        """
+        },
+    )
+    problems = problems_of(tmp_path, LoadOptions(name_prefix="p" * 253))
+    expected = [
+        (2, 41, "previous name 'old\u202e' of prompt 'p' holds U+202E"),
+        (4, 12, "tool name 't\u200b' holds U+200B ZERO WIDTH SPACE"),
+        (6, 12, "config name 'c\x1b[2J' holds U+001B ESCAPE"),
+        (7, 12, "config name 'long' is 257 characters long"),
+    ]
+    assert [(p.line, p.col) for p in problems] == [(line, col) for line, col, _ in expected]
+    for problem, (_, _, start) in zip(problems, expected, strict=True):
+        assert problem.message.startswith(start), problem.message
+    assert problems[-1].message.endswith("(with the name prefix '" + "p" * 253 + "')")
+    try:
+        build_load_options(name_prefix="dev\u2066-")
+    except UsageError as exc:
+        assert "holds U+2066 LEFT-TO-RIGHT ISOLATE" in exc.message
+    else:  # pragma: no cover
+        raise AssertionError("a hostile --name-prefix was accepted")
+    write_tree(tmp_path, {"humectl.yaml": 'environments:\n  dev: {name_prefix: "dev\\u200d"}\n'})
+    assert [p.line for p in problems_of(tmp_path, LoadOptions(environment="dev")) if "name_prefix" in p.message] == [2]
