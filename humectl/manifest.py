@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,7 +64,7 @@ class DesiredResource:
     version_description: str | None = None
     previous_names: tuple[str, ...] = ()
     protect: bool = False
-    positions: dict[str, Source] = field(default_factory=dict)  # JSON pointer in spec -> source
+    positions: Mapping[str, Source] = field(default_factory=dict)  # JSON pointer in spec -> source
 
     @property
     def address(self) -> str:
@@ -520,8 +520,61 @@ def _positions_by_entry(doc: Document) -> dict[str, dict[str, Source]]:
     return out
 
 
+class _DocumentPositions:
+    """:func:`_positions_by_entry` of one document, worked out when a resource's positions are first read."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self._by_entry: dict[str, dict[str, Source]] | None = None
+
+    def of(self, entry_pointer: str) -> dict[str, Source]:
+        if self._by_entry is None:
+            self._by_entry = _positions_by_entry(self.doc)
+        return self._by_entry.get(entry_pointer, {})
+
+
+class EntryPositions(Mapping[str, Source]):
+    """``DesiredResource.positions``: JSON pointer within the spec -> Source, read lazily.
+
+    A valid load never needs the position of every field, so these are only worked out (for the
+    whole document at once) when something reads them. ``alias`` makes a spec field answer with the
+    position of the manifest field it came from (``/text`` with that of ``/text_file``).
+    """
+
+    def __init__(self, document: _DocumentPositions, entry_pointer: str) -> None:
+        self._document = document
+        self._pointer = entry_pointer
+        self._aliases: dict[str, str] = {}
+        self._found: dict[str, Source] | None = None
+
+    def alias(self, field: str, written_at: str) -> None:
+        self._aliases[field] = written_at
+        self._found = None
+
+    def _all(self) -> dict[str, Source]:
+        if self._found is None:
+            found = dict(self._document.of(self._pointer))
+            for field, written_at in self._aliases.items():
+                if written_at in found:
+                    found[field] = found[written_at]
+            self._found = found
+        return self._found
+
+    def __getitem__(self, pointer: str) -> Source:
+        return self._all()[pointer]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __repr__(self) -> str:
+        return f"EntryPositions({self._document.doc.rel}{self._pointer})"
+
+
 def _prompt_spec(
-    entry: rules.ManifestEntry, root_real: Path, positions: dict[str, Source]
+    entry: rules.ManifestEntry, root_real: Path, positions: EntryPositions
 ) -> tuple[dict[str, Any], list[Problem]]:
     """``text`` (read from ``text_file`` when given that way) and ``prompt_expansion``."""
     data, spec = entry.data, {}
@@ -532,15 +585,14 @@ def _prompt_spec(
         text, problems = _read_text_file(entry, root_real)
         if text is not None:
             spec["text"] = text
-        if "/text_file" in positions:
-            positions["/text"] = positions["/text_file"]
+        positions.alias("/text", "/text_file")
     if "prompt_expansion" in data:
         spec["prompt_expansion"] = data["prompt_expansion"]
     return spec, problems
 
 
 def _tool_spec(
-    entry: rules.ManifestEntry, root_real: Path, positions: dict[str, Source]
+    entry: rules.ManifestEntry, root_real: Path, positions: EntryPositions
 ) -> tuple[dict[str, Any], list[Problem]]:
     """``parameters`` as canonical JSON, ``description``, ``fallback_content``."""
     spec: dict[str, Any] = {}
@@ -554,7 +606,7 @@ def _tool_spec(
 
 
 def _config_spec(
-    entry: rules.ManifestEntry, root_real: Path, positions: dict[str, Source]
+    entry: rules.ManifestEntry, root_real: Path, positions: EntryPositions
 ) -> tuple[dict[str, Any], list[Problem]]:
     """Every field as written, with references (from the kind registry) as ``{name, version?}``."""
     references = {r.field: r for r in KINDS[entry.kind].references}
@@ -567,25 +619,25 @@ def _config_spec(
             spec[key] = value
         elif not reference.many:
             spec[key] = _reference(value, entry.prefix)
-            if isinstance(value, str) and f"/{key}" in positions:
-                positions[f"/{key}/name"] = positions[f"/{key}"]
+            if isinstance(value, str):
+                positions.alias(f"/{key}/name", f"/{key}")
         elif isinstance(value, list):
             spec[key] = [_reference(item, entry.prefix) for item in value]
             for i, item in enumerate(value):
-                if isinstance(item, str) and f"/{key}/{i}" in positions:
-                    positions[f"/{key}/{i}/name"] = positions[f"/{key}/{i}"]
+                if isinstance(item, str):
+                    positions.alias(f"/{key}/{i}/name", f"/{key}/{i}")
         else:
             spec[key] = value
     return spec, []
 
 
-SpecBuilder = Callable[[rules.ManifestEntry, Path, dict[str, Source]], tuple[dict[str, Any], list[Problem]]]
+SpecBuilder = Callable[[rules.ManifestEntry, Path, EntryPositions], tuple[dict[str, Any], list[Problem]]]
 # How a manifest entry becomes the API-shaped spec the engine diffs, per kind.
 SPEC_BUILDERS: dict[str, SpecBuilder] = {"prompt": _prompt_spec, "tool": _tool_spec, "config": _config_spec}
 
 
 def _build_resource(
-    entry: rules.ManifestEntry, root_real: Path, positions: dict[str, Source]
+    entry: rules.ManifestEntry, root_real: Path, positions: EntryPositions
 ) -> tuple[DesiredResource | None, list[Problem]]:
     spec, problems = SPEC_BUILDERS[entry.kind](entry, root_real, positions)
     data = entry.data
@@ -598,7 +650,7 @@ def _build_resource(
         kind=entry.kind,
         name=full,
         spec=spec,
-        source=positions.get("", Source(entry.doc.rel, 1, 1)),
+        source=Source(entry.doc.rel, *entry.doc.position(entry.pointer)),
         version_description=description if isinstance(description, str) else None,
         previous_names=tuple(entry.prefix + o for o in olds if isinstance(o, str)) if isinstance(olds, list) else (),
         protect=data.get("protect") is True,
@@ -691,9 +743,9 @@ def load_manifests(root: str | Path, options: LoadOptions | None = None) -> Mani
         problems += rules.check_entries(entries, _known_models())
     resources: list[DesiredResource] = []
     with stages.span("load"):
-        positions = {id(doc): _positions_by_entry(doc) for doc in documents}
+        positions = {id(doc): _DocumentPositions(doc) for doc in documents}
         for entry in entries:
-            resource, found = _build_resource(entry, root_real, positions[id(entry.doc)].get(entry.pointer, {}))
+            resource, found = _build_resource(entry, root_real, EntryPositions(positions[id(entry.doc)], entry.pointer))
             problems += found
             if resource is not None:
                 resources.append(resource)

@@ -16,18 +16,35 @@ that: keys are always the text written (``on:`` stays the key "on", not True), d
 are reported (YAML forbids them; PyYAML silently keeps the last), merge keys (``<<``) work,
 timestamps stay strings, unknown tags and non-finite numbers are refused, and ``${var}``
 references in string values are substituted with the scalar's own position for errors.
+
+Two paths give the same result. The fast one builds the data straight from the parser's events and
+handles only the plain case: no anchor, alias, tag or merge key, no duplicate key, no problem at all,
+within the limits. It records the positions of the top two levels (the lists and their entries);
+the position of anything deeper is worked out by the exact path the first time it is asked for (a
+problem to locate, ``Document.marks``). Anything else (including every error) takes the exact path
+from the start: compose the node graph, measure it, convert it while recording every position.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.events import (
+    DocumentEndEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from humectl import variables as varmod
@@ -39,6 +56,12 @@ MAX_EXPANDED_NODES = 500_000
 MAX_DEPTH = 200
 
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The events alone (no composer, resolver or constructor): libyaml's parser where PyYAML has it.
+_EventParser: Any
+try:
+    from yaml.cyaml import CParser as _EventParser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _EventParser = yaml.SafeLoader
 _STR = "tag:yaml.org,2002:str"
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:int",
@@ -60,17 +83,39 @@ class Document:
     rel: str  # relative to the manifest root, '/'-separated (Source.file)
     display: str  # how problems name the file (as the user would open it)
     data: Any = None
-    marks: dict[str, tuple[int, int]] = field(default_factory=dict)
-    key_marks: dict[str, tuple[int, int]] = field(default_factory=dict)
     suppressed: set[str] = field(default_factory=set)  # pointers already reported (bad ${...}, tag): no schema noise
+    # After a fast parse these hold the top two levels only, and ``_complete`` works out the rest.
+    _marks: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False)
+    _key_marks: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False)
+    _complete: Callable[[], Document] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def marks(self) -> dict[str, tuple[int, int]]:
+        """The position of every node, by JSON pointer."""
+        self._fill()
+        return self._marks
+
+    @property
+    def key_marks(self) -> dict[str, tuple[int, int]]:
+        """The position of every mapping key, by the JSON pointer of its value."""
+        self._fill()
+        return self._key_marks
+
+    def _fill(self) -> None:
+        if self._complete is not None:
+            exact, self._complete = self._complete(), None
+            self._marks, self._key_marks = exact._marks, exact._key_marks
 
     def position(self, pointer: str, *, key: bool = False) -> tuple[int, int]:
         """The position of ``pointer`` (its key when ``key``), else of its nearest located ancestor."""
+        if not key and pointer in self._marks:
+            return self._marks[pointer]  # exact, even while only the top levels are known
         if key and pointer in self.key_marks:
             return self.key_marks[pointer]
+        marks = self.marks
         while True:
-            if pointer in self.marks:
-                return self.marks[pointer]
+            if pointer in marks:
+                return marks[pointer]
             if not pointer:
                 return (1, 1)
             pointer = pointer.rsplit("/", 1)[0]
@@ -149,8 +194,27 @@ def parse(
     display: str,
     variables: Mapping[str, str] | None,
 ) -> tuple[Document, list[Problem]]:
-    """Compose ``text`` and convert it; ``variables`` None means no ``${...}`` substitution at all."""
+    """Convert ``text``; ``variables`` None means no ``${...}`` substitution at all."""
     doc = Document(path=path, rel=rel, display=display)
+    data = _fast_convert(text, variables, doc._marks, doc._key_marks)
+    if data is _BAIL:
+        doc._marks.clear()
+        doc._key_marks.clear()
+        return _parse_exact(doc, text, variables)
+    doc.data = data
+    doc._complete = functools.partial(_exact_document, text, path, rel, display, variables)
+    return doc, []
+
+
+def _exact_document(
+    text: str, path: Path, rel: str, display: str, variables: Mapping[str, str] | None
+) -> Document:
+    return _parse_exact(Document(path=path, rel=rel, display=display), text, variables)[0]
+
+
+def _parse_exact(doc: Document, text: str, variables: Mapping[str, str] | None) -> tuple[Document, list[Problem]]:
+    """Compose ``text``, measure the node graph, convert it recording every position and problem."""
+    display = doc.display
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -177,6 +241,147 @@ def parse(
     converter = _Converter(doc, variables)
     doc.data = converter.convert(node, "", 0)
     return doc, converter.problems
+
+
+_BAIL: Any = object()  # the fast path's "not mine": the exact path decides
+_SHALLOW = 2  # the fast path records the positions of nodes this deep: "", "/configs", "/configs/0"
+_KEY = object()  # a mapping's slot while it waits for its next key
+
+
+def _fast_convert(
+    text: str,
+    variables: Mapping[str, str] | None,
+    marks: dict[str, tuple[int, int]],
+    key_marks: dict[str, tuple[int, int]],
+) -> Any:
+    """The data of a plain document straight from the parser's events, or _BAIL for anything else."""
+    parser = _EventParser(text)
+    try:
+        return _from_events(parser.get_event, variables, marks, key_marks)
+    except (yaml.YAMLError, RecursionError):
+        return _BAIL  # the exact path reports it, with the same words
+    finally:
+        parser.dispose()
+
+
+def _from_events(
+    next_event: Callable[[], Any],
+    variables: Mapping[str, str] | None,
+    marks: dict[str, tuple[int, int]],
+    key_marks: dict[str, tuple[int, int]],
+) -> Any:
+    next_event()  # StreamStartEvent
+    event = next_event()
+    if type(event) is StreamEndEvent:
+        return None  # an empty file (or only comments)
+    resolvers = _implicit_resolvers()
+    wildcard = resolvers.get(None, ())
+    nodes = 0
+    # One frame per open collection: [container, pointer of its children or None, depth, key slot].
+    stack: list[list[Any]] = []
+    root: Any = None
+    while True:
+        event = next_event()
+        kind = type(event)
+        if kind is MappingEndEvent or kind is SequenceEndEvent:
+            stack.pop()
+            continue
+        if kind is not ScalarEvent and kind is not MappingStartEvent and kind is not SequenceStartEvent:
+            if kind is DocumentEndEvent:
+                break
+            return _BAIL  # an alias
+        nodes += 1
+        if event.anchor is not None or event.tag is not None or nodes > MAX_EXPANDED_NODES:
+            return _BAIL
+        frame = stack[-1] if stack else None
+        if frame is not None and frame[3] is _KEY:  # this event is the next key of a mapping
+            if kind is not ScalarEvent:
+                return _BAIL  # a list or mapping as a key
+            key = event.value
+            if key in frame[0] or (key == "<<" and event.implicit[0]):
+                return _BAIL  # a duplicate key, a merge key
+            frame[3] = key
+            if frame[1] is not None:
+                key_marks[f"{frame[1]}/{_escape(key)}"] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            continue
+        if frame is None:
+            depth, pointer = 0, ""
+        else:
+            depth = frame[2] + 1
+            if depth > MAX_DEPTH:
+                return _BAIL
+            parent = frame[1]
+            if parent is None:
+                pointer = None
+            elif frame[3] is None:
+                pointer = f"{parent}/{len(frame[0])}"
+            else:
+                pointer = f"{parent}/{_escape(frame[3])}"
+        if pointer is not None:
+            marks[pointer] = (event.start_mark.line + 1, event.start_mark.column + 1)
+        if kind is ScalarEvent:
+            value = event.value
+            if event.implicit[0]:  # plain: what the YAML 1.1 resolver makes of it
+                for tag, regexp in resolvers.get(value[:1], wildcard):
+                    if regexp.match(value):
+                        if tag in _SCALAR_TAGS:
+                            value = _construct(tag, value)
+                            if isinstance(value, float) and not math.isfinite(value):
+                                return _BAIL
+                        elif tag != _TIMESTAMP:  # a timestamp stays the string written
+                            return _BAIL  # merge or value tags where a value belongs
+                        break
+            if type(value) is str and variables is not None and varmod.has_reference(value):
+                result = varmod.substitute(value, variables)
+                if not result.ok:
+                    return _BAIL
+                whole = not event.style and varmod.WHOLE_REFERENCE_RE.match(value)
+                value = _retyped(result.text) if whole else result.text
+        else:
+            value = {} if kind is MappingStartEvent else []
+        if frame is None:
+            root = value
+        elif frame[3] is None:
+            frame[0].append(value)
+        else:
+            frame[0][frame[3]] = value
+            frame[3] = _KEY
+        if kind is not ScalarEvent:
+            children = pointer if depth < _SHALLOW else None
+            stack.append([value, children, depth, _KEY if kind is MappingStartEvent else None])
+    if type(next_event()) is not StreamEndEvent:
+        return _BAIL  # a second document
+    return root
+
+
+def _implicit_resolvers() -> dict[Any, tuple[tuple[str, Any], ...]]:
+    """What PyYAML's Resolver tries on a plain scalar, by its first character (wildcards included)."""
+    table = yaml.resolver.Resolver.yaml_implicit_resolvers
+    wildcard = tuple(table.get(None, ()))
+    found: dict[Any, tuple[tuple[str, Any], ...]] = {k: (*v, *wildcard) for k, v in table.items() if k is not None}
+    found[None] = wildcard
+    return found
+
+
+_CONSTRUCTOR = yaml.SafeLoader("")  # only its scalar constructors are used (they keep no state)
+
+
+def _construct(tag: str, value: str) -> Any:
+    """A plain scalar of an int/float/bool/null tag as Python data, as PyYAML's SafeLoader builds it."""
+    return type(_CONSTRUCTOR).yaml_constructors[tag](_CONSTRUCTOR, ScalarNode(tag, value))
+
+
+def _retyped(text: str) -> Any:
+    """An unquoted lone ${name} takes the YAML type of its value (numbers, booleans)."""
+    tag = _RESOLVER.resolve(ScalarNode, text, (True, False))
+    if tag in _SCALAR_TAGS:
+        value = _construct(tag, text)
+        if not (isinstance(value, float) and not math.isfinite(value)):
+            return value
+    return text
+
+
+_RESOLVER = yaml.resolver.Resolver()
 
 
 def _yaml_hint(what: str) -> str | None:
@@ -261,14 +466,13 @@ class _Converter:
         self.variables = variables
         self.problems: list[Problem] = []
         self.constructor = yaml.SafeLoader("")  # only used to construct plain scalars
-        self.resolver = yaml.resolver.Resolver()
 
     def _problem(self, node: Node, message: str, hint: str | None = None, rule: str = "yaml") -> None:
         mark = node.start_mark
         self.problems.append(Problem(self.doc.display, mark.line + 1, mark.column + 1, message, hint, rule))
 
     def convert(self, node: Node, pointer: str, depth: int) -> Any:
-        self.doc.marks.setdefault(pointer, (node.start_mark.line + 1, node.start_mark.column + 1))
+        self.doc._marks.setdefault(pointer, (node.start_mark.line + 1, node.start_mark.column + 1))
         if depth > MAX_DEPTH:
             self._problem(node, f"YAML is nested more than {MAX_DEPTH} levels deep", rule="yaml-limits")
             return None
@@ -308,7 +512,7 @@ class _Converter:
                 continue
             first_seen[key] = key_node
             child = f"{pointer}/{_escape(key)}"
-            self.doc.key_marks.setdefault(child, (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
+            self.doc._key_marks.setdefault(child, (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
             result[key] = self.convert(value_node, child, depth + 1)
         # Merged keys (<<) come after the explicit ones so explicit values and positions win.
         merged: dict[str, Any] = {}
@@ -371,12 +575,7 @@ class _Converter:
                 )
             return result.text
         if not node.style and varmod.WHOLE_REFERENCE_RE.match(text):
-            # An unquoted lone ${name} takes the YAML type of its value (numbers, booleans).
-            tag = self.resolver.resolve(ScalarNode, result.text, (True, False))
-            if tag in _SCALAR_TAGS:
-                value = self.constructor.construct_object(ScalarNode(tag, result.text))
-                if not (isinstance(value, float) and not math.isfinite(value)):
-                    return value
+            return _retyped(result.text)
         return result.text
 
 

@@ -3,7 +3,9 @@
 * ``schema.is_valid_fast`` (jsonschema-rs) may only answer "no violations" when jsonschema finds none;
 * ``rules._meta_valid_fast`` (jsonschema-rs meta-validation of tool parameters) may only accept a schema
   that jsonschema's ``check_schema`` accepts (formats such as ``regex`` are jsonschema's call);
-* with jsonschema-rs unavailable, every load gives exactly the same outcome (the pure-Python path).
+* with jsonschema-rs unavailable, every load gives exactly the same outcome (the pure-Python path);
+* ``yamldoc.parse`` (data built from the parser's events when the document is plain) gives exactly what
+  the exact path gives: data with the same types, every position, the same problems.
 
 Documents come from the same mutations as the validate property tests (tests/unit/test_validate_properties.py).
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +24,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from humectl import rules, schema
+from humectl import rules, schema, yamldoc
 from humectl.errors import ManifestError
 from humectl.manifest import load_manifests
 from tests.unit.test_validate_properties import DATA, FILES, SUPPORT_DESK, VALUES, _mutate
@@ -126,3 +129,93 @@ def test_the_pure_python_path_gives_the_same_outcome(
         slow = _outcome(root)
     rules._json_schema_error.cache_clear()
     assert fast == slow
+
+
+# --- YAML: the event-built data is what the exact path (compose, measure, convert) gives ------------
+
+SAMPLES = [
+    "",
+    "# only a comment\n",
+    "---\n",
+    "a: 1\n---\nb: 2\n",
+    "prompts:\n  - name: p\n    text: hi\n",
+    "on: yes\noff: no\n1: 1:30\nnull: ~\nwhen: 2026-11-13\nf: 1e3\ni: 0x1f\no: 017\n",
+    "a: &x {b: 1}\nc: *x\n",
+    "base: &b {x: 1}\nm:\n  <<: *b\n  y: 2\n",
+    "'<<': quoted merge key\n",
+    "a: !!str 3\nb: !custom x\n",
+    "a: 1\na: 2\n",
+    "? [1, 2]\n: complex key\n",
+    "x: .nan\ny: -.inf\n",
+    "v: =\n",
+    "t: ${x}\nq: '${x}'\nu: ${undefined}\nm: ${ bad }\ne: $${x}\nw: pre-${x}\n",
+    "deep: " + "[" * 210 + "]" * 210 + "\n",
+    "list: [" + ", ".join(["a"] * 50) + "]\n",
+    "a: [1, 2\n",
+    "key: value: other\n",
+    "\tkey: tab\n",
+    "text: |\n  line one\n  line two\n\nnext: >\n  folded\n  text\n",
+    'a~b/c: {"x/y": 1, "~": 2}\n',
+]
+
+INSERTS = st.sampled_from(
+    ["", ":", "-", " ", "\t", "\n", "[", "{", "}", "&a", "*a", "'", '"', "#", "? ", "!!str", "${x}", "<<: *a", "é"]
+)
+
+
+def _typed(value: Any) -> Any:
+    """``value`` with every scalar's type spelled out (True == 1 in Python, not here)."""
+    if isinstance(value, dict):
+        return {k: _typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    return (type(value).__name__, value if not (isinstance(value, float) and value != value) else "nan")
+
+
+def _same_as_exact(text: str, variables: dict[str, str] | None) -> None:
+    where = {"path": Path("m.yaml"), "rel": "m.yaml", "display": "m.yaml"}
+    doc, problems = yamldoc.parse(text, variables=variables, **where)
+    exact, exact_problems = yamldoc._parse_exact(yamldoc.Document(**where), text, variables)
+    assert problems == exact_problems
+    assert _typed(doc.data) == _typed(exact.data)
+    assert doc.suppressed == exact.suppressed
+    shallow = dict(doc._marks)
+    assert doc.marks == exact.marks and doc.key_marks == exact.key_marks
+    assert all(exact.marks[pointer] == mark for pointer, mark in shallow.items())
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_yaml_samples(text: str) -> None:
+    for variables in (None, {"x": "1"}, {"x": "ITO"}, {"x": "true"}):
+        _same_as_exact(text, variables)
+
+
+def test_plain_documents_take_the_fast_path() -> None:
+    for name in FILES:
+        text = (SUPPORT_DESK / name).read_text(encoding="utf-8")
+        doc, problems = yamldoc.parse(text, path=Path(name), rel=name, display=name, variables={})
+        assert not problems and doc._complete is not None  # not composed: the exact marks wait
+        exact = yamldoc._parse_exact(yamldoc.Document(Path(name), name, name), text, {})[0]
+        deepest = max(exact.marks, key=lambda pointer: pointer.count("/"))
+        assert doc.position(deepest) == exact.marks[deepest] and doc._complete is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_yaml_fast_path_equals_exact(data: st.DataObject) -> None:
+    if data.draw(st.booleans()):
+        text = yaml.safe_dump(_mutated(data), allow_unicode=True, sort_keys=False)
+    else:
+        text = (SUPPORT_DESK / data.draw(st.sampled_from(FILES))).read_text(encoding="utf-8")
+    for _ in range(data.draw(st.integers(min_value=0, max_value=4))):
+        at = data.draw(st.integers(min_value=0, max_value=len(text)))
+        cut = data.draw(st.integers(min_value=0, max_value=8))
+        text = text[:at] + data.draw(INSERTS) + text[at + cut :]
+    variables = data.draw(st.sampled_from([None, {}, {"x": "1"}, {"x": "ITO"}, {"x": "${y}"}]))
+    _same_as_exact(text, variables)
+
+
+def test_too_many_nodes_is_refused_exactly_as_before() -> None:
+    text = "a: [" + ",".join(["1"] * (yamldoc.MAX_EXPANDED_NODES + 10)) + "]\n"
+    doc, problems = yamldoc.parse(text, path=Path("m.yaml"), rel="m.yaml", display="m.yaml", variables=None)
+    assert [p.rule for p in problems] == ["yaml-limits"] and doc.data is None
