@@ -300,7 +300,11 @@ def _strip_prefix(kind: str, entry: dict[str, Any], prefix: str) -> dict[str, An
 
 
 def _merge_entry(raw: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
-    """Version N's fields in the existing entry's key order; its name and meta keys kept as written."""
+    """Version N's fields in the existing entry's key order; its name and meta keys kept as written.
+
+    A field the entry manages that version N does not have becomes ``null`` (managed, absent), so the
+    field stays managed and the next plan keeps it cleared instead of leaving it unmanaged.
+    """
     out: dict[str, Any] = {}
     for key, value in raw.items():
         if key in _META_KEYS:
@@ -309,6 +313,8 @@ def _merge_entry(raw: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, An
             out[key] = value  # the caller writes the file (or moves the text inline)
         elif key in new:
             out[key] = new[key]
+        else:
+            out[key] = None
     for key, value in new.items():
         if key not in out and key not in _META_KEYS and not (key == "text" and "text_file" in raw):
             out[key] = value

@@ -67,7 +67,7 @@ def _details(change: Change) -> str:
         parts.append("|---|---|---|")
         for f in fields:
             before = "" if change.action == "create" else _cell(f.before) if f.before is not None else "∅"
-            after = _cell(f.after) if f.after is not None else "∅"
+            after = _cell(f.after) if f.after is not None else "`null`"  # cleared by an explicit null
             parts.append(f"| {md_code(f.path, table=True)} | {before} | {after} |")
         parts.append("")
     if change.text_diff:

@@ -68,8 +68,8 @@ def render_change(change: Change, colour: bool) -> list[str]:
         path = terminal(field.path)
         if change.action == "create":
             lines.append(paint(f"      + {path}: {format_value(field.after)}", fg="green"))
-        elif field.after is None:
-            lines.append(paint(f"      - {path}: {format_value(field.before)}", fg="red"))
+        elif field.after is None:  # cleared (an explicit null in the manifest)
+            lines.append(paint(f"      - {path}: {format_value(field.before)} → null", fg="red"))
         elif field.before is None:
             lines.append(paint(f"      + {path}: {format_value(field.after)}", fg="green"))
         else:
