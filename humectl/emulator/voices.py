@@ -1,18 +1,19 @@
-"""Voices: the built-in HUME_AI voice library, the account's custom voices, and ``/v0/tts/voices``.
+"""Voices: Hume's Voice Library (``provider: HUME_AI``), the account's custom voices, and ``/v0/tts/voices``.
 
-Library voices have deterministic ids (UUID5 of their name) so that ids written in tests, examples
-or exported manifests stay valid across emulator runs. Custom voices live in the store; Hume creates
-them from a TTS generation, which the emulator cannot check, so any non-empty ``generation_id`` works.
+The library is :func:`humectl.catalog.voice_library` (package data with a public source for every name
+and id; docs/emulator.md, "The voice library"). Custom voices live in the store; Hume creates them from a
+TTS generation, which the emulator cannot check, so any non-empty ``generation_id`` works.
 """
 
 from __future__ import annotations
 
-import uuid
+import difflib
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from humectl.catalog import LibraryVoice, voice_library
 from humectl.emulator.responses import empty_ok, endpoint, json_response, store_of
 from humectl.emulator.store import DuplicateNameError, Store, VoiceRow
 from humectl.emulator.validation import (
@@ -27,68 +28,53 @@ from humectl.emulator.validation import (
     validate_body,
 )
 
-_LIBRARY_NAMESPACE = uuid.UUID("6f1c2a52-8a4e-4f0e-9d7b-2f0c7c1e5a10")
-
-LIBRARY_VOICE_NAMES: tuple[str, ...] = (
-    "ITO",
-    "KORA",
-    "DACHER",
-    "AURA",
-    "FINN",
-    "WHIMSY",
-    "STELLA",
-    "SUNNY",
-    "Ava Song",
-    "Colton Rivers",
-    "Imani Carter",
-    "Vince Douglas",
-)
-
-_OCTAVE_MODELS = ["octave-1", "octave-2"]
+# A live listing answered ["1", "2"] for library voices (github.com/chandradot99/naaviq-voice-providers,
+# naaviq/sync/humeai.py maps those numbers to octave-1/octave-2 in smoke-outputs/humeai.txt).
+_OCTAVE_MODELS = ("1", "2")
 
 
-def library_voice_id(name: str) -> str:
-    return str(uuid.uuid5(_LIBRARY_NAMESPACE, f"hume-voice-library/{name}"))
-
-
-def _library_voice(name: str) -> dict[str, Any]:
+def library_voice_json(voice: LibraryVoice) -> dict[str, Any]:
     return {
-        "id": library_voice_id(name),
-        "name": name,
+        "id": voice.id,
+        "name": voice.name,
         "provider": "HUME_AI",
         "compatible_octave_models": list(_OCTAVE_MODELS),
     }
 
 
-LIBRARY: tuple[dict[str, Any], ...] = tuple(_library_voice(n) for n in LIBRARY_VOICE_NAMES)
-
-
 def custom_voice_json(row: VoiceRow) -> dict[str, Any]:
-    return {"id": row.id, "name": row.name, "provider": "CUSTOM_VOICE", "compatible_octave_models": ["octave-1"]}
+    # Hume's examples list custom voices as {id, name, provider} only (Fern definition, tts/voices.yml).
+    return {"id": row.id, "name": row.name, "provider": "CUSTOM_VOICE"}
+
+
+def _not_found(what: str, provider: str, hint: str = "") -> Exception:
+    return bad_request(f"Voice with {what} not found for provider {provider}{hint}", "voice_not_found")
 
 
 def resolve_voice(store: Store, *, voice_id: str | None, name: str | None, provider: str | None) -> dict[str, Any]:
     """Find a voice a config refers to; 400 naming it when it does not exist.
 
     An omitted provider means CUSTOM_VOICE (Hume's rule), so library voices need HUME_AI explicitly.
-    When both id and name are given they must name the same voice.
+    When both id and name are given they must name the same voice. Library names match in any case.
     """
     provider = provider or "CUSTOM_VOICE"
-    found: dict[str, Any] | None = None
+    what = f"id {voice_id!r}" if voice_id is not None else f"name {name!r}"
+    library = voice_library()
     if provider == "HUME_AI":
-        for voice in LIBRARY:
-            if (voice_id is None or voice["id"] == voice_id) and (name is None or voice["name"] == name):
-                found = dict(voice, compatible_octave_models=list(_OCTAVE_MODELS))
-                break
-    else:
-        row = store.find_voice(voice_id=voice_id) if voice_id is not None else store.find_voice(name=name)
-        if row is not None and (name is None or row.name == name):
-            found = custom_voice_json(row)
-    if found is None:
-        what = f"id {voice_id!r}" if voice_id is not None else f"name {name!r}"
-        hint = " (library voices need provider HUME_AI)" if provider == "CUSTOM_VOICE" else ""
-        raise bad_request(f"Voice with {what} not found for provider {provider}{hint}", "voice_not_found")
-    return found
+        voice = library.by_id(voice_id) if voice_id is not None else library.by_name(name or "")
+        if voice is not None and (name is None or name.casefold() == voice.name.casefold()):
+            return library_voice_json(voice)
+        hint = ""
+        if voice_id is None and name:
+            close = difflib.get_close_matches(name, library.names, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise _not_found(what, provider, hint)
+    row = store.find_voice(voice_id=voice_id) if voice_id is not None else store.find_voice(name=name)
+    if row is not None and (name is None or row.name == name):
+        return custom_voice_json(row)
+    in_library = library.by_id(voice_id) if voice_id is not None else library.by_name(name or "")
+    hint = " (it is a Voice Library voice: add provider HUME_AI)" if in_library is not None else ""
+    raise _not_found(what, provider, hint)
 
 
 def _provider_param(request: Request) -> str:
@@ -107,7 +93,8 @@ async def list_voices(request: Request) -> Response:
     page = parse_page(request.query_params)
     ascending = parse_query_bool(request.query_params, "ascending_order", True)
     if provider == "HUME_AI":
-        voices = list(LIBRARY) if ascending else list(reversed(LIBRARY))
+        library = voice_library().voices
+        voices = [library_voice_json(v) for v in (library if ascending else reversed(library))]
     else:
         voices = [custom_voice_json(r) for r in store_of(request).list_voices(ascending=ascending)]
     return json_response(
@@ -136,7 +123,7 @@ async def create_voice(request: Request) -> Response:
         raise unprocessable(
             [detail(["body", "name"], f"A custom voice named {name!r} already exists", "value_error")]
         ) from None
-    return json_response({"id": row.id, "name": row.name, "provider": "CUSTOM_VOICE"})
+    return json_response(custom_voice_json(row))
 
 
 @endpoint

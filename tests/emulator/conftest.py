@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from humectl.catalog import voice_library
 from humectl.emulator.app import EmulatorConfig, create_app
 from humectl.emulator.serve import run_in_thread
 from tests.conftest import SHARED_DIR
@@ -23,6 +24,13 @@ from tests.emulator.spec_validator import SpecValidatingMiddleware, SpecValidato
 API_KEY = "emulator-test-key"
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 TOOL_PARAMETERS = '{ "type": "object", "properties": { "order_id": { "type": "string" } }, "required": ["order_id"] }'
+
+
+def library_id(name: str) -> str:
+    """The id of a Voice Library voice (humectl/catalog/voices.json)."""
+    voice = voice_library().by_name(name)
+    assert voice is not None, name
+    return voice.id
 
 
 def build_app(config: EmulatorConfig) -> Any:

@@ -6,8 +6,15 @@ from typing import Any
 
 import pytest
 
-from humectl.emulator.voices import library_voice_id
-from tests.emulator.conftest import UNKNOWN_ID, InProcessClient, config_body, created, prompt_body, tool_body
+from tests.emulator.conftest import (
+    UNKNOWN_ID,
+    InProcessClient,
+    config_body,
+    created,
+    library_id,
+    prompt_body,
+    tool_body,
+)
 
 
 @pytest.fixture
@@ -117,11 +124,11 @@ def test_unknown_version_of_known_prompt_is_400(client: InProcessClient, refs: d
 
 def test_hume_voice_by_name_resolves_id(client: InProcessClient) -> None:
     body = created(client.post("/v0/evi/configs", json=config_body(voice={"provider": "HUME_AI", "name": "KORA"})))
-    assert body["voice"]["id"] == library_voice_id("KORA")
+    assert body["voice"]["id"] == library_id("KORA")
     assert body["voice"]["name"] == "KORA" and body["voice"]["provider"] == "HUME_AI"
     by_id = created(
         client.post(
-            "/v0/evi/configs", json=config_body("c2", voice={"provider": "HUME_AI", "id": library_voice_id("ITO")})
+            "/v0/evi/configs", json=config_body("c2", voice={"provider": "HUME_AI", "id": library_id("ITO")})
         )
     )
     assert by_id["voice"]["name"] == "ITO"
@@ -143,7 +150,7 @@ def test_voice_without_provider_means_custom_voice(client: InProcessClient) -> N
         {"provider": "HUME_AI", "name": "NOBODY"},
         {"provider": "HUME_AI", "id": UNKNOWN_ID},
         {"provider": "CUSTOM_VOICE", "id": UNKNOWN_ID},
-        {"provider": "HUME_AI", "name": "ITO", "id": library_voice_id("KORA")},
+        {"provider": "HUME_AI", "name": "ITO", "id": library_id("KORA")},
     ],
 )
 def test_unknown_voices_are_400(client: InProcessClient, voice: dict[str, Any]) -> None:

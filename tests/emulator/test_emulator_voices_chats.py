@@ -3,34 +3,85 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 
-from humectl.emulator.voices import LIBRARY_VOICE_NAMES, library_voice_id
+from humectl.catalog import voice_library
+from humectl.emulator.store import Store
+from humectl.emulator.voices import resolve_voice
 from tests.emulator.conftest import UNKNOWN_ID, InProcessClient, config_body, created
 
-
-def test_library_voices_are_listed_with_deterministic_ids(client: InProcessClient) -> None:
-    resp = client.get("/v0/tts/voices", params={"provider": "HUME_AI", "page_size": 100})
-    assert resp.status_code == 200
-    body = resp.json()
-    names = [v["name"] for v in body["voices_page"]]
-    assert len(names) >= 12 and {"ITO", "KORA", "DACHER", "AURA"} <= set(names)
-    assert body["total_pages"] == 1 and body["page_number"] == 0 and body["page_size"] == 100
-    assert all(v["provider"] == "HUME_AI" and v["id"] == library_voice_id(v["name"]) for v in body["voices_page"])
-    assert library_voice_id("ITO") == library_voice_id("ITO") != library_voice_id("KORA")
+LIBRARY = voice_library()
 
 
-def test_library_voices_page_and_order(client: InProcessClient) -> None:
-    pages = [
-        client.get("/v0/tts/voices", params={"provider": "HUME_AI", "page_size": 5, "page_number": n}).json()
-        for n in range(4)
-    ]
-    assert [len(p["voices_page"]) for p in pages] == [5, 5, 2, 0]
-    assert pages[0]["total_pages"] == 3
-    assert [v["name"] for p in pages for v in p["voices_page"]] == list(LIBRARY_VOICE_NAMES)
-    desc = client.get("/v0/tts/voices", params={"provider": "HUME_AI", "ascending_order": "false"}).json()
-    assert desc["voices_page"][0]["name"] == LIBRARY_VOICE_NAMES[-1]
+def _all_library_pages(client: InProcessClient, size: int, **params: str) -> list[dict[str, Any]]:
+    pages, number = [], 0
+    while True:
+        query = {"provider": "HUME_AI", "page_size": str(size), "page_number": str(number), **params}
+        page = client.get("/v0/tts/voices", params=query).json()
+        pages.append(page)
+        if not page["voices_page"]:
+            return pages
+        number += 1
+
+
+@pytest.mark.parametrize("size", [100, 7, 1])
+def test_library_listing_pages_through_all_of_it(client: InProcessClient, size: int) -> None:
+    pages = _all_library_pages(client, size)
+    listed = [v for p in pages for v in p["voices_page"]]
+    assert [v["name"] for v in listed] == list(LIBRARY.names) and len(listed) == len(LIBRARY) > 100
+    assert {p["total_pages"] for p in pages} == {-(-len(LIBRARY) // size)}
+    assert len(pages) == -(-len(LIBRARY) // size) + 1  # the last page is the empty one the SDK pager stops on
+    assert all(v["provider"] == "HUME_AI" and v["compatible_octave_models"] == ["1", "2"] for v in listed)
+    assert len({v["id"] for v in listed}) == len(listed)
+
+
+def test_library_listing_descending(client: InProcessClient) -> None:
+    desc = [v["name"] for p in _all_library_pages(client, 50, ascending_order="false") for v in p["voices_page"]]
+    assert desc == list(reversed(LIBRARY.names))
+
+
+@pytest.mark.parametrize(
+    ("name", "voice_id"),
+    [
+        ("Ava Song", "5bb7de05-c8fe-426a-8fcc-ba4fc4ce9f9c"),  # Hume's Fern definition and SDK wire tests
+        ("Male English Actor", "9e068547-5ba4-4c8e-8e03-69282a008f04"),  # Hume's TTS example app
+        ("TikTok Fashion Influencer", "ebba4902-69de-4e01-9846-d8feba5a1a3f"),  # Hume's control-plane example
+    ],
+)
+def test_voices_from_humes_examples_resolve_by_name_and_id(client: InProcessClient, name: str, voice_id: str) -> None:
+    voice = {"provider": "HUME_AI", "name": name}
+    by_name = created(client.post("/v0/evi/configs", json=config_body("a", voice=voice)))
+    assert by_name["voice"] == {
+        "id": voice_id,
+        "name": name,
+        "provider": "HUME_AI",
+        "compatible_octave_models": ["1", "2"],
+    }
+    voice = {"provider": "HUME_AI", "id": voice_id}
+    by_id = created(client.post("/v0/evi/configs", json=config_body("b", voice=voice)))
+    assert by_id["voice"]["name"] == name
+
+
+def test_every_library_voice_resolves_by_id_and_by_name_in_any_case(client: InProcessClient) -> None:
+    store = Store()  # library lookups never touch the account
+    for voice in LIBRARY.voices:
+        for name in (voice.name, voice.name.upper(), voice.name.lower()):
+            found = resolve_voice(store, voice_id=None, name=name, provider="HUME_AI")
+            assert (found["id"], found["name"]) == (voice.id, voice.name)
+        assert resolve_voice(store, voice_id=voice.id.upper(), name=None, provider="HUME_AI")["name"] == voice.name
+    store.close()
+    lower = created(client.post("/v0/evi/configs", json=config_body(voice={"provider": "HUME_AI", "name": "ava song"})))
+    assert lower["voice"]["name"] == "Ava Song"  # stored and returned under the library's own spelling
+
+
+def test_unknown_library_name_suggests_the_closest(client: InProcessClient) -> None:
+    resp = client.post("/v0/evi/configs", json=config_body(voice={"provider": "HUME_AI", "name": "Male English Acter"}))
+    assert resp.status_code == 400 and resp.json()["code"] == "voice_not_found"
+    assert "did you mean 'Male English Actor'?" in resp.json()["message"]
+    custom = client.post("/v0/evi/configs", json=config_body(voice={"name": "Ava Song"}))
+    assert custom.status_code == 400 and "add provider HUME_AI" in custom.json()["message"]
 
 
 def test_custom_voice_create_list_delete(client: InProcessClient) -> None:
