@@ -123,7 +123,7 @@ def test_warnings_are_printed_before_the_plan(evi: Path, command: str) -> None:
         ),
         (
             "configs:\n  - name: c\n    evi_version: '3'\n    tools: lookup",
-            "tools: must be a list, not 'lookup'",
+            "tools: must be a list",
             "[lookup]",
         ),
         (
