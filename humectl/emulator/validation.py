@@ -56,12 +56,30 @@ def detail(loc: list[str | int], msg: str, type_: str) -> dict[str, Any]:
 
 
 # ---- body schema -------------------------------------------------------------------------------
+#
+# Nulls are decided per field (docs/emulator.md, "Nulls"): every optional field of a request body says
+# what a JSON null means for it (a ``Null``), required fields and array items refuse null with a 422.
+# The evidence, in short: Hume's Fern definition types every optional field ``optional<...>``, and
+# Hume's Python SDK sends ``null`` for any of them given as ``None`` (hume 0.14.1, observed), so real
+# clients send nulls even where the OpenAPI export does not mark the field nullable.
+
+
+@dataclass(frozen=True)
+class Null:
+    """What a JSON null means for one optional field, and why null is accepted there."""
+
+    means: str
+    evidence: str
+
+
+# The evidence phrases the docs' table uses; "spec" is ../shared/hume-api-spec/openapi (2026-05).
+SPEC_NULLABLE = "spec: nullable"
+SPEC_NOT_NULLABLE = "spec: not nullable, but Fern optional and the SDK sends null for None"
+SPEC_NOT_NULLABLE_SDK = "spec: not nullable (not in Fern), but the SDK types it Optional and sends null for None"
 
 
 class Spec:
     """A schema node; ``check`` appends pydantic-style problems for ``value`` at ``loc``."""
-
-    nullable = True  # Hume's optional fields are ``type: [X, 'null']``: null is the same as omitted
 
     def check(self, value: Any, loc: list[str | int], errors: list[dict[str, Any]]) -> None:
         raise NotImplementedError
@@ -106,6 +124,8 @@ class Enum(Spec):
 
 
 class Arr(Spec):
+    # Array items refuse null: the spec's items are not nullable. (Fern, older, says list<optional<...>>;
+    # the newer spec wins, and a null tool reference or webhook means nothing.)
     def __init__(self, item: Spec) -> None:
         self.item = item
 
@@ -114,17 +134,21 @@ class Arr(Spec):
             errors.append(detail(loc, "Input should be a valid list", "list_type"))
             return
         for i, item in enumerate(value):
-            # Array items are never nullable in Hume's spec: a null item is a type error, not "omitted".
-            self.item.check(item, [*loc, i], errors)
+            check_value(self.item, item, [*loc, i], errors, null=None)
 
 
 @dataclass
 class Obj(Spec):
     fields: dict[str, Spec]
     required: tuple[str, ...] = ()
+    # What null means for each optional field; a field left out here refuses null (422).
+    nulls: dict[str, Null] = field(default_factory=dict)
     # VoiceRef is oneOf {id} | {name}: at least one of these keys must be present.
     any_of: tuple[str, ...] = ()
-    extra_nullable: bool = field(default=True)
+
+    def __post_init__(self) -> None:
+        assert not set(self.nulls) & set(self.required), "a required field cannot accept null"
+        assert set(self.nulls) <= set(self.fields)
 
     def check(self, value: Any, loc: list[str | int], errors: list[dict[str, Any]]) -> None:
         if not isinstance(value, dict):
@@ -139,18 +163,18 @@ class Obj(Spec):
             errors.append(detail([*loc, self.any_of[0]], "Field required", "missing"))
         for key, spec in self.fields.items():
             if key in value:
-                check_value(spec, value[key], [*loc, key], errors, required=key in self.required)
+                check_value(spec, value[key], [*loc, key], errors, null=self.nulls.get(key))
         # Unknown keys are ignored, as FastAPI does by default.
 
 
 def check_value(
-    spec: Spec, value: Any, loc: list[str | int], errors: list[dict[str, Any]], *, required: bool = False
+    spec: Spec, value: Any, loc: list[str | int], errors: list[dict[str, Any]], *, null: Null | None
 ) -> None:
+    """Check one value; a null passes only where the field declares what it means (``null``)."""
     if value is None:
-        if required:
-            # A required field sent as null: pydantic reports the type it wanted.
-            spec_for_null = spec if not isinstance(spec, Obj) else Str()
-            spec_for_null.check(value, loc, errors)
+        if null is None:
+            # pydantic reports the type it wanted (an object field asks for a dictionary).
+            (spec if not isinstance(spec, Obj) else Obj({})).check(value, loc, errors)
         return
     spec.check(value, loc, errors)
 
@@ -171,22 +195,55 @@ def validate_body(raw: bytes, spec: Obj) -> dict[str, Any]:
     return body  # an object: checked above
 
 
+def null_choices(spec: Spec, path: str = "") -> list[tuple[str, Null | None]]:
+    """Every field under ``spec`` (``a.b``, ``a[].b``) with its null choice (None = refused): the docs' table."""
+    rows: list[tuple[str, Null | None]] = []
+    if isinstance(spec, Obj):
+        for key, sub in spec.fields.items():
+            here = f"{path}.{key}" if path else key
+            rows.append((here, spec.nulls.get(key)))
+            rows += null_choices(sub, here)
+    elif isinstance(spec, Arr):
+        rows.append((f"{path}[]", None))
+        rows += null_choices(spec.item, f"{path}[]")
+    return rows
+
+
 # The request bodies, from Hume's OpenAPI components (posted_prompt, posted_config, ...).
 
-DESCRIPTION_BODY = Obj({"version_description": Str()})
+_NONE = "none: returned as null"
+DESCRIPTION_BODY = Obj(
+    {"version_description": Str()},
+    nulls={"version_description": Null("clears the description (returned as null)", SPEC_NULLABLE)},
+)
 NAME_BODY = Obj({"name": Str()}, required=("name",))
 
-PROMPT_EXPANSION = Obj({"enabled": Bool()})
-PROMPT_VERSION_BODY = Obj(
-    {"text": Str(), "prompt_expansion": PROMPT_EXPANSION, "version_description": Str()}, required=("text",)
+PROMPT_EXPANSION = Obj(
+    {"enabled": Bool()},
+    nulls={"enabled": Null("as omitted: enabled (the spec's default, true)", SPEC_NOT_NULLABLE_SDK)},
 )
-PROMPT_BODY = Obj({**PROMPT_VERSION_BODY.fields, "name": Str()}, required=("name", "text"))
+_PROMPT_NULLS = {
+    "prompt_expansion": Null("as omitted: no prompt_expansion stored or returned", SPEC_NOT_NULLABLE_SDK),
+    "version_description": Null(_NONE, SPEC_NULLABLE),
+}
+PROMPT_VERSION_BODY = Obj(
+    {"text": Str(), "prompt_expansion": PROMPT_EXPANSION, "version_description": Str()},
+    required=("text",),
+    nulls=_PROMPT_NULLS,
+)
+PROMPT_BODY = Obj({**PROMPT_VERSION_BODY.fields, "name": Str()}, required=("name", "text"), nulls=_PROMPT_NULLS)
 
+_TOOL_NULLS = {
+    "description": Null(_NONE, SPEC_NULLABLE),
+    "fallback_content": Null(_NONE, SPEC_NULLABLE),
+    "version_description": Null(_NONE, SPEC_NULLABLE),
+}
 TOOL_VERSION_BODY = Obj(
     {"parameters": Str(), "description": Str(), "fallback_content": Str(), "version_description": Str()},
     required=("parameters",),
+    nulls=_TOOL_NULLS,
 )
-TOOL_BODY = Obj({**TOOL_VERSION_BODY.fields, "name": Str()}, required=("name", "parameters"))
+TOOL_BODY = Obj({**TOOL_VERSION_BODY.fields, "name": Str()}, required=("name", "parameters"), nulls=_TOOL_NULLS)
 
 MODEL_PROVIDERS = (
     "GROQ",
@@ -207,45 +264,150 @@ WEBHOOK_EVENTS = ("chat_started", "chat_ended", "tool_call")
 BUILTIN_TOOL_NAMES = ("web_search", "hang_up")
 EVI_VERSIONS = ("3", "4-mini")
 
-_EVENT_MESSAGE = Obj({"enabled": Bool(), "text": Str()}, required=("enabled",))
-_TIMEOUT = Obj({"enabled": Bool(), "duration_secs": Int()}, required=("enabled",))
+_EVENT_MESSAGE = Obj(
+    {"enabled": Bool(), "text": Str()},
+    required=("enabled",),
+    nulls={"text": Null("no text: EVI generates the message (returned as null)", SPEC_NULLABLE)},
+)
+_TIMEOUT = Obj(
+    {"enabled": Bool(), "duration_secs": Int()},
+    required=("enabled",),
+    nulls={"duration_secs": Null("as omitted: the default seconds (600 inactivity, 1800 max duration)", SPEC_NULLABLE)},
+)
+_DEFAULT_MESSAGE = Null("as omitted: {enabled: false, text: null}", SPEC_NOT_NULLABLE)
+_DEFAULT_TIMEOUT = Null("as omitted: that timeout's default", SPEC_NOT_NULLABLE)
+_ONE_OF = "spec: VoiceRef is oneOf {id} | {name}; a null id still matches {name} (and the other way round)"
+_LATEST = Null("follow the latest version (returned with version_type LATEST)", SPEC_NULLABLE)
 CONFIG_VERSION_BODY = Obj(
     {
         "evi_version": Str(),
         "version_description": Str(),
-        "prompt": Obj({"id": Str(), "version": Int(), "text": Str(), "prompt_expansion": PROMPT_EXPANSION}),
-        "voice": Obj({"id": Str(), "name": Str(), "provider": Enum(*VOICE_PROVIDERS)}, any_of=("id", "name")),
+        "prompt": Obj(
+            {"id": Str(), "version": Int(), "text": Str(), "prompt_expansion": PROMPT_EXPANSION},
+            nulls={
+                "id": Null("as omitted: text makes a new prompt; neither id nor text means no prompt", SPEC_NULLABLE),
+                "version": _LATEST,
+                "text": Null("as omitted", SPEC_NULLABLE),
+                "prompt_expansion": Null("as omitted (only used with text)", SPEC_NOT_NULLABLE_SDK),
+            },
+        ),
+        "voice": Obj(
+            {"id": Str(), "name": Str(), "provider": Enum(*VOICE_PROVIDERS)},
+            any_of=("id", "name"),
+            nulls={
+                "id": Null("as omitted: the name finds the voice (one of id and name must be given)", _ONE_OF),
+                "name": Null("as omitted: the id finds the voice (one of id and name must be given)", _ONE_OF),
+                "provider": Null("as omitted: CUSTOM_VOICE", SPEC_NOT_NULLABLE),
+            },
+        ),
         # model_resource is a string here, not the spec's 66-value enum: the SDK accepts any string and
         # Hume adds models often (docs/emulator.md).
         "language_model": Obj(
-            {"model_provider": Enum(*MODEL_PROVIDERS), "model_resource": Str(), "temperature": Num()}
+            {"model_provider": Enum(*MODEL_PROVIDERS), "model_resource": Str(), "temperature": Num()},
+            nulls={
+                "model_provider": Null("as omitted: not stored, not returned", SPEC_NOT_NULLABLE),
+                "model_resource": Null("as omitted: not stored, not returned", SPEC_NOT_NULLABLE),
+                "temperature": Null("as omitted: not stored, not returned", SPEC_NULLABLE),
+            },
         ),
-        "ellm_model": Obj({"allow_short_responses": Bool()}),
-        "tools": Arr(Obj({"id": Str(), "version": Int()}, required=("id",))),
-        "builtin_tools": Arr(Obj({"name": Enum(*BUILTIN_TOOL_NAMES), "fallback_content": Str()}, required=("name",))),
+        "ellm_model": Obj(
+            {"allow_short_responses": Bool()},
+            nulls={
+                "allow_short_responses": Null(
+                    "as omitted: a new version inherits the previous value, a new config gets false", SPEC_NULLABLE
+                )
+            },
+        ),
+        "tools": Arr(Obj({"id": Str(), "version": Int()}, required=("id",), nulls={"version": _LATEST})),
+        "builtin_tools": Arr(
+            Obj(
+                {"name": Enum(*BUILTIN_TOOL_NAMES), "fallback_content": Str()},
+                required=("name",),
+                nulls={"fallback_content": Null(_NONE, SPEC_NULLABLE)},
+            )
+        ),
         "event_messages": Obj(
             {
                 "on_new_chat": _EVENT_MESSAGE,
                 "on_inactivity_timeout": _EVENT_MESSAGE,
                 "on_max_duration_timeout": _EVENT_MESSAGE,
-            }
+            },
+            nulls={
+                "on_new_chat": _DEFAULT_MESSAGE,
+                "on_inactivity_timeout": _DEFAULT_MESSAGE,
+                "on_max_duration_timeout": _DEFAULT_MESSAGE,
+            },
         ),
-        "timeouts": Obj({"inactivity": _TIMEOUT, "max_duration": _TIMEOUT}),
-        "nudges": Obj({"enabled": Bool(), "interval_secs": Int()}),
+        "timeouts": Obj(
+            {"inactivity": _TIMEOUT, "max_duration": _TIMEOUT},
+            nulls={"inactivity": _DEFAULT_TIMEOUT, "max_duration": _DEFAULT_TIMEOUT},
+        ),
+        "nudges": Obj(
+            {"enabled": Bool(), "interval_secs": Int()},
+            nulls={
+                "enabled": Null("as omitted: enabled (a given nudges turns them on)", SPEC_NULLABLE),
+                "interval_secs": Null(_NONE, SPEC_NULLABLE),
+            },
+        ),
         "turn_detection": Obj(
-            {"end_of_turn_silence_ms": Int(), "prefix_padding_ms": Int(), "speech_detection_threshold": Num()}
+            {"end_of_turn_silence_ms": Int(), "prefix_padding_ms": Int(), "speech_detection_threshold": Num()},
+            nulls={
+                "end_of_turn_silence_ms": Null(_NONE, SPEC_NULLABLE),
+                "prefix_padding_ms": Null(_NONE, SPEC_NULLABLE),
+                "speech_detection_threshold": Null(_NONE, SPEC_NULLABLE),
+            },
         ),
-        "interruption": Obj({"min_interruption_ms": Int()}),
+        "interruption": Obj(
+            {"min_interruption_ms": Int()}, nulls={"min_interruption_ms": Null(_NONE, SPEC_NULLABLE)}
+        ),
         "webhooks": Arr(Obj({"url": Str(), "events": Arr(Enum(*WEBHOOK_EVENTS))}, required=("url", "events"))),
     },
     required=("evi_version",),
+    nulls={
+        "version_description": Null(_NONE, SPEC_NULLABLE),
+        "prompt": Null("as omitted: no prompt (Hume's default system prompt)", SPEC_NOT_NULLABLE),
+        "voice": Null("as omitted: no voice (EVI's default voice)", SPEC_NOT_NULLABLE),
+        "language_model": Null("as omitted: not stored, not returned", SPEC_NOT_NULLABLE),
+        "ellm_model": Null(
+            "as omitted: a new version inherits allow_short_responses, a new config gets false",
+            SPEC_NOT_NULLABLE + "; public code sends ellm_model: null",
+        ),
+        "tools": Null("as omitted: no tools ([])", SPEC_NULLABLE),
+        "builtin_tools": Null("as omitted: no built-in tools ([])", SPEC_NULLABLE),
+        "event_messages": Null("as omitted: all three messages {enabled: false, text: null}", SPEC_NOT_NULLABLE),
+        "timeouts": Null("as omitted: both timeouts default", SPEC_NOT_NULLABLE),
+        "nudges": Null("as omitted: not returned", SPEC_NOT_NULLABLE),
+        "turn_detection": Null("as omitted: not returned", SPEC_NOT_NULLABLE),
+        "interruption": Null("as omitted: not returned", SPEC_NOT_NULLABLE),
+        "webhooks": Null("as omitted: no webhooks ([])", SPEC_NULLABLE),
+    },
 )
-CONFIG_BODY = Obj({**CONFIG_VERSION_BODY.fields, "name": Str()}, required=("evi_version", "name"))
+CONFIG_BODY = Obj(
+    {**CONFIG_VERSION_BODY.fields, "name": Str()},
+    required=("evi_version", "name"),
+    nulls=CONFIG_VERSION_BODY.nulls,
+)
 
 VOICE_CREATE_BODY = Obj({"generation_id": Str(), "name": Str()}, required=("generation_id", "name"))
 
+# The request bodies of Hume's API, by what the docs' null table calls them.
+API_BODIES: dict[str, Obj] = {
+    "prompt": PROMPT_BODY,
+    "prompt version": PROMPT_VERSION_BODY,
+    "tool": TOOL_BODY,
+    "tool version": TOOL_VERSION_BODY,
+    "config": CONFIG_BODY,
+    "config version": CONFIG_VERSION_BODY,
+    "name (PATCH)": NAME_BODY,
+    "version description (PATCH)": DESCRIPTION_BODY,
+    "voice (POST /v0/tts/voices)": VOICE_CREATE_BODY,
+}
+
+# Admin, not Hume's: null turns a fault setting off (admin.py).
+_OFF = Null("off", "admin endpoint (not Hume's)")
 FAULTS_BODY = Obj(
-    {"latency_ms": Num(), "rate_limit": Num(), "fault_rate": Num(), "ambiguous_write_rate": Num(), "seed": Int()}
+    {"latency_ms": Num(), "rate_limit": Num(), "fault_rate": Num(), "ambiguous_write_rate": Num(), "seed": Int()},
+    nulls={k: _OFF for k in ("latency_ms", "rate_limit", "fault_rate", "ambiguous_write_rate", "seed")},
 )
 
 
