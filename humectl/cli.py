@@ -120,10 +120,11 @@ def _check_emulator_db(ctx: click.Context, param: click.Parameter, value: str | 
 
 
 def _option_values(command: click.Command) -> set[str]:
-    """The option spellings of ``command`` that take the next word as their value."""
+    """The option spellings of ``command`` that take the next word as their value (never ``--emulator``)."""
     names: set[str] = set()
     for param in command.params:
-        if isinstance(param, click.Option) and not param.is_flag and not param.count:
+        takes = isinstance(param, click.Option) and not param.is_flag and not param.count
+        if takes and not isinstance(param, EmulatorOption):
             names.update(param.opts)
     return names
 
@@ -133,7 +134,7 @@ def expand_bare_emulator(command: click.Command, args: list[str]) -> list[str]:
 
     A word that is another option's value (``-m --emulator``) or comes after ``--`` is left alone.
     """
-    takes_value = _option_values(command) - {"--emulator"}
+    takes_value = _option_values(command)
     out: list[str] = []
     i = 0
     while i < len(args):
@@ -160,7 +161,10 @@ class HumectlCommand(click.Command):
             _run().output = _requested_output(self, args) or "text"
         if any(isinstance(p, EmulatorOption) for p in self.params):
             args = expand_bare_emulator(self, args)
-        return super().parse_args(ctx, args)
+        rest = super().parse_args(ctx, args)
+        if isinstance(ctx.params.get("output"), str):
+            _run().output = ctx.params["output"]  # what click parsed is the last word
+        return rest
 
 
 def output_option(help_text: str, choices: tuple[str, ...] = ("text", "json")) -> Callable[[F], F]:

@@ -131,6 +131,29 @@ def test_missing_directory(tmp_path: Path) -> None:
         assert data["problems"][0]["message"] == "manifest directory does not exist"
 
 
+@pytest.mark.parametrize(
+    "order",
+    [
+        ["{missing}", "--emulator", "-o", "json"],
+        ["--emulator", "-o", "json", "{missing}"],
+        ["-ojson", "{missing}", "--emulator"],
+        ["--output=json", "--emulator", "{missing}"],
+    ],
+)
+def test_json_errors_whatever_the_order_of_emulator_and_output(tmp_path: Path, order: list[str]) -> None:
+    args = [a.format(missing=tmp_path / "nope") for a in order]
+    data = error_of(run("plan", *args))
+    assert data["error"]["type"] == "manifest"
+
+
+def test_apply_progress_never_lands_on_stdout(evi: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(evi.parent)  # the default database lands here
+    result = run("apply", str(evi), "--emulator", "-o", "json", "--auto-approve")  # bare --emulator before -o
+    assert result.exit_code == 0, result.output
+    assert document(result)["applied"] is True
+    assert "created (id" in result.stderr
+
+
 def test_invalid_manifests_list_the_problems(evi: Path) -> None:
     (evi / "tools.yaml").write_text("tools: {}\n")
     data = error_of(run("plan", str(evi), db(evi), "-o", "json"))
