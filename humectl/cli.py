@@ -5,13 +5,14 @@ Heavy modules are imported inside the commands so that ``humectl --version`` sta
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import json
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -562,7 +563,14 @@ class PlanFlags(AccountFlags):
         """Flags that change what is planned (meaningless for a saved plan)."""
         return self.shapes_the_manifests or bool(self.targets or self.prune or self.prune_unmanaged)
 
-    def make_plan(self, directory: str, settings: Any) -> Any:
+    def load(self, directory: str) -> Any:
+        from humectl.manifest import load_manifests
+
+        _check_targets(self.targets)
+        return load_manifests(directory, self.load_options(directory))
+
+    def make_plan(self, directory: str, settings: Any, **kwargs: Any) -> Any:
+        """Plan ``directory``; ``desired`` (already loaded) and ``run_id`` may be given."""
         from humectl import engine
         from humectl.provenance import git_message
 
@@ -575,6 +583,7 @@ class PlanFlags(AccountFlags):
             targets=self.targets,
             prune=self.prune or self.prune_unmanaged,
             prune_unmanaged=self.prune_unmanaged,
+            **kwargs,
         ))
 
 
@@ -648,6 +657,8 @@ def plan(directory: str, output: str, out_file: str | None, detailed_exitcode: b
         from humectl.render.markdown import render_markdown
 
     result = flags.make_plan(directory, flags.settings())
+    if result.lock_note:  # plan takes no lock, but says when an apply holds it (stderr: -o json stays clean)
+        echo(f"Note: {terminal(result.lock_note)}", err=True)
     with stages.span("render"):
         rendered = _render(result.plan, output)
     if output != "json":
@@ -691,36 +702,157 @@ def _check_out_file(value: str | None) -> str | None:
     )
 
 
+class DurationType(click.ParamType):
+    """A duration as Terraform writes them: ``0``, ``30s``, ``2m``, ``1m30s``, ``500ms``."""
+
+    name = "duration"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, (int, float)):
+            return float(value)
+        from humectl.lock import parse_duration
+
+        try:
+            return parse_duration(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def lock_options(func: F) -> F:
+    """--lock/--no-lock and --lock-timeout, for every command that writes."""
+    func = click.option(
+        "--lock-timeout",
+        type=DurationType(),
+        default="0",
+        metavar="DURATION",
+        help="Wait up to DURATION (e.g. 30s, 2m) for the account lock another run holds (default 0: fail at once).",
+    )(func)
+    func = click.option(
+        "--lock/--no-lock",
+        "use_lock",
+        default=True,
+        help="Hold the account lock while writing, so runs never race (default: on).",
+    )(func)
+    return func
+
+
+@contextlib.contextmanager
+def _write_lock(
+    settings: Any, use_lock: bool, timeout_s: float, *, scope: str, run_id: str, command: str, directory: str
+) -> Iterator[Any]:
+    """The account lock of ``scope`` for the block (docs/locking.md), SIGTERM handled like Ctrl-C.
+
+    Yields what says whether the lock was lost (``lost()``): the apply stops starting writes then.
+    """
+    from humectl import lock
+    from humectl.errors import LockHeldError
+    from humectl.provenance import git_commit
+
+    with _sigterm_as_interrupt():
+        if not use_lock:
+            yield lock.NoLock()
+            return
+
+        def waiting(holder: Any, remaining: float, now_ms: float) -> None:
+            echo(f"Waiting up to {remaining:.0f} s for the lock of {lock.scope_label(scope)}, held by "
+                 f"{terminal(holder.holder(now_ms))} ...", err=True)  # fmt: skip
+
+        lease = lock.lease_for(run_id=run_id, scope=scope, command=command, commit=git_commit(Path(directory)))
+        keeper = lock.LockKeeper(settings, lease, timeout_s=timeout_s, on_wait=waiting)
+        try:
+            keeper.__enter__()
+        except LockHeldError as exc:
+            if exc.record is not None:  # the JSON error document says which lock refused the run
+                _context(lock=exc.record.to_dict(exc.now_ms))
+            raise
+        try:
+            yield keeper
+        finally:
+            keeper.__exit__(None, None, None)
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a CI job cancelled, ``kill``) takes the path Ctrl-C takes: the apply stops, says exactly
+    what it did (writes in flight included), and the lock is released."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_sigterm(signum: int, frame: Any) -> None:
+        handler = signal.getsignal(signal.SIGINT)  # asyncio.run's while it runs: it cancels the main task
+        if callable(handler):
+            handler(signal.SIGINT, frame)
+        else:
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @cli.command()
 @click.argument("source", default=".", type=click.Path(exists=True))
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
 @output_option("text or json: the report of what was done, with the plan (docs/json-output.md).")
+@lock_options
 @plan_flags("Apply")
-def apply(source: str, auto_approve: bool, output: str, flags: PlanFlags) -> int:
+def apply(source: str, auto_approve: bool, output: str, use_lock: bool, lock_timeout: float, flags: PlanFlags) -> int:
     """Apply the manifests in SOURCE (a directory), or exactly a plan saved with `plan --out`.
+
+    Holds the account lock (docs/locking.md) from before it reads the account until it is done, so
+    the plan, or a saved plan's staleness check, is decided under the lock.
 
     \b
     Examples:
       humectl apply evi/ --emulator --auto-approve
       humectl apply plan.json                      # refused if the account moved since
+      humectl apply evi/ --auto-approve --lock-timeout 2m
       humectl apply evi/ --prune --auto-approve -o json
     """
     from humectl import engine
-    from humectl.errors import ApplyError, ApplyReport
-    from humectl.render.github import endgroup, group
-    from humectl.render.text import render_text
+    from humectl.provenance import new_run_id
 
     settings = flags.settings()
     saved = Path(source).is_file()
+    desired = None
     if saved:
         if flags.shapes_the_plan:
             raise UsageError(
                 "a saved plan is applied exactly as saved: drop --target/--var/--env/--name-prefix/--prune"
             )
         the_plan = _load_saved_plan(source)
-        engine.check_fresh(the_plan, settings)  # refuse a stale plan before showing it
+        scope, run_id, directory = the_plan.name_prefix, the_plan.run_id, str(Path(source).parent)
     else:
-        the_plan = flags.make_plan(source, settings).plan
+        desired = flags.load(source)  # the manifests are read (and checked) before the lock is taken
+        scope, run_id, directory = desired.name_prefix, new_run_id(), source
+    command = "humectl apply" + (" --prune" if flags.prune or flags.prune_unmanaged else "")
+    with _write_lock(
+        settings, use_lock, lock_timeout, scope=scope, run_id=run_id, command=command, directory=directory
+    ) as held:
+        if desired is None:
+            engine.check_fresh(the_plan, settings)  # under the lock; a stale plan is refused before it is shown
+        else:
+            result = flags.make_plan(source, settings, desired=desired, run_id=run_id)
+            the_plan = result.plan
+            if not use_lock and result.lock_note:
+                echo(f"Warning (--no-lock): {terminal(result.lock_note)}", err=True)
+        return _apply_plan(the_plan, settings, auto_approve, output, check_fresh=saved, flags=flags, halt=held.lost)
+
+
+def _apply_plan(
+    the_plan: Any, settings: Any, auto_approve: bool, output: str, *, check_fresh: bool, flags: PlanFlags, halt: Any
+) -> int:
+    from humectl import engine
+    from humectl.errors import ApplyError, ApplyReport
+    from humectl.render.github import endgroup, group
+    from humectl.render.text import render_text
+
     _context(applied=False, plan=the_plan.to_dict())
     in_github = _github(flags.github)
     if in_github:
@@ -740,7 +872,7 @@ def apply(source: str, auto_approve: bool, output: str, flags: PlanFlags) -> int
         if in_github:
             _say(group("humectl apply: progress"), commands=True)
         try:
-            report, _ = engine.apply(the_plan, settings, on_event=_progress, check_fresh=saved)
+            report, _ = engine.apply(the_plan, settings, on_event=_progress, check_fresh=check_fresh, halt=halt)
         finally:
             if in_github:
                 _say(endgroup(), commands=True)
@@ -782,12 +914,12 @@ def _print_apply_json(the_plan: Any, report: Any, *, applied: bool) -> None:
     echo(dumps(document), nl=False)
 
 
-def _confirm(verb: str, question: str) -> bool:
+def _confirm(verb: str, question: str, flag: str = "--auto-approve") -> bool:
     """Ask before changing the account; refuse outright when nobody can answer (CI, pipes)."""
     if not sys.stdin.isatty():
         raise UsageError(
             f"refusing to {verb} without confirmation: stdin is not a terminal",
-            hint="review the plan, then re-run with --auto-approve",
+            hint=f"review it, then re-run with {flag}",
         )
     if click.confirm(question, default=False, err=json_mode()):
         return True
@@ -958,6 +1090,7 @@ def history(
               metavar="DIR", help="Show the exact change to the manifests under DIR, without writing it.")
 @click.option("--message", "-m", default=None, help="Version description (default: 'rollback to vN').")
 @output_option("text, or json: the plan, the report and the manifest change (docs/json-output.md).")
+@lock_options
 @account_flags
 def rollback(
     address: str,
@@ -967,28 +1100,63 @@ def rollback(
     manifest_dir: str | None,
     message: str | None,
     output: str,
+    use_lock: bool,
+    lock_timeout: float,
     flags: AccountFlags,
 ) -> int:
     """Make a new version of KIND/NAME whose content equals version N (shown as a plan first).
+
+    Holds the account lock of the scope (--name-prefix, or --env with --manifests/--write DIR; else
+    the account) while it reads and writes.
 
     \b
     Examples:
       humectl rollback config/support-desk --to-version 3
       humectl rollback prompt/support-agent --to-version 0 --write evi/
     """
+    from humectl.provenance import new_run_id
+
+    settings = flags.settings()
+    _check_targets((address,))
+    manifests = write_dir or manifest_dir
+    scope = flags.name_prefix or ""
+    if not scope and flags.environment and manifests:
+        from humectl.manifest import load_manifests
+
+        scope = load_manifests(manifests, flags.load_options(manifests)).name_prefix
+    run_id = new_run_id()
+    command = f"humectl rollback {address} --to-version {to_version}"
+    with _write_lock(
+        settings, use_lock, lock_timeout, scope=scope, run_id=run_id, command=command, directory=manifests or "."
+    ) as held:
+        return _rollback(
+            address, to_version, auto_approve, write_dir, manifests, message, output, flags, run_id, held.lost
+        )
+
+
+def _rollback(
+    address: str,
+    to_version: int,
+    auto_approve: bool,
+    write_dir: str | None,
+    manifests: str | None,
+    message: str | None,
+    output: str,
+    flags: AccountFlags,
+    run_id: str,
+    halt: Any,
+) -> int:
     import asyncio
 
     from humectl import engine
-    from humectl.provenance import new_run_id
     from humectl.render.text import render_text
     from humectl.rollback import entry_diff, manifest_update, plan_rollback
 
     settings = flags.settings()
-    _check_targets((address,))
 
     async def make() -> Any:
         async with engine.open_client(settings) as client:
-            return await plan_rollback(client, address, to_version, run_id=new_run_id(), message=message)
+            return await plan_rollback(client, address, to_version, run_id=run_id, message=message)
 
     planned = asyncio.run(make())
     _context(address=address, to_version=to_version, rolled_back=False, plan=planned.plan.to_dict())
@@ -996,7 +1164,6 @@ def rollback(
         echo(render_text(planned.plan, colour=_colour()), nl=False)
     for note in planned.notes:
         _say(f"  note: {terminal(note)}")
-    manifests = write_dir or manifest_dir
     update = manifest_update(planned, manifests, flags.load_options(manifests)) if manifests else entry_diff(planned)
     report = None
     if planned.to_head:
@@ -1011,7 +1178,7 @@ def rollback(
 
         _say("")
         try:
-            report, _ = engine.apply(planned.plan, settings, on_event=_progress, check_fresh=True)
+            report, _ = engine.apply(planned.plan, settings, on_event=_progress, check_fresh=True, halt=halt)
         except ApplyError as exc:
             _context(report=exc.report.to_dict())
             raise
@@ -1046,6 +1213,74 @@ def rollback(
         }
         echo(dumps(document), nl=False)
     return 0
+
+
+@cli.command("force-unlock")
+@click.argument("lock_id", metavar="LOCK_ID")
+@click.option("--force", "-f", "force", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--auto-approve", "force", is_flag=True, hidden=True)
+@output_option("text, or json: the lock that was removed (docs/json-output.md).")
+@api_options
+def force_unlock(
+    lock_id: str,
+    force: bool,
+    output: str,
+    base_url: str | None,
+    emulator_db: str | None,
+    parallelism: int | None,
+    timeout: float | None,
+) -> int:
+    """Delete the account lock LOCK_ID that a run which is gone left behind (as Terraform's).
+
+    LOCK_ID is printed by the run the lock refused. Only that lock prompt is deleted. Breaking the
+    lock of a run that is still writing lets two runs write at once: check that it is gone first.
+
+    \b
+    Examples:
+      humectl force-unlock 6f0c2b1e-8d3a-4c5e-9f70-1a2b3c4d5e6f
+      humectl force-unlock 6f0c2b1e-8d3a-4c5e-9f70-1a2b3c4d5e6f --force
+    """
+    import asyncio
+
+    from humectl import engine, lock
+
+    settings = _settings(base_url, emulator_db, parallelism, timeout)
+
+    async def read() -> Any:
+        async with engine.open_client(settings) as client:
+            record = await lock.read_lock(client, lock_id)
+            return record, lock.server_now_ms(client)
+
+    record, now = asyncio.run(read())
+    _context(lock={"id": record.id, "name": record.name}, removed=False)
+    _say(f"Lock {record.id} ({terminal(record.name)}): {terminal(record.holder(now))}")
+    if not force and not _confirm("force-unlock", "Break this lock? The run holding it must be gone", "--force"):
+        return 1
+
+    async def delete() -> None:
+        async with engine.open_client(settings) as client:
+            await lock.force_unlock(client, record)
+
+    asyncio.run(delete())
+    scope = _scope_of(record)
+    _say(f"Lock {record.id} removed: the next run takes the lock of {terminal(lock.scope_label(scope))}.")
+    if json_mode():
+        from humectl.render.json import FORMAT_VERSION, dumps
+
+        holder = record.lease
+        document = {
+            "format_version": FORMAT_VERSION,
+            "lock": {"id": record.id, "name": record.name, "scope": scope,
+                     "run_id": holder.run_id if holder else None, "created_on": record.created_on},
+            "removed": True,
+            "error": None,
+        }  # fmt: skip
+        echo(dumps(document), nl=False)
+    return 0
+
+
+def _scope_of(record: Any) -> str:
+    return record.name.partition(":")[2]
 
 
 @cli.group()

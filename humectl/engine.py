@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from humectl import stages
+from humectl import lock, stages
 from humectl.apply import Applied, EventCallback, Halt, apply_plan
 from humectl.client import EviClient
 from humectl.errors import STOPPED_BY_LOCK_LOST, ApplyError, ApplyReport, PlanError, StalePlanError
@@ -32,6 +32,7 @@ class PlanResult:
     desired: ManifestSet
     live: LiveState
     requests: int
+    lock_note: str | None = None  # the plan's scope is locked by a running apply (see lock.held_note)
 
     def __repr__(self) -> str:
         # Compact on purpose: Python 3.11's asyncio.run() formats the repr of its result on exit,
@@ -144,15 +145,22 @@ async def make_plan_async(
     prune_unmanaged: bool = False,
     run_id: str | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    desired: ManifestSet | None = None,
 ) -> PlanResult:
-    desired = load_manifests(directory, load_options)
+    """Load the manifests (unless ``desired`` is given, already loaded) and plan them against live."""
+    if desired is None:
+        desired = load_manifests(directory, load_options)
     async with open_client(settings, transport) as client:
         plan, live = await plan_live(
             client, desired, run_id=run_id or new_run_id(), message=message, targets=targets, prune=prune,
             prune_unmanaged=prune_unmanaged,
         )  # fmt: skip
         requests = client.requests_sent
-    return PlanResult(plan=plan, desired=desired, live=live, requests=requests)
+        # The listing kept the lock prompts aside: say so when this scope's lock is held (no request).
+        scope = desired.name_prefix
+        locks = lock.locks_in(client.reserved_heads.get(lock.LOCK_KIND.name, []), scope)
+        note = lock.held_note(locks, scope, lock.server_now_ms(client)) if locks else None
+    return PlanResult(plan=plan, desired=desired, live=live, requests=requests, lock_note=note)
 
 
 def make_plan(directory: str | Path, settings: Settings, **kwargs: Any) -> PlanResult:

@@ -15,6 +15,7 @@
     ├── LiveStateError           the live account is inconsistent (e.g. two live resources, one name)
     ├── PlanError                the plan cannot be built (e.g. a pinned version that does not exist)
     ├── StalePlanError           a saved plan's live objects changed since it was made
+    ├── LockHeldError            another run holds the account lock (says who, since when, how to wait/break)
     └── ApplyError               apply stopped part-way; carries the exact report of what was done
 
 Exit code 2 is reserved for "changes present" (``--detailed-exitcode``), so no error maps to it.
@@ -147,6 +148,15 @@ class PlanError(HumectlError):
 
 class StalePlanError(HumectlError):
     """A saved plan no longer matches the live objects it was made from."""
+
+
+class LockHeldError(HumectlError):
+    """Another run holds the account lock of this scope (``record``: its lock, when one was read)."""
+
+    def __init__(self, message: str, *, hint: str | None = None, record: Any = None, now_ms: float = 0) -> None:
+        super().__init__(message, hint=hint)
+        self.record = record
+        self.now_ms = now_ms  # server time when it was read
 
 
 # Why an apply stopped before the end (ApplyReport.stopped_by).

@@ -133,6 +133,7 @@ class Plan:
     created_at: float = field(default_factory=time.time)
     pruned: bool = False  # --prune was given: deletes were considered
     kept_unmanaged: list[str] = field(default_factory=list)  # absent from manifests, not made by humectl
+    name_prefix: str = ""  # the manifests' name prefix (--env/--name-prefix): the scope of the account lock
     format_version: int = FORMAT_VERSION
 
     @property
@@ -168,6 +169,7 @@ class Plan:
             "live_fingerprint": self.live_fingerprint,
             "pruned": self.pruned,
             "kept_unmanaged": list(self.kept_unmanaged),
+            "name_prefix": self.name_prefix,
         }
 
     @classmethod
@@ -186,6 +188,7 @@ class Plan:
             created_at=float(data.get("created_at") or 0),
             pruned=bool(data.get("pruned")),
             kept_unmanaged=list(data.get("kept_unmanaged") or []),
+            name_prefix=str(data.get("name_prefix") or ""),
         )
 
 
@@ -358,6 +361,7 @@ class PlanBuilder:
             targets=targets,
             pruned=prune,
             kept_unmanaged=kept_unmanaged,
+            name_prefix=self.desired.name_prefix,
         )
 
     def resolve(self, owner: DesiredResource, target: str, spec: Mapping[str, Any]) -> Ref:

@@ -63,3 +63,9 @@ def git_message(directory: Path) -> str | None:
         return None
     line = out.stdout.strip()
     return f"git {line}" if out.returncode == 0 and line else None
+
+
+def git_commit(directory: Path) -> str | None:
+    """The short sha of HEAD when ``directory`` is in a git work tree, else None."""
+    message = git_message(directory)
+    return message.split(":", 1)[0].removeprefix("git ") if message else None

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from humectl.codepoints import describe, first_unsafe
 from humectl.errors import Problem
+from humectl.kinds import KINDS
 from humectl.yamldoc import Document
 
 TOOL_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -203,6 +204,21 @@ def check_tool_name(entry: ManifestEntry) -> list[Problem]:
     return [
         entry.problem(
             "/name", f"tool name '{full}' cannot be called by the language model: {why}", hint, rule="tool-name"
+        )
+    ]
+
+
+def check_reserved_name(entry: ManifestEntry) -> list[Problem]:
+    """Names a kind keeps for humectl itself (the account lock) cannot be managed by manifests."""
+    full = entry.full_name
+    if full is None or not KINDS[entry.kind].is_reserved(full):
+        return []
+    return [
+        entry.problem(
+            "/name",
+            f"{entry.kind} name '{full}' is reserved: humectl keeps its account lock under it",
+            "choose another name (docs/locking.md)",
+            rule="reserved-name",
         )
     ]
 
@@ -585,7 +601,7 @@ def check_entries(entries: list[ManifestEntry], known_models: frozenset[str]) ->
     problems: list[Problem] = []
     for entry in entries:
         problems += check_names(entry)
-        for check in checks[entry.kind]:
+        for check in [*checks[entry.kind], check_reserved_name]:
             problems += check(entry)
     problems += check_duplicate_names(entries)
     problems += check_references(entries)

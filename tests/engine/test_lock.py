@@ -1,0 +1,349 @@
+"""The account lock (humectl/lock.py) in process: many contenders on one emulator, with and without
+unique names, request timing shuffled; ties, dead holders, skewed clocks, renewal and loss.
+
+The property that matters: at most one contender holds a scope's lock at any moment, and every
+contender gets it in the end. Subprocess races over a socket are in tests/integration/test_lock_races.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from humectl import lock
+from humectl.apply import apply_plan
+from humectl.client import EviClient, RetryPolicy
+from humectl.emulator import store as store_module
+from humectl.emulator.app import EmulatorConfig, create_app
+from humectl.errors import LockHeldError, UsageError
+from humectl.lock import AccountLock, Lease, LockKeeper, lock_name, parse_duration
+from humectl.plan import CREATE, Change, Plan
+from humectl.settings import Settings
+
+FAST = RetryPolicy(attempts=4, base_delay=0.001, max_delay=0.005)
+
+
+class Jitter(httpx.AsyncBaseTransport):
+    """The emulator in process, each request delayed a random few ms on the way in and out, so that
+    contenders interleave differently on every run of a seed."""
+
+    def __init__(self, app: Any, rng: random.Random, most: float = 0.004) -> None:
+        self.inner = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        self.rng = rng
+        self.most = most
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(self.rng.uniform(0, self.most))
+        response = await self.inner.handle_async_request(request)
+        await asyncio.sleep(self.rng.uniform(0, self.most))
+        return response
+
+
+def client_for(app: Any, rng: random.Random | None = None) -> EviClient:
+    transport = Jitter(app, rng) if rng is not None else httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    return EviClient(Settings(base_url="http://127.0.0.1", api_key="k"), transport=transport, retry=FAST)
+
+
+def lease(i: int = 0, *, scope: str = "", seconds: float = 30.0) -> Lease:
+    return lock.new_lease(run_id=f"run{i}", scope=scope, command="humectl apply", commit=None, lease_seconds=seconds)
+
+
+def lock_rows(app: Any) -> list[Any]:
+    rows, _ = app.state.store.list_versions("prompt", most_recent=True, limit=1000)
+    return [r for r in rows if r.name.startswith(lock.LOCK_NAME)]
+
+
+@pytest.fixture(autouse=True)
+def quick_polls(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lock, "POLL_S", (0.01, 0.05))
+    monkeypatch.setattr(lock, "QUICK_RETRIES", 3)
+
+
+@contextlib.contextmanager
+def server_time(monkeypatch: pytest.MonkeyPatch, ms: int) -> Iterator[None]:
+    """Every timestamp the emulator writes meanwhile is ``ms`` (its clock stands still there)."""
+    monkeypatch.setattr(store_module, "now_ms", lambda: ms)
+    try:
+        yield
+    finally:
+        monkeypatch.undo()
+
+
+# -- mutual exclusion ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("duplicates", [False, True], ids=["unique-names", "duplicate-names"])
+@pytest.mark.parametrize("seed", range(4))
+def test_at_most_one_contender_holds_and_every_one_gets_it(duplicates: bool, seed: int) -> None:
+    app = create_app(EmulatorConfig(allow_duplicate_names=duplicates))
+    rng = random.Random(seed)
+    holding: list[int] = []
+    overlaps: list[list[int]] = []
+    finished: list[int] = []
+
+    async def contender(i: int) -> None:
+        await asyncio.sleep(rng.uniform(0, 0.005))
+        async with client_for(app, rng) as client:
+            mine = AccountLock(client, lease(i), timeout_s=30)
+            await mine.acquire()
+            holding.append(i)
+            if len(holding) > 1:
+                overlaps.append(list(holding))
+            await asyncio.sleep(rng.uniform(0, 0.01))  # the "apply"
+            holding.remove(i)
+            await mine.release()
+            finished.append(i)
+
+    async def race() -> None:
+        await asyncio.gather(*(contender(i) for i in range(6)))
+
+    asyncio.run(race())
+    assert overlaps == []
+    assert sorted(finished) == list(range(6))
+    assert lock_rows(app) == []  # every candidate and every lock was deleted
+
+
+def test_scopes_do_not_wait_for_each_other() -> None:
+    app = create_app(EmulatorConfig())
+
+    async def both() -> list[str]:
+        async with client_for(app) as one, client_for(app) as two:
+            dev = await AccountLock(one, lease(1, scope="dev-"), timeout_s=0).acquire()
+            account = await AccountLock(two, lease(2), timeout_s=0).acquire()
+            return [dev.name, account.name]
+
+    assert asyncio.run(both()) == ["humectl-lock:dev-", "humectl-lock"]
+
+
+# -- the refusal names the holder -------------------------------------------------------------------
+
+
+def test_a_refused_contender_names_the_holder_and_the_lock_id() -> None:
+    app = create_app(EmulatorConfig())
+
+    async def refused() -> tuple[Any, LockHeldError]:
+        async with client_for(app) as first, client_for(app) as second:
+            held = await AccountLock(first, lease(1), timeout_s=0).acquire()
+            with pytest.raises(LockHeldError) as err:
+                await AccountLock(second, lease(2), timeout_s=0).acquire()
+            return held, err.value
+
+    held, error = asyncio.run(refused())
+    assert "the lock of the account is held by run run1 since " in error.message
+    assert "`humectl apply`" in error.message and f"(lock ID {held.id})" in error.message
+    assert error.hint is not None and "--lock-timeout" in error.hint and f"force-unlock {held.id}" in error.hint
+    assert error.record.id == held.id
+
+
+# -- ties, dead holders, skewed clocks -----------------------------------------------------------
+
+
+def test_equal_created_on_is_nobodys_win(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two candidates created in the same server millisecond: the one that sees the other steps back,
+    even when its id sorts first (an id tie-break would let both hold when the other listed first)."""
+    app = create_app(EmulatorConfig(allow_duplicate_names=True))
+    moment = store_module.now_ms()
+    with server_time(monkeypatch, moment):
+        rival = app.state.store.create_resource(
+            "prompt", lock.LOCK_NAME, {"text": lease(9).text()}, "humectl lock [humectl rival]"
+        )
+
+        async def second() -> None:
+            async with client_for(app) as client:
+                await AccountLock(client, lease(1), timeout_s=0).acquire()
+
+        with pytest.raises(LockHeldError) as err:
+            asyncio.run(second())
+    assert err.value.record.id == rival.id
+    assert [r.id for r in lock_rows(app)] == [rival.id]  # its own candidate is gone
+
+
+@pytest.mark.parametrize("duplicates", [False, True], ids=["unique-names", "duplicate-names"])
+def test_a_dead_holders_lock_is_broken_by_exactly_one_of_two_contenders(
+    monkeypatch: pytest.MonkeyPatch, duplicates: bool
+) -> None:
+    app = create_app(EmulatorConfig(allow_duplicate_names=duplicates))
+    with server_time(monkeypatch, store_module.now_ms() - 120_000):  # made two minutes ago, 30 s lease
+        dead = app.state.store.create_resource(
+            "prompt", lock.LOCK_NAME, {"text": lease(9).text()}, "humectl lock [humectl dead]"
+        )
+    outcomes: dict[int, Any] = {}
+
+    async def contender(i: int) -> None:
+        async with client_for(app, random.Random(i)) as client:
+            mine = AccountLock(client, lease(i), timeout_s=0)
+            try:
+                outcomes[i] = await mine.acquire()
+            except LockHeldError as exc:
+                outcomes[i] = exc
+
+    async def race() -> None:
+        await asyncio.gather(contender(1), contender(2))
+
+    asyncio.run(race())
+    held = [o for o in outcomes.values() if not isinstance(o, LockHeldError)]
+    refused = [o for o in outcomes.values() if isinstance(o, LockHeldError)]
+    assert len(held) == 1 and len(refused) == 1
+    assert refused[0].record.id == held[0].id  # the loser was refused by the new holder, not the dead one
+    assert [r.id for r in lock_rows(app)] == [held[0].id]  # the dead lock is gone, the new one kept
+    assert dead.id != held[0].id
+
+
+def test_a_client_clock_an_hour_fast_does_not_break_a_live_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Expiry is judged in server time (from our own write's created_on), not this machine's clock."""
+    app = create_app(EmulatorConfig(allow_duplicate_names=True))
+
+    async def scenario() -> None:
+        async with client_for(app) as first, client_for(app) as second:
+            held = await AccountLock(first, lease(1, seconds=5), timeout_s=0).acquire()
+            monkeypatch.setattr(lock, "local_time", lambda: time.time() + 3600)
+            with pytest.raises(LockHeldError) as err:
+                await AccountLock(second, lease(2), timeout_s=0).acquire()
+            assert err.value.record.id == held.id
+
+    asyncio.run(scenario())
+
+
+def test_a_prompt_of_the_reserved_name_humectl_did_not_write_holds_until_removed() -> None:
+    app = create_app(EmulatorConfig())
+    foreign = app.state.store.create_resource("prompt", lock.LOCK_NAME, {"text": "hello"}, None)
+
+    async def refused() -> LockHeldError:
+        async with client_for(app) as client:
+            with pytest.raises(LockHeldError) as err:
+                await AccountLock(client, lease(1), timeout_s=0).acquire()
+            return err.value
+
+    error = asyncio.run(refused())
+    assert f"a prompt 'humectl-lock' that humectl did not write (id {foreign.id})" in error.message
+
+
+def test_waiting_for_the_lock_takes_it_when_the_holder_releases() -> None:
+    app = create_app(EmulatorConfig())
+    events: list[str] = []
+
+    async def scenario() -> None:
+        async with client_for(app) as first, client_for(app) as second:
+            holder = AccountLock(first, lease(1), timeout_s=0)
+            await holder.acquire()
+            waiter = AccountLock(
+                second, lease(2), timeout_s=10, on_wait=lambda record, left, now: events.append(record.lease.run_id)
+            )
+            waiting = asyncio.ensure_future(waiter.acquire())
+            await asyncio.sleep(0.2)
+            assert not waiting.done()
+            await holder.release()
+            record = await asyncio.wait_for(waiting, 10)
+            assert record.lease is not None and record.lease.run_id == "run2"
+
+    asyncio.run(scenario())
+    assert events == ["run1"]  # told once whom it waits for
+
+
+# -- the keeper thread: renewal, loss, release -------------------------------------------------
+
+
+def file_account(tmp_path: Path) -> tuple[Settings, Any]:
+    """Settings for an in-process emulator over a file, and an app of our own over the same file."""
+    db = str(tmp_path / "account.sqlite3")
+    return Settings(emulator_db=db, api_key="k"), create_app(EmulatorConfig(db=db))
+
+
+def test_the_keeper_renews_a_short_lease_and_releases_on_exit(tmp_path: Path) -> None:
+    settings, app = file_account(tmp_path)
+    keeper = LockKeeper(settings, lease(1, seconds=1.2))
+
+    async def try_take() -> Any:
+        async with client_for(app) as client:
+            return await AccountLock(client, lease(2), timeout_s=0).acquire()
+
+    with keeper as held:
+        time.sleep(2.5)  # two leases long: without renewal the lock would have expired
+        with pytest.raises(LockHeldError):
+            asyncio.run(try_take())
+        assert keeper.lost() is None
+        versions = app.state.store.latest_version("prompt", held.id)
+        assert versions is not None and versions.version >= 2  # renewals are versions
+    assert lock_rows(app) == []
+    assert keeper.requests >= 5  # create + list + renewals + delete
+    assert asyncio.run(try_take()).lease.run_id == "run2"
+
+
+def test_the_keeper_says_the_lock_is_lost_when_it_is_deleted(tmp_path: Path) -> None:
+    settings, app = file_account(tmp_path)
+    keeper = LockKeeper(settings, lease(1, seconds=1.2))
+    with keeper as held:
+        app.state.store.delete_resource("prompt", held.id)  # force-unlock by someone else
+        deadline = time.monotonic() + 10
+        while keeper.lost() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert keeper.lost() == "the account lock was deleted while this run held it (force-unlock?)"
+
+
+class DownAfter(httpx.AsyncBaseTransport):
+    """The emulator in process until ``answers`` requests were answered, then only 503s."""
+
+    def __init__(self, app: Any, answers: int) -> None:
+        self.inner = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        self.left = answers
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.left -= 1
+        if self.left < 0:
+            return httpx.Response(503, json={"message": "down"})
+        return await self.inner.handle_async_request(request)
+
+
+def test_the_keeper_says_the_lock_is_lost_when_renewals_fail_past_the_lease(tmp_path: Path) -> None:
+    settings, app = file_account(tmp_path)
+    keeper = LockKeeper(settings, lease(1, seconds=1.2), transport=lambda: DownAfter(app, answers=2))
+    with keeper:
+        assert keeper.lost() is None  # create + list answered: held
+        deadline = time.monotonic() + 10
+        while keeper.lost() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert keeper.lost() == "the account lock could not be renewed before its lease ended"
+
+
+def test_apply_starts_nothing_more_once_the_lock_is_lost() -> None:
+    app = create_app(EmulatorConfig())
+    changes = [
+        Change(address=f"prompt/p{i}", kind="prompt", name=f"p{i}", action=CREATE, content={"text": "t"},
+               version_description="d [humectl run1]")
+        for i in range(4)
+    ]  # fmt: skip
+    calls = iter([None, "the account lock was deleted while this run held it (force-unlock?)"])
+
+    async def run() -> Any:
+        async with client_for(app) as client:
+            return await apply_plan(Plan(changes=changes), client, parallelism=1, halt=lambda: next(calls, "lost"))
+
+    report, _ = asyncio.run(run())
+    assert report.done == ["prompt/p0"] and report.not_started == ["prompt/p1", "prompt/p2", "prompt/p3"]
+    assert report.stopped_by == "lock-lost" and report.failed == []
+    assert report.reason is not None and "deleted" in report.reason
+
+
+# -- durations and names -----------------------------------------------------------------------------
+
+
+def test_durations_and_lock_names() -> None:
+    assert [parse_duration(t) for t in ("0", "45", "30s", "2m", "1m30s", "500ms", "1h", " 2M ")] == [
+        0, 45, 30, 120, 90, 0.5, 3600, 120
+    ]
+    for bad in ("", "soon", "5x", "-1s", "1s5"):
+        with pytest.raises(ValueError):
+            parse_duration(bad)
+    assert lock_name("") == "humectl-lock" and lock_name("dev-") == "humectl-lock:dev-"
+    assert lock.lease_from_env({}) == lock.DEFAULT_LEASE_S
+    assert lock.lease_from_env({"HUMECTL_LOCK_LEASE": "3s"}) == 3
+    with pytest.raises(UsageError):
+        lock.lease_from_env({"HUMECTL_LOCK_LEASE": "0.1s"})
