@@ -79,16 +79,20 @@ class RetryPolicy:
 
 
 def is_loopback(url: str) -> bool:
+    """True only for a literal loopback address (127.0.0.0/8, ::1, ::ffff:127.x.x.x) or exactly
+    ``localhost``: a name like ``x.localhost`` is trusted by nothing but a resolver's say-so."""
     try:
         host = urlsplit(url).hostname or ""
     except ValueError:
         return False
-    if host == "localhost" or host.endswith(".localhost"):
+    if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host)
     except ValueError:
         return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 def check_key_transport(base_url: str, api_key: str | None) -> None:
@@ -99,11 +103,13 @@ def check_key_transport(base_url: str, api_key: str | None) -> None:
     except ValueError:  # e.g. an unclosed "[" of an IPv6 host
         valid = False
     if not valid:
-        raise UsageError(f"--base-url must be an http(s) URL, got {base_url!r}")
+        from humectl.settings import shown_url
+
+        raise UsageError(f"--base-url must be an http(s) URL, got {shown_url(base_url)}")
     if api_key and parts.scheme == "http" and not is_loopback(base_url):
         raise UsageError(
             f"refusing to send the API key over plain http to {parts.hostname}",
-            hint="use https, or a loopback address (127.0.0.1, localhost) for a local emulator",
+            hint="use https, or a loopback address (127.0.0.1, ::1, localhost) for a local emulator",
         )
 
 
@@ -221,11 +227,12 @@ class EviClient:
             from humectl.emulator.transport import in_process_transport
 
             transport = in_process_transport(EmulatorConfig(db=settings.emulator_db))
-            base_url = "http://emulator.localhost"
+            base_url = "http://emulator.localhost"  # never resolved: requests go straight into the app
             api_key = api_key or "emulator"
-        elif transport is None:
-            check_key_present(base_url, api_key)
-        check_key_transport(base_url, api_key)
+        else:
+            if transport is None:
+                check_key_present(base_url, api_key)
+            check_key_transport(base_url, api_key)  # nothing leaves the process in process, so only here
         headers = {"User-Agent": f"humectl/{__version__}", "Accept": "application/json"}
         if api_key:
             headers["X-Hume-Api-Key"] = api_key

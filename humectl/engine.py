@@ -262,12 +262,15 @@ def load_plan(path: str | Path) -> Plan:
         data = json.loads(text)
     except ValueError as exc:
         raise PlanError(f"{path} is not a humectl plan file (not JSON: {exc})", hint=hint) from None
+    except RecursionError:
+        raise PlanError(f"{path} is not a humectl plan file (JSON nested too deeply)", hint=hint) from None
     if not isinstance(data, dict):
         raise PlanError(f"{path} is not a humectl plan file", hint=hint)
     try:
         return Plan.from_dict(data)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:  # hand-edited or truncated
-        raise PlanError(f"{path} is not a valid humectl plan file ({type(exc).__name__}: {exc})", hint=hint) from None
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:  # hand-edited or truncated
+        # The type of the failure only: its text can quote the file's content.
+        raise PlanError(f"{path} is not a valid humectl plan file ({type(exc).__name__})", hint=hint) from None
 
 
 __all__ = [

@@ -211,7 +211,7 @@ def _parameters(raw: Any, address: str, notes: list[str]) -> Any:
     if isinstance(raw, str):
         try:
             value = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             notes.append(f"{address}: parameters are not valid JSON; written as the string the API holds")
             return raw
         if isinstance(value, dict):

@@ -313,6 +313,28 @@ def _is_workflow_file(path: Path) -> bool:
     return not problems and looks_like_workflow(doc.data)
 
 
+_NOT_A_MANIFEST_HINT = (
+    "a manifest is a mapping holding the lists prompts:, tools: and/or configs:; keep other YAML files "
+    "out of the manifest directory (or in a hidden directory)"
+)
+_TYPE_NAMES = {str: "a string", int: "a number", float: "a number", bool: "true or false", list: "a list"}
+
+
+def not_a_manifest(data: Any) -> str | None:
+    """Why a parsed file cannot be a manifest at all, by its shape alone (None when it may be one).
+
+    A mapping is a manifest when it is empty or one of its keys is, or nearly is (a typo),
+    ``prompts``, ``tools`` or ``configs``; then each problem is reported where it is.
+    """
+    if isinstance(data, dict):
+        keys = [str(k) for k in data]
+        plurals = list(_PLURAL_TO_KIND)
+        if not keys or any(k in plurals or difflib.get_close_matches(k, plurals, n=1, cutoff=0.6) for k in keys):
+            return None
+        return f"a mapping with none of prompts:, tools:, configs: ({len(keys)} other key(s))"
+    return f"its content is {_TYPE_NAMES.get(type(data), 'not a mapping')}, not a mapping"
+
+
 def _workflow_skipped(display: str) -> Problem:
     return Problem(
         display,
@@ -363,13 +385,36 @@ def _real(path: Path) -> Path:
 
 
 def discover_manifest_files(root: Path, root_display: str, excluded: set[Path]) -> tuple[list[Path], list[Problem]]:
-    """Every manifest file under ``root``, sorted by relative path; symlink loops become problems."""
+    """Every manifest file under ``root``, sorted by relative path.
+
+    Symlink loops, and symlinks (to files or directories) that lead out of ``root``, become problems:
+    a manifest is read from inside the manifest directory only, as a ``text_file`` is.
+    """
     problems: list[Problem] = []
     found: list[Path] = []
     visited: set[str] = set()
+    root_real = os.path.realpath(root)
+
+    def outside(path: Path, what: str) -> bool:
+        real = os.path.realpath(path)
+        if real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep):
+            return False
+        problems.append(
+            Problem(
+                relative_display(root_display, path.relative_to(root).as_posix()),
+                0,
+                0,
+                f"{what} is a symlink that leads outside the manifest directory; not read",
+                "keep manifests inside the manifest directory (text_file has the same rule), or copy the file in",
+                "symlink-outside",
+            )
+        )
+        return True
 
     def walk(directory: Path, ancestors: tuple[str, ...]) -> None:
         real = os.path.realpath(directory)
+        if directory != root and outside(directory, "directory"):
+            return
         if real in ancestors:
             rel = directory.relative_to(root).as_posix()
             problems.append(
@@ -411,7 +456,7 @@ def discover_manifest_files(root: Path, root_display: str, excluded: set[Path]) 
             if is_dir:
                 walk(path, (*ancestors, real))
             elif child.name.endswith(MANIFEST_SUFFIXES):
-                if _real(path) in excluded:
+                if _real(path) in excluded or (child.is_symlink() and outside(path, "manifest")):
                     continue
                 found.append(path)
 
@@ -724,6 +769,11 @@ def load_manifests(root: str | Path, options: LoadOptions | None = None) -> Mani
         problems += parse_problems
         if doc.data is None:
             continue  # an empty file, or one that did not parse (its problems are recorded)
+        why = not_a_manifest(doc.data)
+        if why is not None:  # described by its shape only: never quote what may be someone's secret
+            message = f"not a humectl manifest: {why}"
+            problems.append(doc.problem("", message, _NOT_A_MANIFEST_HINT, rule="not-a-manifest"))
+            continue
         documents.append(doc)
         with stages.span("validate"):
             violations = schema_violations(doc.data)

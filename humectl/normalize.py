@@ -35,7 +35,7 @@ def canonical_parameters(value: Any) -> Any:
     if isinstance(value, str):
         try:
             return canonical_json(json.loads(value))
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, an integer over 4,300 digits, nested ~1,000 deep
             return value
     if isinstance(value, (dict, list)):
         return canonical_json(value)

@@ -340,7 +340,7 @@ def parse_parameters(entry: ManifestEntry) -> tuple[str | None, list[Problem]]:
     from_string = isinstance(value, str)
     if from_string:
         try:
-            value = json.loads(value)
+            value = json.loads(value, parse_constant=_refuse_constant, parse_float=_finite_float)
         except json.JSONDecodeError as exc:
             return None, [
                 entry.problem(
@@ -350,6 +350,17 @@ def parse_parameters(entry: ManifestEntry) -> tuple[str | None, list[Problem]]:
                     rule="tool-parameters",
                 )
             ]
+        except RecursionError:  # nesting of about 1,000 levels stops the decoder
+            message = f"parameters is nested more than {MAX_JSON_DEPTH} levels deep"
+            return None, [entry.problem("/parameters", message, rule="tool-parameters")]
+        except ValueError as exc:  # an integer over 4,300 digits, NaN, Infinity, 1e400
+            message = f"parameters is not valid JSON: {_number_problem(exc)}"
+            hint = "JSON numbers are finite and shorter than 4,300 digits"
+            return None, [entry.problem("/parameters", message, hint, rule="tool-parameters")]
+        depth = json_depth(value)
+        if depth > MAX_JSON_DEPTH:
+            message = f"parameters is nested more than {MAX_JSON_DEPTH} levels deep"
+            return None, [entry.problem("/parameters", message, rule="tool-parameters")]
     if not isinstance(value, dict):
         if not from_string:
             return None, []  # a wrong YAML type is a schema violation, reported there
@@ -397,6 +408,36 @@ def parse_parameters(entry: ManifestEntry) -> tuple[str | None, list[Problem]]:
 _FORMAT_CHECKED_KEYS = frozenset(
     {"pattern", "patternProperties", "$schema", "$vocabulary", "$id", "$ref", "$dynamicRef"}
 )
+
+
+MAX_JSON_DEPTH = 200  # as deep as a YAML manifest may nest (humectl.yamldoc.MAX_DEPTH)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"the number {text[:20]}{'…' if len(text) > 20 else ''} is too large for a float")
+    return value
+
+
+def _number_problem(exc: ValueError) -> str:
+    text = str(exc)
+    return "an integer has more than 4,300 digits" if "integer string conversion" in text else text
+
+
+def json_depth(value: Any) -> int:
+    """How deeply lists and objects nest in ``value`` (0 for a scalar), without recursing."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, depth + 1)
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
 
 
 @functools.lru_cache(maxsize=512)

@@ -200,7 +200,8 @@ def _convert(error: ValidationError, document: Any) -> list[Violation]:
             hint = "a manifest is a mapping holding the lists prompts:, tools: and/or configs:"
         else:
             hint = _type_hint(_as_list(error.validator_value), instance, path, schema)
-        return [Violation(pointer, f"{where}must be {expected}, not {_describe_value(instance)}", hint)]
+        shown = _describe_value(instance, quote=_inside(path))
+        return [Violation(pointer, f"{where}must be {expected}, not {shown}", hint)]
     if validator == "enum":
         options = [str(v) for v in error.validator_value]
         close = difflib.get_close_matches(str(instance), options, n=1, cutoff=0.5)
@@ -209,7 +210,8 @@ def _convert(error: ValidationError, document: Any) -> list[Violation]:
         return [Violation(pointer, f"{where}{_describe_value(instance)} is not one of the allowed values", hint)]
     if validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         word = "below the minimum" if "inimum" in validator else "above the maximum"
-        return [Violation(pointer, f"{where}{instance!r} is {word} {error.validator_value!r}", _range_hint(schema))]
+        shown = _number_text(instance)
+        return [Violation(pointer, f"{where}{shown} is {word} {error.validator_value!r}", _range_hint(schema))]
     if validator == "minLength":
         return [Violation(pointer, f"{where}must not be empty", None)]
     if validator == "minItems":
@@ -233,7 +235,8 @@ def _convert(error: ValidationError, document: Any) -> list[Violation]:
             if converted:
                 return converted
         forms = " or ".join(_branch_words(b) for b in error.validator_value)
-        return [Violation(pointer, f"{where}must be {forms}, not {_describe_value(instance)}", None)]
+        shown = _describe_value(instance, quote=_inside(path))
+        return [Violation(pointer, f"{where}must be {forms}, not {shown}", None)]
     if validator == "oneOf":  # valid under several branches (e.g. both `name` and `id` on a voice)
         return [Violation(pointer, f"{where}matches more than one allowed form", _short(schema.get("description", "")))]
     return [Violation(pointer, f"{where}{error.message}", None)]
@@ -296,13 +299,24 @@ def _branch_words(branch: Any) -> str:
     return "a valid value"
 
 
-def _describe_value(value: Any) -> str:
+def _inside(path: Sequence[str | int]) -> bool:
+    """Whether ``path`` is inside an entry (``/configs/0/voice``): only values there are quoted.
+
+    A file whose top level, or whose lists, hold something else may not be a manifest at all (a
+    token, a key file that happens to end in .yaml), so its content is described by type alone.
+    """
+    return len(path) >= 3
+
+
+def _describe_value(value: Any, *, quote: bool = True) -> str:
+    if not quote and value is not None and not isinstance(value, bool):
+        return _TYPE_WORDS.get(_json_type(value), "a value")
     if value is None:
         return "null"
     if isinstance(value, bool):
         return f"{str(value).lower()} (true/false)"
     if isinstance(value, (int, float)):
-        return f"{type(value).__name__.replace('int', 'integer').replace('float', 'number')} {value!r}"
+        return f"{type(value).__name__.replace('int', 'integer').replace('float', 'number')} {_number_text(value)}"
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
         return f"'{shown}'"
@@ -313,6 +327,25 @@ def _describe_value(value: Any) -> str:
     return type(value).__name__  # pragma: no cover - YAML gives no other types
 
 
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object" if isinstance(value, dict) else "null"
+
+
+def _number_text(value: Any) -> str:
+    """A number as written, unless it is too long to be worth reading (``a 4,000-digit number``)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**20:
+        return f"a {len(str(abs(value))):,}-digit number"
+    return repr(value)
+
+
 def _yaml_scalar(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
@@ -320,6 +353,8 @@ def _yaml_scalar(value: Any) -> str:
 def _type_hint(expected: list[Any], instance: Any, path: Sequence[str | int], schema: dict[str, Any]) -> str | None:
     """How to write the expected type in YAML, from what was written (never the field's description)."""
     key = str(path[-1]) if path and isinstance(path[-1], str) else None
+    if not _inside(path) or (isinstance(instance, str) and len(instance) > 40):
+        instance = None  # not quoted in a hint either (see _inside), nor when it is long
     if "array" in expected:
         if len(path) == 1 and key in _KIND_OF_LIST:
             return f'write {key}: as a list of entries, each starting with "- name:" ({key}: [] for none)'

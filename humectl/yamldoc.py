@@ -258,7 +258,7 @@ def _fast_convert(
     parser = _EventParser(text)
     try:
         return _from_events(parser.get_event, variables, marks, key_marks)
-    except (yaml.YAMLError, RecursionError):
+    except (yaml.YAMLError, RecursionError, ValueError):  # ValueError: an integer over 4,300 digits
         return _BAIL  # the exact path reports it, with the same words
     finally:
         parser.dispose()
@@ -375,7 +375,10 @@ def _retyped(text: str) -> Any:
     """An unquoted lone ${name} takes the YAML type of its value (numbers, booleans)."""
     tag = _RESOLVER.resolve(ScalarNode, text, (True, False))
     if tag in _SCALAR_TAGS:
-        value = _construct(tag, text)
+        try:
+            value = _construct(tag, text)
+        except ValueError:  # a number too large to convert: it stays the text it is
+            return text
         if not (isinstance(value, float) and not math.isfinite(value)):
             return value
     return text
@@ -540,7 +543,13 @@ class _Converter:
         if tag == _TIMESTAMP:
             return str(node.value)  # a date-looking string is still just a string here
         if tag in _SCALAR_TAGS:
-            value = self.constructor.construct_object(node)
+            try:
+                value = self.constructor.construct_object(node)
+            except ValueError:  # an integer over Python's 4,300-digit limit for conversions
+                self.doc.suppressed.add(pointer)
+                digits = sum(c.isdigit() for c in str(node.value))
+                self._problem(node, f"a number of {digits:,} digits is too large", "quote it if it is text")
+                return None
             if isinstance(value, float) and not math.isfinite(value):
                 self.doc.suppressed.add(pointer)
                 self._problem(node, f"{node.value!r} is not a finite number", "use an ordinary number")

@@ -188,6 +188,9 @@ def validate_body(raw: bytes, spec: Obj) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError) as exc:
         pos = getattr(exc, "pos", 0)
         raise unprocessable([detail(["body", pos], "JSON decode error", "json_invalid")]) from None
+    except RecursionError:  # FastAPI's parser stops at its recursion limit too: a 422, not a 500
+        problem = detail(["body", 0], "JSON decode error: recursion limit exceeded", "json_invalid")
+        raise unprocessable([problem]) from None
     errors: list[dict[str, Any]] = []
     spec.check(body, ["body"], errors)
     if errors:
@@ -441,6 +444,9 @@ def check_tool_parameters(parameters: str) -> None:
         parsed = json.loads(parameters)
     except ValueError as exc:
         raise bad_request(f"Tool parameters must be a string holding JSON: {exc}", "invalid_parameters") from None
+    except RecursionError:
+        message = "Tool parameters must be a string holding JSON: nested too deeply"
+        raise bad_request(message, "invalid_parameters") from None
     if not isinstance(parsed, dict):
         raise bad_request("Tool parameters must be a JSON object (a JSON Schema)", "invalid_parameters")
 

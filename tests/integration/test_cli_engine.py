@@ -134,4 +134,4 @@ def test_prune_through_the_cli(project: Path) -> None:
 
 def test_unparsable_base_url_is_a_usage_error(project: Path) -> None:
     result = run("plan", str(project / "evi"), "--base-url", "http://[broken")
-    assert result.exit_code == 1 and "--base-url must be an http(s) URL" in result.output
+    assert result.exit_code == 1 and "--base-url / HUME_BASE_URL is not a valid URL" in result.output

@@ -202,11 +202,17 @@ def test_yaml_details(tmp_path: Path) -> None:
         {
             "a.yaml": """
         x-voice: &voice {provider: HUME_AI, name: ITO}
+        prompts: []
         """
         },
     )
     # An unknown top-level key is a schema violation at the key.
     assert lines_of(tmp_path) == ["a.yaml:1:1: manifest: unknown field 'x-voice'"]
+    # Without any manifest key the file is not a manifest at all, and its keys are not quoted.
+    write_tree(tmp_path, {"a.yaml": "x-voice: &voice {provider: HUME_AI, name: ITO}\n"})
+    assert lines_of(tmp_path) == [
+        "a.yaml:1:1: not a humectl manifest: a mapping with none of prompts:, tools:, configs: (1 other key(s))"
+    ]
 
 
 def test_merge_keys_and_anchors(tmp_path: Path) -> None:
