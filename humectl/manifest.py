@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from humectl import rules, stages, variables
+from humectl.diff import normalise_line_endings
 from humectl.errors import ManifestError, Problem, UsageError
 from humectl.kinds import KINDS
 from humectl.schema import manifest_schema, schema_violations
@@ -539,7 +540,9 @@ def _read_text_file(entry: rules.ManifestEntry, root_real: Path) -> tuple[str | 
                 "text-file",
             )
         ]
-    return text, []
+    # Line endings as git and editors may check them out (CRLF, or a lone CR) are one "\n", so the
+    # same file plans the same on every platform (docs/manifests.md: text_file).
+    return (None if text is None else normalise_line_endings(text)), []
 
 
 def _reference(value: Any, prefix: str) -> Any:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from humectl.client import EviClient
-from humectl.diff import diff_fields, text_diff
+from humectl.diff import diff_fields, text_diff, unified_diff
 from humectl.errors import HumectlError, NotFoundError, UsageError
 from humectl.export import dump_entry, escape_variables, manifest_entry, text_file_problem
 from humectl.kinds import KINDS, parse_address
@@ -184,13 +184,6 @@ def _heads(live: LiveState) -> dict[tuple[str, str], int]:
     return {key: r.version for key, r in live.resources.items()}
 
 
-def _unified(before: str, after: str, old_label: str, new_label: str) -> str:
-    lines = difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=old_label, tofile=new_label
-    )
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
-
-
 def entry_diff(rollback: Rollback) -> ManifestUpdate:
     """Without manifests at hand: the exported manifest entry now, and after the rollback."""
     heads = _heads(rollback.live)
@@ -198,7 +191,7 @@ def entry_diff(rollback: Rollback) -> ManifestUpdate:
     now = dump_entry(manifest_entry(rollback.kind, rollback.head.data, heads, notes=notes), indent=2)
     after = dump_entry(manifest_entry(rollback.kind, rollback.target_data, heads, notes=notes), indent=2)
     label = f"{rollback.address} manifest entry"
-    return ManifestUpdate(_unified(now, after, f"{label} (now)", f"{label} (v{rollback.to_version})"), notes=notes)
+    return ManifestUpdate(unified_diff(now, after, f"{label} (now)", f"{label} (v{rollback.to_version})"), notes=notes)
 
 
 def manifest_update(rollback: Rollback, directory: str | Path, load_options: Any = None) -> ManifestUpdate:
@@ -256,9 +249,8 @@ def manifest_update(rollback: Rollback, directory: str | Path, load_options: Any
     for target, content in writes.items():
         before = target.read_bytes().decode("utf-8") if target.exists() else ""
         if before != content:
-            diffs.append(
-                _unified(before, content, f"a/{_display(target, desired.root)}", f"b/{_display(target, desired.root)}")
-            )
+            shown = _display(target, desired.root)
+            diffs.append(unified_diff(before, content, f"a/{shown}", f"b/{shown}"))
     return ManifestUpdate("".join(diffs), writes, notes)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from humectl.drift import Drifted
+from humectl.render import visible
 from humectl.render.escape import name, terminal
 from humectl.render.text import format_value, text_diff_lines
 
@@ -24,10 +25,14 @@ def render_drift_text(drifted: list[Drifted]) -> str:
         for f in item.fields:
             if f.path == "text" and item.text_diff:
                 continue
-            path = terminal(f.path)
-            lines.append(f"      {path}: manifests say {format_value(f.after)}, live has {format_value(f.before)}")
+            path, note = terminal(f.path), f.note
+            shown = f"manifests say {format_value(f.after, note)}, live has {format_value(f.before, note)}"
+            lines.append(f"      {path}: {shown}" + (f"   {visible.label(note)}" if note else ""))
         if item.text_diff:
-            lines.extend(f"      {line}" for line in text_diff_lines(item.text_diff))
+            note = next((f.note for f in item.fields if f.path == "text"), None)
+            if note:
+                lines.append(f"      text: {visible.label(note)}")
+            lines.extend(f"      {line}" for line in text_diff_lines(item.text_diff, note))
     lines += ["", "Run `humectl apply` to put the manifests' values back, or update the manifests to keep them."]
     return "\n".join(lines) + "\n"
 

@@ -71,6 +71,11 @@ def _visible(ch: str) -> str:
     return f"\\U{cp:08x}"
 
 
+def code_point(ch: str) -> str:
+    """``ch`` written in the escape vocabulary (``\\xNN``, ``\\uNNNN``, ``\\UNNNNNNNN``), whatever it is."""
+    return _visible(ch)
+
+
 def terminal(text: str, *, multiline: bool = False, strict: bool = False) -> str:
     """``text`` safe to print: every unsafe code point shown as a visible escape.
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from humectl.errors import ApplyReport
 from humectl.plan import Change, Plan
+from humectl.render import visible
 from humectl.render.escape import md_code, md_fence, md_html, md_text, shorten
 from humectl.render.report import IN_FLIGHT_NOTE, report_heading
 from humectl.render.style import EMOJI, LABELS, SYMBOLS, summary_line
@@ -28,9 +29,17 @@ _MAX_CELL = 100
 _MAX_TEXT_DIFF = 12_000
 
 
-def _cell(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False)
+def _cell(value: Any, note: str | None = None) -> str:
+    """A value in a code span; a string's edge whitespace and what ``note`` is about marked (render.visible)."""
+    if isinstance(value, str):
+        text = visible.value(value, note)
+    else:
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False)
     return md_code(shorten(text, _MAX_CELL), table=True) if text else "∅"
+
+
+def _note(note: str | None) -> str:
+    return f" {md_text(visible.label(note))}" if note else ""
 
 
 def _version_text(change: Change) -> str:
@@ -66,14 +75,18 @@ def _details(change: Change) -> str:
         parts.append("| field | live | desired |")
         parts.append("|---|---|---|")
         for f in fields:
-            before = "" if change.action == "create" else _cell(f.before) if f.before is not None else "∅"
-            after = _cell(f.after) if f.after is not None else "`null`"  # cleared by an explicit null
+            note = f.note
+            before = "" if change.action == "create" else _cell(f.before, note) if f.before is not None else "∅"
+            after = _cell(f.after, note) + _note(note) if f.after is not None else "`null`"  # null: cleared
             parts.append(f"| {md_code(f.path, table=True)} | {before} | {after} |")
         parts.append("")
     if change.text_diff:
-        diff = change.text_diff
+        note = next((f.note for f in change.fields if f.path == "text"), None)
+        diff = "\n".join(visible.diff_lines(change.text_diff, note))
         if len(diff) > _MAX_TEXT_DIFF:
-            diff = diff[:_MAX_TEXT_DIFF] + "\n… (text diff truncated)\n"
+            diff = diff[:_MAX_TEXT_DIFF] + "\n… (text diff truncated)"
+        if note:
+            parts.extend([f"Text: {md_text(visible.label(note))}", ""])
         parts.extend([md_fence(diff, "diff"), ""])
     parts.append("</details>")
     parts.append("")

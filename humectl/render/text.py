@@ -12,25 +12,34 @@ from typing import Any
 import click
 
 from humectl.plan import Change, Plan
+from humectl.render import visible
 from humectl.render.escape import name, terminal
 from humectl.render.style import COLOURS, SYMBOLS, VERBS, summary_line
 
 _MAX_VALUE = 120
 
 
-def format_value(value: Any) -> str:
-    """One value on one terminal-safe line (newlines shown as ``\\n``), cut to a readable length."""
-    text = terminal(value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False))
+def format_value(value: Any, note: str | None = None) -> str:
+    """One value on one terminal-safe line (newlines shown as ``\\n``), cut to a readable length.
+
+    A string's leading and trailing whitespace is marked (``·``), and what ``note`` says the change is
+    about (:mod:`humectl.render.visible`)."""
+    if isinstance(value, str):
+        text = terminal(visible.value(value, note))
+    else:
+        text = terminal(json.dumps(value, sort_keys=True, ensure_ascii=False))
     return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 1] + "…"
 
 
-def text_diff_lines(diff: str) -> list[str]:
+def text_diff_lines(diff: str, note: str | None = None) -> list[str]:
     """The lines of a unified text diff, each terminal-safe; split at ``\\n`` only, so a U+2028 or a
-    carriage return inside a line is shown escaped in its line instead of breaking it."""
-    lines = diff.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return [terminal(line, multiline=True) for line in lines]
+    carriage return inside a line is shown in its line instead of breaking it. Whitespace and the
+    like are marked (:mod:`humectl.render.visible`), the more so when ``note`` says that is all."""
+    return [terminal(line, multiline=True) for line in visible.diff_lines(diff, note)]
+
+
+def _note(note: str | None) -> str:
+    return f"   {visible.label(note)}" if note else ""
 
 
 def _headline(change: Change) -> str:
@@ -73,11 +82,13 @@ def render_change(change: Change, colour: bool) -> list[str]:
         elif field.before is None:
             lines.append(paint(f"      + {path}: {format_value(field.after)}", fg="green"))
         else:
-            before, after = format_value(field.before), format_value(field.after)
-            lines.append(paint(f"      ~ {path}: {before} → {after}", fg="yellow"))
+            note = field.note
+            before, after = format_value(field.before, note), format_value(field.after, note)
+            lines.append(paint(f"      ~ {path}: {before} → {after}{_note(note)}", fg="yellow"))
     if change.text_diff:
-        lines.append("      text:")
-        for line in text_diff_lines(change.text_diff):
+        note = next((f.note for f in change.fields if f.path == "text"), None)
+        lines.append(f"      text:{_note(note)}")
+        for line in text_diff_lines(change.text_diff, note):
             tint = "green" if line.startswith("+") else "red" if line.startswith("-") else None
             if line.startswith(("+++", "---")):
                 tint = None
