@@ -69,7 +69,7 @@ LEASE_ENV = "HUMECTL_LOCK_LEASE"  # lease length (a DURATION); short in tests, s
 DEFAULT_LEASE_S = 60.0
 MIN_LEASE_S = 1.0
 GRACE_MS = 1000  # a lease counts as expired this long after it ends: the Date header has 1 s resolution
-POLL_S = (0.25, 2.0)  # waiting for a held lock: first and longest pause between tries (2 requests each)
+POLL_S = (0.2, 1.0)  # waiting for a held lock: first and longest pause between tries (2 requests each)
 QUICK_RETRIES = 8  # ties and broken expired locks: retried at once, this many times at most
 _SCHEMA = "humectl-lock/1"
 local_time = time.time  # this machine's clock: only ever corrected by the server's (tests skew it)
@@ -232,7 +232,8 @@ class LockRecord:
         ends = self.expires_ms or 0
         if self.expired(now_ms):
             return text + f"; its lease ran out {max(0, round((now_ms - ends) / 1000))} s ago"
-        return text + f"; its lease ends in {max(0, round((ends - now_ms) / 1000))} s unless renewed"
+        left = min(lease.lease_seconds, max(0.0, (ends - now_ms) / 1000))  # our estimate of server time is ±1 s
+        return text + f"; its lease ends in {round(left)} s unless renewed"
 
 
 def _ms(value: Any, default: int = 0) -> int:

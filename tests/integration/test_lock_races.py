@@ -15,247 +15,31 @@ Assertions are on counts and states, never on timings, so a loaded machine only 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
-import os
-import re
 import signal
-import subprocess
-import sys
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from humectl import lock
-from humectl.cli import cli
-from humectl.emulator.app import EmulatorConfig
-from humectl.emulator.serve import run_in_thread
-from humectl.engine import open_client
-from humectl.settings import Settings
-
-KEY = "sk-test-race-0123456789"
-LATENCY_MS = 60  # per request: wide enough that racing processes overlap, small enough for CI
-
-MANIFESTS = """\
-prompts:
-  - name: agent
-    text_file: agent.md
-  - name: other
-    text: You are another agent.
-tools:
-  - name: lookup
-    parameters: {type: object, properties: {id: {type: string}}}
-configs:
-  - {name: desk, evi_version: "3", prompt: agent, tools: [lookup]}
-  - {name: desk-night, evi_version: "3", prompt: agent}
-  - {name: side, evi_version: "3", prompt: other}
-"""
-
-
-class HoldAnswers:
-    """ASGI middleware in front of the emulator: requests matching ``hold`` are served (so the write
-    commits) but, after the first ``answer_first`` of them, their answer is never sent; the request
-    waits until the client goes away. What a slow or stuck network looks like mid-apply.
-
-    It also notes the pid in every lock create it passes (``lock_pids``): who has tried to take it."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.hold: tuple[str, str] | None = None  # (method, path)
-        self.answer_first = 0
-        self.seen = 0
-        self.lock_pids: set[int] = set()
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        where = (scope["method"], scope["path"])
-        if where == ("POST", "/v0/evi/prompts"):
-            receive = await self._note_lock_pid(receive)
-        if where != self.hold or self._count() <= self.answer_first:
-            await self.app(scope, receive, send)
-            return
-
-        async def swallow(message: Any) -> None:
-            return None
-
-        await self.app(scope, receive, swallow)
-        while (await receive())["type"] != "http.disconnect":
-            pass
-
-    async def _note_lock_pid(self, receive: Any) -> Any:
-        chunks, more = [], True
-        while more:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
-        with contextlib.suppress(ValueError, KeyError, TypeError):
-            request = json.loads(body)
-            if request["name"].startswith(lock.LOCK_NAME):
-                self.lock_pids.add(int(json.loads(request["text"])["pid"]))
-        replayed = False
-
-        async def replay() -> Any:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        return replay
-
-    def _count(self) -> int:
-        self.seen += 1
-        return self.seen
-
-
-@dataclass
-class Served:
-    url: str
-    app: Any  # the emulator's app: its store is the account's truth
-    holder: HoldAnswers
-
-    def versions(self) -> Counter[str]:
-        """Versions per address, lock prompts left out."""
-        counts: Counter[str] = Counter()
-        for kind in ("tool", "prompt", "config"):
-            rows, _ = self.app.state.store.list_versions(kind, most_recent=False, limit=100_000)
-            for row in rows:
-                if not row.name.startswith(lock.LOCK_NAME):
-                    counts[f"{kind}/{row.name}"] += 1
-        return counts
-
-    def resources(self) -> Counter[str]:
-        """Resources per address (more than 1: a duplicate), lock prompts left out."""
-        counts: Counter[str] = Counter()
-        for kind in ("tool", "prompt", "config"):
-            rows, _ = self.app.state.store.list_versions(kind, most_recent=True, limit=100_000)
-            for row in rows:
-                if not row.name.startswith(lock.LOCK_NAME):
-                    counts[f"{kind}/{row.name}"] += 1
-        return counts
-
-    def locks(self) -> list[Any]:
-        rows, _ = self.app.state.store.list_versions("prompt", most_recent=True, limit=1000)
-        return [r for r in rows if r.name.startswith(lock.LOCK_NAME)]
-
-
-@contextmanager
-def served(**config: Any) -> Iterator[Served]:
-    """The emulator on loopback (with latency), behind HoldAnswers."""
-    holders: list[HoldAnswers] = []
-
-    def wrap(app: Any) -> Any:
-        holders.append(HoldAnswers(app))
-        return holders[-1]
-
-    with run_in_thread(EmulatorConfig(latency_ms=LATENCY_MS, **config), wrap=wrap) as url:
-        yield Served(url, holders[0].app, holders[0])
+from tests.integration.racing import (
+    Served,
+    all_tried_the_lock,
+    edit,
+    finish,
+    held_by_the_test,
+    humectl,
+    race,
+    report_part,
+    served,
+    start,
+    wait_for,
+    write_project,
+)
 
 
 @pytest.fixture()
 def project(tmp_path: Path) -> Path:
-    evi = tmp_path / "evi"
-    evi.mkdir()
-    (evi / "evi.yaml").write_text(MANIFESTS)
-    (evi / "agent.md").write_text("You are a support agent.\n")
-    return evi
-
-
-def edit(project: Path, line: str) -> None:
-    prompt = project / "agent.md"
-    prompt.write_text(prompt.read_text() + line + "\n")
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def applied(self) -> bool:
-        return self.code == 0 and "Apply complete:" in self.out
-
-    @property
-    def no_changes(self) -> bool:
-        return self.code == 0 and "No changes." in self.out
-
-    @property
-    def refused_by_lock(self) -> bool:
-        return self.code == 1 and "the lock of the account is held by run " in self.err
-
-
-def start(url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "humectl", *args, "--base-url", url],
-        env={**os.environ, "HUME_API_KEY": KEY, "NO_COLOR": "1", "GITHUB_ACTIONS": "", **(env or {})},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def finish(proc: subprocess.Popen[str], timeout: float = 120) -> Run:
-    out, err = proc.communicate(timeout=timeout)
-    return Run(proc.returncode, out, err)
-
-
-def humectl(url: str, *args: str, env: dict[str, str] | None = None) -> Run:
-    """One humectl run that races nobody: in process (click's runner), which saves a Python start-up."""
-    result = CliRunner().invoke(
-        cli, [*args, "--base-url", url], env={"HUME_API_KEY": KEY, "NO_COLOR": "1", "GITHUB_ACTIONS": "", **(env or {})}
-    )
-    return Run(result.exit_code, result.stdout, result.stderr)
-
-
-def race(url: str, n: int, *args: str) -> list[Run]:
-    procs = [start(url, *args) for _ in range(n)]
-    return [finish(p) for p in procs]
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
-@contextmanager
-def held_by_the_test(url: str) -> Iterator[Any]:
-    """The account lock, held by this test until the block ends: racers started inside all wait for
-    it and then race for it at once."""
-    lease = lock.new_lease(run_id="test", scope="", command="test", commit=None, lease_seconds=60)
-
-    async def take() -> Any:
-        async with open_client(Settings(base_url=url, api_key=KEY)) as client:
-            return await lock.AccountLock(client, lease).acquire()
-
-    async def release(lock_id: str) -> None:
-        async with open_client(Settings(base_url=url, api_key=KEY)) as client:
-            await client.delete(lock.LOCK_KIND, lock_id)
-
-    record = asyncio.run(take())
-    try:
-        yield record
-    finally:
-        asyncio.run(release(record.id))
-
-
-def all_tried_the_lock(server: Served, procs: list[subprocess.Popen[str]]) -> Callable[[], bool]:
-    return lambda: {p.pid for p in procs} <= server.holder.lock_pids
+    return write_project(tmp_path / "evi")
 
 
 # -- the races ---------------------------------------------------------------------------------------
@@ -372,14 +156,6 @@ def test_force_unlock_breaks_a_dead_runs_lock(project: Path) -> None:
 
 
 # -- interrupted -----------------------------------------------------------------------------------
-
-
-def report_part(err: str, label: str) -> list[str]:
-    match = re.search(rf"^  {label} \((\d+)\): (.*)$", err, re.M)
-    assert match is not None, err
-    items = [] if match.group(2) == "nothing" else match.group(2).split(", ")
-    assert len(items) == int(match.group(1))
-    return items
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
