@@ -212,7 +212,13 @@ def api_options(func: F) -> F:
 
 
 def prune_options(func: F) -> F:
-    """--prune and --prune-unmanaged, shared by plan and apply."""
+    """--prune, --prune-unmanaged and --allow-empty, shared by plan and apply."""
+    func = click.option(
+        "--allow-empty",
+        is_flag=True,
+        help="Plan a directory without resources, or a prune that deletes every resource humectl manages "
+        "(both refused without it).",
+    )(func)
     func = click.option(
         "--prune-unmanaged",
         is_flag=True,
@@ -557,11 +563,13 @@ class PlanFlags(AccountFlags):
     github: bool | None
     prune: bool
     prune_unmanaged: bool
+    allow_empty: bool
 
     @property
     def shapes_the_plan(self) -> bool:
         """Flags that change what is planned (meaningless for a saved plan)."""
-        return self.shapes_the_manifests or bool(self.targets or self.prune or self.prune_unmanaged)
+        chosen = self.targets or self.prune or self.prune_unmanaged or self.allow_empty
+        return self.shapes_the_manifests or bool(chosen)
 
     def load(self, directory: str) -> Any:
         from humectl.manifest import load_manifests
@@ -583,6 +591,7 @@ class PlanFlags(AccountFlags):
             targets=self.targets,
             prune=self.prune or self.prune_unmanaged,
             prune_unmanaged=self.prune_unmanaged,
+            allow_empty=self.allow_empty,
             **kwargs,
         ))
 
@@ -824,7 +833,8 @@ def apply(source: str, auto_approve: bool, output: str, use_lock: bool, lock_tim
     if saved:
         if flags.shapes_the_plan:
             raise UsageError(
-                "a saved plan is applied exactly as saved: drop --target/--var/--env/--name-prefix/--prune"
+                "a saved plan is applied exactly as saved: "
+                "drop --target/--var/--env/--name-prefix/--prune/--allow-empty"
             )
         the_plan = _load_saved_plan(source)
         scope, run_id, directory = the_plan.name_prefix, the_plan.run_id, str(Path(source).parent)

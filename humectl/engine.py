@@ -146,15 +146,28 @@ async def make_plan_async(
     run_id: str | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     desired: ManifestSet | None = None,
+    allow_empty: bool = False,
 ) -> PlanResult:
-    """Load the manifests (unless ``desired`` is given, already loaded) and plan them against live."""
+    """Load the manifests (unless ``desired`` is given, already loaded) and plan them against live.
+
+    No resources at all is refused before anything is read from the API, and a plan whose prune
+    deletes every resource humectl manages is marked so (:func:`refuse_blocked` refuses it),
+    unless ``allow_empty``: an empty or wrong directory is not a licence to delete.
+    """
     if desired is None:
         desired = load_manifests(directory, load_options)
+    if not desired.resources and not allow_empty:
+        raise PlanError(
+            f"no resources in {directory}: its manifests hold no prompt, tool or config",
+            hint="add prompts:, tools: or configs: to the manifests; to plan an empty account on purpose "
+            "(with --prune: delete everything humectl made), pass --allow-empty to plan/apply",
+        )
     async with open_client(settings, transport) as client:
         plan, live = await plan_live(
             client, desired, run_id=run_id or new_run_id(), message=message, targets=targets, prune=prune,
             prune_unmanaged=prune_unmanaged,
         )  # fmt: skip
+        plan.allow_empty = allow_empty
         requests = client.requests_sent
         # The listing kept the lock prompts aside: say so when this scope's lock is held (no request).
         scope = desired.name_prefix
@@ -168,7 +181,15 @@ def make_plan(directory: str | Path, settings: Settings, **kwargs: Any) -> PlanR
 
 
 def refuse_blocked(plan: Plan) -> None:
-    """A plan with a refused delete is not applied at all: nothing half-done."""
+    """A plan with a refused delete is not applied at all: nothing half-done. Neither is a prune that
+    deletes every resource humectl manages, unless the plan was made with ``allow_empty``."""
+    if plan.deletes_all_managed and not plan.allow_empty:
+        deletes = sum(1 for c in plan.changes if c.action == DELETE)
+        raise PlanError(
+            f"the plan deletes every resource humectl manages ({deletes}) and keeps none: refused",
+            hint="check the manifest directory (and --env/--name-prefix); if deleting them all is what you "
+            "want, plan or apply again with --allow-empty",
+        )
     if plan.blocked:
         details = "; ".join(f"{c.address}: {c.blocked_by}" for c in plan.blocked)
         raise PlanError(

@@ -853,4 +853,18 @@ def validate_manifests(root: str | Path, options: LoadOptions | None = None) -> 
     except ManifestError as exc:
         return ValidationResult(list(exc.problems))
     counts = {kind: len(manifest_set.of_kind(kind)) for kind in ("prompt", "tool", "config")}
-    return ValidationResult(list(manifest_set.warnings), counts, len(manifest_set.files))
+    problems = list(manifest_set.warnings)
+    if not manifest_set.resources:
+        display = os.path.normpath(str(root)) if str(root) not in ("", ".") else "."
+        problems.append(
+            Problem(
+                display,
+                0,
+                0,
+                "no resources: the manifests hold no prompt, tool or config",
+                "plan and apply refuse an empty desired state without --allow-empty",
+                "no-resources",
+                "warning",
+            )
+        )
+    return ValidationResult(problems, counts, len(manifest_set.files))

@@ -134,6 +134,10 @@ class Plan:
     pruned: bool = False  # --prune was given: deletes were considered
     kept_unmanaged: list[str] = field(default_factory=list)  # absent from manifests, not made by humectl
     name_prefix: str = ""  # the manifests' name prefix (--env/--name-prefix): the scope of the account lock
+    # The prune deletes every live resource humectl manages (every one it made; with
+    # --prune-unmanaged every one): refused unless ``allow_empty`` (--allow-empty) was given.
+    deletes_all_managed: bool = False
+    allow_empty: bool = False
     format_version: int = FORMAT_VERSION
 
     @property
@@ -170,6 +174,8 @@ class Plan:
             "pruned": self.pruned,
             "kept_unmanaged": list(self.kept_unmanaged),
             "name_prefix": self.name_prefix,
+            "deletes_all_managed": self.deletes_all_managed,
+            "allow_empty": self.allow_empty,
         }
 
     @classmethod
@@ -189,6 +195,8 @@ class Plan:
             pruned=bool(data.get("pruned")),
             kept_unmanaged=list(data.get("kept_unmanaged") or []),
             name_prefix=str(data.get("name_prefix") or ""),
+            deletes_all_managed=bool(data.get("deletes_all_managed")),
+            allow_empty=bool(data.get("allow_empty")),
         )
 
 
@@ -346,11 +354,19 @@ class PlanBuilder:
             changes = [c for c in changes if c.address in keep]
             unchanged = [a for a in unchanged if a in keep]
         kept_unmanaged: list[str] = []
+        deletes_all = False
         if prune:
             deletes, kept_unmanaged = plan_deletes(
                 self, prune_unmanaged=prune_unmanaged, config_versions=config_versions or [], targets=targets
             )
             changes.extend(deletes)
+            managed = [
+                r.address
+                for r in live.resources.values()
+                if prune_unmanaged or made_by_humectl(r.data.get("version_description"))
+            ]
+            deleted = {c.address for c in deletes}
+            deletes_all = bool(managed) and all(address in deleted for address in managed)
         return Plan(
             changes=changes,
             unchanged=unchanged,
@@ -362,6 +378,7 @@ class PlanBuilder:
             pruned=prune,
             kept_unmanaged=kept_unmanaged,
             name_prefix=self.desired.name_prefix,
+            deletes_all_managed=deletes_all,
         )
 
     def resolve(self, owner: DesiredResource, target: str, spec: Mapping[str, Any]) -> Ref:

@@ -20,7 +20,7 @@ from humectl.plan import Change, Plan
 from humectl.render import visible
 from humectl.render.escape import md_code, md_fence, md_html, md_text, shorten
 from humectl.render.report import IN_FLIGHT_NOTE, report_heading
-from humectl.render.style import EMOJI, LABELS, SYMBOLS, summary_line
+from humectl.render.style import EMOJI, LABELS, SYMBOLS, plan_summary_line
 
 GITHUB_COMMENT_LIMIT = 65_536
 # Headroom under the limit for what the sticky-comment action adds (its marker line).
@@ -101,7 +101,7 @@ def render_markdown(plan: Plan, *, limit: int = DEFAULT_LIMIT, title: str = "hum
             f"> Partial plan: only {', '.join(md_code(t, strict=True) for t in plan.targets)} and what they depend on.",
             "",
         ]
-    head += [f"**{summary_line(plan.summary())}**", ""]
+    head += [f"**{plan_summary_line(plan)}**", ""]
     if not plan.changes:
         head.append("No changes. The live EVI account matches the manifests.")
         return "\n".join(head) + "\n"

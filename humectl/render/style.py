@@ -56,3 +56,15 @@ def summary_line(summary: Mapping[str, int]) -> str:
         parts.append(f"{summary['delete']} to delete")
     parts.append(f"{summary['unchanged']} unchanged")
     return "Plan: " + ", ".join(parts)
+
+
+DELETES_ALL_NOTE = "deletes every resource humectl manages"
+
+
+def plan_summary_line(plan: Any) -> str:
+    """:func:`summary_line` of a Plan, saying so when its prune deletes everything humectl manages."""
+    line = summary_line(plan.summary())
+    if getattr(plan, "deletes_all_managed", False):
+        allowed = "allowed by --allow-empty" if plan.allow_empty else "refused without --allow-empty"
+        line += f" ({DELETES_ALL_NOTE}: {allowed})"
+    return line

@@ -14,7 +14,7 @@ import click
 from humectl.plan import Change, Plan
 from humectl.render import visible
 from humectl.render.escape import name, terminal
-from humectl.render.style import COLOURS, SYMBOLS, VERBS, summary_line
+from humectl.render.style import COLOURS, SYMBOLS, VERBS, plan_summary_line
 
 _MAX_VALUE = 120
 
@@ -109,5 +109,6 @@ def render_text(plan: Plan, *, colour: bool = False) -> str:
             lines.append("")
             lines.extend(render_change(change, colour))
     lines.append("")
-    lines.append(click.style(summary_line(plan.summary()), bold=True) if colour else summary_line(plan.summary()))
+    summary = plan_summary_line(plan)
+    lines.append(click.style(summary, bold=True) if colour else summary)
     return "\n".join(lines) + "\n"
