@@ -10,6 +10,7 @@ import contextvars
 import functools
 import json
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -1323,9 +1324,12 @@ def emulator() -> None:
               help="Fraction of requests answered with a 503.")
 @click.option("--ambiguous-write-rate", type=click.FloatRange(0, 1), default=0.0, metavar="P",
               help="Fraction of creates/new versions committed but answered with a 502.")
-@click.option("--seed", type=int, default=None, help="Seed for the fault dice (reproducible runs).")
+@click.option("--seed", "seed", default=None, metavar="FILE",
+              help="Load this account snapshot (`humectl emulator snapshot`) before serving: prompts, tools, "
+              "configs with their versions and ids, voices, chats. (An integer is the old --fault-seed.)")
+@click.option("--fault-seed", type=int, default=None, help="Seed for the fault dice (reproducible runs).")
 @click.option("--allow-duplicate-names", is_flag=True, help="Accept two resources of one kind with one name.")
-@output_option("text, or json: one line {format_version, url, db} once listening (for scripts).")
+@output_option("text, or json: one line {format_version, url, db, seeded} once listening (for scripts).")
 def emulator_serve(
     output: str,
     host: str,
@@ -1336,7 +1340,8 @@ def emulator_serve(
     rate_limit: float | None,
     fault_rate: float,
     ambiguous_write_rate: float,
-    seed: int | None,
+    seed: str | None,
+    fault_seed: int | None,
     allow_duplicate_names: bool,
 ) -> None:
     """Run the EVI-compatible server until stopped (Ctrl-C or SIGTERM: exit 0).
@@ -1345,11 +1350,26 @@ def emulator_serve(
     Examples:
       humectl emulator serve --port 8765 --db account.sqlite3
       humectl emulator serve --port 0 -o json      # prints {"url": ...} once listening
-      humectl emulator serve --latency-ms 30 --rate-limit 50 --fault-rate 0.05
+      humectl emulator serve --seed account.json   # replay a snapshot of an account
+      humectl emulator serve --latency-ms 30 --rate-limit 50 --fault-rate 0.05 --fault-seed 7
     """
     from humectl.emulator.app import EmulatorConfig
+    from humectl.emulator.seeding import SeedError, read_seed_file
     from humectl.emulator.serve import serve
+    from humectl.snapshot import snapshot_counts
 
+    document = None
+    if seed is not None and re.fullmatch(r"-?[0-9]+", seed) and not Path(seed).exists():
+        # --seed N was the fault dice seed before snapshots: keep such invocations working.
+        if fault_seed is not None:
+            raise UsageError("--seed N is the old spelling of --fault-seed N: give one of them")
+        _say(f"note: --seed {seed} is deprecated for the fault dice; use --fault-seed {seed} (--seed takes a FILE)")
+        fault_seed = int(seed)
+    elif seed is not None:
+        try:
+            document = read_seed_file(seed)
+        except SeedError as exc:
+            raise UsageError(f"--seed: {exc.message}") from None
     config = EmulatorConfig(
         db=db,
         api_key=api_key or None,
@@ -1357,21 +1377,27 @@ def emulator_serve(
         rate_limit=rate_limit,
         fault_rate=fault_rate,
         ambiguous_write_rate=ambiguous_write_rate,
-        seed=seed,
+        seed=fault_seed,
         allow_duplicate_names=allow_duplicate_names,
+        seed_document=document,
     )
+    seeded = snapshot_counts(document) if document is not None else None
 
     def announce(url: str) -> None:
         if output == "json":
-            echo(json.dumps({"format_version": 1, "url": url, "db": db}))
-        else:
-            echo(f"humectl emulator listening on {url} (db: {terminal(db)}); stop it with Ctrl-C")
+            echo(json.dumps({"format_version": 1, "url": url, "db": db, "seeded": seeded}))
+            return
+        echo(f"humectl emulator listening on {url} (db: {terminal(db)}); stop it with Ctrl-C")
+        if seeded is not None:
+            echo(f"  seeded from {terminal(str(seed))}: " + ", ".join(f"{n} {what}" for what, n in seeded.items()))
 
     # uvicorn stops gracefully on SIGINT/SIGTERM, then re-raises the signal to the previous handler:
     # make SIGTERM end up where Ctrl-C does, so both stop with the goodbye line and exit 0.
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         serve(config, host=host, port=port, announce=announce)
+    except SeedError as exc:
+        raise UsageError(f"--seed {seed}: not loaded (nothing changed): {exc.message}") from None
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     except KeyboardInterrupt:
@@ -1383,6 +1409,66 @@ def emulator_serve(
 
 def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
+
+
+@emulator.command("snapshot")
+@click.option("--url", default=None, metavar="URL",
+              help="The emulator (or any EVI-compatible server) to read: the same as --base-url.")
+@click.option("--out", "out_file", default=None, metavar="FILE", type=click.Path(dir_okay=False),
+              help="Write the snapshot to FILE (default: stdout).")
+@output_option("text, or json: with --out, {format_version, file, counts}; without, the snapshot itself.")
+@api_options
+def emulator_snapshot(
+    url: str | None,
+    out_file: str | None,
+    output: str,
+    base_url: str | None,
+    emulator_db: str | None,
+    parallelism: int | None,
+    timeout: float | None,
+) -> None:
+    """Write a whole account as a seed file for `humectl emulator serve --seed FILE`.
+
+    Every version of every tool, prompt and config, custom voices, extra library voices and chats, as
+    the API answers them; seeding it and taking a snapshot again gives the same file. The key comes
+    from HUME_API_KEY; a loopback emulator started without --api-key needs none.
+
+    \b
+    Examples:
+      humectl emulator snapshot --url http://127.0.0.1:8765 --out account.json
+      humectl emulator snapshot --emulator=.humectl/emulator.sqlite3 > account.json
+    """
+    import asyncio
+    import dataclasses
+
+    from humectl import engine
+    from humectl.client import is_loopback
+    from humectl.snapshot import render_snapshot, snapshot_counts, take_snapshot
+
+    if url is not None and base_url is not None and url.rstrip("/") != base_url.rstrip("/"):
+        raise UsageError("--url and --base-url name different servers: give one of them")
+    settings = _settings(url or base_url, emulator_db, parallelism, timeout)
+    if not settings.api_key and not settings.emulator_db and is_loopback(settings.base_url):
+        settings = dataclasses.replace(settings, api_key="humectl-snapshot")  # any key opens a keyless emulator
+
+    async def read() -> Any:
+        async with engine.open_client(settings) as client:
+            return await take_snapshot(client)
+
+    document = asyncio.run(read())
+    text = render_snapshot(document)
+    counts = snapshot_counts(document)
+    if out_file is None:
+        # The document itself, byte for byte (no escaping), so it seeds and compares as is; never the key.
+        click.echo(redact(text, _secrets()), nl=False)
+        return
+    Path(out_file).write_text(text, encoding="utf-8")
+    if json_mode():
+        from humectl.render.json import FORMAT_VERSION
+
+        echo(json.dumps({"format_version": FORMAT_VERSION, "file": out_file, "counts": counts}))
+    else:
+        _say(f"Wrote {terminal(out_file)}: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
 
 
 COMPLETION_SHELLS = ("bash", "zsh", "fish")

@@ -7,13 +7,14 @@ store and seed chats. They need no API key and are never delayed, throttled or f
   {status: n}}, by_status: {"200": n, "429": n, ...}, rate_limited, injected_faults, ambiguous_writes}``
 * ``POST /_emulator/reset``  → empties the store and the counters (fault settings are kept)
 * ``GET|PUT /_emulator/faults`` → ``{latency_ms, rate_limit, fault_rate, ambiguous_write_rate, seed}``
-* ``POST /_emulator/seed``   → ``{"chats": [{..., "events": [...]}]}`` adds chats (and so chat groups)
+* ``POST /_emulator/seed``   → loads a snapshot: prompts, tools, configs (every version, own ids and
+  times), custom and library voices, chats with events (``humectl.emulator.seeding``); all or nothing
 """
 
 from __future__ import annotations
 
+import json
 import threading
-import uuid
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -23,8 +24,8 @@ from starlette.routing import Route
 
 from humectl.emulator.faults import FaultInjector
 from humectl.emulator.responses import endpoint, json_response, store_of
-from humectl.emulator.store import now_ms
-from humectl.emulator.validation import FAULTS_BODY, Arr, Obj, Str, bad_request, validate_body
+from humectl.emulator.seeding import SeedError, seed_account
+from humectl.emulator.validation import FAULTS_BODY, bad_request, validate_body
 
 
 class Stats:
@@ -99,47 +100,18 @@ async def faults(request: Request) -> Response:
     return json_response(injector.to_dict())
 
 
-_CHAT_STATUSES = ("ACTIVE", "USER_ENDED", "USER_TIMEOUT", "MAX_DURATION_TIMEOUT", "INACTIVITY_TIMEOUT", "ERROR")
-_SEED_BODY = Obj(
-    {"chats": Arr(Obj({"id": Str(), "chat_group_id": Str(), "events": Arr(Obj({}))}))}, required=("chats",)
-)
-
-
 @endpoint
 async def seed(request: Request) -> Response:
-    """Add chats with their events; missing fields get plausible values (ids, times, USER_ENDED)."""
-    body = validate_body(await request.body(), _SEED_BODY)
-    store = store_of(request)
-    ids = []
-    for given in body["chats"]:
-        chat = dict(given)
-        events = chat.pop("events", None) or []
-        chat.setdefault("id", str(uuid.uuid4()))
-        chat.setdefault("chat_group_id", str(uuid.uuid4()))
-        chat.setdefault("status", "USER_ENDED")
-        if chat["status"] not in _CHAT_STATUSES:
-            raise bad_request(f"status must be one of {', '.join(_CHAT_STATUSES)}")
-        start = chat.setdefault("start_timestamp", now_ms())
-        if chat["status"] != "ACTIVE":
-            chat.setdefault("end_timestamp", start + 60_000)
-        chat.setdefault("metadata", None)
-        if chat.get("config") is None:
-            # The spec's ReturnChat.config is an object, not nullable: a chat without one omits the key.
-            chat.pop("config", None)
-        full_events = []
-        for i, given_event in enumerate(events):
-            event = dict(given_event)
-            event.setdefault("id", str(uuid.uuid4()))
-            event["chat_id"] = chat["id"]
-            event.setdefault("timestamp", start + i)
-            event.setdefault("role", "USER")
-            event.setdefault("type", "USER_MESSAGE")
-            event.setdefault("message_text", None)
-            full_events.append(event)
-        chat["event_count"] = len(full_events)
-        store.add_chat(chat, full_events)
-        ids.append(chat["id"])
-    return json_response({"chats": ids}, status=201)
+    """Load a snapshot (``humectl.emulator.seeding``): 201 with what was loaded, 400 naming the problem."""
+    try:
+        document = json.loads(await request.body() or b"null")
+    except ValueError:
+        raise bad_request("the seed is not JSON", "invalid_seed") from None
+    try:
+        report = seed_account(store_of(request), document)
+    except SeedError as exc:
+        raise bad_request(f"seed not loaded (nothing changed): {exc.message}", "invalid_seed") from None
+    return json_response({"chats": report.chat_ids, "loaded": report.counts}, status=201)
 
 
 ADMIN_PREFIX = "/_emulator"

@@ -8,6 +8,7 @@ The store is opened here, not in a lifespan hook, because httpx's ASGI transport
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -35,8 +36,10 @@ class EmulatorConfig:
     rate_limit: float | None = None  # requests per second; None = unlimited
     fault_rate: float = 0.0
     ambiguous_write_rate: float = 0.0
-    seed: int | None = None
+    seed: int | None = None  # the fault dice (serve --fault-seed)
     allow_duplicate_names: bool = False  # Hume's rule is undocumented; reject (400) unless asked
+    # A snapshot to load before serving (serve --seed FILE; humectl.emulator.seeding): SeedError if bad.
+    seed_document: dict[str, Any] | None = None
 
 
 def api_routes() -> list[BaseRoute]:
@@ -90,6 +93,14 @@ def create_app(config: EmulatorConfig) -> Starlette:
     )
     app.state.config = config
     app.state.store = Store(config.db, allow_duplicate_names=config.allow_duplicate_names)
+    if config.seed_document is not None:
+        from humectl.emulator.seeding import seed_account
+
+        try:
+            seed_account(app.state.store, config.seed_document)
+        except BaseException:
+            app.state.store.close()
+            raise
     app.state.stats = stats
     app.state.faults = faults
     return app

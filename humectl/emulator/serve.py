@@ -56,8 +56,12 @@ def serve(
     log_level: str = "warning",
 ) -> None:
     """Serve until interrupted (Ctrl-C / SIGTERM); ``announce`` gets the base URL once listening."""
-    sock = _bind(host, port)
-    server, app = _server(config, log_level)
+    server, app = _server(config, log_level)  # before binding: a seed that fails leaves no socket open
+    try:
+        sock = _bind(host, port)
+    except BaseException:
+        app.state.store.close()
+        raise
     if announce is not None:
         announce(_url(host, sock))
     try:

@@ -11,6 +11,7 @@ handlers); rendering to Hume's wire shape is the handlers' job, not the store's.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -48,6 +49,12 @@ CREATE TABLE IF NOT EXISTS voices (
     generation_id TEXT NOT NULL,
     created_on INTEGER NOT NULL
 );
+-- Voice Library voices a seed added (or re-identified) beyond humectl/catalog/voices.json.
+CREATE TABLE IF NOT EXISTS library_voices (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL UNIQUE
+);
 CREATE TABLE IF NOT EXISTS chats (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
@@ -64,7 +71,7 @@ CREATE TABLE IF NOT EXISTS chat_events (
 );
 """
 
-_TABLES = ("versions", "resources", "voices", "chat_events", "chats")
+_TABLES = ("versions", "resources", "voices", "library_voices", "chat_events", "chats")
 
 
 _INT64_MAX = 2**63 - 1
@@ -106,6 +113,10 @@ class DuplicateNameError(Exception):
     """Another resource of the same kind already has this name."""
 
 
+class IdTakenError(Exception):
+    """A seeded resource or voice brings an id the account already holds."""
+
+
 class Store:
     """The emulator's whole account, in one SQLite database (``:memory:`` or a file)."""
 
@@ -114,6 +125,7 @@ class Store:
             # The engine's default is .humectl/emulator.sqlite3: create the folder on first use.
             Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        self._in_transaction = False
         # isolation_level=None: we issue BEGIN ourselves so that each write is one short transaction.
         self._conn = sqlite3.connect(db, check_same_thread=False, isolation_level=None, timeout=10.0)
         self._conn.row_factory = sqlite3.Row
@@ -145,15 +157,29 @@ class Store:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction; IMMEDIATE so two processes never both allocate the same version."""
+        """One write transaction; IMMEDIATE so two processes never both allocate the same version.
+
+        Inside :meth:`transaction` it joins the open transaction instead, so a batch commits as one.
+        """
         with self._lock:
+            if self._in_transaction:
+                yield self._conn
+                return
             self._conn.execute("BEGIN IMMEDIATE")
+            self._in_transaction = True
             try:
                 yield self._conn
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
+            else:
+                self._conn.execute("COMMIT")
+            finally:
+                self._in_transaction = False
+
+    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """All or nothing: every write (and read) in the block is one transaction (seeding uses it)."""
+        return self._write()
 
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -225,6 +251,39 @@ class Store:
                 (rid, version, version_description, ts, json.dumps(content)),
             )
         return VersionRow(rid, kind, row["name"], row["created_on"], version, version_description, ts, content)
+
+    def seed_resource(
+        self,
+        kind: str,
+        rid: str,
+        name: str,
+        created_on: int,
+        versions: list[tuple[int, str | None, int, dict[str, Any]]],
+    ) -> None:
+        """A resource with the given id and ``(version, version_description, modified_on, content)`` versions.
+
+        Numbers are kept as given (gaps too); the next new version is one past the highest. IdTakenError
+        when the id is held by anything, DuplicateNameError when the name is taken in the kind.
+        """
+        with self._write() as conn:
+            if conn.execute("SELECT 1 FROM resources WHERE id = ?", (rid,)).fetchone():
+                raise IdTakenError(rid)
+            if not self.allow_duplicate_names and conn.execute(
+                "SELECT 1 FROM resources WHERE kind = ? AND name = ?", (kind, name)
+            ).fetchone():
+                raise DuplicateNameError(name)
+            try:
+                conn.execute(
+                    "INSERT INTO resources (id, kind, name, created_on, next_version) VALUES (?, ?, ?, ?, ?)",
+                    (rid, kind, name, created_on, max(v[0] for v in versions) + 1),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise DuplicateNameError(name) from exc
+            conn.executemany(
+                "INSERT INTO versions (resource_id, version, version_description, modified_on, content) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(rid, v, d, m, json.dumps(c)) for v, d, m, c in versions],
+            )
 
     def id_for_name(self, kind: str, name: str) -> str | None:
         rows = self._read("SELECT id FROM resources WHERE kind = ? AND name = ?", (kind, name))
@@ -346,9 +405,16 @@ class Store:
     def _voice_row(row: sqlite3.Row) -> VoiceRow:
         return VoiceRow(row["id"], row["name"], row["generation_id"], row["created_on"])
 
-    def create_voice(self, name: str, generation_id: str) -> VoiceRow:
-        row = VoiceRow(str(uuid.uuid4()), name, generation_id, now_ms())
+    def create_voice(
+        self, name: str, generation_id: str, *, voice_id: str | None = None, created_on: int | None = None
+    ) -> VoiceRow:
+        """A custom voice; a seed chooses its id (IdTakenError if held) and creation time."""
+        when = now_ms() if created_on is None else created_on
+        row = VoiceRow(voice_id or str(uuid.uuid4()), name, generation_id, when)
         with self._write() as conn:
+            held = voice_id is not None and conn.execute("SELECT 1 FROM voices WHERE id = ?", (voice_id,)).fetchone()
+            if held:
+                raise IdTakenError(voice_id)
             try:
                 conn.execute(
                     "INSERT INTO voices (id, name, generation_id, created_on) VALUES (?, ?, ?, ?)",
@@ -357,6 +423,18 @@ class Store:
             except sqlite3.IntegrityError as exc:
                 raise DuplicateNameError(name) from exc
         return row
+
+    def add_library_voice(self, voice_id: str, name: str) -> None:
+        """A Voice Library voice the built-in catalog lacks (or knows under another id): seeds only."""
+        with self._write() as conn:
+            try:
+                conn.execute("INSERT INTO library_voices (id, name) VALUES (?, ?)", (voice_id, name))
+            except sqlite3.IntegrityError as exc:
+                raise DuplicateNameError(name) from exc
+
+    def list_library_voices(self) -> list[tuple[str, str]]:
+        """``(id, name)`` of the seeded Voice Library voices, in seeding order."""
+        return [(r["id"], r["name"]) for r in self._read("SELECT id, name FROM library_voices ORDER BY seq")]
 
     def list_voices(self, *, ascending: bool = True) -> list[VoiceRow]:
         order = "ASC" if ascending else "DESC"

@@ -13,7 +13,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from humectl.catalog import LibraryVoice, voice_library
+from humectl.catalog import LibraryVoice, VoiceLibrary, voice_library
 from humectl.emulator.responses import empty_ok, endpoint, json_response, store_of
 from humectl.emulator.store import DuplicateNameError, Store, VoiceRow
 from humectl.emulator.validation import (
@@ -31,6 +31,20 @@ from humectl.emulator.validation import (
 # A live listing answered ["1", "2"] for library voices (github.com/chandradot99/naaviq-voice-providers,
 # naaviq/sync/humeai.py maps those numbers to octave-1/octave-2 in smoke-outputs/humeai.txt).
 _OCTAVE_MODELS = ("1", "2")
+
+
+def library_of(store: Store) -> VoiceLibrary:
+    """The built-in library with the account's seeded library voices: a seeded voice adds one the
+    catalog lacks, or replaces the catalog's voice of that name or id (the replayed account knows best)."""
+    extras = store.list_library_voices()
+    builtin = voice_library()
+    if not extras:
+        return builtin
+    seeded_ids = {vid for vid, _ in extras}
+    by_name = {v.name.casefold(): v for v in builtin.voices if v.id not in seeded_ids}
+    for vid, name in extras:
+        by_name[name.casefold()] = LibraryVoice(name=name, id=vid, id_generated=False)
+    return VoiceLibrary(tuple(sorted(by_name.values(), key=lambda v: v.name.casefold())))
 
 
 def library_voice_json(voice: LibraryVoice) -> dict[str, Any]:
@@ -59,7 +73,7 @@ def resolve_voice(store: Store, *, voice_id: str | None, name: str | None, provi
     """
     provider = provider or "CUSTOM_VOICE"
     what = f"id {voice_id!r}" if voice_id is not None else f"name {name!r}"
-    library = voice_library()
+    library = library_of(store)
     if provider == "HUME_AI":
         voice = library.by_id(voice_id) if voice_id is not None else library.by_name(name or "")
         if voice is not None and (name is None or name.casefold() == voice.name.casefold()):
@@ -93,7 +107,7 @@ async def list_voices(request: Request) -> Response:
     page = parse_page(request.query_params)
     ascending = parse_query_bool(request.query_params, "ascending_order", True)
     if provider == "HUME_AI":
-        library = voice_library().voices
+        library = library_of(store_of(request)).voices
         voices = [library_voice_json(v) for v in (library if ascending else reversed(library))]
     else:
         voices = [custom_voice_json(r) for r in store_of(request).list_voices(ascending=ascending)]
