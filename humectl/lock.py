@@ -211,8 +211,9 @@ class LockRecord:
 
     @property
     def expires_ms(self) -> float | None:
-        """Server time the lease ends; None for a prompt humectl did not write (it never expires)."""
-        if self.lease is None:
+        """Server time the lease ends; None for a prompt humectl did not write, or one the server gave
+        no timestamps (it never expires: a missing time must not make a live lock look dead)."""
+        if self.lease is None or self.modified_on <= 0:
             return None
         return self.modified_on + self.lease.lease_seconds * 1000
 
@@ -229,7 +230,9 @@ class LockRecord:
         text = f"run {lease.run_id} since {iso(self.created_on)}: `{lease.command}` by {who}"
         if lease.ci:
             text += f", CI job {lease.ci}"
-        ends = self.expires_ms or 0
+        ends = self.expires_ms
+        if ends is None:
+            return text + "; the server gave it no time, so it does not run out by itself"
         if self.expired(now_ms):
             return text + f"; its lease ran out {max(0, round((now_ms - ends) / 1000))} s ago"
         left = min(lease.lease_seconds, max(0.0, (ends - now_ms) / 1000))  # our estimate of server time is ±1 s

@@ -347,3 +347,9 @@ def test_durations_and_lock_names() -> None:
     assert lock.lease_from_env({"HUMECTL_LOCK_LEASE": "3s"}) == 3
     with pytest.raises(UsageError):
         lock.lease_from_env({"HUMECTL_LOCK_LEASE": "0.1s"})
+
+
+def test_a_lock_without_server_timestamps_never_looks_expired() -> None:
+    record = lock.LockRecord.from_head({"id": "x", "name": "humectl-lock", "version": 0, "text": lease(1).text()})
+    assert record.created_on == 0 and record.expires_ms is None
+    assert not record.expired(time.time() * 1000)
