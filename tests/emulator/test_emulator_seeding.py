@@ -28,7 +28,7 @@ PARAMETERS = '{"type": "object", "properties": {"city": {"type": "string"}}}'
 
 def snapshot_of(client: InProcessClient) -> dict[str, Any]:
     """The account behind ``client`` read through the API, as ``humectl emulator snapshot`` does."""
-    settings = build_settings(base_url="http://emulator.localhost", emulator_db=None, env={"HUME_API_KEY": "k"})
+    settings = build_settings(base_url="http://127.0.0.1", emulator_db=None, env={"HUME_API_KEY": "k"})
 
     async def read() -> dict[str, Any]:
         async with open_client(settings, transport=httpx.ASGITransport(app=client.app)) as evi:
