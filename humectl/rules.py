@@ -550,9 +550,14 @@ def reference_parts(value: Any) -> tuple[str | None, int | None]:
 
 def check_references(entries: list[ManifestEntry]) -> list[Problem]:
     managed: dict[str, dict[str, ManifestEntry]] = {"prompt": {}, "tool": {}}
+    renamed: dict[str, dict[str, ManifestEntry]] = {"prompt": {}, "tool": {}}  # old name -> the entry renaming it
     for entry in entries:
         if entry.kind in managed and entry.full_name is not None:
             managed[entry.kind].setdefault(entry.full_name, entry)
+            olds = entry.data.get("previous_names")
+            for old in olds if isinstance(olds, list) else []:
+                if isinstance(old, str):
+                    renamed[entry.kind].setdefault(entry.prefix + old, entry)
     problems: list[Problem] = []
     for entry in entries:
         if entry.kind != "config":
@@ -581,6 +586,19 @@ def check_references(entries: list[ManifestEntry]) -> list[Problem]:
                     )
                     continue
                 seen_tools[full] = sub
+            renamer = renamed[target].get(full) if full not in managed[target] else None
+            if renamer is not None:
+                # The apply renames that resource away: the reference would name nothing afterwards.
+                problems.append(
+                    entry.problem(
+                        sub,
+                        f"{entry.label} refers to {target} '{name}', which {renamer.label} renames "
+                        f"(previous_names): after apply no {target} has that name",
+                        f"refer to it by its new name, {renamer.name}",
+                        rule="unresolved-reference",
+                    )
+                )
+                continue
             if full in managed[target]:
                 if version is not None:
                     problems.append(

@@ -455,3 +455,26 @@ def test_previous_names_tools_configs_and_prefixes(tmp_path: Path) -> None:
         raise AssertionError("a hostile --name-prefix was accepted")
     write_tree(tmp_path, {"humectl.yaml": 'environments:\n  dev: {name_prefix: "dev\\u200d"}\n'})
     assert [p.line for p in problems_of(tmp_path, LoadOptions(environment="dev")) if "name_prefix" in p.message] == [2]
+
+
+def test_a_reference_to_a_name_the_manifests_rename_away(tmp_path: Path) -> None:
+    """Found by the model-based test: a pin to a prompt's old name dangled after the rename was applied."""
+    write_tree(
+        tmp_path,
+        {
+            "a.yaml": """
+        prompts:
+          - {name: agent-v2, text: Hello., previous_names: [agent]}
+        tools:
+          - {name: lookup2, parameters: {type: object}, previous_names: [lookup]}
+        configs:
+          - {name: desk, evi_version: "3", prompt: {name: agent, version: 0}, tools: [lookup]}
+        """,
+        },
+    )
+    assert lines_of(tmp_path) == [
+        "a.yaml:6:44: config 'desk' refers to prompt 'agent', which prompt 'agent-v2' renames (previous_names): "
+        "after apply no prompt has that name",
+        "a.yaml:6:79: config 'desk' refers to tool 'lookup', which tool 'lookup2' renames (previous_names): "
+        "after apply no tool has that name",
+    ]
