@@ -4,7 +4,9 @@ Not part of Hume's API: tests and benchmarks use them to read request counts, se
 store and seed chats. They need no API key and are never delayed, throttled or failed by the faults.
 
 * ``GET  /_emulator/stats``  → ``{total, requests: {"GET /v0/evi/prompts": n, ...}, responses: {route:
-  {status: n}}, by_status: {"200": n, "429": n, ...}, rate_limited, injected_faults, ambiguous_writes}``
+  {status: n}}, by_status: {"200": n, "429": n, ...}, rate_limited, injected_faults, ambiguous_writes,
+  client_disconnects}``; a request whose client left before it could be answered counts under its
+  route as ``"disconnected"`` (no status was sent, so it is in no ``by_status``)
 * ``POST /_emulator/reset``  → empties the store and the counters (fault settings are kept)
 * ``GET|PUT /_emulator/faults`` → ``{latency_ms, rate_limit, fault_rate, ambiguous_write_rate, seed}``
 * ``POST /_emulator/seed``   → loads a snapshot: prompts, tools, configs (every version, own ids and
@@ -27,6 +29,8 @@ from humectl.emulator.responses import endpoint, json_response, store_of
 from humectl.emulator.seeding import SeedError, seed_account
 from humectl.emulator.validation import FAULTS_BODY, bad_request, validate_body
 
+DISCONNECTED = "disconnected"  # the "status" of a request whose client left before the answer
+
 
 class Stats:
     """Request counters keyed by ``"METHOD /route/template"``; thread-safe."""
@@ -42,6 +46,7 @@ class Stats:
             self._by_status: Counter[str] = Counter()
             self._injected_faults = 0
             self._ambiguous_writes = 0
+            self._client_disconnects = 0
 
     def record(self, key: str, status: int, *, injected: bool = False, ambiguous: bool = False) -> None:
         with self._lock:
@@ -50,6 +55,13 @@ class Stats:
             self._by_status[str(status)] += 1
             self._injected_faults += int(injected)
             self._ambiguous_writes += int(ambiguous)
+
+    def record_disconnect(self, key: str) -> None:
+        """A request whose client went away before it could be answered."""
+        with self._lock:
+            self._requests[key] += 1
+            self._responses[key][DISCONNECTED] += 1
+            self._client_disconnects += 1
 
     def to_dict(self) -> dict[str, Any]:
         with self._lock:
@@ -61,6 +73,7 @@ class Stats:
                 "rate_limited": self._by_status.get("429", 0),
                 "injected_faults": self._injected_faults,
                 "ambiguous_writes": self._ambiguous_writes,
+                "client_disconnects": self._client_disconnects,
             }
 
 

@@ -7,7 +7,8 @@ Order, and why:
    neither wait nor spend the account's rate limit);
 3. latency, then the rate limit (429 + ``Retry-After`` and ``retry-after-ms``), then the random 5xx (503, nothing done);
 4. the handler; for creates and new versions an "ambiguous write" may then swap the committed 2xx answer
-   for a 502, as if the connection dropped on the way back.
+   for a 502, as if the connection dropped on the way back. A client that disconnects while its request
+   is read is logged in one line and counted as ``disconnected`` (never a traceback and a 500).
 
 ``/_emulator/`` admin paths skip all of this.
 """
@@ -16,9 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import logging
 import math
 from typing import Any
 
+from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,6 +29,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from humectl.emulator.admin import ADMIN_PREFIX, Stats
 from humectl.emulator.faults import FaultInjector, retry_after_header
 from humectl.emulator.validation import error_body
+
+log = logging.getLogger("humectl.emulator")
 
 # Creates and create-version: the writes whose answer "ambiguous_write_rate" may lose.
 WRITE_TEMPLATES = frozenset(
@@ -129,7 +134,14 @@ class Gateway:
             else:
                 await send(message)
 
-        await self.app(scope, receive, send_wrapper)
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except ClientDisconnect:
+            # The client left while its request was being read: nothing was done and nobody is there
+            # to answer. One line, not a traceback; counted as a disconnect, not as a 500.
+            log.warning("emulator: client disconnected before %s was answered", key)
+            self.stats.record_disconnect(key)
+            return
         status = status_seen[0] if status_seen else 500
         if lose_answer and 200 <= status < 300:
             # Committed, but the client never hears so: what a dropped connection behind a proxy looks like.

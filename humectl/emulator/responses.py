@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from humectl.emulator.store import Store
@@ -44,6 +44,8 @@ def endpoint(func: Handler) -> Handler:
             return await func(request)
         except HumeHTTPError as exc:
             return error_response(exc)
+        except ClientDisconnect:
+            raise  # nobody to answer: the gateway logs it in one line and counts it (not a 500)
         except Exception:  # the one place that must catch everything: no 500 with a traceback body
             log.exception("emulator: unexpected error in %s %s", request.method, request.url.path)
             return json_response(
