@@ -177,6 +177,14 @@ def _dashboard_prompt_versions(account: Account, *bodies: dict[str, Any]) -> str
     return str(made["id"])
 
 
+def _two_versions_without_expansion(account: Account) -> str:
+    """prompt/quiet v0 "A." and v1 "B.", both with prompt_expansion off (which list pages leave out)."""
+    off = {"enabled": False}
+    return _dashboard_prompt_versions(
+        account, {"text": "A.\n", "prompt_expansion": off}, {"text": "B.\n", "prompt_expansion": off}
+    )
+
+
 def test_history_shows_prompt_expansion_changes(account: Account, run_cli: Any) -> None:
     """List pages leave prompt_expansion out: history reads each version, so its changes show."""
     _dashboard_prompt_versions(
@@ -197,10 +205,7 @@ def test_history_shows_prompt_expansion_changes(account: Account, run_cli: Any) 
 
 def test_rollback_to_the_head_is_a_no_op_that_says_so(account: Account, run_cli: Any) -> None:
     """The head read whole equals version N read whole: no spurious version (exit 0)."""
-    off = {"enabled": False}
-    prompt_id = _dashboard_prompt_versions(
-        account, {"text": "A.\n", "prompt_expansion": off}, {"text": "B.\n", "prompt_expansion": off}
-    )
+    prompt_id = _two_versions_without_expansion(account)
     result = run_cli("rollback", "prompt/quiet", "--to-version", "1", "--auto-approve")
     assert result.exit_code == 0, result.output
     assert "prompt/quiet v1 is its newest version already; nothing to roll back." in result.output
@@ -210,10 +215,7 @@ def test_rollback_to_the_head_is_a_no_op_that_says_so(account: Account, run_cli:
 
 def test_rollback_compares_complete_versions(account: Account, run_cli: Any) -> None:
     """Rolling back across text changes only: prompt_expansion (the same in both) is no change and is kept."""
-    off = {"enabled": False}
-    prompt_id = _dashboard_prompt_versions(
-        account, {"text": "A.\n", "prompt_expansion": off}, {"text": "B.\n", "prompt_expansion": off}
-    )
+    prompt_id = _two_versions_without_expansion(account)
     result = run_cli("rollback", "prompt/quiet", "--to-version", "0", "--auto-approve")
     assert result.exit_code == 0, result.output
     # Only the text differs: the plan shows no prompt_expansion change, nor does the manifest entry diff.
