@@ -295,10 +295,16 @@ def json_mode() -> bool:
     return _run().output == "json"
 
 
+def document_mode() -> bool:
+    """stdout holds one document (``--output json``, or ``markdown`` of apply/destroy): lines for
+    people go to stderr."""
+    return _run().output in ("json", "markdown")
+
+
 def _say(text: str = "", *, nl: bool = True, commands: bool = False) -> None:
     """A line for people (or, ``commands``, GitHub workflow commands): on stdout, or on stderr when
-    stdout is a JSON document."""
-    (echo_commands if commands else echo)(text, nl=nl, err=json_mode())
+    stdout is a document (JSON, Markdown)."""
+    (echo_commands if commands else echo)(text, nl=nl, err=document_mode())
 
 
 def _context(**values: Any) -> None:
@@ -809,7 +815,11 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 @cli.command()
 @click.argument("source", default=".", type=click.Path(exists=True))
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
-@output_option("text or json: the report of what was done, with the plan (docs/json-output.md).")
+@output_option(
+    "text; json: the report of what was done, the resources' ids and versions, the plan (docs/json-output.md); "
+    "markdown: the same for a PR comment.",
+    ("text", "json", "markdown"),
+)
 @lock_options
 @plan_flags("Apply")
 def apply(source: str, auto_approve: bool, output: str, use_lock: bool, lock_timeout: float, flags: PlanFlags) -> int:
@@ -853,35 +863,50 @@ def apply(source: str, auto_approve: bool, output: str, use_lock: bool, lock_tim
             the_plan = result.plan
             if not use_lock and result.lock_note:
                 echo(f"Warning (--no-lock): {terminal(result.lock_note)}", err=True)
-        return _apply_plan(the_plan, settings, auto_approve, output, check_fresh=saved, flags=flags, halt=held.lost)
+        return _apply_plan(
+            the_plan, settings, auto_approve, output, check_fresh=saved, github=flags.github, halt=held.lost
+        )
 
 
 def _apply_plan(
-    the_plan: Any, settings: Any, auto_approve: bool, output: str, *, check_fresh: bool, flags: PlanFlags, halt: Any
+    the_plan: Any,
+    settings: Any,
+    auto_approve: bool,
+    output: str,
+    *,
+    check_fresh: bool,
+    github: bool | None,
+    halt: Any,
+    verb: str = "apply",
 ) -> int:
+    """Show ``the_plan``, ask (unless ``auto_approve``), apply it and report: ``apply`` and ``destroy``."""
     from humectl import engine
     from humectl.errors import ApplyError, ApplyReport
     from humectl.render.github import endgroup, group
     from humectl.render.text import render_text
 
     _context(applied=False, plan=the_plan.to_dict())
-    in_github = _github(flags.github)
+    in_github = _github(github)
     if in_github:
-        _say(group(f"humectl plan: {len(the_plan.changes)} change(s)"), commands=True)
-    if output != "json":
+        _say(group(f"humectl {'destroy ' if verb == 'destroy' else ''}plan: {len(the_plan.changes)} change(s)"),
+             commands=True)  # fmt: skip
+    if output == "text":
         echo(render_text(the_plan, colour=_colour()), nl=False)
+    elif output == "markdown":  # the plan goes into the document; people watching see it on stderr
+        echo(render_text(the_plan, colour=False), nl=False, err=True)
     if in_github:
         _say(endgroup(), commands=True)
     engine.refuse_blocked(the_plan)
     if not the_plan.has_changes:
-        _print_apply_json(the_plan, ApplyReport(), applied=False)
+        _print_apply_document(the_plan, ApplyReport(), applied=False, output=output, verb=verb)
         return 0
-    if not auto_approve and not _confirm("apply", "\nApply these changes?"):
+    question = "\nDestroy these resources? They cannot be brought back." if verb == "destroy" else None
+    if not auto_approve and not _confirm(verb, question or "\nApply these changes?"):
         return 1
     _say("")
     try:
         if in_github:
-            _say(group("humectl apply: progress"), commands=True)
+            _say(group(f"humectl {verb}: progress"), commands=True)
         try:
             report, _ = engine.apply(the_plan, settings, on_event=_progress, check_fresh=check_fresh, halt=halt)
         finally:
@@ -890,11 +915,14 @@ def _apply_plan(
     except ApplyError as exc:
         _context(report=exc.report.to_dict())
         _print_report(exc.report)
-        _github_apply_summary(flags.github, the_plan, exc.report, failed=True)
+        if output == "markdown":
+            _print_apply_document(the_plan, exc.report, applied=False, output=output, verb=verb)
+        _github_apply_summary(github, the_plan, exc.report, failed=True, verb=verb)
         raise
-    _say(f"\nApply complete: {len(report.done)} change(s) applied.")
-    _print_apply_json(the_plan, report, applied=True)
-    _github_apply_summary(flags.github, the_plan, report, failed=False)
+    done = f"{len(report.done)} change(s) applied" if verb == "apply" else f"{len(report.done)} resource(s) deleted"
+    _say(f"\n{verb.capitalize()} complete: {done}.")
+    _print_apply_document(the_plan, report, applied=True, output=output, verb=verb)
+    _github_apply_summary(github, the_plan, report, failed=False, verb=verb)
     return 0
 
 
@@ -910,18 +938,24 @@ def _load_saved_plan(source: str) -> Any:
     return engine.load_plan(source)
 
 
-def _print_apply_json(the_plan: Any, report: Any, *, applied: bool) -> None:
-    if not json_mode():
+def _print_apply_document(the_plan: Any, report: Any, *, applied: bool, output: str, verb: str) -> None:
+    """apply's (and destroy's) document on stdout under ``--output json`` or ``markdown``."""
+    if output not in ("json", "markdown"):
+        return
+    from humectl import engine
+
+    resources = engine.applied_resources(the_plan, report) if verb == "apply" else []
+    if output == "markdown":
+        from humectl.render.markdown import render_apply_document
+
+        echo(render_apply_document(the_plan, report, verb=verb, resources=resources), nl=False)
         return
     from humectl.render.json import FORMAT_VERSION, dumps
 
-    document = {
-        "format_version": FORMAT_VERSION,
-        "applied": applied,
-        "report": report.to_dict(),
-        "plan": the_plan.to_dict(),
-        "error": None,
-    }
+    document: dict[str, Any] = {"format_version": FORMAT_VERSION, "applied": applied, "report": report.to_dict()}
+    if verb == "apply":
+        document["resources"] = resources
+    document.update(plan=the_plan.to_dict(), error=None)
     echo(dumps(document), nl=False)
 
 
@@ -932,7 +966,7 @@ def _confirm(verb: str, question: str, flag: str = "--auto-approve") -> bool:
             f"refusing to {verb} without confirmation: stdin is not a terminal",
             hint=f"review it, then re-run with {flag}",
         )
-    if click.confirm(question, default=False, err=json_mode()):
+    if click.confirm(question, default=False, err=document_mode()):
         return True
     _say("Nothing applied.")
     return False
@@ -952,13 +986,64 @@ def _print_report(report: Any) -> None:
     echo("\n" + render_report_text(report), err=True, nl=False)
 
 
-def _github_apply_summary(flag: bool | None, the_plan: Any, report: Any, *, failed: bool) -> None:
+def _github_apply_summary(flag: bool | None, the_plan: Any, report: Any, *, failed: bool, verb: str) -> None:
     if not _github(flag):
         return
     from humectl.render.github import append_step_summary
     from humectl.render.markdown import render_apply_report
 
-    append_step_summary(render_apply_report(the_plan, report, failed=failed), os.environ)
+    append_step_summary(render_apply_report(the_plan, report, failed=failed, verb=verb), os.environ)
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--auto-approve", is_flag=True, help="Destroy without asking for confirmation.")
+@output_option(
+    "text; json: the report and the plan (docs/json-output.md); markdown: the same for a PR comment.",
+    ("text", "json", "markdown"),
+)
+@click.option("--github/--no-github", "github", default=None, help="GitHub Actions output (default: auto-detect).")
+@click.option("--allow-empty", is_flag=True,
+              help="Destroy even when the manifests hold no resource (everything humectl created in the scope).")
+@lock_options
+@account_flags
+def destroy(
+    directory: str, auto_approve: bool, output: str, github: bool | None, allow_empty: bool, use_lock: bool,
+    lock_timeout: float, flags: AccountFlags,
+) -> int:  # fmt: skip
+    """Delete every resource humectl created in the environment of the manifests in DIRECTORY.
+
+    The environment is the name prefix of --env or --name-prefix (none: the account). Deleted: the
+    resources the manifests define that humectl created there, and what humectl created there
+    before that they no longer define; configs first. Never a resource humectl did not create or
+    one of another environment. A protected resource (protect: true), or a prompt or tool a config
+    outside the destroy still uses, refuses the whole destroy: nothing is deleted, exit 1.
+    Shows the plan first and holds the account lock (docs/locking.md), as apply does.
+
+    \b
+    Examples:
+      humectl destroy evi/ --name-prefix pr-42- --auto-approve
+      humectl destroy evi/ --env dev
+      humectl destroy evi/ --env staging --auto-approve -o json | jq .report.done
+    """
+    from humectl import engine
+    from humectl.manifest import load_manifests
+    from humectl.provenance import new_run_id
+
+    settings = flags.settings()
+    desired = load_manifests(directory, flags.load_options(directory))  # read and checked before the lock
+    run_id = new_run_id()
+    with _write_lock(
+        settings, use_lock, lock_timeout, scope=desired.name_prefix, run_id=run_id, command="humectl destroy",
+        directory=directory,
+    ) as held:  # fmt: skip
+        result = _warned(
+            engine.make_destroy_plan(directory, settings, desired=desired, run_id=run_id, allow_empty=allow_empty)
+        )
+        return _apply_plan(
+            result.plan, settings, auto_approve, output, check_fresh=False, github=github, halt=held.lost,
+            verb="destroy",
+        )  # fmt: skip
 
 
 @cli.command()

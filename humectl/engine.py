@@ -180,6 +180,41 @@ def make_plan(directory: str | Path, settings: Settings, **kwargs: Any) -> PlanR
     return asyncio.run(make_plan_async(directory, settings, **kwargs))
 
 
+async def make_destroy_plan_async(
+    directory: str | Path,
+    settings: Settings,
+    *,
+    load_options: LoadOptions | None = None,
+    run_id: str | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    desired: ManifestSet | None = None,
+    allow_empty: bool = False,
+) -> PlanResult:
+    """The plan that deletes the environment of the manifests in ``directory`` (:mod:`humectl.destroy`).
+
+    Manifests without any resource are refused unless ``allow_empty``, as for a plan: a wrong
+    directory would otherwise destroy everything humectl created in the scope.
+    """
+    from humectl.destroy import plan_destroy
+
+    if desired is None:
+        desired = load_manifests(directory, load_options)
+    if not desired.resources and not allow_empty:
+        raise PlanError(
+            f"no resources in {directory}: its manifests hold no prompt, tool or config",
+            hint="point destroy at the manifests of the environment; to delete everything humectl created in "
+            "its scope without them, pass --allow-empty",
+        )
+    async with open_client(settings, transport) as client:
+        plan, live = await plan_destroy(client, desired, run_id=run_id or new_run_id())
+        requests = client.requests_sent
+    return PlanResult(plan=plan, desired=desired, live=live, requests=requests)
+
+
+def make_destroy_plan(directory: str | Path, settings: Settings, **kwargs: Any) -> PlanResult:
+    return asyncio.run(make_destroy_plan_async(directory, settings, **kwargs))
+
+
 def refuse_blocked(plan: Plan) -> None:
     """A plan with a refused delete is not applied at all: nothing half-done. Neither is a prune that
     deletes every resource humectl manages, unless the plan was made with ``allow_empty``."""
@@ -192,6 +227,12 @@ def refuse_blocked(plan: Plan) -> None:
         )
     if plan.blocked:
         details = "; ".join(f"{c.address}: {c.blocked_by}" for c in plan.blocked)
+        if plan.destroy:  # as Terraform's prevent_destroy: the whole destroy is refused
+            raise PlanError(
+                f"destroy refused, nothing was deleted: {details}",
+                hint="set protect: false on protected resources and apply, or remove what still uses "
+                "them, then destroy again",
+            )
         raise PlanError(
             f"the plan deletes what must not be deleted: {details}",
             hint="keep those resources in the manifests, or resolve what holds them, then plan again",
@@ -269,6 +310,27 @@ def apply(plan: Plan, settings: Settings, **kwargs: Any) -> tuple[ApplyReport, d
     return asyncio.run(apply_async(plan, settings, **kwargs))
 
 
+def applied_resources(plan: Plan, report: ApplyReport) -> list[dict[str, Any]]:
+    """Every resource the plan's manifests define, where it is after the apply: its live id and
+    version (what this apply made, else what the plan read), configs first. A resource not created
+    (the apply stopped first) has ``id`` None."""
+    from humectl.kinds import DEPENDENCY_ORDER
+
+    addresses = [c.address for c in plan.changes if c.action != DELETE] + list(plan.unchanged)
+    out = []
+    for address in addresses:
+        kind, _, name = address.partition("/")
+        made = report.made.get(address) if address in report.done else None
+        read = plan.live_fingerprint.get(address)
+        if made is not None:
+            resource_id, version = made.id, made.version
+        else:
+            resource_id, version = (read["id"], read["version"]) if read else (None, None)
+        out.append({"address": address, "kind": kind, "name": name, "id": resource_id, "version": version})
+    order = {k: i for i, k in enumerate(reversed(DEPENDENCY_ORDER))}
+    return sorted(out, key=lambda r: (order.get(r["kind"], 0), r["name"]))
+
+
 def save_plan(plan: Plan, path: str | Path) -> None:
     Path(path).write_text(json.dumps(plan.to_dict(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
@@ -298,10 +360,12 @@ __all__ = [
     "CREATE",
     "DELETE",
     "PlanResult",
+    "applied_resources",
     "apply",
     "apply_async",
     "check_fresh",
     "load_plan",
+    "make_destroy_plan",
     "make_plan",
     "save_plan",
 ]

@@ -102,6 +102,8 @@ class ManifestSet:
     files: list[str] = field(default_factory=list)  # manifest files read, relative to root
     environment: str | None = None
     name_prefix: str = ""
+    # The name prefixes of every environment humectl.yaml declares (provenance.owner_prefix).
+    declared_prefixes: tuple[str, ...] = ()
 
     def get(self, kind: str, name: str) -> DesiredResource | None:
         for resource in self.resources:
@@ -151,6 +153,7 @@ class _Resolved:
     variables: dict[str, str]
     name_prefix: str
     excluded: set[Path]
+    declared_prefixes: tuple[str, ...] = ()
 
 
 def _scalar_mapping(doc: Document, value: Any, pointer: str, what: str, problems: list[Problem]) -> dict[str, str]:
@@ -184,9 +187,19 @@ def _scalar_mapping(doc: Document, value: Any, pointer: str, what: str, problems
     return found
 
 
-def _read_project(
-    root: Path, root_display: str, options: LoadOptions, problems: list[Problem]
-) -> tuple[dict[str, str], str, Path | None]:
+@dataclass
+class _Project:
+    """What ``humectl.yaml`` says for this load: variables and name prefix of the chosen environment,
+    and the name prefixes of every environment it declares (whose resources ``--prune`` and
+    ``destroy`` of another environment must leave alone)."""
+
+    variables: dict[str, str] = field(default_factory=dict)
+    name_prefix: str = ""
+    path: Path | None = None
+    declared_prefixes: tuple[str, ...] = ()
+
+
+def _read_project(root: Path, root_display: str, options: LoadOptions, problems: list[Problem]) -> _Project:
     """Variables and name prefix from ``humectl.yaml`` for the chosen environment."""
     path: Path | None = None
     if options.project_file:
@@ -210,21 +223,21 @@ def _read_project(
                     "environment",
                 )
             )
-        return {}, "", None
+        return _Project()
     display = relative_display(root_display, path.name) if not options.project_file else str(path)
     text, problem = read_text(path, display, what="project file")
     if problem is not None:
         problems.append(problem)
-        return {}, "", path
+        return _Project(path=path)
     assert text is not None
     doc, parse_problems = parse(text, path=path, rel=path.name, display=display, variables=None)
     problems.extend(parse_problems)
     if parse_problems:
-        return {}, "", path
+        return _Project(path=path)
     data = doc.data if doc.data is not None else {}
     if not isinstance(data, dict):
         problems.append(doc.problem("", f"{path.name} must be a mapping", rule="project-file"))
-        return {}, "", path
+        return _Project(path=path)
     allowed = ("variables", "environments")
     for key in data:
         if key not in allowed:
@@ -298,7 +311,10 @@ def _read_project(
             )
             if isinstance(settings.get("name_prefix"), str):
                 prefix = settings["name_prefix"]
-    return found, prefix, path
+    declared = tuple(
+        sorted({str(e["name_prefix"]) for e in environments.values() if isinstance(e, dict) and e.get("name_prefix")})
+    )
+    return _Project(found, prefix, path, declared)
 
 
 def looks_like_workflow(data: Any) -> bool:
@@ -363,16 +379,17 @@ def _read_var_file(name: str, problems: list[Problem]) -> dict[str, str]:
 
 
 def _resolve_options(root: Path, root_display: str, options: LoadOptions, problems: list[Problem]) -> _Resolved:
-    found, prefix, project_path = _read_project(root, root_display, options, problems)
+    project = _read_project(root, root_display, options, problems)
+    found = project.variables
     found.update(options.env_variables)
     excluded: set[Path] = set()
-    if project_path is not None:
-        excluded.add(_real(project_path))
+    if project.path is not None:
+        excluded.add(_real(project.path))
     for name in options.var_files:
         found.update(_read_var_file(name, problems))
         excluded.add(_real(Path(name)))
     found.update(options.variables)
-    return _Resolved(found, options.name_prefix or prefix, excluded)
+    return _Resolved(found, options.name_prefix or project.name_prefix, excluded, project.declared_prefixes)
 
 
 def _real(path: Path) -> Path:
@@ -813,6 +830,7 @@ def load_manifests(root: str | Path, options: LoadOptions | None = None) -> Mani
         files=[d.rel for d in documents],
         environment=options.environment,
         name_prefix=resolved.name_prefix,
+        declared_prefixes=resolved.declared_prefixes,
     )
 
 

@@ -29,7 +29,7 @@ from humectl.kinds import DEPENDENCY_ORDER, KINDS
 from humectl.live import LiveResource, LiveState
 from humectl.manifest import DesiredResource, ManifestSet
 from humectl.normalize import LATEST, Ref, normalize_desired, normalize_live, ref, split_ref
-from humectl.provenance import describe, is_protected, made_by_humectl, strip_marker
+from humectl.provenance import describe, is_protected, made_by_humectl, owner_prefix, strip_marker
 
 FORMAT_VERSION = 1
 
@@ -138,6 +138,8 @@ class Plan:
     # --prune-unmanaged every one): refused unless ``allow_empty`` (--allow-empty) was given.
     deletes_all_managed: bool = False
     allow_empty: bool = False
+    destroy: bool = False  # a plan of `humectl destroy`: it deletes the environment
+    kept: dict[str, str] = field(default_factory=dict)  # destroy: address -> why it is not deleted
     format_version: int = FORMAT_VERSION
 
     @property
@@ -176,6 +178,8 @@ class Plan:
             "name_prefix": self.name_prefix,
             "deletes_all_managed": self.deletes_all_managed,
             "allow_empty": self.allow_empty,
+            "destroy": self.destroy,
+            "kept": dict(self.kept),
         }
 
     @classmethod
@@ -197,6 +201,8 @@ class Plan:
             name_prefix=str(data.get("name_prefix") or ""),
             deletes_all_managed=bool(data.get("deletes_all_managed")),
             allow_empty=bool(data.get("allow_empty")),
+            destroy=bool(data.get("destroy")),
+            kept={str(k): str(v) for k, v in (data.get("kept") or {}).items()},
         )
 
 
@@ -360,10 +366,11 @@ class PlanBuilder:
                 self, prune_unmanaged=prune_unmanaged, config_versions=config_versions or [], targets=targets
             )
             changes.extend(deletes)
-            managed = [
+            managed = [  # of this environment: a prune never deletes another's
                 r.address
                 for r in live.resources.values()
-                if prune_unmanaged or made_by_humectl(r.data.get("version_description"))
+                if (prune_unmanaged or made_by_humectl(r.data.get("version_description")))
+                and in_scope(r, self.desired.name_prefix, self.desired.declared_prefixes)
             ]
             deleted = {c.address for c in deletes}
             deletes_all = bool(managed) and all(address in deleted for address in managed)
@@ -434,7 +441,7 @@ class PlanBuilder:
                 text_diff=text_diff("", content["text"], res.address) if isinstance(content.get("text"), str) else None,
                 predicted_version=0, content=content,
                 version_description=describe(res.version_description or self.message, self.run_id,
-                                             protect=res.protect),
+                                             protect=res.protect, prefix=self.desired.name_prefix),
                 **where(),
             )  # fmt: skip
         live_content = normalize_live(res.kind, live_res.data, self.rename)
@@ -470,7 +477,7 @@ class PlanBuilder:
                 else None,
                 predicted_version=live_res.version + 1, content=content,
                 version_description=describe(res.version_description or self.message, self.run_id,
-                                             protect=res.protect),
+                                             protect=res.protect, prefix=self.desired.name_prefix),
                 **common(),
             )  # fmt: skip
         self.heads[res.address] = live_res.version
@@ -492,7 +499,7 @@ class PlanBuilder:
                 reasons=reasons,
                 fields=fields,
                 predicted_version=live_res.version,
-                version_description=describe(text, self.run_id, protect=res.protect),
+                version_description=describe(text, self.run_id, protect=res.protect, prefix=self.desired.name_prefix),
                 **common(),
             )
         if renamed_from is not None:
@@ -598,35 +605,37 @@ def _referenced_names(planner: PlanBuilder) -> set[tuple[str, str]]:
     return out
 
 
-def plan_deletes(
-    planner: PlanBuilder,
-    *,
-    prune_unmanaged: bool,
-    config_versions: list[dict[str, Any]],
-    targets: list[str],
-) -> tuple[list[Change], list[str]]:
-    """Deletes for live resources the manifests no longer have, and the unmanaged ones kept.
+def in_scope(resource: LiveResource, prefix: str, declared: Iterable[str]) -> bool:
+    """Whether a live resource belongs to the environment of ``prefix``: the one humectl's marker
+    records (:func:`humectl.provenance.owner_prefix`), or, for a resource humectl did not make, the
+    longest of ``prefix`` and the ``declared`` environments' prefixes that its name starts with."""
+    owner = owner_prefix(resource.data.get("version_description"), resource.name, declared)
+    if owner is None:
+        starts = [p for p in {prefix, *declared} if resource.name.startswith(p)]
+        owner = max(starts, key=len) if starts else None
+    return owner == prefix
 
-    Only resources humectl made are deleted unless ``prune_unmanaged``; a prompt or tool still
-    referenced by any live config version (other than of configs deleted here) is refused, and so is
-    one whose last humectl apply recorded ``protect: true``.
+
+@dataclass(frozen=True)
+class Deletion:
+    """A live resource a plan deletes, why, and whether humectl's last apply of it recorded protect."""
+
+    resource: LiveResource
+    reason: str
+    protected: bool = False
+
+
+PROTECTED = "protected: its last humectl apply had protect: true (set protect: false and apply first)"
+
+
+def delete_changes(chosen: Iterable[Deletion], config_versions: Iterable[Mapping[str, Any]]) -> list[Change]:
+    """The delete changes of ``chosen``, configs first (reverse dependency order).
+
+    A protected one is refused, and so is a prompt or tool that a live config version pins, unless
+    that config is deleted too (``config_versions``: every version of every live config).
     """
-    matched = {(r.kind, r.name) for r, _ in planner.matches.values() if r is not None}
-    referenced = _referenced_names(planner)
-    candidates = [
-        r
-        for key, r in sorted(planner.live.resources.items())
-        if key not in matched and key not in referenced and (not targets or r.address in targets)
-    ]
-    deletes: list[Change] = []
-    kept: list[str] = []
-    chosen: list[LiveResource] = []
-    for live_res in candidates:
-        if not prune_unmanaged and not made_by_humectl(live_res.data.get("version_description")):
-            kept.append(live_res.address)
-            continue
-        chosen.append(live_res)
-    deleted_config_ids = {r.id for r in chosen if r.kind == "config"}
+    chosen = list(chosen)
+    deleted_config_ids = {d.resource.id for d in chosen if d.resource.kind == "config"}
     holders: dict[str, list[str]] = {}
     for version in config_versions:
         if version.get("id") in deleted_config_ids:
@@ -637,23 +646,64 @@ def plan_deletes(
             for obj in value if isinstance(value, list) else [value] if value else []:
                 if isinstance(obj, dict) and obj.get("id"):
                     holders.setdefault(str(obj["id"]), []).append(holder)
-    for live_res in chosen:
+    deletes = []
+    for deletion in chosen:
+        live_res = deletion.resource
         blocked = None
-        if is_protected(live_res.data.get("version_description")):
-            blocked = "protected: its last humectl apply had protect: true (set protect: false and apply first)"
+        if deletion.protected:
+            blocked = PROTECTED
         elif live_res.id in holders:
             names = sorted(set(holders[live_res.id]))
             more = f" and {len(names) - 5} more" if len(names) > 5 else ""
             blocked = f"still referenced by {', '.join(names[:5])}{more}"
-        ours = made_by_humectl(live_res.data.get("version_description"))
-        reason = "not in the manifests" + ("" if ours else " (not made by humectl; --prune-unmanaged)")
-        change = Change(
-            address=live_res.address, kind=live_res.kind, name=live_res.name, action=DELETE, reasons=[reason],
-            live_id=live_res.id, live_version=live_res.version, level=kind_level(live_res.kind), blocked_by=blocked,
+        deletes.append(
+            Change(
+                address=live_res.address, kind=live_res.kind, name=live_res.name, action=DELETE,
+                reasons=[deletion.reason], live_id=live_res.id, live_version=live_res.version,
+                level=kind_level(live_res.kind), blocked_by=blocked,
+            )
         )  # fmt: skip
-        deletes.append(change)
     order = {k: i for i, k in enumerate(DEPENDENCY_ORDER)}
     deletes.sort(key=lambda c: (-c.level, -order[c.kind], c.name))
+    return deletes
+
+
+def plan_deletes(
+    planner: PlanBuilder,
+    *,
+    prune_unmanaged: bool,
+    config_versions: list[dict[str, Any]],
+    targets: list[str],
+) -> tuple[list[Change], list[str]]:
+    """Deletes for live resources the manifests no longer have, and the unmanaged ones kept.
+
+    Only resources of this environment (:func:`in_scope`) are considered, and of those only the ones
+    humectl made unless ``prune_unmanaged``; a prompt or tool still referenced by any live config
+    version (other than of configs deleted here) is refused, and so is one whose last humectl apply
+    recorded ``protect: true``.
+    """
+    matched = {(r.kind, r.name) for r, _ in planner.matches.values() if r is not None}
+    referenced = _referenced_names(planner)
+    scope = planner.desired.name_prefix
+    candidates = [
+        r
+        for key, r in sorted(planner.live.resources.items())
+        if key not in matched
+        and key not in referenced
+        and (not targets or r.address in targets)
+        and in_scope(r, scope, planner.desired.declared_prefixes)
+    ]
+    kept: list[str] = []
+    chosen: list[Deletion] = []
+    for live_res in candidates:
+        description = live_res.data.get("version_description")
+        ours = made_by_humectl(description)
+        if not prune_unmanaged and not ours:
+            kept.append(live_res.address)
+            continue
+        reason = "not in the manifests" + ("" if ours else " (not made by humectl; --prune-unmanaged)")
+        chosen.append(Deletion(live_res, reason, is_protected(description)))
+    deletes = delete_changes(chosen, config_versions)
     return deletes, kept
 
 

@@ -1,10 +1,12 @@
 """What humectl writes into ``version_description`` and how to read it back.
 
 Every version humectl makes is described as ``<text> [humectl <run-id>]`` (``[humectl <run-id>
-protect]`` when the manifest entry says ``protect: true``). The marker lets a later run tell its own
-versions from hand edits (drift, safe prune), keeps protection with the live resource even after its
-manifest entry is deleted, and lets the client recognise, after a lost response, that a create
-really happened (the run id is unique to one plan).
+protect]`` when the manifest entry says ``protect: true``; `` prefix=<name prefix>`` is added in an
+environment with a name prefix, percent-encoded outside ``[A-Za-z0-9_.~-]``). The marker lets a
+later run tell its own versions from hand edits (drift, safe prune), keeps protection with the live
+resource even after its manifest entry is deleted, records which environment a resource belongs to
+(so ``--prune`` and ``destroy`` never touch another environment's), and lets the client recognise,
+after a lost response, that a create really happened (the run id is unique to one plan).
 """
 
 from __future__ import annotations
@@ -12,9 +14,13 @@ from __future__ import annotations
 import re
 import secrets
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import quote, unquote
 
-_MARKER = re.compile(r"\s*\[humectl(?: (?P<run>[\w.-]+))?(?P<protect> protect)?\]\s*$")
+_MARKER = re.compile(
+    r"\s*\[humectl(?: (?P<run>[\w.-]+))?(?P<protect> protect)?(?: prefix=(?P<prefix>[\w.~%-]+))?\]\s*$"
+)
 DEFAULT_TEXT = "applied by humectl"
 
 
@@ -22,9 +28,10 @@ def new_run_id() -> str:
     return secrets.token_hex(4)
 
 
-def describe(text: str | None, run_id: str, *, protect: bool = False) -> str:
+def describe(text: str | None, run_id: str, *, protect: bool = False, prefix: str = "") -> str:
     flag = " protect" if protect else ""
-    return f"{(text or DEFAULT_TEXT).strip()} [humectl {run_id}{flag}]"
+    scope = f" prefix={quote(prefix, safe='')}" if prefix else ""
+    return f"{(text or DEFAULT_TEXT).strip()} [humectl {run_id}{flag}{scope}]"
 
 
 def strip_marker(description: str | None) -> str | None:
@@ -47,6 +54,38 @@ def run_id_of(description: str | None) -> str | None:
 def is_protected(description: str | None) -> bool:
     match = _MARKER.search(description or "")
     return bool(match and match.group("protect"))
+
+
+def recorded_prefix(description: str | None) -> str | None:
+    """The name prefix humectl's marker records (``""`` when it records none), or None without a marker."""
+    match = _MARKER.search(description or "")
+    if match is None:
+        return None
+    return unquote(match.group("prefix")) if match.group("prefix") else ""
+
+
+def describe_like(text: str | None, run_id: str, live_description: str | None) -> str:
+    """:func:`describe` keeping what the live head's marker records (protection, environment): a new
+    version humectl makes outside a plan of the manifests (rollback) must not drop them."""
+    return describe(
+        text, run_id, protect=is_protected(live_description), prefix=recorded_prefix(live_description) or ""
+    )
+
+
+def owner_prefix(description: str | None, name: str, declared: Iterable[str] = ()) -> str | None:
+    """The environment (name prefix) a version humectl made belongs to; None when humectl did not make it.
+
+    A marker written before prefixes were recorded has none: the resource then
+    belongs to the longest ``declared`` prefix (the environments of humectl.yaml) its name starts
+    with, or else to the account scope ``""``.
+    """
+    recorded = recorded_prefix(description)
+    if recorded:
+        return recorded
+    if recorded is None:
+        return None
+    matching = [p for p in declared if p and name.startswith(p)]
+    return max(matching, key=len) if matching else ""
 
 
 def git_message(directory: Path) -> str | None:

@@ -27,7 +27,7 @@ from humectl.kinds import KINDS, parse_address
 from humectl.live import LiveResource, LiveState, complete_heads, fetch_live_state
 from humectl.normalize import normalize_live, ref, split_ref
 from humectl.plan import VERSION, Change, Plan, kind_level
-from humectl.provenance import describe
+from humectl.provenance import describe_like
 
 _META_KEYS = ("name", "version_description", "previous_names", "protect")
 
@@ -114,7 +114,8 @@ async def plan_rollback(
     if content == live_content or result.to_head:
         plan.unchanged.append(address)
         return result
-    description = describe(message or f"rollback to v{to_version}", run_id)
+    text = message or f"rollback to v{to_version}"
+    description = describe_like(text, run_id, head.data.get("version_description"))
     before_text, after_text = live_content.get("text"), content.get("text")
     plan.changes.append(
         Change(
@@ -131,7 +132,7 @@ async def plan_rollback(
             level=kind_level(kind),
         )
     )  # fmt: skip
-    plan.changes.extend(_cascade(kind, head, live, description))
+    plan.changes.extend(_cascade(kind, head, live, text, run_id))
     return result
 
 
@@ -141,7 +142,7 @@ def _as_list(value: Any) -> list[str]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def _cascade(kind: str, head: LiveResource, live: LiveState, description: str) -> list[Change]:
+def _cascade(kind: str, head: LiveResource, live: LiveState, text: str, run_id: str) -> list[Change]:
     """Config versions moving every config that uses ``head``'s newest version onto the rollback."""
     old, new = ref(head.name, head.version), ref(head.name, head.version + 1)
     changes = []
@@ -161,7 +162,8 @@ def _cascade(kind: str, head: LiveResource, live: LiveState, description: str) -
                     address=config.address, kind="config", name=config.name, action=VERSION,
                     reasons=[f"{kind}/{head.name} v{head.version} → v{head.version + 1}"],
                     fields=diff_fields(before, after), live_id=config.id, live_version=config.version,
-                    predicted_version=config.version + 1, content=after, version_description=description,
+                    predicted_version=config.version + 1, content=after,
+                    version_description=describe_like(text, run_id, config.data.get("version_description")),
                     depends_on=[f"{kind}/{head.name}"], level=kind_level("config"),
                 )
             )  # fmt: skip

@@ -13,6 +13,7 @@ hold, the table keeps its rows, every ``<details>`` closes and no HTML comment o
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from humectl.errors import ApplyReport
@@ -20,7 +21,7 @@ from humectl.plan import Change, Plan
 from humectl.render import visible
 from humectl.render.escape import md_code, md_fence, md_html, md_text, shorten
 from humectl.render.report import IN_FLIGHT_NOTE, report_heading
-from humectl.render.style import EMOJI, LABELS, SYMBOLS, plan_summary_line
+from humectl.render.style import EMOJI, LABELS, SYMBOLS, no_changes_line, plan_summary_line, summary_line
 
 GITHUB_COMMENT_LIMIT = 65_536
 # Headroom under the limit for what the sticky-comment action adds (its marker line).
@@ -102,8 +103,14 @@ def render_markdown(plan: Plan, *, limit: int = DEFAULT_LIMIT, title: str = "hum
             "",
         ]
     head += [f"**{plan_summary_line(plan)}**", ""]
+    if plan.kept:
+        head += ["Kept (destroy does not delete these):", ""]
+        head += [f"- {md_code(address, strict=True)}: {md_text(why)}" for address, why in list(plan.kept.items())[:50]]
+        if len(plan.kept) > 50:
+            head.append(f"- … and {len(plan.kept) - 50} more")
+        head.append("")
     if not plan.changes:
-        head.append("No changes. The live EVI account matches the manifests.")
+        head.append(md_text(no_changes_line(plan)))
         return "\n".join(head) + "\n"
     reserve = 400  # room for the truncation notes
     out = "\n".join(head) + "\n"
@@ -121,6 +128,9 @@ def render_markdown(plan: Plan, *, limit: int = DEFAULT_LIMIT, title: str = "hum
     out += "\n"
     details_shown = 0
     for change in plan.changes[:rows_shown]:
+        if change.action == "delete" and not change.fields and not change.source:
+            details_shown += 1  # its table row says everything there is to say
+            continue
         section = _details(change)
         if len(out) + len(section) > limit - reserve:
             break
@@ -134,28 +144,84 @@ def render_markdown(plan: Plan, *, limit: int = DEFAULT_LIMIT, title: str = "hum
     return out
 
 
-def render_apply_report(plan: Plan, report: ApplyReport, *, failed: bool) -> str:
+def _report_rows(plan: Plan, report: ApplyReport) -> list[str]:
+    """The report's table: every change done, failed (with the API's message), in flight, not started."""
+    by_address = {c.address: c for c in plan.changes}
+
+    def row(mark: str, address: str, result: str) -> str:
+        change = by_address.get(address)
+        action = LABELS[change.action] if change else ""
+        return f"| {mark} | {md_code(address, table=True, strict=True)} | {action} | {result} |"
+
+    rows = ["| | resource | action | result |", "|---|---|---|---|"]
+    rows += [row("✅", address, "done") for address in report.done]
+    rows += [row("❌", address, md_text(error)) for address, error in report.failed]
+    rows += [row("❓", address, f"in flight: {IN_FLIGHT_NOTE}") for address in report.in_flight]
+    rows += [row("⏸️", address, "not started") for address in report.not_started]
+    return rows
+
+
+def render_apply_report(plan: Plan, report: ApplyReport, *, failed: bool, verb: str = "apply") -> str:
     """What an apply did, for the job summary: done, failed (with the API's message), in flight, not
     started."""
-    by_address = {c.address: c for c in plan.changes}
-    lines = ["### humectl apply", ""]
+    lines = [f"### humectl {verb}", ""]
     heading = report_heading(report)
-    lines.append(f"**{md_text(heading)}.**" if failed or report.stopped_by else "**Apply complete.**")
-    lines += ["", "| | resource | action | result |", "|---|---|---|---|"]
-    for address in report.done:
-        change = by_address.get(address)
-        action = LABELS[change.action] if change else ""
-        lines.append(f"| ✅ | {md_code(address, table=True, strict=True)} | {action} | done |")
-    for address, error in report.failed:
-        change = by_address.get(address)
-        action = LABELS[change.action] if change else ""
-        lines.append(f"| ❌ | {md_code(address, table=True, strict=True)} | {action} | {md_text(error)} |")
-    for address in report.in_flight:
-        change = by_address.get(address)
-        action = LABELS[change.action] if change else ""
-        lines.append(f"| ❓ | {md_code(address, table=True, strict=True)} | {action} | in flight: {IN_FLIGHT_NOTE} |")
-    for address in report.not_started:
-        change = by_address.get(address)
-        action = LABELS[change.action] if change else ""
-        lines.append(f"| ⏸️ | {md_code(address, table=True, strict=True)} | {action} | not started |")
+    lines.append(f"**{md_text(heading)}.**" if failed or report.stopped_by else f"**{verb.capitalize()} complete.**")
+    lines += ["", *_report_rows(plan, report)]
     return "\n".join(lines) + "\n"
+
+
+_MAX_RESOURCE_ROWS = 200
+
+
+def _resource_table(resources: Sequence[Mapping[str, Any]], kind: str) -> list[str]:
+    rows = [f"| {kind} | id | version |", "|---|---|---|"]
+    of_kind = [r for r in resources if r["kind"] == kind]
+    for item in of_kind[:_MAX_RESOURCE_ROWS]:
+        version = "" if item.get("version") is None else f"v{item['version']}"
+        rows.append(
+            f"| {md_code(item['name'], table=True, strict=True)} | {md_code(str(item.get('id') or ''), table=True)} "
+            f"| {version} |"
+        )
+    if len(of_kind) > _MAX_RESOURCE_ROWS:
+        rows.append(f"| … and {len(of_kind) - _MAX_RESOURCE_ROWS} more | | |")
+    return rows
+
+
+def render_apply_document(
+    plan: Plan,
+    report: ApplyReport,
+    *,
+    verb: str = "apply",
+    resources: Sequence[Mapping[str, Any]] = (),
+    limit: int = DEFAULT_LIMIT,
+) -> str:
+    """``apply``/``destroy --output markdown``: the outcome, the configs with their ids and versions
+    (what a reviewer needs to open them in Hume's playground), what was done, then the plan, folded.
+    Never more than ``limit`` characters (a pull-request comment)."""
+    if report.stopped_by or report.failed:
+        outcome = f"**{md_text(report_heading(report))}.**"
+    elif not plan.changes:
+        outcome = md_text(no_changes_line(plan))
+    else:
+        what = "resource(s) deleted" if verb == "destroy" else "change(s) applied"
+        outcome = f"**{verb.capitalize()} complete: {len(report.done)} {what}.**"
+    parts = [f"### humectl {verb}", "", outcome, ""]
+    if resources:
+        parts += [*_resource_table(resources, "config"), ""]
+        others = [r for r in resources if r["kind"] != "config"]
+        if others:
+            parts += [f"<details><summary>Prompts and tools ({len(others)})</summary>", ""]
+            for kind in ("prompt", "tool"):
+                if any(r["kind"] == kind for r in others):
+                    parts += [*_resource_table(others, kind), ""]
+            parts += ["</details>", ""]
+    if report.done or report.failed or report.in_flight or report.not_started:
+        parts += [*_report_rows(plan, report), ""]
+    head = "\n".join(parts) + "\n"
+    if not plan.changes and not plan.kept:
+        return head
+    room = max(limit - len(head) - 200, 1_000)
+    folded = render_markdown(plan, limit=room, title="The plan")
+    summary = md_html(summary_line(plan.summary()))
+    return head + f"<details><summary>The plan: {summary}</summary>\n\n{folded}\n</details>\n"

@@ -68,3 +68,11 @@ def plan_summary_line(plan: Any) -> str:
         allowed = "allowed by --allow-empty" if plan.allow_empty else "refused without --allow-empty"
         line += f" ({DELETES_ALL_NOTE}: {allowed})"
     return line
+
+
+def no_changes_line(plan: Any) -> str:
+    """What a plan without changes says (a destroy's: nothing of this environment is left)."""
+    if getattr(plan, "destroy", False):
+        scope = f"name prefix {plan.name_prefix!r}" if plan.name_prefix else "the account"
+        return f"Nothing to destroy: no live resource humectl created for {scope} is left."
+    return "No changes. The live EVI account matches the manifests."

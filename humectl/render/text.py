@@ -14,7 +14,7 @@ import click
 from humectl.plan import Change, Plan
 from humectl.render import visible
 from humectl.render.escape import name, terminal
-from humectl.render.style import COLOURS, SYMBOLS, VERBS, plan_summary_line
+from humectl.render.style import COLOURS, SYMBOLS, VERBS, no_changes_line, plan_summary_line
 
 _MAX_VALUE = 120
 
@@ -102,12 +102,15 @@ def render_text(plan: Plan, *, colour: bool = False) -> str:
         lines.append(f"Partial plan: only {', '.join(name(t) for t in plan.targets)} and what they depend on.")
         lines.append("")
     if not plan.changes:
-        lines.append("No changes. The live EVI account matches the manifests.")
+        lines.append(terminal(no_changes_line(plan)))
     else:
         lines.append("humectl will perform these actions:")
         for change in plan.changes:
             lines.append("")
             lines.extend(render_change(change, colour))
+    if plan.kept:
+        lines += ["", "Kept (destroy does not delete these):"]
+        lines += [f"  {name(address)}: {terminal(why)}" for address, why in plan.kept.items()]
     lines.append("")
     summary = plan_summary_line(plan)
     lines.append(click.style(summary, bold=True) if colour else summary)

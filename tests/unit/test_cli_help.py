@@ -123,9 +123,9 @@ def test_schema_without_flag_is_still_the_manifest_schema(tmp_path: Path) -> Non
 
 
 def test_readme_output_row_matches_the_commands() -> None:
-    """The README says: json on every command, markdown on plan only, schema always JSON."""
+    """The README says: json on every command, markdown on plan, apply and destroy, schema always JSON."""
     row = next(line for line in (REPO_ROOT / "README.md").read_text().splitlines() if line.startswith("| `--output`"))
-    assert "`json` for machines on every command" in row and "`markdown` on `plan` only" in row
+    assert "`json` for machines on every command" in row and "`markdown` on `plan`, `apply` and `destroy`" in row
     assert "`schema` always prints JSON" in row
     for path, command in ALL:
         output = next((p for p in command.params if p.name == "output"), None)
@@ -133,5 +133,6 @@ def test_readme_output_row_matches_the_commands() -> None:
             assert output is None, path
             continue
         assert output is not None and isinstance(output.type, click.Choice), path
-        expected = ["text", "json", "markdown"] if path == ("plan",) else ["text", "json"]
+        markdown = path in (("plan",), ("apply",), ("destroy",))
+        expected = ["text", "json", "markdown"] if markdown else ["text", "json"]
         assert list(output.type.choices) == expected, path
