@@ -39,7 +39,9 @@ WORKFLOWS_DIR = REPO_ROOT / ".github" / "workflows"
 EXAMPLES_DIR = REPO_ROOT / "examples" / "github"
 PLAN = WORKFLOWS_DIR / "humectl-plan.yml"
 APPLY = WORKFLOWS_DIR / "humectl-apply.yml"
+PREVIEW = WORKFLOWS_DIR / "humectl-preview.yml"
 EXAMPLE = EXAMPLES_DIR / "humectl-workflow.yml"
+PREVIEW_EXAMPLE = EXAMPLES_DIR / "humectl-preview.yml"
 REUSABLE = (PLAN, APPLY)
 
 WORKFLOW_FILES = sorted([*WORKFLOWS_DIR.glob("*.yml"), *WORKFLOWS_DIR.glob("*.yaml"), *EXAMPLES_DIR.glob("*.yml")])
@@ -101,7 +103,9 @@ def test_the_expected_workflow_files_are_checked() -> None:
         ".github/workflows/ci.yml",
         ".github/workflows/humectl-plan.yml",
         ".github/workflows/humectl-apply.yml",
+        ".github/workflows/humectl-preview.yml",
         "examples/github/humectl-workflow.yml",
+        "examples/github/humectl-preview.yml",
     } <= names
 
 
@@ -220,12 +224,12 @@ def test_every_job_has_least_privilege_permissions(path: Path) -> None:
         # Only the plan comment needs a write scope: the job that posts it, or the caller granting it.
         posts_comment = any(
             str(step.get("uses", "")).startswith("marocchino/sticky-pull-request-comment@") for step in steps(job)
-        ) or str(job.get("uses", "")).endswith("/humectl-plan.yml@v0")
+        ) or str(job.get("uses", "")).endswith(("/humectl-plan.yml@v0", "/humectl-preview.yml@v0"))
         allowed = {"pull-requests"} if posts_comment else set()
         assert writes <= allowed, f"{_rel(path)}: job {job_id} may write {sorted(writes - allowed)}"
 
 
-@pytest.mark.parametrize("path", REUSABLE, ids=_rel)
+@pytest.mark.parametrize("path", (*REUSABLE, PREVIEW), ids=_rel)
 def test_reusable_workflows_grant_nothing_by_default_and_per_job(path: Path) -> None:
     assert load(path)["permissions"] == {}
     for job_id, job in jobs(path).items():
@@ -482,3 +486,46 @@ def test_project_ci_runs_actionlint() -> None:
     assert re.search(r"^actionlint .*\.github/workflows/.*examples/github/", scripts, re.M)
     ci_run = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "HUMECTL_REQUIRE_ACTIONLINT=1" in ci_run and "HUMECTL_ACTIONLINT_WASM" in ci_run
+
+
+def test_preview_workflow_least_privilege_concurrency_and_forks() -> None:
+    preview = jobs(PREVIEW)
+    assert set(preview) == {"fork", "apply", "destroy", "comment"}
+    assert preview["fork"]["permissions"] == {} and "!= github.repository" in preview["fork"]["if"]
+    for job_id in ("apply", "destroy"):
+        job = preview[job_id]
+        assert job["permissions"] == {"contents": "read"}
+        assert "head.repo.full_name == github.repository" in job["if"]
+        # One group per pull request (and directory): never two runs of one PR's preview at once.
+        assert "github.event.pull_request.number" in job["concurrency"]["group"]
+    assert preview["apply"]["concurrency"]["group"] == preview["destroy"]["concurrency"]["group"]
+    assert preview["apply"]["concurrency"]["cancel-in-progress"] is True  # a newer push wins
+    assert preview["destroy"]["concurrency"]["cancel-in-progress"] is False  # close waits, is never cut short
+    assert "github.event.action != 'closed'" in preview["apply"]["if"]
+    assert "github.event.action == 'closed'" in preview["destroy"]["if"]
+    apply_step = _step(PREVIEW, "apply", "humectl apply")["run"]
+    assert '--name-prefix "pr-$PR_NUMBER-"' in apply_step and "--output markdown" in apply_step
+    destroy_step = _step(PREVIEW, "destroy", "humectl destroy")["run"]
+    assert "humectl destroy" in destroy_step and '--name-prefix "pr-$PR_NUMBER-"' in destroy_step
+    assert _step(PREVIEW, "destroy", "Check out")["with"]["ref"] == "${{ github.event.pull_request.head.sha }}"
+    comment = preview["comment"]
+    assert comment["permissions"] == {"pull-requests": "write"} and comment["needs"] == ["apply", "destroy"]
+    assert not any("checkout" in str(step.get("uses", "")) for step in steps(comment))
+    sticky = _step(PREVIEW, "comment", "Post or update the sticky comment")
+    assert sticky["uses"].startswith("marocchino/sticky-pull-request-comment@v")
+    assert sticky["with"]["header"].startswith("humectl-preview")
+
+
+def test_preview_example_calls_the_preview_workflow_on_the_pull_request_events() -> None:
+    example = load(PREVIEW_EXAMPLE)
+    assert example["on"] == {"pull_request": {"types": ["opened", "synchronize", "reopened", "closed"]}}
+    assert example["permissions"] == {}
+    (job,) = jobs(PREVIEW_EXAMPLE).values()
+    assert job["uses"] == "OWNER/humectl/.github/workflows/humectl-preview.yml@v0"
+    declared = load(PREVIEW)["on"]["workflow_call"]
+    assert set(job.get("with") or {}) <= set(declared["inputs"])
+    assert job["secrets"] == {"HUME_API_KEY": "${{ secrets.HUME_API_KEY }}"}
+    assert set(job["secrets"]) <= set(declared["secrets"])
+    for called in jobs(PREVIEW).values():
+        for scope, level in called["permissions"].items():
+            assert job["permissions"].get(scope) in (level, "write"), scope
