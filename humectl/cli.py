@@ -445,11 +445,18 @@ def schema(project: bool) -> None:
               help="Output format: text lines or a JSON document (problems + summary).")
 @click.option("--github/--no-github", "github", default=None,
               help="Also print GitHub annotations (default: when GITHUB_ACTIONS=true).")
+@click.option("--allow-model", "allowed_models", multiple=True, metavar="MODEL",
+              help="Take MODEL as a known model_resource for any provider (repeatable): a model Hume added "
+              "after humectl's list.")
+@click.option("--allow-voice", "allowed_voices", multiple=True, metavar="NAME",
+              help="Take NAME as a Voice Library (HUME_AI) voice (repeatable).")
 @manifest_options
 def validate(
     directory: str,
     output: str,
     github: bool | None,
+    allowed_models: tuple[str, ...],
+    allowed_voices: tuple[str, ...],
     variables: tuple[str, ...],
     var_files: tuple[str, ...],
     environment: str | None,
@@ -462,12 +469,16 @@ def validate(
       humectl validate evi/
       humectl validate evi/ --env prod
       humectl validate evi/ -o json | jq '.problems[].message'
+      humectl validate evi/ --allow-model claude-opus-5   # a model newer than humectl's list
     """
     with stages.span("imports"):
+        import dataclasses
+
         from humectl.manifest import validate_manifests
         from humectl.render import problems as render
 
     options = _load_options(variables, var_files, environment, name_prefix, directory)
+    options = dataclasses.replace(options, allowed_models=allowed_models, allowed_voices=allowed_voices)
     result = validate_manifests(directory, options)
     with stages.span("render"):
         if output == "json":

@@ -28,7 +28,7 @@ from humectl import rules, stages, variables
 from humectl.diff import normalise_line_endings
 from humectl.errors import ManifestError, Problem, UsageError
 from humectl.kinds import KINDS
-from humectl.schema import manifest_schema, schema_violations
+from humectl.schema import schema_violations
 from humectl.yamldoc import MAX_FILE_BYTES, Document, parse, read_text, relative_display
 
 PROJECT_FILENAMES = ("humectl.yaml", "humectl.yml")
@@ -90,6 +90,9 @@ class LoadOptions:
     var_files: tuple[str, ...] = ()
     env_variables: dict[str, str] = field(default_factory=dict)
     project_file: str | None = None  # default: humectl.yaml (or .yml) at the root
+    # Models and HUME_AI voice names to take as known (validate --allow-model / --allow-voice).
+    allowed_models: tuple[str, ...] = ()
+    allowed_voices: tuple[str, ...] = ()
 
 
 @dataclass
@@ -724,11 +727,6 @@ def _build_resource(
     return resource, problems
 
 
-def _known_models() -> frozenset[str]:
-    model = manifest_schema()["$defs"]["config"]["properties"]["language_model"]["properties"]["model_resource"]
-    return frozenset(str(m) for branch in model["anyOf"] for m in branch.get("enum", ()))
-
-
 def _sort_key(problem: Problem) -> tuple[str, int, int]:
     return (problem.file, problem.line, problem.col)
 
@@ -810,13 +808,14 @@ def load_manifests(root: str | Path, options: LoadOptions | None = None) -> Mani
         problems.append(Problem(root_display, 0, 0, message, hint, "no-manifests"))
     entries = [e for doc in documents for e in _entries(doc, resolved.name_prefix)]
     with stages.span("validate"):
-        problems += rules.check_entries(entries, _known_models())
+        allowed = rules.Allowances(frozenset(options.allowed_models), frozenset(options.allowed_voices))
+        problems += rules.check_entries(entries, allowed)
     resources: list[DesiredResource] = []
     with stages.span("load"):
         positions = {id(doc): _DocumentPositions(doc) for doc in documents}
         for entry in entries:
             resource, found = _build_resource(entry, root_real, EntryPositions(positions[id(entry.doc)], entry.pointer))
-            problems += found
+            problems += rules.drop_ignored(entry, found)
             if resource is not None:
                 resources.append(resource)
 

@@ -28,8 +28,7 @@ from humectl.live import LiveResource, LiveState, complete_heads, fetch_live_sta
 from humectl.normalize import normalize_live, ref, split_ref
 from humectl.plan import VERSION, Change, Plan, kind_level
 from humectl.provenance import describe_like
-
-_META_KEYS = ("name", "version_description", "previous_names", "protect")
+from humectl.rules import META_KEYS as _META_KEYS
 
 
 class RollbackError(HumectlError):

@@ -27,7 +27,7 @@ MAX_NAME_LENGTH = 256  # Hume's limit for prompt, tool and config names (the emu
 SUPPORTED_EVI_VERSIONS = ("3", "4-mini")
 RETIRED_EVI_VERSIONS = ("1", "2")
 # Keys every entry may carry that are humectl's, not the API's: never part of ``spec``.
-META_KEYS = ("name", "version_description", "previous_names", "protect")
+META_KEYS = ("name", "version_description", "previous_names", "protect", "ignore_warnings")
 
 
 @dataclass
@@ -73,8 +73,8 @@ class ManifestEntry:
 
 
 def _did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
+    close = _close(word, candidates)
+    return f"did you mean '{close}'?" if close else None
 
 
 # --- names ------------------------------------------------------------------------------------
@@ -315,21 +315,103 @@ def check_webhooks(entry: ManifestEntry) -> list[Problem]:
     return problems
 
 
-def check_model_resource(entry: ManifestEntry, known_models: frozenset[str]) -> list[Problem]:
+@dataclass(frozen=True)
+class Allowances:
+    """Names the user vouches for (``validate --allow-model/--allow-voice``): known, whatever the catalog says."""
+
+    models: frozenset[str] = frozenset()
+    voices: frozenset[str] = frozenset()
+
+
+# The warnings an entry can silence with ``ignore_warnings: [rule, ...]`` (errors are never silenced).
+IGNORABLE_WARNINGS = ("model-resource", "voice-name", "voice-provider", "pinned-managed", "tool-parameters")
+_SILENCE = "a model Hume added later? --allow-model {0} on validate, or ignore_warnings: [model-resource] here"
+
+
+def check_model_resource(entry: ManifestEntry, allowed: Allowances) -> list[Problem]:
+    """``model_resource`` against the models Hume lists for ``model_provider`` (humectl/catalog/models.json)."""
     model = entry.data.get("language_model")
-    resource = model.get("model_resource") if isinstance(model, dict) else None
-    if not isinstance(resource, str) or not resource or resource in known_models:
+    if not isinstance(model, dict):
         return []
-    hint = _did_you_mean(resource, known_models) or "Hume's SDK accepts any string; the API may refuse it"
+    resource, provider = model.get("model_resource"), model.get("model_provider")
+    if not isinstance(resource, str) or not resource or resource in allowed.models:
+        return []
+    if provider == "CUSTOM_LANGUAGE_MODEL":
+        return []  # your own model behind your own endpoint: any identifier is yours to choose
+    from humectl.catalog import model_catalog
+
+    catalog = model_catalog()
+    listed_under = catalog.providers_of(resource)
+    provider_models = catalog.by_provider.get(provider) if isinstance(provider, str) else None
+    if listed_under and (provider_models is None or provider in listed_under):
+        return []
+    sub = "/language_model/model_resource"
+    if provider_models is not None and listed_under:
+        close = _close(resource, provider_models)
+        return [
+            entry.problem(
+                sub,
+                f"model_resource '{resource}' is listed by Hume for {' and '.join(listed_under)}, not for {provider}",
+                f"set model_provider: {listed_under[0]}" + (f", or did you mean '{close}'?" if close else ""),
+                rule="model-resource",
+                severity="warning",
+            )
+        ]
+    close = _close(resource, catalog.models if provider_models is None else provider_models)
+    where = "" if provider_models is None else f" for {provider}"
+    hint = f"did you mean '{close}'?" if close else _SILENCE.format(resource)
     return [
         entry.problem(
-            "/language_model/model_resource",
-            f"model_resource '{resource}' is not one of the models Hume lists",
+            sub,
+            f"model_resource '{resource}' is not one of the models Hume lists{where}",
             hint,
             rule="model-resource",
             severity="warning",
         )
     ]
+
+
+def check_voice_name(entry: ManifestEntry, allowed: Allowances) -> list[Problem]:
+    """A ``HUME_AI`` voice named in the manifest must be in Hume's Voice Library (humectl/catalog/voices.json).
+
+    Names only: a third of the live library has no public id, so an unknown id proves nothing.
+    """
+    voice = entry.data.get("voice")
+    if not isinstance(voice, dict) or voice.get("provider") != "HUME_AI":
+        return []
+    name = voice.get("name")
+    if not isinstance(name, str) or not name or name in allowed.voices:
+        return []
+    from humectl.catalog import voice_library
+
+    library = voice_library()
+    if library.by_name(name) is not None:
+        return []
+    close = _close(name, library.names)
+    return [
+        entry.problem(
+            "/voice/name",
+            f"voice '{name}' is not in Hume's Voice Library (the {len(library)} voices humectl knows)",
+            f"did you mean '{close}'?"
+            if close
+            else f"a voice humectl does not know? --allow-voice '{name}' on validate, or ignore_warnings: [voice-name]",
+            rule="voice-name",
+            severity="warning",
+        )
+    ]
+
+
+def _close(word: str, candidates: Iterable[str]) -> str | None:
+    found = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def drop_ignored(entry: ManifestEntry, problems: list[Problem]) -> list[Problem]:
+    """The entry's problems without the warnings its ``ignore_warnings`` lists (errors always stay)."""
+    ignored = entry.data.get("ignore_warnings")
+    if not isinstance(ignored, list) or not ignored:
+        return problems
+    return [p for p in problems if not (p.severity == "warning" and p.rule in ignored)]
 
 
 def parse_parameters(entry: ManifestEntry) -> tuple[str | None, list[Problem]]:
@@ -601,16 +683,15 @@ def check_references(entries: list[ManifestEntry]) -> list[Problem]:
                 continue
             if full in managed[target]:
                 if version is not None:
-                    problems.append(
-                        entry.problem(
-                            sub,
-                            f"{entry.label} pins {target} '{name}' to version {version}, but the manifests manage "
-                            f"that {target}: its changes will never reach this config",
-                            f"write {target}: {name} to follow its newest version, or keep the pin on purpose",
-                            rule="pinned-managed",
-                            severity="warning",
-                        )
+                    warning = entry.problem(
+                        sub,
+                        f"{entry.label} pins {target} '{name}' to version {version}, but the manifests manage "
+                        f"that {target}: its changes will never reach this config",
+                        f"write {target}: {name} to follow its newest version, or keep the pin on purpose",
+                        rule="pinned-managed",
+                        severity="warning",
                     )
+                    problems += drop_ignored(entry, [warning])
                 continue
             if version is not None:
                 continue  # pinned to a resource managed elsewhere: plan checks that it exists
@@ -645,8 +726,9 @@ def check_references(entries: list[ManifestEntry]) -> list[Problem]:
     return problems
 
 
-def check_entries(entries: list[ManifestEntry], known_models: frozenset[str]) -> list[Problem]:
+def check_entries(entries: list[ManifestEntry], allowed: Allowances | None = None) -> list[Problem]:
     """Every per-entry and cross-entry check (tool parameters are checked while building specs)."""
+    allowed = allowed or Allowances()
     checks: dict[str, list[Callable[[ManifestEntry], list[Problem]]]] = {
         "prompt": [check_prompt_text],
         "tool": [check_tool_name],
@@ -654,14 +736,16 @@ def check_entries(entries: list[ManifestEntry], known_models: frozenset[str]) ->
             check_evi_version,
             check_voice,
             check_webhooks,
-            lambda entry: check_model_resource(entry, known_models),
+            lambda entry: check_model_resource(entry, allowed),
+            lambda entry: check_voice_name(entry, allowed),
         ],
     }
     problems: list[Problem] = []
     for entry in entries:
-        problems += check_names(entry)
+        found = check_names(entry)
         for check in [*checks[entry.kind], check_reserved_name]:
-            problems += check(entry)
+            found += check(entry)
+        problems += drop_ignored(entry, found)
     problems += check_duplicate_names(entries)
     problems += check_references(entries)
     return problems

@@ -1,9 +1,11 @@
-"""What Hume publishes that humectl knows offline: the Voice Library (voices with provider ``HUME_AI``).
+"""What Hume publishes that humectl knows offline: the Voice Library (voices with provider ``HUME_AI``)
+and the supplemental language models per ``model_provider``.
 
-The data is package data (``voices.json`` beside this module), each entry with the public source of its
-name and of its id; ids no source gives are generated (a UUID5 of the name) and marked so. It is read on
+Both are package data beside this module (``voices.json``, ``models.json``), every entry with its public
+source; voice ids no source gives are generated (a UUID5 of the name) and marked so. Each file is read on
 first use and kept, so importing this module costs nothing: ``humectl validate`` and the emulator both
-use it, and only the first lookup pays for reading the file (docs/emulator.md, "The voice library").
+use it, and only the first lookup pays for reading the file (docs/emulator.md, "The voice library";
+docs/manifests.md for the warnings).
 """
 
 from __future__ import annotations
@@ -62,3 +64,28 @@ def voice_library() -> VoiceLibrary:
             LibraryVoice(name=v["name"], id=v["id"], id_generated=v["id_from"] == "generated") for v in data["voices"]
         )
     )
+
+
+@dataclass(frozen=True)
+class ModelCatalog:
+    """The supplemental LLMs Hume lists (``models.json``): model ids per ``model_provider``."""
+
+    by_provider: dict[str, tuple[str, ...]]
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        return tuple(m for models in self.by_provider.values() for m in models)
+
+    def providers_of(self, model: str) -> tuple[str, ...]:
+        """The providers Hume lists ``model`` under (usually one; none for an unknown model)."""
+        return tuple(p for p, models in self.by_provider.items() if model in models)
+
+
+@functools.cache
+def model_catalog() -> ModelCatalog:
+    """The model list from ``models.json`` (read once per process)."""
+    data = json.loads((_HERE / "models.json").read_text(encoding="utf-8"))
+    by_provider: dict[str, list[str]] = {}
+    for entry in data["models"]:
+        by_provider.setdefault(entry["provider"], []).append(entry["model"])
+    return ModelCatalog({p: tuple(m) for p, m in by_provider.items()})

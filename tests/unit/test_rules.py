@@ -324,7 +324,9 @@ def test_unknown_model_resource_is_a_warning(tmp_path: Path) -> None:
     )
     (problem,) = problems_of(tmp_path)
     assert problem.severity == "warning"
-    assert problem.message == "model_resource 'claude-3-7-sonet-latest' is not one of the models Hume lists"
+    assert problem.message == (
+        "model_resource 'claude-3-7-sonet-latest' is not one of the models Hume lists for ANTHROPIC"
+    )
     assert problem.hint == "did you mean 'claude-3-7-sonnet-latest'?"
 
 
