@@ -338,7 +338,9 @@ class World:
         kinds = ("tool", "prompt", "config")
         listed = await asyncio.gather(*(self.client.list_heads(KINDS[k]) for k in kinds))
         reads = [read(kind, item) for kind, items in zip(kinds, listed, strict=True) for item in items]
-        return dict(await asyncio.gather(*reads))
+        found = await asyncio.gather(*reads)
+        # By kind, then name: ids are random, and every draw that depends on this order must replay.
+        return dict(sorted(found, key=lambda kv: (kinds.index(kv[1]["kind"]), str(kv[1]["name"]))))
 
     async def version_counts(self) -> dict[str, int]:
         out = {}
@@ -403,7 +405,7 @@ async def make_account(draw: Callable[..., Any], world: World) -> None:
 
 async def dashboard_edit(draw: Callable[..., Any], world: World, heads: dict[str, dict[str, Any]]) -> None:
     """Someone edits one resource in the dashboard: a new version through the SDK, partly changed."""
-    key = draw(st.sampled_from(sorted(heads)))
+    key = draw(st.sampled_from(list(heads)))
     data = heads[key]
     kind, rid = data["kind"], str(data["id"])
     if kind == "prompt":
