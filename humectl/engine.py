@@ -6,11 +6,14 @@ The CLI is a thin layer over these functions, and so are the tests. Nothing here
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import json
-from collections.abc import Iterable
+import threading
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -24,6 +27,8 @@ from humectl.manifest import LoadOptions, ManifestSet, load_manifests
 from humectl.plan import CREATE, DELETE, Plan, PlanBuilder
 from humectl.provenance import new_run_id
 from humectl.settings import Settings
+
+T = TypeVar("T")
 
 
 @dataclass(repr=False)
@@ -49,7 +54,7 @@ def open_client(settings: Settings, transport: httpx.AsyncBaseTransport | None =
 
 async def plan_live(
     client: EviClient,
-    desired: ManifestSet,
+    desired: ManifestSet | Awaitable[ManifestSet],
     *,
     run_id: str,
     message: str | None = None,
@@ -65,8 +70,14 @@ async def plan_live(
     it); after it is planned, when it gets a new version, which must carry the live value of every
     field the manifest leaves out. So the plan's content is complete (it is what apply sends, and
     what a saved plan holds), and an unchanged head costs no read.
+
+    ``desired`` may still be loading (an awaitable, as :func:`make_plan_async` passes it): the listing
+    starts at once, pages that arrive before the manifests are kept and planned when they are loaded,
+    and a failed load (a ManifestError) stops the listing and is raised.
     """
-    builder = PlanBuilder(desired, run_id=run_id, message=message)
+    builder: PlanBuilder  # made once the manifests are loaded, before any callback uses it
+    early: list[tuple[str, list[dict[str, Any]]]] = []  # pages that came before the manifests
+    ready = asyncio.Event()
     reads: dict[str, list[asyncio.Future[None]]] = {}  # kind -> its detail reads
     reading: set[str] = set()
     detailed: dict[tuple[str, str], dict[str, Any]] = {}
@@ -92,6 +103,9 @@ async def plan_live(
                 reads.setdefault(head.kind, []).append(asyncio.ensure_future(complete_planned(address, head)))
 
     def on_page(kind: str, items: list[dict[str, Any]]) -> None:
+        if not ready.is_set():
+            early.append((kind, items))
+            return
         with stages.span("plan"):
             plain = []
             for item in items:
@@ -103,23 +117,40 @@ async def plan_live(
             start_completions()
 
     async def on_complete(kind: str) -> None:
+        await ready.wait()
         await asyncio.gather(*reads.get(kind, []))
         with stages.span("plan"):
             builder.complete(kind)
             start_completions()
 
-    listing = stages.timed("list", fetch_live_state(client, on_page=on_page, on_complete=on_complete))
-    try:
+    async def list_all() -> tuple[LiveState, list[dict[str, Any]]]:
+        listing = stages.timed("list", fetch_live_state(client, on_page=on_page, on_complete=on_complete))
         if prune:
             # Every config version, to refuse deleting a prompt/tool that any of them still pins.
             config = KINDS["config"]
             live, config_versions = await asyncio.gather(
                 listing, client.list_all(config.api_path, config.page_key, {"restrict_to_most_recent": "false"})
             )
-        else:
-            live, config_versions = await listing, []
+            return live, config_versions
+        return await listing, []
+
+    listed = asyncio.ensure_future(list_all())
+    try:
+        try:
+            loaded = desired if isinstance(desired, ManifestSet) else await desired
+        except BaseException:
+            listed.cancel()  # the manifests failed: nothing to plan, and their error is the one to report
+            await asyncio.gather(listed, return_exceptions=True)
+            raise
+        builder = PlanBuilder(loaded, run_id=run_id, message=message)
+        ready.set()
+        for kind, items in early:
+            on_page(kind, items)
+        early.clear()
+        live, config_versions = await listed
         await asyncio.gather(*(t for tasks in reads.values() for t in tasks))
     finally:
+        listed.cancel()
         for task in (t for tasks in reads.values() for t in tasks):
             task.cancel()
     if detailed:
@@ -150,30 +181,73 @@ async def make_plan_async(
 ) -> PlanResult:
     """Load the manifests (unless ``desired`` is given, already loaded) and plan them against live.
 
-    No resources at all is refused before anything is read from the API, and a plan whose prune
-    deletes every resource humectl manages is marked so (:func:`refuse_blocked` refuses it),
-    unless ``allow_empty``: an empty or wrong directory is not a licence to delete.
+    No resources at all is refused as soon as the manifests are loaded (the listing, which only
+    reads, is stopped), and a plan whose prune deletes every resource humectl manages is marked so
+    (:func:`refuse_blocked` refuses it), unless ``allow_empty``: an empty or wrong directory is not a
+    licence to delete.
+
+    The manifests load in a thread while the listing goes out: reading and validating them takes
+    about as long as the listing waits for the network. Their error still wins over any other.
     """
-    if desired is None:
-        desired = load_manifests(directory, load_options)
-    if not desired.resources and not allow_empty:
-        raise PlanError(
-            f"no resources in {directory}: its manifests hold no prompt, tool or config",
-            hint="add prompts:, tools: or configs: to the manifests; to plan an empty account on purpose "
-            "(with --prune: delete everything humectl made), pass --allow-empty to plan/apply",
-        )
-    async with open_client(settings, transport) as client:
+    loading: ManifestSet | asyncio.Future[ManifestSet] = (
+        desired if desired is not None else in_thread(load_manifests, directory, load_options)
+    )
+
+    async def checked() -> ManifestSet:
+        loaded = await _loaded(loading)
+        if not loaded.resources and not allow_empty:
+            raise PlanError(
+                f"no resources in {directory}: its manifests hold no prompt, tool or config",
+                hint="add prompts:, tools: or configs: to the manifests; to plan an empty account on purpose "
+                "(with --prune: delete everything humectl made), pass --allow-empty to plan/apply",
+            )
+        return loaded
+
+    try:
+        client = open_client(settings, transport)
+    except Exception:
+        await checked()
+        raise
+    async with client:
         plan, live = await plan_live(
-            client, desired, run_id=run_id or new_run_id(), message=message, targets=targets, prune=prune,
+            client, checked(), run_id=run_id or new_run_id(), message=message, targets=targets, prune=prune,
             prune_unmanaged=prune_unmanaged,
         )  # fmt: skip
         plan.allow_empty = allow_empty
         requests = client.requests_sent
+        desired = await _loaded(loading)
         # The listing kept the lock prompts aside: say so when this scope's lock is held (no request).
         scope = desired.name_prefix
         locks = lock.locks_in(client.reserved_heads.get(lock.LOCK_KIND.name, []), scope)
         note = lock.held_note(locks, scope, lock.server_now_ms(client)) if locks else None
     return PlanResult(plan=plan, desired=desired, live=live, requests=requests, lock_note=note)
+
+
+async def _loaded(loading: ManifestSet | asyncio.Future[ManifestSet]) -> ManifestSet:
+    return loading if isinstance(loading, ManifestSet) else await loading
+
+
+def in_thread(func: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+    """``func(*args)`` in a daemon thread, as a future of this loop (Ctrl-C never waits for it)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(outcome: Callable[[], None]) -> None:
+        if not future.done():
+            outcome()
+
+    def run() -> None:
+        try:
+            result = func(*args)
+        except BaseException as exc:  # handed to the awaiting coroutine, which raises it
+            outcome = functools.partial(future.set_exception, exc)
+        else:
+            outcome = functools.partial(future.set_result, result)
+        with contextlib.suppress(RuntimeError):  # the loop is gone (interrupted): nobody is waiting
+            loop.call_soon_threadsafe(settle, outcome)
+
+    threading.Thread(target=run, name=f"humectl-{getattr(func, '__name__', 'work')}", daemon=True).start()
+    return future
 
 
 def make_plan(directory: str | Path, settings: Settings, **kwargs: Any) -> PlanResult:

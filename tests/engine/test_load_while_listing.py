@@ -1,0 +1,109 @@
+"""make_plan loads the manifests in a thread while the listing is in flight; nothing else changes.
+
+The listing starts before the manifests are read, the plan is the one a load-then-list gives, and a
+manifest error is still the error reported (exit 1, the same message), whatever the API does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from humectl import engine, manifest
+from humectl.emulator.app import EmulatorConfig
+from humectl.emulator.transport import in_process_transport
+from humectl.errors import AuthError, ManifestError, UsageError
+from humectl.settings import Settings
+from tests.conftest import EXAMPLES_DIR
+
+EXAMPLE = EXAMPLES_DIR / "support-desk"
+SETTINGS = Settings(base_url="http://127.0.0.1:9", api_key="test-key")
+
+
+def _emulator() -> httpx.AsyncBaseTransport:
+    return in_process_transport(EmulatorConfig(db=":memory:"))
+
+
+def _broken(tmp_path: Path) -> Path:
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "m.yaml").write_text("configs:\n  - name: c\n    evi_version: 9\n", encoding="utf-8")
+    return bad
+
+
+def test_the_listing_starts_before_the_manifests_are_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    events: list[tuple[str, float]] = []
+    real_load = manifest.load_manifests
+
+    def slow_load(*args: object, **kwargs: object) -> manifest.ManifestSet:
+        time.sleep(0.3)
+        loaded = real_load(*args, **kwargs)  # type: ignore[arg-type]
+        events.append(("loaded", time.perf_counter()))
+        return loaded
+
+    emulator = _emulator()
+
+    class Recording(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            events.append(("request", time.perf_counter()))
+            return await emulator.handle_async_request(request)
+
+    monkeypatch.setattr(engine, "load_manifests", slow_load)
+    result = engine.make_plan(EXAMPLE, SETTINGS, transport=Recording())
+    first_request = min(t for what, t in events if what == "request")
+    (loaded,) = (t for what, t in events if what == "loaded")
+    assert first_request < loaded  # the network round trips overlap reading the files
+    assert [c.action for c in result.plan.changes] == ["create"] * len(result.desired.resources)
+
+    monkeypatch.setattr(engine, "load_manifests", real_load)  # the same plan when nothing overlaps
+    desired = real_load(EXAMPLE)
+
+    async def sequential() -> list[tuple[str, str]]:
+        async with engine.open_client(SETTINGS, _emulator()) as client:
+            plan, _ = await engine.plan_live(client, desired, run_id="r")
+        return [(c.address, c.action) for c in plan.changes]
+
+    assert [(c.address, c.action) for c in result.plan.changes] == asyncio.run(sequential())
+
+
+def test_a_manifest_error_wins_over_an_api_error(tmp_path: Path) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, json={"message": "Invalid API key"})
+
+    bad = _broken(tmp_path)
+    with pytest.raises(ManifestError) as raised:
+        engine.make_plan(bad, SETTINGS, transport=httpx.MockTransport(refuse))
+    with pytest.raises(ManifestError) as loaded:
+        manifest.load_manifests(bad)
+    assert raised.value.message == loaded.value.message
+    with pytest.raises(AuthError):  # the API error itself, once the manifests are fine
+        engine.make_plan(EXAMPLE, SETTINGS, transport=httpx.MockTransport(refuse))
+
+
+def test_a_manifest_error_wins_over_a_client_that_cannot_be_built(tmp_path: Path) -> None:
+    bad_url = Settings(base_url="ftp://example.com", api_key="test-key")
+    with pytest.raises(ManifestError):
+        engine.make_plan(_broken(tmp_path), bad_url)
+    with pytest.raises(UsageError):
+        engine.make_plan(EXAMPLE, bad_url)
+
+
+def test_a_failed_load_stops_the_listing_at_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    started = threading.Event()
+
+    async def hang(request: httpx.Request) -> httpx.Response:
+        started.set()
+        await asyncio.sleep(30)
+        raise AssertionError("not cancelled")
+
+    t0 = time.perf_counter()
+    with caplog.at_level(logging.DEBUG, logger="asyncio"), pytest.raises(ManifestError):
+        engine.make_plan(_broken(tmp_path), SETTINGS, transport=httpx.MockTransport(hang))
+    assert time.perf_counter() - t0 < 10
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # no task left failing behind
