@@ -444,11 +444,13 @@ def print_commands(r: dict[str, Any]) -> None:
     print()
     for entry in r["commands"].values():
         sz = entry["sizes"]
-        for command, timeline in entry["stages"].items():
-            if timeline is None:
-                continue
-            title = f"stages, {command.replace('_', ' ')} ({sz['prompts'] + sz['tools'] + sz['configs']:,} resources)"
-            print(f"{title}:\n  " + "\n  ".join(commands.format_timeline(timeline)))
+        for build, timelines in entry["stages"].items():
+            for command, timeline in timelines.items():
+                if timeline is None:
+                    continue
+                total = sz["prompts"] + sz["tools"] + sz["configs"]
+                title = f"stages, {command.replace('_', ' ')}, {total:,} resources, {build}"
+                print(f"{title}:\n  " + "\n  ".join(commands.format_timeline(timeline)))
     print()
 
 
@@ -698,13 +700,13 @@ def measure_commands(
     out["plan_edited"] = commands.measure(builds, ["plan", edited], reps, expect_changes=True, **common)
     log(f"{label}: SDK walk, page_size {PAGE} x{reps}")
     out["sdk_100"] = measure_sdk(url, admin, PAGE, reps)
-    now = builds[0]
-    out["stages"] = {
-        "validate": commands.stage_timeline(now, ["validate", matching], **common),
-        "plan": commands.stage_timeline(now, ["plan", matching], **common),
-    }
+    runs = {"validate": ["validate", matching], "plan": ["plan", matching]}
     if not args.quick:
-        out["stages"]["plan_edited"] = commands.stage_timeline(now, ["plan", edited], **common)
+        runs["plan_edited"] = ["plan", edited]
+    out["stages"] = {
+        build.label: {name: commands.stage_timeline(build, argv, **common) for name, argv in runs.items()}
+        for build in builds
+    }
     return out
 
 

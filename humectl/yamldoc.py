@@ -275,83 +275,96 @@ def _from_events(
     if type(event) is StreamEndEvent:
         return None  # an empty file (or only comments)
     resolvers = _implicit_resolvers()
-    wildcard = resolvers.get(None, ())
+    plain: dict[str, Any] = {}  # plain scalar as written -> its value (most repeat: true, 3, ITO, ...)
     nodes = 0
-    # One frame per open collection: [container, pointer of its children or None, depth, key slot].
-    stack: list[list[Any]] = []
+    # One frame per open collection: [container, pointer of its children or None, depth, slot], where
+    # slot is None in a list, and in a mapping _KEY (waiting for a key) or the key whose value comes.
+    frame: list[Any] | None = None
+    parents: list[list[Any] | None] = []
     root: Any = None
     while True:
         event = next_event()
         kind = type(event)
-        if kind is MappingEndEvent or kind is SequenceEndEvent:
-            stack.pop()
-            continue
-        if kind is not ScalarEvent and kind is not MappingStartEvent and kind is not SequenceStartEvent:
-            if kind is DocumentEndEvent:
-                break
-            return _BAIL  # an alias
-        nodes += 1
-        if event.anchor is not None or event.tag is not None or nodes > MAX_EXPANDED_NODES:
-            return _BAIL
-        frame = stack[-1] if stack else None
-        if frame is not None and frame[3] is _KEY:  # this event is the next key of a mapping
-            if kind is not ScalarEvent:
-                return _BAIL  # a list or mapping as a key
-            key = event.value
-            if key in frame[0] or (key == "<<" and event.implicit[0]):
-                return _BAIL  # a duplicate key, a merge key
-            frame[3] = key
-            if frame[1] is not None:
-                key_marks[f"{frame[1]}/{_escape(key)}"] = (event.start_mark.line + 1, event.start_mark.column + 1)
-            continue
-        if frame is None:
-            depth, pointer = 0, ""
-        else:
-            depth = frame[2] + 1
-            if depth > MAX_DEPTH:
-                return _BAIL
-            parent = frame[1]
-            if parent is None:
-                pointer = None
-            elif frame[3] is None:
-                pointer = f"{parent}/{len(frame[0])}"
-            else:
-                pointer = f"{parent}/{_escape(frame[3])}"
-        if pointer is not None:
-            marks[pointer] = (event.start_mark.line + 1, event.start_mark.column + 1)
         if kind is ScalarEvent:
+            nodes += 1
+            if event.anchor is not None or event.tag is not None:
+                return _BAIL
+            if frame is not None and frame[3] is _KEY:  # the next key of a mapping
+                key = event.value
+                if key in frame[0] or (key == "<<" and event.implicit[0]):
+                    return _BAIL  # a duplicate key, a merge key
+                frame[3] = key
+                if frame[1] is not None:
+                    mark = event.start_mark
+                    key_marks[f"{frame[1]}/{_escape(key)}"] = (mark.line + 1, mark.column + 1)
+                continue
+            slot = None if frame is None else frame[3]
             value = event.value
             if event.implicit[0]:  # plain: what the YAML 1.1 resolver makes of it
-                for tag, regexp in resolvers.get(value[:1], wildcard):
-                    if regexp.match(value):
-                        if tag in _SCALAR_TAGS:
-                            value = _construct(tag, value)
-                            if isinstance(value, float) and not math.isfinite(value):
-                                return _BAIL
-                        elif tag != _TIMESTAMP:  # a timestamp stays the string written
-                            return _BAIL  # merge or value tags where a value belongs
-                        break
+                known = plain.get(value, _KEY)
+                if known is _KEY:
+                    known = plain[value] = _plain_value(value, resolvers)
+                if known is _BAIL:
+                    return _BAIL
+                value = known
             if type(value) is str and variables is not None and varmod.has_reference(value):
                 result = varmod.substitute(value, variables)
                 if not result.ok:
                     return _BAIL
                 whole = not event.style and varmod.WHOLE_REFERENCE_RE.match(value)
                 value = _retyped(result.text) if whole else result.text
-        else:
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            nodes += 1
+            if event.anchor is not None or event.tag is not None:
+                return _BAIL
+            slot = None if frame is None else frame[3]
+            if slot is _KEY:
+                return _BAIL  # a list or mapping as a key
+            depth = 0 if frame is None else frame[2] + 1
+            if depth >= MAX_DEPTH:
+                return _BAIL  # (its items would be too deep: the exact path says where)
             value = {} if kind is MappingStartEvent else []
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            frame = parents.pop()
+            continue
+        elif kind is DocumentEndEvent:
+            break
+        else:
+            return _BAIL  # an alias
+        # Place the node in its parent, recording its position when it is near the top.
         if frame is None:
             root = value
-        elif frame[3] is None:
-            frame[0].append(value)
+            pointer: str | None = ""
         else:
-            frame[0][frame[3]] = value
-            frame[3] = _KEY
+            parent = frame[1]
+            container = frame[0]
+            if slot is None:
+                pointer = None if parent is None else f"{parent}/{len(container)}"
+                container.append(value)
+            else:
+                pointer = None if parent is None else f"{parent}/{_escape(slot)}"
+                container[slot] = value
+                frame[3] = _KEY
+        if pointer is not None:
+            mark = event.start_mark
+            marks[pointer] = (mark.line + 1, mark.column + 1)
         if kind is not ScalarEvent:
-            children = pointer if depth < _SHALLOW else None
-            stack.append([value, children, depth, _KEY if kind is MappingStartEvent else None])
-    if type(next_event()) is not StreamEndEvent:
-        return _BAIL  # a second document
+            parents.append(frame)
+            frame = [value, pointer if depth < _SHALLOW else None, depth, _KEY if kind is MappingStartEvent else None]
+    if nodes > MAX_EXPANDED_NODES or type(next_event()) is not StreamEndEvent:
+        return _BAIL  # too big (the exact path says so), or a second document
     return root
+
+
+def _plain_value(value: str, resolvers: dict[Any, tuple[tuple[str, Any], ...]]) -> Any:
+    """A plain scalar as data, or _BAIL when it is something the exact path reports (inf, nan, ``=``)."""
+    for tag, regexp in resolvers.get(value[:1], resolvers[None]):
+        if regexp.match(value):
+            if tag in _SCALAR_TAGS:
+                data = _construct(tag, value)
+                return _BAIL if isinstance(data, float) and not math.isfinite(data) else data
+            return value if tag == _TIMESTAMP else _BAIL  # a timestamp stays the string written
+    return value
 
 
 def _implicit_resolvers() -> dict[Any, tuple[tuple[str, Any], ...]]:

@@ -49,8 +49,8 @@ def test_quick_benchmark_prints_a_table_and_a_json_line() -> None:
         assert now[figure] > 0
     assert account["sdk_walk_100_s"] > 0
     # HUMECTL_PROFILE_STAGES: every stage of a plan reported, in the order they start.
-    plan_stages = account["stages"]["plan"]["stages"]
+    plan_stages = account["stages"]["now"]["plan"]["stages"]
     assert {"imports", "load", "validate", "list", "plan", "render"} <= set(plan_stages)
     assert plan_stages["imports"]["start_s"] < plan_stages["load"]["start_s"] < plan_stages["render"]["start_s"]
-    assert {"load", "validate", "render"} <= set(account["stages"]["validate"]["stages"])
+    assert {"load", "validate", "render"} <= set(account["stages"]["now"]["validate"]["stages"])
     assert [t["target"] for t in result["targets"]] == ["humectl --version"]
