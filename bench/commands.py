@@ -71,6 +71,7 @@ def baseline_build(ref: str, workdir: Path) -> Build:
         text=True,
         check=True,
         env={**os.environ, **build.env},
+        cwd=workdir,  # not the checkout: `python -c` imports from its working directory first
     ).stdout.strip()
     if not where.startswith(str(src)):
         raise RuntimeError(f"the baseline checkout is not the humectl imported ({where})")
