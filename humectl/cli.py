@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import click
 
 from humectl import __version__, stages
-from humectl.errors import ApiError, HumectlError, ManifestError, UsageError, redact
+from humectl.errors import ApiError, HumectlError, ManifestError, UsageError
 from humectl.render.escape import name, terminal, workflow_safe
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -29,26 +29,57 @@ F = TypeVar("F", bound=Callable[..., Any])
 OUTPUT_CHOICES = click.Choice(["text", "json", "markdown"])
 
 
-def _secrets() -> list[str | None]:
+API_KEY_NAME = "<the API key>"  # not a variable name: never in a plan's sensitive values
+
+
+def _mask(text: str) -> str:
+    """The one masking layer (:mod:`humectl.sensitive`): the API key and every sensitive value."""
+    from humectl import sensitive
+
+    return sensitive.current().mask(text)
+
+
+def _start_masking() -> None:
+    """Before anything is printed: a fresh registry for this command, ``::add-mask::`` for each value
+    registered from now on (under GitHub Actions), then the API key and the sensitive values of the
+    environment (``HUMECTL_SECRET_<NAME>``, ``HUMECTL_SECRETS``)."""
+    from humectl import sensitive
     from humectl.settings import api_key_from_env
 
-    return [api_key_from_env()]
+    registry = sensitive.reset()
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        from humectl.render.github import mask
+
+        # Raw on stderr (the runner reads workflow commands on both streams; stdout may be a document).
+        registry.listeners.append(lambda value: click.echo(mask(value), err=True))
+    key = api_key_from_env()
+    if key:
+        registry.add(API_KEY_NAME, key)
+    for variable, value in sensitive.secrets_from_environ(os.environ).items():
+        if not sensitive.too_short(value):  # a too short one is refused where it is used (build_load_options)
+            registry.add(variable, value)
 
 
 def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
-    """Every line humectl prints goes through here: the key is redacted, and no line of user text can
-    become a GitHub workflow command (``escape.workflow_safe``). Renderers escape user text for
-    the terminal before it gets here (:mod:`humectl.render.escape`).
+    """Every line humectl prints goes through here: the key and every sensitive value are masked
+    (:mod:`humectl.sensitive`), and no line of user text can become a GitHub workflow command
+    (``escape.workflow_safe``). Renderers escape user text for the terminal before it gets here
+    (:mod:`humectl.render.escape`).
 
     Colour is decided once (:func:`humectl.render.style.use_colour`): click would strip it from a
     pipe even under FORCE_COLOR, and keep it on a terminal under NO_COLOR.
     """
-    click.echo(workflow_safe(redact(text, _secrets())), err=err, nl=nl, color=_colour())
+    click.echo(workflow_safe(_mask(text)), err=err, nl=nl, color=_colour())
 
 
 def echo_commands(text: str, *, err: bool = False, nl: bool = True) -> None:
     """Print workflow commands built by :mod:`humectl.render.github` (their data is escaped there)."""
-    click.echo(redact(text, _secrets()), err=err, nl=nl, color=_colour())
+    click.echo(_mask(text), err=err, nl=nl, color=_colour())
+
+
+def write_text(path: str | Path, text: str) -> None:
+    """Write a file for people (a plan's Markdown, a snapshot): masked like everything printed."""
+    Path(path).write_text(_mask(text), encoding="utf-8")
 
 
 def manifest_options(func: F) -> F:
@@ -373,6 +404,7 @@ class HumectlGroup(click.Group):
         kwargs["standalone_mode"] = False
         _RUN.set(_Run())
         try:
+            _start_masking()
             rv = super().main(*args, **kwargs)
         except click.exceptions.Abort:
             echo("Aborted.", err=True)
@@ -693,7 +725,7 @@ def plan(directory: str, output: str, out_file: str | None, detailed_exitcode: b
     if out_file:
         engine.save_plan(result.plan, out_file)
         markdown = markdown_sibling(out_file)
-        markdown.write_text(render_markdown(result.plan), encoding="utf-8")
+        write_text(markdown, render_markdown(result.plan))
         shown = terminal(out_file)
         _say(f"\nSaved the plan to {shown} (Markdown: {terminal(str(markdown))}); apply exactly it with: "
              f"humectl apply {shown}")
@@ -859,6 +891,7 @@ def apply(source: str, auto_approve: bool, output: str, use_lock: bool, lock_tim
                 "drop --target/--var/--env/--name-prefix/--prune/--allow-empty"
             )
         the_plan = _load_saved_plan(source)
+        engine.restore_sensitive(the_plan, os.environ)  # read again from the environment, checked
         scope, run_id, directory = the_plan.name_prefix, the_plan.run_id, str(Path(source).parent)
     else:
         desired = flags.load(source)  # the manifests are read (and checked) before the lock is taken
@@ -1121,7 +1154,10 @@ def export_command(
             return await export_live(client)
 
     live = asyncio.run(read())
-    result = render_export(live, selectors=[*selectors, *targets], schema_ref=schema_ref)
+    from humectl import sensitive
+
+    secrets = sensitive.current().by_name()  # HUMECTL_SECRET_<NAME>: written as ${NAME}, never as values
+    result = render_export(live, selectors=[*selectors, *targets], schema_ref=schema_ref, secrets=secrets)
     write_export(result, directory, force=force)
     counts = result.counts()
     _say(
@@ -1130,7 +1166,7 @@ def export_command(
     )
     for note in result.notes:
         _say(f"  note: {terminal(note)}")
-    differences = verify_export(directory, live, result.addresses)
+    differences = verify_export(directory, live, result.addresses, secrets)
     if json_mode():
         from humectl.render.json import FORMAT_VERSION, dumps
 
@@ -1183,6 +1219,9 @@ def history(
             return await fetch_history(client, address)
 
     found = asyncio.run(read())
+    from humectl import sensitive
+
+    sensitive.mask_history(found, sensitive.current())
     echo(render_history_json(found) if output == "json" else render_history_text(found), nl=False)
     return 0
 
@@ -1266,6 +1305,9 @@ def _rollback(
             return await plan_rollback(client, address, to_version, run_id=run_id, message=message)
 
     planned = asyncio.run(make())
+    from humectl import sensitive
+
+    sensitive.mask_plan(planned.plan, sensitive.current().by_name())
     _context(address=address, to_version=to_version, rolled_back=False, plan=planned.plan.to_dict())
     if planned.plan.has_changes and output != "json":
         echo(render_text(planned.plan, colour=_colour()), nl=False)
@@ -1293,7 +1335,7 @@ def _rollback(
     for note in update.notes:
         _say(f"  note: {terminal(note)}")
     if write_dir:
-        for path, content in update.writes.items():
+        for path, content in _without_secrets(update.writes).items():
             path.write_bytes(content.encode("utf-8"))
             _say(f"Wrote {terminal(str(path))}")
         _say(terminal(update.diff, multiline=True), nl=False)
@@ -1320,6 +1362,30 @@ def _rollback(
         }
         echo(dumps(document), nl=False)
     return 0
+
+
+def _without_secrets(writes: dict[Path, str]) -> dict[Path, str]:
+    """Manifest files to write, each sensitive value as ``${NAME}``; a prompt text file (never
+    substituted) that would hold one is refused before anything is written."""
+    from humectl import sensitive
+    from humectl.export import reference_secrets
+
+    secrets = sensitive.current().by_name()
+    if not secrets:
+        return writes
+    out: dict[Path, str] = {}
+    for path, content in writes.items():
+        if path.suffix in (".yaml", ".yml"):
+            out[path] = reference_secrets(content, secrets, set())
+        elif sensitive.of(secrets).contains(content):
+            raise UsageError(
+                f"the rollback is done, but {path} was not rewritten: it would hold a sensitive value, and "
+                "prompt text files are never substituted",
+                hint="edit the manifests by hand, keeping the value in a ${NAME} variable of an inline text:",
+            )
+        else:
+            out[path] = content
+    return out
 
 
 @cli.command("force-unlock")
@@ -1556,9 +1622,9 @@ def emulator_snapshot(
     counts = snapshot_counts(document)
     if out_file is None:
         # The document itself, byte for byte (no escaping), so it seeds and compares as is; never the key.
-        click.echo(redact(text, _secrets()), nl=False)
+        click.echo(_mask(text), nl=False)
         return
-    Path(out_file).write_text(text, encoding="utf-8")
+    write_text(out_file, text)
     if json_mode():
         from humectl.render.json import FORMAT_VERSION
 

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import functools
 import json
 import threading
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 
-from humectl import lock, stages
+from humectl import lock, sensitive, stages
 from humectl.apply import Applied, EventCallback, Halt, apply_plan
 from humectl.client import EviClient
 from humectl.errors import STOPPED_BY_LOCK_LOST, ApplyError, ApplyReport, PlanError, StalePlanError
@@ -216,6 +217,9 @@ async def make_plan_async(
         plan.allow_empty = allow_empty
         requests = client.requests_sent
         desired = await _loaded(loading)
+        # Fields that touch a sensitive value are masked in the plan's display data; the content keeps
+        # the values (apply sends them) and its serialisation masks them (humectl.sensitive).
+        sensitive.mask_plan(plan, {**sensitive.current().by_name(), **desired.sensitive})
         # The listing kept the lock prompts aside: say so when this scope's lock is held (no request).
         scope = desired.name_prefix
         locks = lock.locks_in(client.reserved_heads.get(lock.LOCK_KIND.name, []), scope)
@@ -246,7 +250,11 @@ def in_thread(func: Callable[..., T], *args: Any) -> asyncio.Future[T]:
         with contextlib.suppress(RuntimeError):  # the loop is gone (interrupted): nobody is waiting
             loop.call_soon_threadsafe(settle, outcome)
 
-    threading.Thread(target=run, name=f"humectl-{getattr(func, '__name__', 'work')}", daemon=True).start()
+    # In this context: what the loader registers (sensitive values) is what the command masks.
+    sensitive.current()
+    context = contextvars.copy_context()
+    name = f"humectl-{getattr(func, '__name__', 'work')}"
+    threading.Thread(target=context.run, args=(run,), name=name, daemon=True).start()
     return future
 
 
@@ -368,6 +376,10 @@ async def apply_async(
     halt: Halt | None = None,
 ) -> tuple[ApplyReport, dict[str, Applied]]:
     """Apply ``plan``; refuse it when a live object it depends on moved; raise ApplyError on failure."""
+    if plan.saved_sensitive:
+        raise PlanError(
+            "the saved plan holds sensitive values it does not carry: read them first (engine.restore_sensitive)"
+        )
     refuse_blocked(plan)
     async with open_client(settings, transport) as client:
         if check_fresh:
@@ -406,7 +418,55 @@ def applied_resources(plan: Plan, report: ApplyReport) -> list[dict[str, Any]]:
 
 
 def save_plan(plan: Plan, path: str | Path) -> None:
-    Path(path).write_text(json.dumps(plan.to_dict(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    """Write the plan file: no sensitive value in it (``Plan.to_dict`` keeps salted fingerprints instead)."""
+    data = plan.to_dict()
+    guard = sensitive.current()  # values the plan does not know (the API key): masked as everywhere else
+    data = {**guard.mask_data({k: v for k, v in data.items() if k != "changes"}), "changes": [
+        {**guard.mask_data({k: v for k, v in c.items() if k != "content"}), "content": c["content"]}
+        for c in data["changes"]
+    ]}  # fmt: skip
+    Path(path).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def restore_sensitive(plan: Plan, environ: Mapping[str, str]) -> None:
+    """Put a saved plan's sensitive values back into its content, read again from ``environ``
+    (``HUMECTL_SECRET_<NAME>``, ``HUMECTL_SECRETS``, ``HUMECTL_VAR_<NAME>``); refuse when one is
+    missing, or is not the value the plan was made with (its salted fingerprint differs)."""
+    saved = plan.saved_sensitive
+    if not saved:
+        return
+    from humectl.variables import ENV_PREFIX, variables_from_environ
+
+    available = {**variables_from_environ(environ), **sensitive.secrets_from_environ(environ)}
+    salt = str(saved.get("salt") or "")
+    values: dict[str, str] = {}
+    for name, expected in sorted((saved.get("fingerprints") or {}).items()):
+        value = available.get(name)
+        if value is None:
+            raise PlanError(
+                f"the saved plan needs the sensitive value of {name}, which it does not hold",
+                hint=f"set {sensitive.SECRET_PREFIX}{name} (or {ENV_PREFIX}{name}) to the value the plan was made with",
+            )
+        try:
+            matches = sensitive.same(value, salt, str(expected))
+        except ValueError:
+            matches = False
+        if not matches:
+            raise PlanError(
+                f"the sensitive value of {name} in the environment is not the one this plan was made with",
+                hint="plan again with the current value, review the plan, then apply it",
+            )
+        values[name] = value
+        sensitive.current().add(name, value)
+    places = saved.get("places") or {}
+    try:
+        for change in plan.changes:
+            if change.address in places:
+                change.content = sensitive.unmask_content(change.content, places[change.address], values)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise PlanError(f"the saved plan's sensitive values cannot be put back: {exc}") from None
+    plan.sensitive = values
+    plan.saved_sensitive = None
 
 
 def load_plan(path: str | Path) -> Plan:
@@ -441,5 +501,6 @@ __all__ = [
     "load_plan",
     "make_destroy_plan",
     "make_plan",
+    "restore_sensitive",
     "save_plan",
 ]

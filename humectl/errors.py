@@ -19,7 +19,8 @@
     └── ApplyError               apply stopped part-way; carries the exact report of what was done
 
 Exit code 2 is reserved for "changes present" (``--detailed-exitcode``), so no error maps to it.
-The API key must never appear in any message: :func:`redact` is applied by the CLI as a last guard.
+The API key and sensitive values must never appear in any message: the CLI masks every output
+(:mod:`humectl.sensitive`).
 """
 
 from __future__ import annotations
@@ -207,11 +208,3 @@ def error_type(class_name: str) -> str:
     """``MissingKeyError`` → ``missing_key``, ``StalePlanError`` → ``stale_plan``."""
     name = class_name.removesuffix("Error") or "humectl"
     return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
-
-
-def redact(text: str, secrets: list[str | None]) -> str:
-    """Replace every occurrence of each non-empty secret in ``text``."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return text

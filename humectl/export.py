@@ -327,14 +327,30 @@ def dump_entry(entry: Mapping[str, Any], indent: int = 2, *, escape: bool = True
     return "".join(pad + line if line.strip() else line for line in text.splitlines(keepends=True))
 
 
-def render_manifest_file(plural: str, entries: list[dict[str, Any]], schema_ref: str) -> str:
+def render_manifest_file(plural: str, entries: list[dict[str, Any]], schema_ref: str, *, escape: bool = True) -> str:
     parts = [
         f"# yaml-language-server: $schema={schema_ref}\n",
         "# Exported by `humectl export`; edit freely, then `humectl plan`.\n",
         f"{plural}:\n",
     ]
-    parts.append("\n".join(dump_entry(e) for e in entries))
+    parts.append("\n".join(dump_entry(e, escape=escape) for e in entries))
     return "".join(parts)
+
+
+def reference_secrets(value: Any, secrets: Mapping[str, str], used: set[str]) -> Any:
+    """Every sensitive value in the strings of ``value`` (already escaped) written as ``${NAME}``, so
+    the files hold no secret and load back to the same content (names of the secrets: ``used``)."""
+    if isinstance(value, str):
+        for name, secret in sorted(secrets.items(), key=lambda item: len(item[1]), reverse=True):
+            if secret and secret in value:
+                value = value.replace(secret, "${" + name + "}")
+                used.add(name)
+        return value
+    if isinstance(value, dict):
+        return {k: reference_secrets(v, secrets, used) for k, v in value.items()}
+    if isinstance(value, list):
+        return [reference_secrets(v, secrets, used) for v in value]
+    return value
 
 
 # --- prompt text files ---------------------------------------------------------------------------
@@ -378,12 +394,16 @@ def render_export(
     selectors: Iterable[str] = (),
     schema_ref: str | None = None,
     schema_text: str | None = None,
+    secrets: Mapping[str, str] | None = None,
 ) -> ExportResult:
     """Every file for ``live`` (or the selected part of it). Pure: nothing is read or written.
 
     ``schema_ref`` None means: write ``manifest.schema.json`` (``schema_text``, default the shipped
-    schema) beside the manifests and point at it.
+    schema) beside the manifests and point at it. ``secrets`` (sensitive variables, name -> value)
+    are written as ``${NAME}`` wherever a live value holds one; a prompt text holding one stays
+    inline, since text files are never substituted.
     """
+    secrets = dict(secrets or {})
     resources = select_resources(live, selectors)
     heads = {key: r.version for key, r in live.resources.items()}
     result = ExportResult(addresses=[r.address for r in resources])
@@ -394,11 +414,18 @@ def render_export(
         entries: list[dict[str, Any]] = []
         for resource in (r for r in resources if r.kind == kind):
             entry = manifest_entry(kind, resource.data, heads, notes=result.notes)
-            if kind == "prompt":
+            used: set[str] = set()
+            held = reference_secrets(entry, secrets, used)
+            if kind == "prompt" and not used:
                 entry = _place_text(entry, taken, text_files, result.notes)
+            entry = reference_secrets(escape_variables(entry), secrets, set())
+            if used:
+                names = ", ".join(sorted(used))
+                result.notes.append(f"{kind}/{held['name']}: the sensitive value of {names} written as a reference")
             entries.append(entry)
         if entries:
-            result.files.append(ExportFile(FILE_FOR_KIND[kind], render_manifest_file(KINDS[kind].plural, entries, ref)))
+            text = render_manifest_file(KINDS[kind].plural, entries, ref, escape=False)
+            result.files.append(ExportFile(FILE_FOR_KIND[kind], text))
     result.files.extend(text_files)
     if schema_ref is None:
         if schema_text is None:
@@ -456,15 +483,18 @@ def write_export(result: ExportResult, directory: str | Path, *, force: bool = F
     return written
 
 
-def verify_export(directory: str | Path, live: LiveState, addresses: Iterable[str]) -> list[str]:
-    """Load the written manifests and plan them against ``live``: what would change (empty = exact).
+def verify_export(
+    directory: str | Path, live: LiveState, addresses: Iterable[str], secrets: Mapping[str, str] | None = None
+) -> list[str]:
+    """Load the written manifests (with ``secrets`` for their ``${NAME}``) and plan them against
+    ``live``: what would change (empty = exact).
 
     A load failure (ManifestError) propagates: files that do not even load are a bug, not a diff.
     """
-    from humectl.manifest import load_manifests
+    from humectl.manifest import LoadOptions, load_manifests
     from humectl.plan import build_plan
 
-    desired = load_manifests(directory)
+    desired = load_manifests(directory, LoadOptions(secret_variables=dict(secrets or {})))
     exported = set(addresses)
     plan = build_plan(desired, live, run_id="export-check")
     return [f"{c.address}: {c.action} ({'; '.join(c.reasons)})" for c in plan.changes if c.address in exported]

@@ -84,15 +84,17 @@ class LoadOptions:
     :func:`build_load_options`.
     """
 
-    variables: dict[str, str] = field(default_factory=dict)
+    variables: dict[str, str] = field(default_factory=dict, repr=False)
     name_prefix: str = ""
     environment: str | None = None
     var_files: tuple[str, ...] = ()
-    env_variables: dict[str, str] = field(default_factory=dict)
+    env_variables: dict[str, str] = field(default_factory=dict, repr=False)
     project_file: str | None = None  # default: humectl.yaml (or .yml) at the root
     # Models and HUME_AI voice names to take as known (validate --allow-model / --allow-voice).
     allowed_models: tuple[str, ...] = ()
     allowed_voices: tuple[str, ...] = ()
+    # HUMECTL_SECRET_<NAME> (and HUMECTL_SECRETS) values: variables that are sensitive (humectl.sensitive).
+    secret_variables: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -107,6 +109,8 @@ class ManifestSet:
     name_prefix: str = ""
     # The name prefixes of every environment humectl.yaml declares (provenance.owner_prefix).
     declared_prefixes: tuple[str, ...] = ()
+    # The sensitive variables of this load, name -> value (humectl.sensitive): masked in every output.
+    sensitive: dict[str, str] = field(default_factory=dict, repr=False)
 
     def get(self, kind: str, name: str) -> DesiredResource | None:
         for resource in self.resources:
@@ -134,17 +138,34 @@ def build_load_options(
     of which only ``HUMECTL_VAR_*`` is kept. ``root`` (the manifest directory) is accepted for
     symmetry with the commands; the project file is found from the root at load time.
     """
-    from humectl.variables import parse_var_flags, variables_from_environ
+    from humectl.sensitive import MIN_LENGTH, SECRET_PREFIX, secrets_from_environ, too_short
+    from humectl.variables import ENV_PREFIX, parse_var_flags, variables_from_environ
 
     del root  # humectl.yaml is located by load_manifests, which gets the root itself
     if name_prefix and (why := rules.prefix_problem(name_prefix)):
         raise UsageError(f"--name-prefix {name_prefix!r} {why}", hint=rules.NAME_HINT)
+    environ = os.environ if environ is None else environ
+    env_variables = variables_from_environ(environ)
+    secret_variables = secrets_from_environ(environ)
+    for name, value in secret_variables.items():
+        if name in env_variables:
+            raise UsageError(
+                f"{name} is set both as {ENV_PREFIX}{name} and as a sensitive {SECRET_PREFIX}{name}",
+                hint=f"keep only {SECRET_PREFIX}{name}",
+            )
+        if too_short(value):
+            raise UsageError(
+                f"the sensitive value of {name} ({SECRET_PREFIX}{name}) is {len(value)} characters long; humectl "
+                f"needs at least {MIN_LENGTH} to keep it out of its output",
+                hint="use the real secret; a value this short would mask ordinary text",
+            )
     return LoadOptions(
         variables=parse_var_flags(var_flags),
         name_prefix=name_prefix or "",
         environment=environment or None,
         var_files=tuple(var_files),
-        env_variables=variables_from_environ(os.environ if environ is None else environ),
+        env_variables=env_variables,
+        secret_variables=secret_variables,
     )
 
 
@@ -153,10 +174,11 @@ def build_load_options(
 
 @dataclass
 class _Resolved:
-    variables: dict[str, str]
+    variables: dict[str, str] = field(repr=False)
     name_prefix: str
     excluded: set[Path]
     declared_prefixes: tuple[str, ...] = ()
+    sensitive: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 def _scalar_mapping(doc: Document, value: Any, pointer: str, what: str, problems: list[Problem]) -> dict[str, str]:
@@ -196,10 +218,12 @@ class _Project:
     and the name prefixes of every environment it declares (whose resources ``--prune`` and
     ``destroy`` of another environment must leave alone)."""
 
-    variables: dict[str, str] = field(default_factory=dict)
+    variables: dict[str, str] = field(default_factory=dict, repr=False)
     name_prefix: str = ""
     path: Path | None = None
     declared_prefixes: tuple[str, ...] = ()
+    # Variables listed under ``sensitive:`` (top level and the chosen environment) -> where, for problems.
+    sensitive: dict[str, tuple[Document, str]] = field(default_factory=dict, repr=False)
 
 
 def _read_project(root: Path, root_display: str, options: LoadOptions, problems: list[Problem]) -> _Project:
@@ -241,7 +265,7 @@ def _read_project(root: Path, root_display: str, options: LoadOptions, problems:
     if not isinstance(data, dict):
         problems.append(doc.problem("", f"{path.name} must be a mapping", rule="project-file"))
         return _Project(path=path)
-    allowed = ("variables", "environments")
+    allowed = ("variables", "environments", "sensitive")
     for key in data:
         if key not in allowed:
             close = difflib.get_close_matches(key, allowed, n=1)
@@ -249,12 +273,13 @@ def _read_project(root: Path, root_display: str, options: LoadOptions, problems:
                 doc.problem(
                     f"/{key}",
                     f"unknown field '{key}' in {path.name}",
-                    f"did you mean '{close[0]}'?" if close else "allowed: variables, environments",
+                    f"did you mean '{close[0]}'?" if close else "allowed: variables, environments, sensitive",
                     rule="project-file",
                     key=True,
                 )
             )
     found = _scalar_mapping(doc, data.get("variables"), "/variables", "variables", problems)
+    sensitive = _sensitive_names(doc, data.get("sensitive"), "/sensitive", problems)
     prefix = ""
     environments = data.get("environments") or {}
     if not isinstance(environments, dict):
@@ -270,13 +295,13 @@ def _read_project(root: Path, root_display: str, options: LoadOptions, problems:
             problems.append(doc.problem(base, f"environment '{env_name}' must be a mapping", rule="project-file"))
             continue
         for key in settings:
-            if key not in ("name_prefix", "variables", "description"):
-                close = difflib.get_close_matches(key, ("name_prefix", "variables", "description"), n=1)
+            if key not in _ENVIRONMENT_KEYS:
+                close = difflib.get_close_matches(key, _ENVIRONMENT_KEYS, n=1)
                 problems.append(
                     doc.problem(
                         f"{base}/{key}",
                         f"unknown field '{key}' in environment '{env_name}'",
-                        f"did you mean '{close[0]}'?" if close else "allowed: name_prefix, variables, description",
+                        f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(_ENVIRONMENT_KEYS)}",
                         rule="project-file",
                         key=True,
                     )
@@ -314,10 +339,35 @@ def _read_project(root: Path, root_display: str, options: LoadOptions, problems:
             )
             if isinstance(settings.get("name_prefix"), str):
                 prefix = settings["name_prefix"]
+            sensitive.update(
+                _sensitive_names(doc, settings.get("sensitive"), f"/environments/{env}/sensitive", problems)
+            )
     declared = tuple(
         sorted({str(e["name_prefix"]) for e in environments.values() if isinstance(e, dict) and e.get("name_prefix")})
     )
-    return _Project(found, prefix, path, declared)
+    return _Project(found, prefix, path, declared, sensitive)
+
+
+_ENVIRONMENT_KEYS = ("name_prefix", "variables", "description", "sensitive")
+
+
+def _sensitive_names(
+    doc: Document, value: Any, pointer: str, problems: list[Problem]
+) -> dict[str, tuple[Document, str]]:
+    """``sensitive: [name, ...]``: the variables whose values humectl must never show."""
+    found: dict[str, tuple[Document, str]] = {}
+    if value is None:
+        return found
+    if not isinstance(value, list):
+        problems.append(doc.problem(pointer, "sensitive must be a list of variable names", rule="project-file"))
+        return found
+    for i, name in enumerate(value):
+        if not isinstance(name, str) or not variables.is_variable_name(name):
+            message = f"{name!r} is not a variable name"
+            problems.append(doc.problem(f"{pointer}/{i}", message, "use letters, digits and _", rule="variables"))
+            continue
+        found[name] = (doc, f"{pointer}/{i}")
+    return found
 
 
 def looks_like_workflow(data: Any) -> bool:
@@ -385,6 +435,7 @@ def _resolve_options(root: Path, root_display: str, options: LoadOptions, proble
     project = _read_project(root, root_display, options, problems)
     found = project.variables
     found.update(options.env_variables)
+    found.update(options.secret_variables)
     excluded: set[Path] = set()
     if project.path is not None:
         excluded.add(_real(project.path))
@@ -392,7 +443,40 @@ def _resolve_options(root: Path, root_display: str, options: LoadOptions, proble
         found.update(_read_var_file(name, problems))
         excluded.add(_real(Path(name)))
     found.update(options.variables)
-    return _Resolved(found, options.name_prefix or project.name_prefix, excluded, project.declared_prefixes)
+    secret = _register_sensitive(found, project, options, problems)
+    resolved = _Resolved(found, options.name_prefix or project.name_prefix, excluded, project.declared_prefixes)
+    resolved.sensitive = secret
+    return resolved
+
+
+def _register_sensitive(
+    found: Mapping[str, str], project: _Project, options: LoadOptions, problems: list[Problem]
+) -> dict[str, str]:
+    """The sensitive variables' values, registered with :func:`humectl.sensitive.current` before any
+    manifest is read (so even a problem that quotes one is masked); too short a value is a problem."""
+    from humectl import sensitive
+
+    registry = sensitive.current()
+    out: dict[str, str] = {}
+    for name in sorted({*project.sensitive, *options.secret_variables}):
+        value = found.get(name)
+        if value is None:
+            continue
+        if sensitive.too_short(value):
+            where = project.sensitive.get(name)
+            message = (
+                f"the sensitive variable '{name}' has a value of {len(value)} characters; humectl needs at "
+                f"least {sensitive.MIN_LENGTH} to keep it out of its output"
+            )
+            hint = "use the real secret; a value this short would mask ordinary text"
+            if where is not None:
+                problems.append(where[0].problem(where[1], message, hint, rule="sensitive"))
+            else:
+                problems.append(Problem("humectl.yaml", 0, 0, message, hint, "sensitive"))
+            continue
+        registry.add(name, value)
+        out[name] = value
+    return out
 
 
 def _real(path: Path) -> Path:
@@ -727,6 +811,22 @@ def _build_resource(
     return resource, problems
 
 
+def _names_a_secret(
+    entry: rules.ManifestEntry, resource: DesiredResource, secrets: Mapping[str, str]
+) -> Problem | None:
+    """A name is shown everywhere (plans, ids tables, the account), so it may not hold a sensitive value."""
+    for name in (resource.name, *resource.previous_names):
+        held = sorted(n for n, value in secrets.items() if value and value in name)
+        if held:
+            return entry.problem(
+                "/name",
+                f"this {resource.kind}'s name holds the sensitive value of {', '.join(held)}",
+                "names are shown in every plan and in the account: keep sensitive values out of them",
+                rule="sensitive",
+            )
+    return None
+
+
 def _sort_key(problem: Problem) -> tuple[str, int, int]:
     return (problem.file, problem.line, problem.col)
 
@@ -818,6 +918,8 @@ def load_manifests(root: str | Path, options: LoadOptions | None = None) -> Mani
             problems += rules.drop_ignored(entry, found)
             if resource is not None:
                 resources.append(resource)
+                if resolved.sensitive and (named := _names_a_secret(entry, resource, resolved.sensitive)):
+                    problems.append(named)
 
     problems = _unique(sorted(problems, key=_sort_key))
     if any(p.severity == "error" for p in problems):
@@ -830,6 +932,7 @@ def load_manifests(root: str | Path, options: LoadOptions | None = None) -> Mani
         environment=options.environment,
         name_prefix=resolved.name_prefix,
         declared_prefixes=resolved.declared_prefixes,
+        sensitive=resolved.sensitive,
     )
 
 

@@ -68,7 +68,7 @@ class Change:
     live_version: int | None = None
     predicted_version: int | None = None
     rename_from: str | None = None
-    content: dict[str, Any] = field(default_factory=dict)
+    content: dict[str, Any] = field(default_factory=dict, repr=False)  # may hold sensitive values
     version_description: str | None = None
     depends_on: list[str] = field(default_factory=list)
     source: str | None = None
@@ -140,7 +140,13 @@ class Plan:
     allow_empty: bool = False
     destroy: bool = False  # a plan of `humectl destroy`: it deletes the environment
     kept: dict[str, str] = field(default_factory=dict)  # destroy: address -> why it is not deleted
+    # Sensitive variables (name -> value) the content may hold: never serialised (humectl.sensitive).
+    sensitive: dict[str, str] = field(default_factory=dict, repr=False)
+    # A loaded plan's {salt, fingerprints, places} until engine.restore_sensitive put the values back.
+    saved_sensitive: dict[str, Any] | None = field(default=None, repr=False)
     format_version: int = FORMAT_VERSION
+    _salt: str = field(default="", repr=False, compare=False)
+    _fingerprints: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def blocked(self) -> list[Change]:
@@ -160,7 +166,46 @@ class Plan:
         counts["unchanged"] = len(self.unchanged)
         return counts
 
+    def _sensitive_dict(self, changes: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """Mask the sensitive values in ``changes`` (the dicts of self.changes), and say where they were
+        and what their salted fingerprints are; the loaded table of a plan not restored yet as it is."""
+        if not self.sensitive:
+            return self.saved_sensitive
+        from humectl import sensitive
+
+        if not self._salt:
+            import secrets
+
+            self._salt = secrets.token_hex(16)
+        places: dict[str, Any] = {}
+        registry = sensitive.of(self.sensitive)
+        for change, data in zip(self.changes, changes, strict=True):
+            content, where = sensitive.mask_content(data.pop("content"), self.sensitive)
+            masked = registry.mask_data(data)
+            data.clear()
+            data.update(masked, content=content)
+            if where:
+                places[change.address] = where
+        used = sorted({name for where in places.values() for found in where.values() for _, name in found})
+        for name in used:
+            if name not in self._fingerprints:
+                self._fingerprints[name] = sensitive.fingerprint(self.sensitive[name], self._salt)
+        return {"salt": self._salt, "fingerprints": {n: self._fingerprints[n] for n in used}, "places": places}
+
     def to_dict(self) -> dict[str, Any]:
+        changes = [c.to_dict() for c in self.changes]
+        saved = self._sensitive_dict(changes)
+        data = self._plain_dict(changes)
+        data["sensitive"] = saved
+        if self.sensitive:
+            from humectl import sensitive
+
+            data = sensitive.of(self.sensitive).mask_data({k: v for k, v in data.items() if k != "changes"}) | {
+                "changes": data["changes"], "sensitive": saved,
+            }  # fmt: skip
+        return data
+
+    def _plain_dict(self, changes: list[dict[str, Any]]) -> dict[str, Any]:
         return {
             "format_version": self.format_version,
             "humectl_version": __version__,
@@ -170,7 +215,7 @@ class Plan:
             "partial": self.partial,
             "targets": list(self.targets),
             "summary": self.summary(),
-            "changes": [c.to_dict() for c in self.changes],
+            "changes": changes,
             "unchanged": list(self.unchanged),
             "live_fingerprint": self.live_fingerprint,
             "pruned": self.pruned,
@@ -203,6 +248,7 @@ class Plan:
             allow_empty=bool(data.get("allow_empty")),
             destroy=bool(data.get("destroy")),
             kept={str(k): str(v) for k, v in (data.get("kept") or {}).items()},
+            saved_sensitive=dict(data["sensitive"]) if data.get("sensitive") else None,
         )
 
 

@@ -8,6 +8,7 @@ from humectl.drift import Drifted
 from humectl.render import visible
 from humectl.render.escape import name, terminal
 from humectl.render.text import format_value, text_diff_lines
+from humectl.sensitive import MASK, is_masked_change
 
 
 def render_drift_text(drifted: list[Drifted]) -> str:
@@ -27,6 +28,8 @@ def render_drift_text(drifted: list[Drifted]) -> str:
                 continue
             path, note = terminal(f.path), f.note
             shown = f"manifests say {format_value(f.after, note)}, live has {format_value(f.before, note)}"
+            if is_masked_change(f.before, f.after):  # two different secrets at one place
+                shown = f"{MASK} changed"
             lines.append(f"      {path}: {shown}" + (f"   {visible.label(note)}" if note else ""))
         if item.text_diff:
             note = next((f.note for f in item.fields if f.path == "text"), None)

@@ -178,6 +178,9 @@ def append_step_summary(markdown: str, env: Mapping[str, str]) -> bool:
     path = env.get("GITHUB_STEP_SUMMARY", "")
     if not path:
         return False
+    from humectl import sensitive
+
+    markdown = sensitive.current().mask(markdown)  # a file GitHub shows: masked like everything printed
     text = markdown if markdown.endswith("\n") else markdown + "\n"
     with Path(path).open("a", encoding="utf-8", newline="\n") as handle:
         handle.write(text)
@@ -192,6 +195,9 @@ def set_output(name: str, value: str, env: Mapping[str, str]) -> bool:
     path = env.get("GITHUB_OUTPUT", "")
     if not path:
         return False
+    from humectl import sensitive
+
+    value = sensitive.current().mask(value)
     delimiter = f"ghadelimiter_{secrets.token_hex(8)}"
     while delimiter in value:  # pragma: no cover - 64 random bits
         delimiter = f"ghadelimiter_{secrets.token_hex(8)}"

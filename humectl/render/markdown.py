@@ -22,6 +22,7 @@ from humectl.render import visible
 from humectl.render.escape import md_code, md_fence, md_html, md_text, shorten
 from humectl.render.report import IN_FLIGHT_NOTE, report_heading
 from humectl.render.style import EMOJI, LABELS, SYMBOLS, no_changes_line, plan_summary_line, summary_line
+from humectl.sensitive import MASK, is_masked_change
 
 GITHUB_COMMENT_LIMIT = 65_536
 # Headroom under the limit for what the sticky-comment action adds (its marker line).
@@ -79,6 +80,8 @@ def _details(change: Change) -> str:
             note = f.note
             before = "" if change.action == "create" else _cell(f.before, note) if f.before is not None else "∅"
             after = _cell(f.after, note) + _note(note) if f.after is not None else "`null`"  # null: cleared
+            if is_masked_change(f.before, f.after):  # two different secrets at one place
+                before, after = f"`{MASK}`", f"`{MASK}` changed"
             parts.append(f"| {md_code(f.path, table=True)} | {before} | {after} |")
         parts.append("")
     if change.text_diff:

@@ -15,6 +15,7 @@ from humectl.plan import Change, Plan
 from humectl.render import visible
 from humectl.render.escape import name, terminal
 from humectl.render.style import COLOURS, SYMBOLS, VERBS, no_changes_line, plan_summary_line
+from humectl.sensitive import MASK, is_masked_change
 
 _MAX_VALUE = 120
 
@@ -75,6 +76,9 @@ def render_change(change: Change, colour: bool) -> list[str]:
         if field.path == "text" and change.text_diff:
             continue
         path = terminal(field.path)
+        if is_masked_change(field.before, field.after):  # two different secrets at one place
+            lines.append(paint(f"      ~ {path}: {MASK} changed", fg="yellow"))
+            continue
         if change.action == "create":
             lines.append(paint(f"      + {path}: {format_value(field.after)}", fg="green"))
         elif field.after is None:  # cleared (an explicit null in the manifest)

@@ -316,7 +316,9 @@ class Runner:
         return text
 
     def raw_output(self) -> str:
-        return "\n".join(s.output for s in self.steps)
+        """What the steps printed, unmasked, less the ``::add-mask::`` commands (the runner consumes them)."""
+        lines = "\n".join(s.output for s in self.steps).splitlines()
+        return "\n".join(line for line in lines if not line.strip().startswith("::add-mask::"))
 
     # -- workflows --------------------------------------------------------------------------------
     def run_workflow(self, path: Path, event_name: str, payload: dict[str, Any]) -> dict[str, str]:

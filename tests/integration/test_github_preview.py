@@ -127,6 +127,7 @@ def test_a_preview_lives_and_dies_with_its_pull_request(served: str, tmp_path: P
         assert [name for name in left if "pr-12-" in name] == []
         assert {n: h["id"] for n, h in left.items()} == production  # production exactly as it was
         assert KEY not in runner.raw_output() and KEY not in "".join(runner.comments.values())
+        assert KEY in runner.masks  # registered with ::add-mask:: as well
     finally:
         runner.close()
 

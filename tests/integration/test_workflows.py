@@ -325,7 +325,10 @@ def test_plan_step_treats_exit_2_as_changes_and_fails_on_errors(path: Path) -> N
     assert re.search(r"^\s*0\) echo \"has-changes=false\" >> \"\$GITHUB_OUTPUT\"", script, re.M)
     assert re.search(r"^\s*2\) echo \"has-changes=true\" >> \"\$GITHUB_OUTPUT\"", script, re.M)
     assert re.search(r"^\s*\*\).*exit \"\$status\"", script, re.M)
-    assert _step(path, job_id, "humectl plan")["env"] == {"HUME_API_KEY": "${{ secrets.HUME_API_KEY }}"}
+    assert _step(path, job_id, "humectl plan")["env"] == {
+        "HUME_API_KEY": "${{ secrets.HUME_API_KEY }}",
+        "HUMECTL_SECRETS": "${{ secrets.HUMECTL_SECRETS }}",
+    }
     assert "humectl validate" in _step(path, job_id, "humectl validate")["run"]
     upload = _step(path, job_id, "Upload the plan")
     assert upload["uses"].startswith("actions/upload-artifact@")
@@ -446,7 +449,11 @@ def test_apply_workflow_is_serialised_and_gated() -> None:
     assert "--auto-approve" in step["run"] and "plan.json" in step["run"]
     assert step["if"] == "${{ steps.plan.outputs.has-changes == 'true' }}"
     # A saved plan is applied exactly as saved: humectl refuses --env (read from HUMECTL_ENV) with it.
-    assert step["env"] == {"HUME_API_KEY": "${{ secrets.HUME_API_KEY }}", "HUMECTL_ENV": ""}
+    assert step["env"] == {
+        "HUME_API_KEY": "${{ secrets.HUME_API_KEY }}",
+        "HUMECTL_SECRETS": "${{ secrets.HUMECTL_SECRETS }}",
+        "HUMECTL_ENV": "",
+    }
     assert "--var-file" not in step["run"]
 
 
@@ -465,7 +472,7 @@ def test_example_calls_both_reusable_workflows_with_declared_inputs() -> None:
         assert set(job.get("with") or {}) <= set(declared["inputs"]), f"job {job_id} passes undeclared inputs"
         # The key is passed by name, never `secrets: inherit`.
         assert job["secrets"] == {"HUME_API_KEY": "${{ secrets.HUME_API_KEY }}"}
-        assert set(job["secrets"]) == set(declared["secrets"])
+        assert set(job["secrets"]) == {name for name, spec in declared["secrets"].items() if spec["required"]}
     assert set(called) == {"plan", "apply"}
     assert called["plan"]["if"] == "github.event_name == 'pull_request'"
     assert called["plan"]["permissions"] == {"contents": "read", "pull-requests": "write"}
