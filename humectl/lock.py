@@ -73,6 +73,7 @@ POLL_S = (0.2, 1.0)  # waiting for a held lock: first and longest pause between 
 QUICK_RETRIES = 8  # ties and broken expired locks: retried at once, this many times at most
 _SCHEMA = "humectl-lock/1"
 local_time = time.time  # this machine's clock: only ever corrected by the server's (tests skew it)
+monotonic = time.monotonic  # deadlines and how long ago we wrote (tests drive it by hand)
 
 
 def lock_name(scope: str) -> str:
@@ -253,28 +254,37 @@ def first(records: list[LockRecord]) -> LockRecord:
 class ServerClock:
     """The server's time, estimated from its own timestamps so this machine's clock never decides.
 
-    Our writes' ``created_on``/``modified_on`` (ms) fix the offset to within half a round trip; until
-    there is one, the ``Date`` header of the last answer (1 s resolution, hence GRACE_MS) does.
+    Only ever a lower bound: the estimate is used to judge leases over, and judging one over early
+    would let two runs hold. A write of ours the server stamped ``server_ms`` had been stamped by the
+    time its answer arrived, so the server's clock read at least ``server_ms`` then and at least that
+    plus the time elapsed since now. (Not the midpoint of send and answer: a process stalled by a busy
+    CPU, or a create retried, between noting the send and the request leaving, would push it into the
+    future by half the stall.) Until there is such a write, the ``Date`` header of the last answer
+    does the same at 1 s resolution.
     """
 
     def __init__(self, client: EviClient) -> None:
         self.client = client
-        self._offset_ms: float | None = None
+        self._offset_ms: float | None = None  # server ms minus local monotonic ms, at least
 
-    def observe_write(self, server_ms: int, sent_s: float, received_s: float) -> None:
+    def observe_write(self, server_ms: int, received_s: float) -> None:
+        """Our write stamped ``server_ms``, its answer read at ``received_s`` (``monotonic()``)."""
         if server_ms > 0:
-            self._offset_ms = server_ms - (sent_s + received_s) * 500
+            offset = server_ms - received_s * 1000
+            self._offset_ms = offset if self._offset_ms is None else max(self._offset_ms, offset)
 
     def now_ms(self) -> float:
-        if self._offset_ms is None and self.client.last_date is not None:
+        if self._offset_ms is not None:
+            return monotonic() * 1000 + self._offset_ms
+        if self.client.last_date is not None:
             raw, received = self.client.last_date
             try:
                 server = email.utils.parsedate_to_datetime(raw).timestamp() if raw else None
             except (TypeError, ValueError):
                 server = None
-            if server is not None:
-                return local_time() * 1000 + (server + 0.5 - received) * 1000
-        return local_time() * 1000 + (self._offset_ms or 0.0)
+            if server is not None:  # the second the answer was made, rounded down; ``received`` is time.time()
+                return (server + max(0.0, time.time() - received)) * 1000
+        return local_time() * 1000
 
 
 class AccountLock:
@@ -296,8 +306,10 @@ class AccountLock:
         self.clock = ServerClock(client)
         self.record: LockRecord | None = None  # ours, once held
         self.candidate: str | None = None  # id of our lock prompt while it exists
+        self.acquired_at = 0.0  # monotonic(): when the create that made our lock was sent
         self.renewals = 0
-        self._empty_refusals = 0  # creates refused while no lock could be read
+        self._refused: ApiError | None = None  # the last attempt's create was refused, no lock to read
+        self._unsure = False  # a create of ours was cut off before its answer: it may have made a prompt
 
     @property
     def description(self) -> str:
@@ -309,8 +321,13 @@ class AccountLock:
         return [LockRecord.from_head(h) for h in heads if h.get("name") == self.name]
 
     async def acquire(self) -> LockRecord:
-        """Hold the lock, waiting up to ``timeout_s``; raise LockHeldError naming the holder."""
-        deadline = time.monotonic() + self.timeout_s
+        """Hold the lock, waiting up to ``timeout_s``; raise LockHeldError naming the holder.
+
+        An attempt that meets no holder but does not win either (a tie, a dead lock broken, a refusal
+        whose lock was released before we could read it) is retried at once a few times, and then, while
+        ``timeout_s`` lasts, at the pace of a waiter: contention is never reported while time is left.
+        """
+        deadline = monotonic() + self.timeout_s
         pause, quick, told = POLL_S[0], 0, False
         while True:
             mine, blocker, again = await self._try()
@@ -321,33 +338,46 @@ class AccountLock:
                 await asyncio.sleep(random.uniform(0.01, 0.05 * quick))
                 continue
             now = self.clock.now_ms()
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or blocker is None:
+            remaining = deadline - monotonic()
+            if remaining <= 0:
+                if blocker is None and self._refused is not None:
+                    raise self._refused  # refused again and again with no lock to read: not the lock
                 raise self._held_error(blocker, now)
             if self.on_wait is not None and not told and blocker is not None:
                 self.on_wait(blocker, remaining, now)
                 told = True
             wait = min(remaining, random.uniform(0.5, 1.0) * pause)
-            ends = blocker.expires_ms
+            ends = blocker.expires_ms if blocker is not None else None
             if ends is not None:  # wake up right when a dead holder's lease ends
                 wait = min(wait, max(0.05, (ends + GRACE_MS - now) / 1000 + 0.05))
             await asyncio.sleep(wait)
-            pause, quick = min(pause * 1.5, POLL_S[1]), 0
+            pause = min(pause * 1.5, POLL_S[1])
+            if not again:  # a holder was in the way: the next contention may be retried at once again
+                quick = 0
+
+    def _ours(self, record: LockRecord) -> bool:
+        """A lock prompt this acquisition made (an earlier create whose answer was lost, say)."""
+        return record.lease is not None and record.lease.token == self.lease.token
 
     async def _try(self) -> tuple[LockRecord | None, LockRecord | None, bool]:
         """One attempt: (ours when held, else the record in the way, and whether to retry at once)."""
         body = {"name": self.name, "text": self.lease.text(), "version_description": self.description}
-        sent = local_time()
+        self._refused = None
+        sent = monotonic()
+        self._unsure = True
         try:
             made = await self.client.create(LOCK_KIND, body)
         except ApiError as exc:
             if exc.status not in (400, 409):
                 raise
+            self._unsure = False
             records = await self.read()  # refused: a server with unique names, and a lock exists
-            if not records:  # released meanwhile, or a refusal for another reason: try again, then say so
-                self._empty_refusals += 1
-                if self._empty_refusals > 3:
-                    raise
+            ours = [r for r in records if self._ours(r)]
+            for record in ours:  # our own earlier create refused this one: remove it, start afresh
+                await self._delete(record.id)
+            records = [r for r in records if not self._ours(r)]
+            if ours or not records:  # (none: released meanwhile, or a refusal for another reason)
+                self._refused = None if ours else exc
                 return None, None, True
             now = self.clock.now_ms()
             live = [r for r in records if not r.expired(now)]
@@ -356,9 +386,10 @@ class AccountLock:
             for record in records:  # every one of them is dead: break exactly those
                 await self._delete(record.id)
             return None, None, True
+        self._unsure = False
         mine = LockRecord.from_head(made)
         self.candidate = mine.id
-        self.clock.observe_write(mine.created_on, sent, local_time())
+        self.clock.observe_write(mine.created_on, monotonic())
         records = await self.read()
         now = self.clock.now_ms()
         if not any(r.id == mine.id for r in records):  # someone deleted it meanwhile (force-unlock)
@@ -366,11 +397,11 @@ class AccountLock:
             return None, None, True
         others = [r for r in records if r.id != mine.id]
         for record in others:
-            if record.expired(now):
+            if self._ours(record) or record.expired(now):  # ours: an earlier create whose answer was lost
                 await self._delete(record.id)
-        rivals = [r for r in others if not r.expired(now) and r.created_on <= mine.created_on]
+        rivals = [r for r in others if not self._ours(r) and not r.expired(now) and r.created_on <= mine.created_on]
         if not rivals:
-            self.record = mine
+            self.record, self.acquired_at = mine, sent
             return mine, None, False
         await self._drop_candidate()
         tie = all(r.created_on == mine.created_on for r in rivals)
@@ -386,17 +417,20 @@ class AccountLock:
             # unique per renewal, so a lost answer is settled by this version and not an earlier one
             "version_description": describe(f"humectl lock renewal {self.renewals}", self.lease.token),
         }
-        sent = local_time()
         made = await self.client.create_version(LOCK_KIND, self.record.id, body)
-        received = local_time()
         modified = _ms(made.get("modified_on"), self.record.modified_on)
-        self.clock.observe_write(modified, sent, received)
+        self.clock.observe_write(modified, monotonic())
         self.record = LockRecord.from_head({**made, "created_on": self.record.created_on, "name": self.name})
         return self.record
 
     async def release(self) -> None:
         """Delete our lock prompt (or candidate); one that is already gone is released."""
         await self._drop_candidate()
+        if self._unsure:  # cut off (Ctrl-C, an error) between sending a create and its answer
+            for record in await self.read():
+                if self._ours(record):
+                    await self._delete(record.id)
+            self._unsure = False
         self.record = None
 
     async def _drop_candidate(self) -> None:
@@ -531,7 +565,7 @@ class LockKeeper:
         self._leave()
 
     def lost(self) -> str | None:
-        if self._lost is None and time.monotonic() >= self._valid_until:
+        if self._lost is None and monotonic() >= self._valid_until:
             self._lost = "the account lock could not be renewed before its lease ended"
         return self._lost
 
@@ -569,7 +603,6 @@ class LockKeeper:
 
     async def _hold(self, lock: AccountLock) -> None:
         assert self._stop is not None
-        sent = time.monotonic()
         acquiring = asyncio.ensure_future(lock.acquire())
         stopping = asyncio.ensure_future(self._stop.wait())
         await asyncio.wait({acquiring, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -588,14 +621,16 @@ class LockKeeper:
             self._ready.set()
             return
         lease = self.lease.lease_seconds
-        self._valid_until = sent + lease
+        # From when the create that made our lock was sent (not when we began to wait for it: a run
+        # that waited longer than its lease would count its lock lost the moment it got it).
+        self._valid_until = lock.acquired_at + lease
         self._ready.set()
         while not self._stop.is_set():
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), timeout=lease / 3)
             if self._stop.is_set():
                 break
-            sent = time.monotonic()
+            sent = monotonic()
             renewal = asyncio.ensure_future(lock.renew())
             stopping = asyncio.ensure_future(self._stop.wait())
             await asyncio.wait({renewal, stopping}, return_when=asyncio.FIRST_COMPLETED)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -337,7 +338,14 @@ def test_apply_starts_nothing_more_once_the_lock_is_lost() -> None:
 
 def test_durations_and_lock_names() -> None:
     assert [parse_duration(t) for t in ("0", "45", "30s", "2m", "1m30s", "500ms", "1h", " 2M ")] == [
-        0, 45, 30, 120, 90, 0.5, 3600, 120
+        0,
+        45,
+        30,
+        120,
+        90,
+        0.5,
+        3600,
+        120,
     ]
     for bad in ("", "soon", "5x", "-1s", "1s5"):
         with pytest.raises(ValueError):
@@ -353,3 +361,207 @@ def test_a_lock_without_server_timestamps_never_looks_expired() -> None:
     record = lock.LockRecord.from_head({"id": "x", "name": "humectl-lock", "version": 0, "text": lease(1).text()})
     assert record.created_on == 0 and record.expires_ms is None
     assert not record.expired(time.time() * 1000)
+
+
+# -- slow processes: the interleavings a loaded machine makes, made to happen every time ------------
+
+
+LOCK_POST = ("POST", "/v0/evi/prompts")
+
+
+def is_lock_create(request: httpx.Request) -> bool:
+    return (request.method, request.url.path) == LOCK_POST and b'"humectl-lock' in request.content
+
+
+class Interleave(httpx.AsyncBaseTransport):
+    """The emulator in process, with ``before``/``after`` hooks run around every lock create: what
+    other runs (or a stalled CPU) did between this process's requests."""
+
+    def __init__(self, app: Any, before: Any = None, after: Any = None) -> None:
+        self.inner = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        self.before, self.after = before, after
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if is_lock_create(request) and self.before is not None:
+            await self.before(request)
+        response = await self.inner.handle_async_request(request)
+        if is_lock_create(request) and self.after is not None:
+            await response.aread()
+            await self.after(request, response)
+        return response
+
+
+def interleaved(app: Any, **hooks: Any) -> EviClient:
+    return EviClient(Settings(base_url="http://127.0.0.1", api_key="k"), transport=Interleave(app, **hooks), retry=FAST)
+
+
+def test_a_holder_releasing_between_a_waiters_refused_create_and_its_read_never_fails_the_waiter() -> None:
+    """Six times in a row another run holds the lock when the waiter's create arrives and releases it
+    before the waiter reads who holds it. Each refusal is explained by a release, so the waiter keeps
+    waiting (it was given the time) and takes the lock: it must not give up with the server's raw
+    "already exists" refusal, nor "other runs are taking it" while its --lock-timeout lasts."""
+    app = create_app(EmulatorConfig())
+    store = app.state.store
+    rounds = {"left": 6}
+    holders: list[str] = []
+
+    async def someone_holds(request: httpx.Request) -> None:
+        if rounds["left"] > 0:
+            holders.append(store.create_resource("prompt", lock.LOCK_NAME, {"text": lease(9).text()}, None).id)
+
+    async def and_releases(request: httpx.Request, response: httpx.Response) -> None:
+        if holders:
+            rounds["left"] -= 1
+            store.delete_resource("prompt", holders.pop())
+
+    async def waiter() -> Any:
+        async with interleaved(app, before=someone_holds, after=and_releases) as client:
+            return await AccountLock(client, lease(1), timeout_s=30).acquire()
+
+    held = asyncio.run(waiter())
+    assert held.lease is not None and held.lease.run_id == "run1"
+    assert rounds["left"] == 0 and [r.id for r in lock_rows(app)] == [held.id]
+
+
+def test_a_lock_create_refused_for_another_reason_is_reported_as_the_servers_refusal() -> None:
+    """A server that refuses the lock prompt itself (not because one exists): after the quick retries,
+    its own message, not a made-up lock holder."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return httpx.Response(400, json={"message": "text is too long"})
+        return httpx.Response(200, json={"page_number": 0, "page_size": 100, "total_pages": 0, "prompts_page": []})
+
+    async def attempt() -> None:
+        settings = Settings(base_url="http://127.0.0.1", api_key="k")
+        async with EviClient(settings, transport=httpx.MockTransport(handler), retry=FAST) as client:
+            await AccountLock(client, lease(1), timeout_s=0).acquire()
+
+    with pytest.raises(lock.ApiError) as err:
+        asyncio.run(attempt())
+    assert err.value.status == 400 and "text is too long" in str(err.value)
+    assert not isinstance(err.value, LockHeldError)
+
+
+@pytest.mark.parametrize("duplicates", [False, True], ids=["unique-names", "duplicate-names"])
+def test_a_create_whose_answer_was_lost_never_blocks_its_own_run(duplicates: bool) -> None:
+    """The first lock create times out before the server saw it; the client's settling read finds
+    nothing and sends it again; only then does the first one land (a slow network). The run meets its
+    own earlier candidate: it must remove it and hold, not report itself as the holder (or leave it to
+    block everyone until its lease ends)."""
+    app = create_app(EmulatorConfig(allow_duplicate_names=duplicates))
+    late: list[httpx.Request] = []
+
+    class LateFirstCreate(httpx.AsyncBaseTransport):
+        inner = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if is_lock_create(request):
+                if not late:
+                    late.append(request)
+                    raise httpx.ReadTimeout("no answer", request=request)
+                if late[0] is not None:
+                    first, late[0] = late[0], None  # type: ignore[call-overload]
+                    await self.inner.handle_async_request(first)  # lands now, its answer long given up
+            return await self.inner.handle_async_request(request)
+
+    async def run() -> Any:
+        settings = Settings(base_url="http://127.0.0.1", api_key="k")
+        async with EviClient(settings, transport=LateFirstCreate(), retry=FAST) as client:
+            return await AccountLock(client, lease(1), timeout_s=0).acquire()
+
+    held = asyncio.run(run())
+    assert held.lease is not None and held.lease.run_id == "run1"
+    assert [r.id for r in lock_rows(app)] == [held.id]
+
+
+def test_a_contender_stalled_before_its_create_never_breaks_a_live_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The contender's process stalls 80 s (a starved CPU) after it noted the time and before its
+    create leaves. The holder's lease (30 s) is fresh. An estimate of server time from the midpoint of
+    send and answer runs 40 s ahead and would judge the lease over: two holders. Server time is only
+    ever estimated from below, so the contender is refused."""
+    app = create_app(EmulatorConfig(allow_duplicate_names=True))
+    stalled = {"s": 0.0}
+    monkeypatch.setattr(lock, "monotonic", lambda: time.monotonic() + stalled["s"])
+    monkeypatch.setattr(lock, "local_time", lambda: time.time() + stalled["s"])
+
+    async def stall(request: httpx.Request) -> None:
+        stalled["s"] += 80
+
+    async def scenario() -> tuple[Any, LockHeldError]:
+        async with client_for(app) as first, interleaved(app, before=stall) as second:
+            held = await AccountLock(first, lease(1, seconds=30), timeout_s=0).acquire()
+            with pytest.raises(LockHeldError) as err:
+                await AccountLock(second, lease(2), timeout_s=0).acquire()
+            return held, err.value
+
+    held, error = asyncio.run(scenario())
+    assert error.record.id == held.id
+    assert [r.id for r in lock_rows(app)] == [held.id]  # the live lock was not broken
+
+
+def test_a_create_cut_off_before_its_answer_leaves_no_lock_behind() -> None:
+    """Ctrl-C (or an error) while the lock create is on the wire: the server made the prompt, the
+    answer never came. Releasing finds that prompt by its token and deletes it, so it does not block
+    every other run for a whole lease."""
+    app = create_app(EmulatorConfig())
+    landed = asyncio.Event()
+
+    async def never_answer(request: httpx.Request, response: httpx.Response) -> None:
+        landed.set()
+        await asyncio.Event().wait()
+
+    async def scenario() -> None:
+        async with interleaved(app, after=never_answer) as client:
+            mine = AccountLock(client, lease(1), timeout_s=0)
+            taking = asyncio.ensure_future(mine.acquire())
+            await landed.wait()
+            assert len(lock_rows(app)) == 1
+            taking.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await taking
+            await mine.release()
+
+    asyncio.run(scenario())
+    assert lock_rows(app) == []
+
+
+class Clock:
+    """``lock.monotonic`` driven by hand: seconds pass only when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_keeper_that_waited_longer_than_its_lease_holds_for_a_whole_lease(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run waits 2 minutes (--lock-timeout 10m) for a lock, with a 60 s lease of its own. Its lease
+    starts when its winning create is sent, not when it began to wait: it must not count the lock lost
+    the moment it gets it (and apply nothing), yet must count it lost once a lease passes unrenewed."""
+    settings, app = file_account(tmp_path)
+    clock = Clock()
+    monkeypatch.setattr(lock, "monotonic", clock)
+    other = app.state.store.create_resource("prompt", lock.LOCK_NAME, {"text": lease(9, seconds=600).text()}, None)
+    waiting = threading.Event()
+    keeper = LockKeeper(settings, lease(1, seconds=60), timeout_s=600, on_wait=lambda *_: waiting.set())
+
+    def the_other_run_finishes_two_minutes_later() -> None:
+        waiting.wait(30)
+        clock.now += 120
+        app.state.store.delete_resource("prompt", other.id)
+
+    releaser = threading.Thread(target=the_other_run_finishes_two_minutes_later)
+    releaser.start()
+    with keeper as held:
+        releaser.join()
+        assert held.lease is not None and held.lease.run_id == "run1"
+        assert keeper.lost() is None  # held for a lease from now on
+        clock.now += 59  # (renewals are 20 s of real time away: none happens in this test)
+        assert keeper.lost() is None
+        clock.now += 2
+        assert keeper.lost() == "the account lock could not be renewed before its lease ended"
+    assert lock_rows(app) == []

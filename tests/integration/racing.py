@@ -17,13 +17,14 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from click.testing import CliRunner
 
@@ -189,19 +190,36 @@ class Run:
         return self.code == 1 and "the lock of the account is held by run " in self.err
 
 
+_STDERR: dict[int, IO[str]] = {}  # pid -> the file a started run writes its stderr to
+
+
 def start(url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen(
+    """A ``humectl`` subprocess. Its stderr goes to a temporary file rather than a pipe, so what it has
+    said so far can be read while it runs (:func:`said`) without a reader thread."""
+    err = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (closed by finish)
+    proc = subprocess.Popen(
         [sys.executable, "-m", "humectl", *args, "--base-url", url],
         env={**os.environ, "HUME_API_KEY": KEY, "NO_COLOR": "1", "GITHUB_ACTIONS": "", **(env or {})},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=err,
         text=True,
     )
+    _STDERR[proc.pid] = err
+    return proc
+
+
+def said(proc: subprocess.Popen[str]) -> str:
+    """Everything a started run has written to stderr so far."""
+    err = _STDERR[proc.pid]
+    err.seek(0)
+    return err.read()
 
 
 def finish(proc: subprocess.Popen[str], timeout: float = 120) -> Run:
-    out, err = proc.communicate(timeout=timeout)
+    out, _ = proc.communicate(timeout=timeout)
+    err = said(proc)
+    _STDERR.pop(proc.pid).close()
     return Run(proc.returncode, out, err)
 
 
@@ -248,7 +266,15 @@ def held_by_the_test(url: str) -> Iterator[Any]:
 
 
 def all_tried_the_lock(server: Served, procs: list[subprocess.Popen[str]]) -> Callable[[], bool]:
+    """Every racer has sent a lock create (seen by the server)."""
     return lambda: {p.pid for p in procs} <= server.holder.lock_pids
+
+
+def all_waiting(procs: list[subprocess.Popen[str]]) -> Callable[[], bool]:
+    """Every racer has found the lock held and said it waits. Only then may the holder release it: a
+    create that merely arrived may still be followed by a read that finds the lock already gone, and
+    that racer would (rightly) take the lock without ever waiting."""
+    return lambda: all("Waiting up to " in said(p) for p in procs)
 
 
 def report_part(err: str, label: str) -> list[str]:

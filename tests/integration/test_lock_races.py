@@ -24,6 +24,7 @@ import pytest
 from tests.integration.racing import (
     Served,
     all_tried_the_lock,
+    all_waiting,
     edit,
     finish,
     held_by_the_test,
@@ -69,7 +70,7 @@ def test_five_racing_applies_of_one_edit_make_each_version_once(project: Path) -
         with held_by_the_test(server.url):
             procs = [start(server.url, "apply", str(project), "--auto-approve", "--lock-timeout", "90s")
                      for _ in range(5)]  # fmt: skip
-            wait_for(all_tried_the_lock(server, procs), "every racer to find the lock held")
+            wait_for(all_waiting(procs), "every racer to find the lock held and wait")
         runs = [finish(p) for p in procs]
         assert server.versions() - before == meant, [r.err for r in runs]
         assert sum(r.applied for r in runs) == 1 and sum(r.no_changes for r in runs) == 4, [r.err for r in runs]
@@ -118,7 +119,7 @@ def start_and_kill_mid_apply(server: Served, project: Path, env: dict[str, str])
     wait_for(lambda: server.resources()["config/desk"] + server.resources()["config/desk-night"] >= 1,
              "a config create to commit")  # fmt: skip
     proc.kill()  # SIGKILL: no handler runs, the lock stays
-    proc.communicate(timeout=30)
+    finish(proc, timeout=30)
     server.holder.hold = None
     [left] = server.locks()
     return str(left.id)
