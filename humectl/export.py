@@ -388,6 +388,27 @@ def prompt_file_name(name: str, taken: set[str]) -> str:
 # --- the whole export ---------------------------------------------------------------------------
 
 
+def refuse_unwritable_names(resources: Iterable[LiveResource]) -> None:
+    """Refuse, before anything is written, live names that manifests cannot hold (``rules.name_problem``:
+    control, bidi or invisible characters, edge whitespace, over 256 characters), naming each one."""
+    from humectl.rules import name_problem
+
+    bad = [(r, found) for r in resources if (found := name_problem(r.name)) is not None]
+    if not bad:
+        return
+    shown = "; ".join(f"{_short(r.address)} {why}" for r, (why, _) in bad[:5])
+    more = f"; and {len(bad) - 5} more" if len(bad) > 5 else ""
+    raise ExportError(
+        f"cannot export {len(bad)} live resource(s) whose names manifests refuse: {shown}{more}",
+        hint="rename them in Hume's dashboard or API (humectl writes no such name), or leave them out with "
+        "--select KIND/NAME for the others; nothing was written",
+    )
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def render_export(
     live: LiveState,
     *,
@@ -405,6 +426,7 @@ def render_export(
     """
     secrets = dict(secrets or {})
     resources = select_resources(live, selectors)
+    refuse_unwritable_names(resources)
     heads = {key: r.version for key, r in live.resources.items()}
     result = ExportResult(addresses=[r.address for r in resources])
     ref = schema_ref or SCHEMA_COPY

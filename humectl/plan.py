@@ -529,7 +529,11 @@ class PlanBuilder:
         self.heads[res.address] = live_res.version
         raw_description = live_res.data.get("version_description")
         live_description = strip_marker(raw_description)
-        wants_description = res.version_description is not None and res.version_description != live_description
+        # Compared as humectl writes it (provenance.describe trims it; the marker's own spaces go too):
+        # a description that differs only at its ends could never converge.
+        wants_description = res.version_description is not None and res.version_description.strip() != (
+            live_description or ""
+        ).strip()
         live_protect = is_protected(raw_description)
         if wants_description or live_protect != res.protect:
             reasons, fields = [], []

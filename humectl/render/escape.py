@@ -123,6 +123,8 @@ _BACKTICKS = re.compile(r"`+")
 _MD_SPECIAL = re.compile(r"([\\`*\[\]<>&|~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 # At the start of a line: headings, quotes, list items, setext underlines.
 _MD_LINE_START = re.compile(r"^(?:([#>+=-])|(\d+)([.)]))")
+# What GitHub turns into links by itself: "scheme://" and "www." (escaping their punctuation stops it).
+_MD_AUTOLINK = re.compile(r"(?<=[A-Za-z0-9])(:)(?=//)|(?<![A-Za-z0-9])([Ww][Ww][Ww])(\.)")
 
 
 def _longest_run(text: str) -> int:
@@ -149,9 +151,11 @@ def md_code(text: str, *, table: bool = False, strict: bool = False) -> str:
 
 
 def md_text(text: str) -> str:
-    """``text`` as literal Markdown text on one line: no emphasis, link, HTML, heading or mention."""
+    """``text`` as literal Markdown text on one line: no emphasis, link (autolinks too), HTML, heading or
+    mention."""
     body = _MD_SPECIAL.sub(r"\\\1", terminal(text))
     body = _MD_LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", body)
+    body = _MD_AUTOLINK.sub(lambda m: "\\:" if m[1] else f"{m[2]}\\.", body)
     # "@name" notifies people wherever a comment is posted; a code span around the "@" does not.
     return body.replace("@", "`@`")
 
