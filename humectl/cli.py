@@ -1621,7 +1621,8 @@ def emulator_snapshot(
     text = render_snapshot(document)
     counts = snapshot_counts(document)
     if out_file is None:
-        # The document itself, byte for byte (no escaping), so it seeds and compares as is; never the key.
+        # The document itself, byte for byte (render_snapshot made it terminal- and log-safe JSON), so it
+        # seeds and compares as is; never the key.
         click.echo(_mask(text), nl=False)
         return
     write_text(out_file, text)

@@ -10,12 +10,12 @@ catalog lacks or knows under another id, and chats with their events. The API ke
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 from humectl.catalog import voice_library
 from humectl.client import EviClient
 from humectl.kinds import DEPENDENCY_ORDER, KINDS
+from humectl.render.escape import json_text
 
 FORMAT = "humectl-emulator-snapshot/1"
 _ALL_VERSIONS = {"restrict_to_most_recent": "false"}
@@ -54,7 +54,10 @@ def _in_catalog(voice: dict[str, Any]) -> bool:
 
 def render_snapshot(document: dict[str, Any]) -> str:
     """The document as stable JSON text: sorted keys, so equal accounts give equal bytes."""
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    # Readable UTF-8, but what a terminal would act on (controls, bidi, U+2028) as \u escapes, and "##["
+    # (a workflow command to GitHub's runner, wherever it is in a log line) as "#\u0023[": printing a
+    # snapshot of a hostile account is safe, and it still decodes to exactly the same document.
+    return json_text(document, indent=2, sort_keys=True).replace("##[", "#\\u0023[") + "\n"
 
 
 def snapshot_counts(document: dict[str, Any]) -> dict[str, int]:

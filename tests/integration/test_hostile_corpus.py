@@ -204,7 +204,7 @@ def account(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Account]:
 
 # --- what must never be in any output ------------------------------------------------------------
 
-OWN_COMMAND = re.compile(r"^::(group::|endgroup::$|(error|warning|notice)( [^:]*)?::)")
+OWN_COMMAND = re.compile(r"^::(group::|endgroup::$|add-mask::|(error|warning|notice)( [^:]*)?::)")
 
 
 def runner_sees_command(line: str) -> bool:
