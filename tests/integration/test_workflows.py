@@ -453,8 +453,9 @@ def test_apply_workflow_is_serialised_and_gated() -> None:
         "HUME_API_KEY": "${{ secrets.HUME_API_KEY }}",
         "HUMECTL_SECRETS": "${{ secrets.HUMECTL_SECRETS }}",
         "HUMECTL_ENV": "",
+        "LOCK_TIMEOUT": "${{ inputs.lock-timeout }}",
     }
-    assert "--var-file" not in step["run"]
+    assert "--var-file" not in step["run"] and '--lock-timeout "$LOCK_TIMEOUT"' in step["run"]
 
 
 def test_example_calls_both_reusable_workflows_with_declared_inputs() -> None:
