@@ -16,7 +16,16 @@
     ├── PlanError                the plan cannot be built (e.g. a pinned version that does not exist)
     ├── StalePlanError           a saved plan's live objects changed since it was made
     ├── LockHeldError            another run holds the account lock (says who, since when, how to wait/break)
-    └── ApplyError               apply stopped part-way; carries the exact report of what was done
+    ├── ApplyError               apply stopped part-way; carries the exact report of what was done
+    ├── ResourceNotFound         history: no live resource of that kind has that name
+    ├── RollbackError            a rollback cannot be planned or written (no such resource or version)
+    └── ExportError              export cannot write what was asked (existing files, unknown --select)
+
+Every exception humectl raises to its caller is in this tree, defined in this module (a test checks
+that every exception class of the package, outside the emulator, is defined here and drawn above).
+Private control-flow exceptions (a leading underscore, e.g. the client's ``_Retryable``) never leave
+their module. ``type`` (``--output json``'s ``error.type``) is derived from the class name, so
+renaming a class changes a documented id (docs/json-output.md).
 
 Exit code 2 is reserved for "changes present" (``--detailed-exitcode``), so no error maps to it.
 The API key and sensitive values must never appear in any message: the CLI masks every output
@@ -202,6 +211,18 @@ class ApplyError(HumectlError):
     def __init__(self, message: str, report: ApplyReport) -> None:
         super().__init__(message)
         self.report = report
+
+
+class ResourceNotFound(HumectlError):
+    """No live resource of that kind has that name (history)."""
+
+
+class RollbackError(HumectlError):
+    """The rollback cannot be planned (no such resource or version) or written back to a manifest."""
+
+
+class ExportError(HumectlError):
+    """Export cannot write what was asked (existing files without --force, unknown --select)."""
 
 
 def error_type(class_name: str) -> str:

@@ -35,7 +35,7 @@ from typing import Any
 
 import yaml
 
-from humectl.errors import HumectlError, UsageError
+from humectl.errors import ExportError, UsageError
 from humectl.kinds import DEPENDENCY_ORDER, KINDS, parse_address
 from humectl.live import LiveResource, LiveState
 from humectl.normalize import normalize_live, split_ref
@@ -51,10 +51,6 @@ CONFIG_DEFAULTS: dict[str, Any] = KINDS["config"].defaults
 PROMPT_DEFAULTS: dict[str, Any] = KINDS["prompt"].defaults  # prompt_expansion {enabled: true}
 
 _SAFE_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$")
-
-
-class ExportError(HumectlError):
-    """Export cannot write what was asked (existing files without --force, unknown --select)."""
 
 
 @dataclass

@@ -17,7 +17,7 @@ from typing import Any
 
 from humectl.client import EviClient
 from humectl.diff import FieldChange, diff_fields
-from humectl.errors import HumectlError, NotFoundError
+from humectl.errors import NotFoundError, ResourceNotFound
 from humectl.kinds import KINDS, parse_address
 from humectl.live import complete_versions, iso_time
 from humectl.normalize import normalize_live
@@ -25,10 +25,6 @@ from humectl.provenance import made_by_humectl, run_id_of, strip_marker
 from humectl.render.text import format_value
 
 FORMAT_VERSION = 1
-
-
-class ResourceNotFound(HumectlError):
-    """No live resource of that kind has that name."""
 
 
 @dataclass

@@ -21,7 +21,7 @@ from typing import Any
 
 from humectl.client import EviClient
 from humectl.diff import diff_fields, text_diff, unified_diff
-from humectl.errors import HumectlError, NotFoundError, UsageError
+from humectl.errors import NotFoundError, RollbackError, UsageError
 from humectl.export import dump_entry, escape_variables, manifest_entry, text_file_problem
 from humectl.kinds import KINDS, parse_address
 from humectl.live import LiveResource, LiveState, complete_heads, fetch_live_state
@@ -29,10 +29,6 @@ from humectl.normalize import normalize_live, ref, split_ref
 from humectl.plan import VERSION, Change, Plan, kind_level
 from humectl.provenance import describe_like
 from humectl.rules import META_KEYS as _META_KEYS
-
-
-class RollbackError(HumectlError):
-    """The rollback cannot be planned (no such resource or version)."""
 
 
 @dataclass
