@@ -77,7 +77,7 @@ def job_plan(job: dict[str, Any]) -> dict[str, Any]:
     (``engine.plan_live``, what make_plan does after loading manifests). Manifests come from memory so
     YAML parsing is not part of the figure. "diff+plan CPU" is measured apart, on the fetched state."""
     from humectl.engine import open_client, plan_live
-    from humectl.plan import build_plan
+    from humectl.planner import build_plan
     from humectl.settings import Settings
 
     sizes = Sizes(**job["sizes"])
@@ -145,7 +145,7 @@ def job_apply(job: dict[str, Any]) -> dict[str, Any]:
     from humectl.engine import apply_async, open_client
     from humectl.errors import HumectlError
     from humectl.live import fetch_live_state
-    from humectl.plan import build_plan
+    from humectl.planner import build_plan
     from humectl.settings import Settings
 
     settings = Settings(base_url=job["url"], api_key=API_KEY, parallelism=job["parallelism"])

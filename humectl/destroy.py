@@ -6,7 +6,7 @@ The plan deletes each live resource that humectl created in it:
 - every resource the manifests define, found live under its name (or one of its
   ``previous_names``), when humectl created it there: its head carries humectl's marker, or, after
   an edit made elsewhere (the playground, the dashboard), its first version does; and
-- every other resource whose marker records this environment (:func:`humectl.plan.in_scope`):
+- every other resource whose marker records this environment (:func:`humectl.planner.in_scope`):
   what humectl created for earlier versions of the manifests and they no longer define.
 
 Never deleted, and named in the plan's ``kept`` with the reason: a resource the manifests define
@@ -30,7 +30,8 @@ from humectl.kinds import DEPENDENCY_ORDER, KINDS
 from humectl.live import LiveResource, LiveState, fetch_live_state
 from humectl.lock import scope_label
 from humectl.manifest import DesiredResource, ManifestSet
-from humectl.plan import Deletion, Plan, delete_changes, in_scope
+from humectl.plan import Plan
+from humectl.planner import Deletion, delete_changes, in_scope
 from humectl.provenance import is_protected, made_by_humectl, owner_prefix
 
 NOT_CREATED = "not created by humectl (adopted or made by hand): destroy never deletes it"

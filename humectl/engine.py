@@ -25,7 +25,8 @@ from humectl.errors import STOPPED_BY_LOCK_LOST, ApplyError, ApplyReport, PlanEr
 from humectl.kinds import KINDS
 from humectl.live import LiveResource, LiveState, complete_versions, fetch_live_state
 from humectl.manifest import LoadOptions, ManifestSet, load_manifests
-from humectl.plan import CREATE, DELETE, Plan, PlanBuilder
+from humectl.plan import CREATE, DELETE, Plan
+from humectl.planner import PlanBuilder
 from humectl.provenance import new_run_id
 from humectl.settings import Settings
 

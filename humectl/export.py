@@ -510,7 +510,7 @@ def verify_export(
     A load failure (ManifestError) propagates: files that do not even load are a bug, not a diff.
     """
     from humectl.manifest import LoadOptions, load_manifests
-    from humectl.plan import build_plan
+    from humectl.planner import build_plan
 
     desired = load_manifests(directory, LoadOptions(secret_variables=dict(secrets or {})))
     exported = set(addresses)

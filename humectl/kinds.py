@@ -146,6 +146,18 @@ KINDS: dict[str, Kind] = {k.name: k for k in (TOOL, PROMPT, CONFIG)}
 DEPENDENCY_ORDER: tuple[str, ...] = ("tool", "prompt", "config")
 
 
+def kind_level(kind_name: str, _seen: tuple[str, ...] = ()) -> int:
+    """Apply level of a kind: 0 when it references nothing, else one past what it references."""
+    kind = KINDS[kind_name]
+    if not kind.references:
+        return 0
+    return 1 + max(kind_level(r.target, (*_seen, kind_name)) for r in kind.references)
+
+
+# Kinds in the order they are planned and applied: by level, then as DEPENDENCY_ORDER lists them.
+PLAN_ORDER = tuple(sorted(DEPENDENCY_ORDER, key=lambda k: (kind_level(k), DEPENDENCY_ORDER.index(k))))
+
+
 def parse_address(address: str) -> tuple[str, str]:
     """Split ``kind/name`` into its parts; raise ValueError with a helpful message otherwise."""
     kind, sep, name = address.partition("/")

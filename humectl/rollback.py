@@ -23,10 +23,10 @@ from humectl.client import EviClient
 from humectl.diff import diff_fields, text_diff, unified_diff
 from humectl.errors import NotFoundError, RollbackError, UsageError
 from humectl.export import dump_entry, escape_variables, manifest_entry, text_file_problem
-from humectl.kinds import KINDS, parse_address
+from humectl.kinds import KINDS, kind_level, parse_address
 from humectl.live import LiveResource, LiveState, complete_heads, fetch_live_state
 from humectl.normalize import normalize_live, ref, split_ref
-from humectl.plan import VERSION, Change, Plan, kind_level
+from humectl.plan import VERSION, Change, Plan
 from humectl.provenance import describe_like
 from humectl.rules import META_KEYS as _META_KEYS
 

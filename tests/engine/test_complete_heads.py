@@ -14,7 +14,8 @@ import pytest
 from humectl.errors import PlanError
 from humectl.kinds import KINDS
 from humectl.live import complete_heads
-from humectl.plan import Plan, build_plan
+from humectl.plan import Plan
+from humectl.planner import build_plan
 
 from .helpers import Account, config, emulator_account, manifests, prompt, res
 

@@ -7,7 +7,7 @@ import random
 from typing import Any
 
 from humectl.kinds import DEPENDENCY_ORDER
-from humectl.plan import PlanBuilder, build_plan
+from humectl.planner import PlanBuilder, build_plan
 
 from .helpers import config, emulator_account, manifests, prompt, tool
 

@@ -12,7 +12,7 @@ from humectl.errors import HumectlError
 from humectl.export import CONFIG_DEFAULTS, export_live, render_export, verify_export, write_export
 from humectl.live import LiveState
 from humectl.manifest import load_manifests
-from humectl.plan import build_plan
+from humectl.planner import build_plan
 from tests.engine.helpers import Account
 
 from .seed import PROMPT_TEXTS, seed_account

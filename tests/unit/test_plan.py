@@ -1,0 +1,66 @@
+"""humectl.plan: the Plan as plain data (its saved form round-trips; it depends on no planner)."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+import humectl.plan
+from humectl.diff import FieldChange
+from humectl.errors import PlanError
+from humectl.plan import CREATE, DELETE, RENAME, VERSION, Change, Plan
+
+
+def _plan() -> Plan:
+    return Plan(
+        changes=[
+            Change(address="prompt/a", kind="prompt", name="a", action=CREATE, reasons=["new"],
+                   fields=[FieldChange("text", None, "hi")], content={"text": "hi"}, predicted_version=0),
+            Change(address="config/c", kind="config", name="c", action=VERSION, live_id="id-c", live_version=2,
+                   predicted_version=3, rename_from="old", depends_on=["prompt/a"], level=1),
+            Change(address="tool/t", kind="tool", name="t", action=DELETE, live_id="id-t", live_version=1,
+                   blocked_by="still referenced"),
+        ],
+        unchanged=["tool/u"],
+        run_id="r1",
+        message="m",
+        targets=["config/c"],
+        partial=True,
+        pruned=True,
+        kept={"prompt/x": "why"},
+        name_prefix="dev-",
+    )  # fmt: skip
+
+
+def test_a_saved_plan_reads_back_the_same() -> None:
+    plan = _plan()
+    saved = json.loads(json.dumps(plan.to_dict()))
+    again = Plan.from_dict(saved)
+    assert again.changes == plan.changes
+    assert again.to_dict() == saved
+
+
+def test_summary_counts_actions_and_renames_riding_on_another_action() -> None:
+    summary = _plan().summary()
+    assert summary[CREATE] == 1 and summary[VERSION] == 1 and summary[DELETE] == 1
+    assert summary[RENAME] == 1 and summary["unchanged"] == 1
+    assert [c.address for c in _plan().blocked] == ["tool/t"]
+
+
+def test_an_unknown_format_version_is_refused() -> None:
+    data = _plan().to_dict() | {"format_version": 99}
+    with pytest.raises(PlanError, match="format_version 99"):
+        Plan.from_dict(data)
+
+
+def test_the_data_module_imports_no_planner() -> None:
+    # The Plan is data: it must not depend on how plans are built, rendered or applied.
+    tree = ast.parse(Path(humectl.plan.__file__).read_text(encoding="utf-8"))
+    imported = {
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    } | {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    forbidden = {"humectl.planner", "humectl.live", "humectl.manifest", "humectl.engine", "humectl.apply"}
+    assert not imported & forbidden
