@@ -32,11 +32,21 @@ class Sizes:
         return self.prompts + self.tools + self.configs
 
     def minimum_requests(self) -> int:
-        return sum(max(1, math.ceil(n / PAGE)) for n in (self.prompts, self.tools, self.configs))
+        """The list pages of the three kinds: ``total_pages`` cannot be trusted, so pages are read on while
+        they come back full, and a kind whose last page is exactly full costs one more (empty) page."""
+        return sum(n // PAGE + 1 for n in (self.prompts, self.tools, self.configs))
 
-    def latency_bound(self, parallelism: int, latency_s: float) -> float:
-        rounds = 1 + math.ceil((self.minimum_requests() - KINDS) / parallelism)
-        return rounds * latency_s
+    def edited_heads(self) -> int:
+        """Prompts the "10 % edited" manifests change: each costs one read of its head's full content."""
+        return len(range(0, self.prompts, EDIT_EVERY))
+
+    def rounds(self, parallelism: int, reads: int = 0) -> int:
+        """Round trips at best: every kind's first page together, then everything else ``parallelism`` at a
+        time (``reads``: single-resource reads on top of the pages)."""
+        return 1 + math.ceil((self.minimum_requests() - KINDS + reads) / parallelism)
+
+    def latency_bound(self, parallelism: int, latency_s: float, reads: int = 0) -> float:
+        return self.rounds(parallelism, reads) * latency_s
 
     def to_dict(self) -> dict[str, int]:
         return {"prompts": self.prompts, "tools": self.tools, "configs": self.configs}

@@ -18,6 +18,7 @@ every problem (warnings included), sorted by file and position.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -584,7 +585,8 @@ def _entries(doc: Document, prefix: str) -> list[rules.ManifestEntry]:
         for i, item in enumerate(items):
             if isinstance(item, dict):
                 entries.append(rules.ManifestEntry(kind, doc, f"/{plural}/{i}", item, prefix))
-    entries.sort(key=lambda e: doc.position(e.pointer))  # the order they are written in
+    if len(entries) > 1 and entries[0].kind != entries[-1].kind:
+        entries.sort(key=lambda e: doc.position(e.pointer))  # the order they are written in
     return entries
 
 
@@ -761,7 +763,7 @@ def _config_spec(
     entry: rules.ManifestEntry, root_real: Path, positions: EntryPositions
 ) -> tuple[dict[str, Any], list[Problem]]:
     """Every field as written, with references (from the kind registry) as ``{name, version?}``."""
-    references = {r.field: r for r in KINDS[entry.kind].references}
+    references = _references_of(entry.kind)
     spec: dict[str, Any] = {}
     for key, value in entry.data.items():
         if key in rules.META_KEYS:
@@ -781,6 +783,11 @@ def _config_spec(
         else:
             spec[key] = value
     return spec, []
+
+
+@functools.cache
+def _references_of(kind: str) -> dict[str, Any]:
+    return {r.field: r for r in KINDS[kind].references}
 
 
 SpecBuilder = Callable[[rules.ManifestEntry, Path, EntryPositions], tuple[dict[str, Any], list[Problem]]]

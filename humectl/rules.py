@@ -40,13 +40,14 @@ class ManifestEntry:
     data: dict[str, Any]
     prefix: str = ""  # the name prefix of the environment
 
-    @property
+    # Cached: every check asks for them (an entry's data is not changed once read).
+    @functools.cached_property
     def name(self) -> str | None:
         """The name as written (after variables), or None when it is missing or not a string."""
         name = self.data.get("name")
         return name if isinstance(name, str) and name else None
 
-    @property
+    @functools.cached_property
     def full_name(self) -> str | None:
         """The name with the environment's prefix: the resource's identity in the account."""
         return None if self.name is None else self.prefix + self.name
@@ -740,10 +741,12 @@ def check_entries(entries: list[ManifestEntry], allowed: Allowances | None = Non
             lambda entry: check_voice_name(entry, allowed),
         ],
     }
+    for kind_checks in checks.values():
+        kind_checks.append(check_reserved_name)
     problems: list[Problem] = []
     for entry in entries:
         found = check_names(entry)
-        for check in [*checks[entry.kind], check_reserved_name]:
+        for check in checks[entry.kind]:
             found += check(entry)
         problems += drop_ignored(entry, found)
     problems += check_duplicate_names(entries)

@@ -34,8 +34,13 @@ def test_quick_benchmark_prints_a_table_and_a_json_line() -> None:
     assert "latency bound" in proc.stdout and "apply" in proc.stdout
     assert result["plan_nochange"]["changes"] == 0
     assert result["plan_edited"]["changes"] > 0
+    # The minimum counts the empty page after an exactly full one (100 prompts), the edited plan's
+    # minimum one read per edited head, apply's the creates, the freshness lists and the lock's three.
+    assert result["minimum_requests"] == 2 + 1 + 2
     assert result["plan_nochange"]["requests"] == result["minimum_requests"]
+    assert result["plan_edited"]["requests"] == result["edited_minimum_requests"] == 5 + 10
     assert result["apply"]["surfaced"] == 0
+    assert result["apply"]["requests"] - result["apply"]["throttled_absorbed"] == result["apply"]["minimum_requests"]
     for key in ("requests_over_minimum", "wall_over_latency_bound", "apply_wall_over_rate_bound"):
         assert isinstance(result["ratios"][key], float)
     assert set(result["ratios"]["baseline_over_humectl"]) == set(result["scale"])
