@@ -25,6 +25,7 @@ import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from humectl import risk
 from humectl.client import EviClient
 from humectl.kinds import DEPENDENCY_ORDER, KINDS
 from humectl.live import LiveResource, LiveState, fetch_live_state
@@ -118,6 +119,7 @@ async def plan_destroy(client: EviClient, desired: ManifestSet, *, run_id: str) 
         destroy=True,
         kept=dict(sorted(kept.items(), key=lambda item: _order(item[0]))),
     )
+    risk.assess(plan)  # every delete is high risk; no policy gate: destroy is asked for by name
     return plan, live
 
 

@@ -485,7 +485,12 @@ def load_plan(path: str | Path) -> Plan:
     if not isinstance(data, dict):
         raise PlanError(f"{path} is not a humectl plan file", hint=hint)
     try:
-        return Plan.from_dict(data)
+        plan = Plan.from_dict(data)
+        if any("risk" not in c for c in data.get("changes") or [] if isinstance(c, dict)):
+            from humectl import risk
+
+            risk.assess(plan, plan.policy.risk)  # saved by a humectl before risk: assessed now
+        return plan
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:  # hand-edited or truncated
         # The type of the failure only: its text can quote the file's content.
         raise PlanError(f"{path} is not a valid humectl plan file ({type(exc).__name__})", hint=hint) from None

@@ -25,10 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from humectl import policy as policies
 from humectl import rules, stages, variables
 from humectl.diff import normalise_line_endings
 from humectl.errors import ManifestError, Problem, UsageError
 from humectl.kinds import KINDS
+from humectl.policy import Policy
 from humectl.schema import schema_violations
 from humectl.yamldoc import MAX_FILE_BYTES, Document, parse, read_text, relative_display
 
@@ -112,6 +114,7 @@ class ManifestSet:
     declared_prefixes: tuple[str, ...] = ()
     # The sensitive variables of this load, name -> value (humectl.sensitive): masked in every output.
     sensitive: dict[str, str] = field(default_factory=dict, repr=False)
+    policy: Policy = field(default_factory=Policy)  # humectl.yaml's policy: for this environment
 
     def get(self, kind: str, name: str) -> DesiredResource | None:
         for resource in self.resources:
@@ -180,6 +183,7 @@ class _Resolved:
     excluded: set[Path]
     declared_prefixes: tuple[str, ...] = ()
     sensitive: dict[str, str] = field(default_factory=dict, repr=False)
+    policy: Policy = field(default_factory=Policy)
 
 
 def _scalar_mapping(doc: Document, value: Any, pointer: str, what: str, problems: list[Problem]) -> dict[str, str]:
@@ -225,6 +229,7 @@ class _Project:
     declared_prefixes: tuple[str, ...] = ()
     # Variables listed under ``sensitive:`` (top level and the chosen environment) -> where, for problems.
     sensitive: dict[str, tuple[Document, str]] = field(default_factory=dict, repr=False)
+    policy: Policy = field(default_factory=Policy)  # of the chosen environment (humectl.policy)
 
 
 def _read_project(root: Path, root_display: str, options: LoadOptions, problems: list[Problem]) -> _Project:
@@ -266,7 +271,7 @@ def _read_project(root: Path, root_display: str, options: LoadOptions, problems:
     if not isinstance(data, dict):
         problems.append(doc.problem("", f"{path.name} must be a mapping", rule="project-file"))
         return _Project(path=path)
-    allowed = ("variables", "environments", "sensitive")
+    allowed = ("variables", "environments", "sensitive", "policy")
     for key in data:
         if key not in allowed:
             close = difflib.get_close_matches(key, allowed, n=1)
@@ -274,7 +279,7 @@ def _read_project(root: Path, root_display: str, options: LoadOptions, problems:
                 doc.problem(
                     f"/{key}",
                     f"unknown field '{key}' in {path.name}",
-                    f"did you mean '{close[0]}'?" if close else "allowed: variables, environments, sensitive",
+                    f"did you mean '{close[0]}'?" if close else "allowed: variables, environments, sensitive, policy",
                     rule="project-file",
                     key=True,
                 )
@@ -346,10 +351,18 @@ def _read_project(root: Path, root_display: str, options: LoadOptions, problems:
     declared = tuple(
         sorted({str(e["name_prefix"]) for e in environments.values() if isinstance(e, dict) and e.get("name_prefix")})
     )
-    return _Project(found, prefix, path, declared, sensitive)
+    # Every environment's policy is checked (a typo in prod's must not wait for a run with --env prod);
+    # the chosen one's refines the top level's.
+    policy = policies.read(doc, "/policy", data.get("policy"), problems)
+    for env_name, settings in environments.items():
+        if isinstance(settings, dict) and "policy" in settings:
+            own = policies.read(doc, f"/environments/{env_name}/policy", settings["policy"], problems)
+            if env_name == env:
+                policy = policy.refined_by(own)
+    return _Project(found, prefix, path, declared, sensitive, policy)
 
 
-_ENVIRONMENT_KEYS = ("name_prefix", "variables", "description", "sensitive")
+_ENVIRONMENT_KEYS = ("name_prefix", "variables", "description", "sensitive", "policy")
 
 
 def _sensitive_names(
@@ -447,6 +460,7 @@ def _resolve_options(root: Path, root_display: str, options: LoadOptions, proble
     secret = _register_sensitive(found, project, options, problems)
     resolved = _Resolved(found, options.name_prefix or project.name_prefix, excluded, project.declared_prefixes)
     resolved.sensitive = secret
+    resolved.policy = project.policy
     return resolved
 
 
@@ -940,6 +954,7 @@ def load_manifests(root: str | Path, options: LoadOptions | None = None) -> Mani
         name_prefix=resolved.name_prefix,
         declared_prefixes=resolved.declared_prefixes,
         sensitive=resolved.sensitive,
+        policy=resolved.policy,
     )
 
 

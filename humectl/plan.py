@@ -20,9 +20,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from humectl import __version__
+from humectl import __version__, risk
 from humectl.diff import FieldChange
 from humectl.errors import PlanError
+from humectl.policy import Policy, Violation
+from humectl.risk import RiskReason
 
 FORMAT_VERSION = 1
 
@@ -55,6 +57,8 @@ class Change:
     source: str | None = None
     level: int = 0
     blocked_by: str | None = None  # delete refused (e.g. still referenced); the plan cannot apply
+    risk: str = "low"  # high | medium | low (humectl.risk)
+    risk_reasons: list[RiskReason] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -74,6 +78,8 @@ class Change:
             "source": self.source,
             "level": self.level,
             "blocked_by": self.blocked_by,
+            "risk": self.risk,
+            "risk_reasons": [r.to_dict() for r in self.risk_reasons],
         }
 
     @classmethod
@@ -97,6 +103,8 @@ class Change:
             source=data.get("source"),
             level=int(data.get("level", 0)),
             blocked_by=data.get("blocked_by"),
+            risk=str(data.get("risk") or "low"),
+            risk_reasons=[RiskReason.from_dict(r) for r in data.get("risk_reasons") or []],
         )
 
 
@@ -125,6 +133,10 @@ class Plan:
     sensitive: dict[str, str] = field(default_factory=dict, repr=False)
     # A loaded plan's {salt, fingerprints, places} until engine.restore_sensitive put the values back.
     saved_sensitive: dict[str, Any] | None = field(default=None, repr=False)
+    # The policy of the plan's environment (humectl.policy) and what the plan does against it: a plan
+    # with violations is not applied without --override-policy (also when saved and applied later).
+    policy: Policy = field(default_factory=Policy)
+    violations: list[Violation] = field(default_factory=list)
     format_version: int = FORMAT_VERSION
     _salt: str = field(default="", repr=False, compare=False)
     _fingerprints: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
@@ -206,6 +218,9 @@ class Plan:
             "allow_empty": self.allow_empty,
             "destroy": self.destroy,
             "kept": dict(self.kept),
+            "risk_summary": risk.summary(self.changes),
+            "policy": self.policy.to_dict(),
+            "violations": [v.to_dict() for v in self.violations],
         }
 
     @classmethod
@@ -230,6 +245,8 @@ class Plan:
             destroy=bool(data.get("destroy")),
             kept={str(k): str(v) for k, v in (data.get("kept") or {}).items()},
             saved_sensitive=dict(data["sensitive"]) if data.get("sensitive") else None,
+            policy=Policy.from_dict(data.get("policy")),
+            violations=[Violation.from_dict(v) for v in data.get("violations") or []],
         )
 
 

@@ -19,11 +19,14 @@ new version cascades to every config following it; a pinned ``{name, version}`` 
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from humectl import risk
 from humectl.diff import FieldChange, diff_fields, text_diff
 from humectl.errors import PlanError
 from humectl.kinds import DEPENDENCY_ORDER, KINDS, PLAN_ORDER, kind_level
@@ -202,7 +205,7 @@ class PlanBuilder:
             ]
             deleted = {c.address for c in deletes}
             deletes_all = bool(managed) and all(address in deleted for address in managed)
-        return Plan(
+        plan = Plan(
             changes=changes,
             unchanged=unchanged,
             live_fingerprint=live.fingerprint(),
@@ -215,6 +218,8 @@ class PlanBuilder:
             name_prefix=self.desired.name_prefix,
             deletes_all_managed=deletes_all,
         )
+        review(plan, self.desired)
+        return plan
 
     def resolve(self, owner: DesiredResource, target: str, spec: Mapping[str, Any]) -> Ref:
         name = str(spec.get("name"))
@@ -340,6 +345,38 @@ class PlanBuilder:
                 **common(),
             )  # fmt: skip
         return None
+
+
+def review(plan: Plan, desired: ManifestSet | None = None, *, fail_on: str | None = None) -> None:
+    """Assess the risk of every change (:mod:`humectl.risk`, with the overrides of the manifests'
+    policy), place each reason at the manifest line of its field, and list the policy's violations
+    (``fail_on``: ``--fail-on``, over the policy's own)."""
+    from humectl import policy as policies
+
+    chosen = (desired.policy if desired is not None else plan.policy).with_fail_on(fail_on)
+    risk.assess(plan, chosen.risk)
+    if desired is not None:
+        by_address = {r.address: r for r in desired.resources}
+        for change in plan.changes:
+            res = by_address.get(change.address)
+            if res is not None:
+                change.risk_reasons = [
+                    dataclasses.replace(r, source=_field_source(res, r.path)) for r in change.risk_reasons
+                ]
+    plan.policy = chosen
+    plan.violations = policies.violations(plan, chosen)
+
+
+def _field_source(res: DesiredResource, path: str | None) -> str:
+    """``file:line:col`` of the manifest node of ``path`` (a dotted field path), or of the nearest
+    enclosing node the manifest has (a default it leaves out: the entry itself)."""
+    parts = [p for p in re.split(r"[.\[\]]", path or "") if p]
+    while parts:
+        where = res.positions.get("/" + "/".join(parts))
+        if where is not None:
+            return f"{where.file}:{where.line}:{where.col}"
+        parts.pop()
+    return f"{res.source.file}:{res.source.line}:{res.source.col}"
 
 
 def _latest_refs(kind_name: str, content: Mapping[str, Any]) -> set[tuple[str, str]]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from humectl import risk
 from humectl.client import EviClient
 from humectl.diff import diff_fields, text_diff, unified_diff
 from humectl.errors import NotFoundError, RollbackError, UsageError
@@ -128,6 +129,7 @@ async def plan_rollback(
         )
     )  # fmt: skip
     plan.changes.extend(_cascade(kind, head, live, text, run_id))
+    risk.assess(plan)
     return result
 
 

@@ -32,6 +32,7 @@ GitHub Actions before anything else.
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import hashlib
 import hmac
 import html
@@ -275,6 +276,7 @@ def mask_plan(plan: Any, values: Mapping[str, str]) -> None:
                 type(f)(f.path, MASK, MASK) if f.path == "text" else f for f in change.fields
             ]
         change.reasons = [registry.mask(r) for r in change.reasons]
+        change.risk_reasons = [dataclasses.replace(r, message=registry.mask(r.message)) for r in change.risk_reasons]
 
 
 def mask_history(history: Any, registry: Sensitive) -> None:

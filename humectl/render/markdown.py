@@ -16,6 +16,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from humectl import risk
 from humectl.errors import ApplyReport
 from humectl.plan import Change, Plan
 from humectl.render import visible
@@ -52,6 +53,14 @@ def _version_text(change: Change) -> str:
     return f"v{change.live_version}" if change.live_version is not None else ""
 
 
+RISK_CELLS = {"high": "❗ **high**", "medium": "⚠️ medium", "low": "low"}
+
+
+def _risk_cell(change: Change) -> str:
+    words = "; ".join(r.message for r in risk.deciding(change)) if change.risk != "low" else ""
+    return RISK_CELLS[change.risk] + (f": {md_text(shorten(words, _MAX_CELL))}" if words else "")
+
+
 def _row(change: Change) -> str:
     reason = md_text("; ".join(change.reasons)) if change.action != "create" else "new"
     if change.rename_from:
@@ -60,7 +69,7 @@ def _row(change: Change) -> str:
         reason = f"**refused:** {md_text(change.blocked_by)}"
     return (
         f"| {EMOJI[change.action]} `{SYMBOLS[change.action]}` | {md_code(change.address, table=True, strict=True)} | "
-        f"{LABELS[change.action]} | {_version_text(change)} | {reason} |"
+        f"{LABELS[change.action]} | {_version_text(change)} | {_risk_cell(change)} | {reason} |"
     )
 
 
@@ -68,9 +77,15 @@ def _details(change: Change) -> str:
     title = f"<code>{SYMBOLS[change.action]} {md_html(change.address, strict=True)}</code> — {LABELS[change.action]}"
     if change.action == "version":
         title += f" {_version_text(change)}"
+    if change.risk != "low":
+        title += f" — {change.risk} risk"
     parts = [f"<details><summary>{title}</summary>", ""]
     if change.source:
         parts.append(f"Defined at {md_code(change.source)}.")
+        parts.append("")
+    if change.risk_reasons and change.risk != "low":
+        parts.append(f"Risk **{change.risk}**:")
+        parts += [f"- {r.level}: {md_text(shorten(r.message, 300))} ({md_code(r.rule)})" for r in change.risk_reasons]
         parts.append("")
     fields = [f for f in change.fields if not (f.path == "text" and change.text_diff)]
     if fields:
@@ -106,6 +121,10 @@ def render_markdown(plan: Plan, *, limit: int = DEFAULT_LIMIT, title: str = "hum
             "",
         ]
     head += [f"**{plan_summary_line(plan)}**", ""]
+    if plan.changes:
+        head += [f"**{risk.summary_line(risk.summary(plan.changes))}**", ""]
+    if plan.violations:
+        head += _violation_lines(plan)
     if plan.kept:
         head += ["Kept (destroy does not delete these):", ""]
         head += [f"- {md_code(address, strict=True)}: {md_text(why)}" for address, why in list(plan.kept.items())[:50]]
@@ -117,10 +136,11 @@ def render_markdown(plan: Plan, *, limit: int = DEFAULT_LIMIT, title: str = "hum
         return "\n".join(head) + "\n"
     reserve = 400  # room for the truncation notes
     out = "\n".join(head) + "\n"
-    table = ["| | resource | action | version | why |", "|---|---|---|---|---|"]
+    table = ["| | resource | action | version | risk | why |", "|---|---|---|---|---|---|"]
     out += "\n".join(table) + "\n"
     rows_shown = 0
-    for change in plan.changes:
+    changes = risk.ordered(plan.changes)  # high risk first: what a reviewer must look at
+    for change in changes:
         row = _row(change) + "\n"
         if len(out) + len(row) > limit - reserve:
             break
@@ -130,7 +150,7 @@ def render_markdown(plan: Plan, *, limit: int = DEFAULT_LIMIT, title: str = "hum
         out += f"\n_… and {len(plan.changes) - rows_shown} more changes not listed (limit of a GitHub comment)._\n"
     out += "\n"
     details_shown = 0
-    for change in plan.changes[:rows_shown]:
+    for change in changes[:rows_shown]:
         if change.action == "delete" and not change.fields and not change.source:
             details_shown += 1  # its table row says everything there is to say
             continue
@@ -145,6 +165,22 @@ def render_markdown(plan: Plan, *, limit: int = DEFAULT_LIMIT, title: str = "hum
             "stay under GitHub's comment size limit; see the full plan in the job log or the plan artifact._\n"
         )
     return out
+
+
+_MAX_VIOLATIONS = 50
+
+
+def _violation_lines(plan: Plan) -> list[str]:
+    count = len(plan.violations)
+    plural = "" if count == 1 else "s"
+    lines = [f"**⛔ Policy: {count} violation{plural}** (not applied without `--override-policy`)", ""]
+    for v in plan.violations[:_MAX_VIOLATIONS]:
+        where = f" at {md_code(v.source)}" if v.source else ""
+        message = md_text(shorten(v.message, 300))
+        lines.append(f"- {md_code(v.address, strict=True)}: {message} ({md_code(v.rule)}){where}")
+    if count > _MAX_VIOLATIONS:
+        lines.append(f"- … and {count - _MAX_VIOLATIONS} more")
+    return [*lines, ""]
 
 
 def _report_rows(plan: Plan, report: ApplyReport) -> list[str]:

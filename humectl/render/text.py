@@ -11,7 +11,9 @@ from typing import Any
 
 import click
 
+from humectl import risk
 from humectl.plan import Change, Plan
+from humectl.policy import Violation
 from humectl.render import visible
 from humectl.render.escape import name, terminal
 from humectl.render.style import COLOURS, SYMBOLS, VERBS, no_changes_line, plan_summary_line
@@ -52,7 +54,20 @@ def _headline(change: Change) -> str:
         extra = ""
     if change.rename_from:
         extra += f" (renamed from {name(change.rename_from)})"
-    return f"# {name(change.address)} {verb}{extra}"
+    return f"# {name(change.address)} {verb}{extra} {RISK_MARKERS[change.risk]}"
+
+
+# The marker of each risk level on a change's headline, and its colour.
+RISK_MARKERS = {"high": "[risk: HIGH]", "medium": "[risk: medium]", "low": "[risk: low]"}
+RISK_COLOURS = {"high": "red", "medium": "yellow", "low": None}
+
+
+def _risk_line(change: Change) -> str | None:
+    """``risk high: voice ITO → KORA; …``: the reasons that decided the level (none for a plain create)."""
+    reasons = risk.deciding(change)
+    if change.risk == "low" and all(r.rule in ("create", "config.cascade") for r in reasons):
+        return None
+    return f"      risk {change.risk}: " + "; ".join(terminal(r.message) for r in reasons)
 
 
 def render_change(change: Change, colour: bool) -> list[str]:
@@ -69,6 +84,9 @@ def render_change(change: Change, colour: bool) -> list[str]:
         lines[-1] += paint(f"   ({terminal(change.source)})", dim=True)
     if change.blocked_by:
         lines.append(paint(f"      ! refused: {terminal(change.blocked_by)}", fg="red"))
+    risk_line = _risk_line(change)
+    if risk_line:
+        lines.append(paint(risk_line, fg=RISK_COLOURS[change.risk]))
     for reason in change.reasons:
         if change.action != "create":
             lines.append(f"      because {terminal(reason)}")
@@ -116,6 +134,20 @@ def render_text(plan: Plan, *, colour: bool = False) -> str:
         lines += ["", "Kept (destroy does not delete these):"]
         lines += [f"  {name(address)}: {terminal(why)}" for address, why in plan.kept.items()]
     lines.append("")
+    if plan.changes:  # before the Plan line, which stays the last (as Terraform's)
+        lines.append(risk.summary_line(risk.summary(plan.changes)))
     summary = plan_summary_line(plan)
     lines.append(click.style(summary, bold=True) if colour else summary)
     return "\n".join(lines) + "\n"
+
+
+def render_violations(violations: list[Violation], *, colour: bool = False) -> str:
+    """What a plan does against the policy, after the plan: one line per violation, at its manifest line."""
+    if not violations:
+        return ""
+    lines = ["", f"Policy violations ({len(violations)}): this plan is not applied without --override-policy"]
+    for v in violations:
+        where = f"   ({terminal(v.source)})" if v.source else ""
+        lines.append(f"  ! {name(v.address)}: {terminal(v.message)} [{v.rule}]{where}")
+    text = "\n".join(lines) + "\n"
+    return click.style(text, fg="red") if colour else text

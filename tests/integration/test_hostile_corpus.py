@@ -253,7 +253,7 @@ class Html(HTMLParser):
 
 
 ALLOWED_TAGS = {"h3", "p", "strong", "em", "table", "thead", "tbody", "tr", "th", "td", "code", "details",
-                "summary", "pre", "blockquote", "br"}  # fmt: skip
+                "summary", "pre", "blockquote", "br", "ul", "li"}  # fmt: skip  (ul/li: humectl's risk and policy lists)
 
 
 def table_rows(markdown: str) -> int:
