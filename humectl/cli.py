@@ -1146,6 +1146,7 @@ def export_command(
 
     from humectl import engine
     from humectl.export import export_live, render_export, verify_export, write_export
+    from humectl.kinds import DEPENDENCY_ORDER
 
     settings = _settings(base_url, emulator_db, parallelism, timeout)
 
@@ -1161,7 +1162,7 @@ def export_command(
     write_export(result, directory, force=force)
     counts = result.counts()
     _say(
-        f"Exported {counts['tool']} tool(s), {counts['prompt']} prompt(s), {counts['config']} config(s) "
+        f"Exported {', '.join(f'{counts[kind]} {kind}(s)' for kind in DEPENDENCY_ORDER)} "
         f"to {terminal(directory)} ({len(result.files)} file(s))."
     )
     for note in result.notes:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from humectl import risk
 from humectl.client import EviClient
 from humectl.kinds import DEPENDENCY_ORDER, KINDS
-from humectl.live import LiveResource, LiveState, fetch_live_state
+from humectl.live import LiveResource, LiveState, fetch_live_state, referrer_versions
 from humectl.lock import scope_label
 from humectl.manifest import DesiredResource, ManifestSet
 from humectl.plan import Plan
@@ -84,11 +84,7 @@ async def ownership(client: EviClient, head: LiveResource, declared: Iterable[st
 
 async def plan_destroy(client: EviClient, desired: ManifestSet, *, run_id: str) -> tuple[Plan, LiveState]:
     """List the account (heads, and every config version for the references) and plan the destroy."""
-    config = KINDS["config"]
-    live, config_versions = await asyncio.gather(
-        fetch_live_state(client),
-        client.list_all(config.api_path, config.page_key, {"restrict_to_most_recent": "false"}),
-    )
+    live, config_versions = await asyncio.gather(fetch_live_state(client), referrer_versions(client))
     scope, declared = desired.name_prefix, desired.declared_prefixes
     matched = _match(desired, live)
     owners = await asyncio.gather(*(ownership(client, head, declared) for head in matched.values()))

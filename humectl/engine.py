@@ -23,7 +23,7 @@ from humectl.apply import Applied, EventCallback, Halt, apply_plan
 from humectl.client import EviClient
 from humectl.errors import STOPPED_BY_LOCK_LOST, ApplyError, ApplyReport, PlanError, StalePlanError
 from humectl.kinds import KINDS
-from humectl.live import LiveResource, LiveState, complete_versions, fetch_live_state
+from humectl.live import LiveResource, LiveState, complete_versions, fetch_live_state, referrer_versions
 from humectl.manifest import LoadOptions, ManifestSet, load_manifests
 from humectl.plan import CREATE, DELETE, Plan
 from humectl.planner import PlanBuilder
@@ -129,10 +129,7 @@ async def plan_live(
         listing = stages.timed("list", fetch_live_state(client, on_page=on_page, on_complete=on_complete))
         if prune:
             # Every config version, to refuse deleting a prompt/tool that any of them still pins.
-            config = KINDS["config"]
-            live, config_versions = await asyncio.gather(
-                listing, client.list_all(config.api_path, config.page_key, {"restrict_to_most_recent": "false"})
-            )
+            live, config_versions = await asyncio.gather(listing, referrer_versions(client))
             return live, config_versions
         return await listing, []
 

@@ -14,7 +14,7 @@ Layout written into the export directory (deterministic: same account, same byte
 
 What is left out, so the files stay short: server-managed fields, ``version_description`` (new
 versions get the git commit message), and config values equal to the server's defaults
-(:data:`CONFIG_DEFAULTS`). Leaving a field out of a manifest means "not managed", so omitting a
+(``Kind.defaults`` in the kind registry). Leaving a field out of a manifest means "not managed", so omitting a
 default never produces a plan change. References are written by name, pinned ``{name, version}``
 only when a config uses an older version than the newest. ``${`` in any string is written ``$${``
 so the loader's variable substitution gives the original text back.
@@ -36,19 +36,12 @@ from typing import Any
 import yaml
 
 from humectl.errors import ExportError, UsageError
-from humectl.kinds import DEPENDENCY_ORDER, KINDS, parse_address
+from humectl.kinds import DEPENDENCY_ORDER, KINDS, Kind, parse_address
 from humectl.live import LiveResource, LiveState
 from humectl.normalize import normalize_live, split_ref
 from humectl.yamldoc import MAX_FILE_BYTES
 
 SCHEMA_COPY = "manifest.schema.json"
-PROMPT_DIR = "prompts"
-FILE_FOR_KIND = {"tool": "tools.yaml", "prompt": "prompts.yaml", "config": "configs.yaml"}
-
-# What the server fills in when a field is left out (the kind registry's defaults): values equal to
-# these are not written; a manifest that sets them explicitly reads the same either way.
-CONFIG_DEFAULTS: dict[str, Any] = KINDS["config"].defaults
-PROMPT_DEFAULTS: dict[str, Any] = KINDS["prompt"].defaults  # prompt_expansion {enabled: true}
 
 _SAFE_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$")
 
@@ -174,12 +167,9 @@ def manifest_entry(
     name = str(data.get("name"))
     content = normalize_live(kind, data)
     entry: dict[str, Any] = {"name": name}
-    if kind == "tool":
-        if "description" in content:
-            entry["description"] = content["description"]
-        if "fallback_content" in content:
-            entry["fallback_content"] = content["fallback_content"]
-        entry["parameters"] = _parameters(data.get("parameters"), f"tool/{name}", notes)
+    writer = KINDS[kind].write_entry
+    if writer is not None:  # a kind with a layout of its own (a tool's parameters as YAML)
+        entry.update(writer(name, content, data, notes))
         return entry
     defaults = KINDS[kind].defaults
     references = {r.field: r for r in KINDS[kind].references}
@@ -202,7 +192,7 @@ def manifest_entry(
     return entry
 
 
-def _parameters(raw: Any, address: str, notes: list[str]) -> Any:
+def parameters_as_yaml(raw: Any, address: str, notes: list[str]) -> Any:
     """Tool parameters as YAML data, else the JSON string the API holds (which the loader reports)."""
     if isinstance(raw, str):
         try:
@@ -371,14 +361,16 @@ def text_file_problem(text: str) -> str | None:
     return None
 
 
-def prompt_file_name(name: str, taken: set[str]) -> str:
-    """``prompts/<name>.md``; unusual names get a slug plus a short hash, so every name maps to one file."""
+def text_file_name(kind: Kind, name: str, taken: set[str]) -> str:
+    """``<directory>/<name>.md`` (``prompts/<name>.md``); unusual names get a slug plus a short hash, so
+    every name maps to one file."""
     stem = name if _SAFE_FILE_NAME.match(name) and not name.endswith(".") else ""
     if not stem or stem.lower() in taken:
-        slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:60] or "prompt"
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:60] or kind.name
         stem = f"{slug}-{hashlib.sha256(name.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
     taken.add(stem.lower())
-    return f"{PROMPT_DIR}/{stem}.md"
+    directory = kind.text_file.directory if kind.text_file else kind.plural
+    return f"{directory}/{stem}.md"
 
 
 # --- the whole export ---------------------------------------------------------------------------
@@ -434,8 +426,8 @@ def render_export(
             entry = manifest_entry(kind, resource.data, heads, notes=result.notes)
             used: set[str] = set()
             held = reference_secrets(entry, secrets, used)
-            if kind == "prompt" and not used:
-                entry = _place_text(entry, taken, text_files, result.notes)
+            if KINDS[kind].text_file is not None and not used:
+                entry = _place_text(KINDS[kind], entry, taken, text_files, result.notes)
             entry = reference_secrets(escape_variables(entry), secrets, set())
             if used:
                 names = ", ".join(sorted(used))
@@ -443,7 +435,7 @@ def render_export(
             entries.append(entry)
         if entries:
             text = render_manifest_file(KINDS[kind].plural, entries, ref, escape=False)
-            result.files.append(ExportFile(FILE_FOR_KIND[kind], text))
+            result.files.append(ExportFile(KINDS[kind].export_file, text))
     result.files.extend(text_files)
     if schema_ref is None:
         if schema_text is None:
@@ -455,22 +447,25 @@ def render_export(
     return result
 
 
-def _place_text(entry: dict[str, Any], taken: set[str], files: list[ExportFile], notes: list[str]) -> dict[str, Any]:
-    """Move a prompt's text into ``prompts/<name>.md`` when a file can carry it exactly."""
-    text = entry.get("text")
+def _place_text(
+    kind: Kind, entry: dict[str, Any], taken: set[str], files: list[ExportFile], notes: list[str]
+) -> dict[str, Any]:
+    """Move a text field (``Kind.text_file``: a prompt's text) into its own file when a file can carry it exactly."""
+    assert kind.text_file is not None
+    text = entry.get(kind.text_file.field)
     if not isinstance(text, str):
         return entry
     why = text_file_problem(text)
     if why is not None:
         if text:
-            notes.append(f"prompt/{entry['name']}: text kept inline ({why})")
+            notes.append(f"{kind.name}/{entry['name']}: {kind.text_file.field} kept inline ({why})")
         return entry
-    path = prompt_file_name(str(entry["name"]), taken)
+    path = text_file_name(kind, str(entry["name"]), taken)
     files.append(ExportFile(path, text))
     out: dict[str, Any] = {}
     for key, value in entry.items():
-        if key == "text":
-            out["text_file"] = path
+        if key == kind.text_file.field:
+            out[kind.text_file.key] = path
         else:
             out[key] = value
     return out

@@ -16,7 +16,7 @@ from typing import Any
 
 from humectl.client import EviClient
 from humectl.errors import LiveStateError
-from humectl.kinds import DEPENDENCY_ORDER, KINDS, Kind
+from humectl.kinds import DEPENDENCY_ORDER, KINDS, Kind, referencing_kinds
 
 
 @dataclass
@@ -180,3 +180,12 @@ async def fetch_live_state(
 
     results = await asyncio.gather(*(list_kind(k) for k in kinds))
     return build_live_state(dict(zip(kinds, results, strict=True)))
+
+
+async def referrer_versions(client: EviClient) -> list[dict[str, Any]]:
+    """Every version of every live resource of a kind that references others (every config version):
+    a prompt or tool any of them pins cannot be deleted."""
+    pages = await asyncio.gather(
+        *(client.list_all(k.api_path, k.page_key, {"restrict_to_most_recent": "false"}) for k in referencing_kinds())
+    )
+    return [version for page in pages for version in page]

@@ -59,11 +59,10 @@ import httpx
 from humectl import __version__
 from humectl.client import EviClient
 from humectl.errors import ApiError, HumectlError, LockHeldError, NotFoundError, UsageError
-from humectl.kinds import KINDS
+from humectl.kinds import LOCK_KIND
 from humectl.provenance import describe, new_run_id
 from humectl.settings import Settings
 
-LOCK_KIND = KINDS["prompt"]
 LOCK_NAME = LOCK_KIND.reserved_name or "humectl-lock"
 LEASE_ENV = "HUMECTL_LOCK_LEASE"  # lease length (a DURATION); short in tests, so a killed run's lock expires soon
 DEFAULT_LEASE_S = 60.0

@@ -20,7 +20,7 @@ from __future__ import annotations
 import difflib
 import functools
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from humectl import policy as policies
 from humectl import rules, stages, variables
 from humectl.diff import normalise_line_endings
 from humectl.errors import ManifestError, Problem, UsageError
-from humectl.kinds import KINDS
+from humectl.kinds import KINDS, REPORT_ORDER
 from humectl.policy import Policy
 from humectl.schema import schema_violations
 from humectl.yamldoc import MAX_FILE_BYTES, Document, parse, read_text, relative_display
@@ -604,19 +604,20 @@ def _entries(doc: Document, prefix: str) -> list[rules.ManifestEntry]:
     return entries
 
 
-def _read_text_file(entry: rules.ManifestEntry, root_real: Path) -> tuple[str | None, list[Problem]]:
-    """The prompt text of ``text_file``: relative to the manifest, inside the root, UTF-8."""
-    value = entry.data.get("text_file")
+def read_text_file(entry: rules.ManifestEntry, root_real: Path, key: str) -> tuple[str | None, list[Problem]]:
+    """The text of the file ``entry[key]`` names (a prompt's ``text_file``): relative to the manifest,
+    inside the root, UTF-8."""
+    value = entry.data.get(key)
     if not isinstance(value, str) or not value:
         return None, []  # a schema violation
-    sub = "/text_file"
+    sub = f"/{key}"
     if "\x00" in value:
-        return None, [entry.problem(sub, "text_file contains a NUL character", rule="text-file")]
+        return None, [entry.problem(sub, f"{key} contains a NUL character", rule="text-file")]
     if os.path.isabs(value):
         return None, [
             entry.problem(
                 sub,
-                f"text_file '{value}' must be a relative path",
+                f"{key} '{value}' must be a relative path",
                 "write it relative to this manifest file",
                 rule="text-file",
             )
@@ -628,25 +629,25 @@ def _read_text_file(entry: rules.ManifestEntry, root_real: Path) -> tuple[str | 
         return None, [
             entry.problem(
                 sub,
-                f"text_file '{value}' does not exist",
+                f"{key} '{value}' does not exist",
                 f"looked for {target.as_posix()} (paths are relative to the manifest file)",
                 rule="text-file",
             )
         ]
     except (OSError, RuntimeError, ValueError):
-        return None, [entry.problem(sub, f"text_file '{value}' cannot be resolved (a symlink loop?)", rule="text-file")]
+        return None, [entry.problem(sub, f"{key} '{value}' cannot be resolved (a symlink loop?)", rule="text-file")]
     if not real.is_relative_to(root_real):
         return None, [
             entry.problem(
                 sub,
-                f"text_file '{value}' is outside the project directory",
+                f"{key} '{value}' is outside the project directory",
                 "keep prompt files inside the manifest directory",
                 rule="text-file",
             )
         ]
     if real.is_dir():
-        return None, [entry.problem(sub, f"text_file '{value}' is a directory", rule="text-file")]
-    text, problem = read_text(real, entry.doc.display, what=f"text_file '{value}'")
+        return None, [entry.problem(sub, f"{key} '{value}' is a directory", rule="text-file")]
+    text, problem = read_text(real, entry.doc.display, what=f"{key} '{value}'")
     if problem is not None:
         line, col = entry.doc.position(entry.pointer + sub)
         why = problem.message
@@ -741,42 +742,9 @@ class EntryPositions(Mapping[str, Source]):
         return f"EntryPositions({self._document.doc.rel}{self._pointer})"
 
 
-def _prompt_spec(
-    entry: rules.ManifestEntry, root_real: Path, positions: EntryPositions
-) -> tuple[dict[str, Any], list[Problem]]:
-    """``text`` (read from ``text_file`` when given that way) and ``prompt_expansion``."""
-    data, spec = entry.data, {}
-    problems: list[Problem] = []
-    if "text" in data:
-        spec["text"] = data["text"]
-    elif "text_file" in data:
-        text, problems = _read_text_file(entry, root_real)
-        if text is not None:
-            spec["text"] = text
-        positions.alias("/text", "/text_file")
-    if "prompt_expansion" in data:
-        spec["prompt_expansion"] = data["prompt_expansion"]
-    return spec, problems
-
-
-def _tool_spec(
-    entry: rules.ManifestEntry, root_real: Path, positions: EntryPositions
-) -> tuple[dict[str, Any], list[Problem]]:
-    """``parameters`` as canonical JSON, ``description``, ``fallback_content``."""
-    spec: dict[str, Any] = {}
-    canonical, problems = rules.parse_parameters(entry)
-    if canonical is not None:
-        spec["parameters"] = canonical
-    for key in ("description", "fallback_content"):
-        if key in entry.data:
-            spec[key] = entry.data[key]
-    return spec, problems
-
-
-def _config_spec(
-    entry: rules.ManifestEntry, root_real: Path, positions: EntryPositions
-) -> tuple[dict[str, Any], list[Problem]]:
-    """Every field as written, with references (from the kind registry) as ``{name, version?}``."""
+def spec_as_written(entry: rules.ManifestEntry, positions: EntryPositions) -> dict[str, Any]:
+    """Every field of ``entry`` as written (meta keys left out), references (from the kind registry)
+    as ``{name, version?}``: the spec of a kind whose fields go to the API as they are (a config)."""
     references = _references_of(entry.kind)
     spec: dict[str, Any] = {}
     for key, value in entry.data.items():
@@ -796,7 +764,7 @@ def _config_spec(
                     positions.alias(f"/{key}/{i}/name", f"/{key}/{i}")
         else:
             spec[key] = value
-    return spec, []
+    return spec
 
 
 @functools.cache
@@ -804,15 +772,10 @@ def _references_of(kind: str) -> dict[str, Any]:
     return {r.field: r for r in KINDS[kind].references}
 
 
-SpecBuilder = Callable[[rules.ManifestEntry, Path, EntryPositions], tuple[dict[str, Any], list[Problem]]]
-# How a manifest entry becomes the API-shaped spec the engine diffs, per kind.
-SPEC_BUILDERS: dict[str, SpecBuilder] = {"prompt": _prompt_spec, "tool": _tool_spec, "config": _config_spec}
-
-
 def _build_resource(
     entry: rules.ManifestEntry, root_real: Path, positions: EntryPositions
 ) -> tuple[DesiredResource | None, list[Problem]]:
-    spec, problems = SPEC_BUILDERS[entry.kind](entry, root_real, positions)
+    spec, problems = KINDS[entry.kind].build_spec(entry, root_real, positions)
     data = entry.data
     full = entry.full_name
     if full is None:
@@ -994,7 +957,7 @@ def validate_manifests(root: str | Path, options: LoadOptions | None = None) -> 
         manifest_set = load_manifests(root, options)
     except ManifestError as exc:
         return ValidationResult(list(exc.problems))
-    counts = {kind: len(manifest_set.of_kind(kind)) for kind in ("prompt", "tool", "config")}
+    counts = {kind: len(manifest_set.of_kind(kind)) for kind in REPORT_ORDER}
     problems = list(manifest_set.warnings)
     if not manifest_set.resources:
         display = os.path.normpath(str(root)) if str(root) not in ("", ".") else "."
@@ -1003,7 +966,7 @@ def validate_manifests(root: str | Path, options: LoadOptions | None = None) -> 
                 display,
                 0,
                 0,
-                "no resources: the manifests hold no prompt, tool or config",
+                f"no resources: the manifests hold no {', '.join(REPORT_ORDER[:-1])} or {REPORT_ORDER[-1]}",
                 "plan and apply refuse an empty desired state without --allow-empty",
                 "no-resources",
                 "warning",

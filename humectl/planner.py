@@ -29,7 +29,7 @@ from typing import Any
 from humectl import risk
 from humectl.diff import FieldChange, diff_fields, text_diff
 from humectl.errors import PlanError
-from humectl.kinds import DEPENDENCY_ORDER, KINDS, PLAN_ORDER, kind_level
+from humectl.kinds import DEPENDENCY_ORDER, KINDS, PLAN_ORDER, Kind, kind_level, referencing_kinds
 from humectl.live import LiveResource, LiveState
 from humectl.manifest import DesiredResource, ManifestSet
 from humectl.normalize import LATEST, Ref, normalize_desired, normalize_live, ref, split_ref
@@ -504,13 +504,13 @@ def delete_changes(chosen: Iterable[Deletion], config_versions: Iterable[Mapping
     that config is deleted too (``config_versions``: every version of every live config).
     """
     chosen = list(chosen)
-    deleted_config_ids = {d.resource.id for d in chosen if d.resource.kind == "config"}
+    deleted_ids = {d.resource.id for d in chosen}
     holders: dict[str, list[str]] = {}
-    for version in config_versions:
-        if version.get("id") in deleted_config_ids:
+    for holder_kind, version in _holder_versions(config_versions):
+        if version.get("id") in deleted_ids:
             continue
-        holder = f"config/{version.get('name')} v{version.get('version')}"
-        for reference in KINDS["config"].references:
+        holder = f"{holder_kind.address(str(version.get('name')))} v{version.get('version')}"
+        for reference in holder_kind.references:
             value = version.get(reference.field)
             for obj in value if isinstance(value, list) else [value] if value else []:
                 if isinstance(obj, dict) and obj.get("id"):
@@ -535,6 +535,17 @@ def delete_changes(chosen: Iterable[Deletion], config_versions: Iterable[Mapping
     order = {k: i for i, k in enumerate(DEPENDENCY_ORDER)}
     deletes.sort(key=lambda c: (-c.level, -order[c.kind], c.name))
     return deletes
+
+
+def _holder_versions(versions: Iterable[Mapping[str, Any]]) -> list[tuple[Kind, Mapping[str, Any]]]:
+    """Each version with the kind it is of: one of the kinds that reference others (a config), told
+    apart by the reference fields it carries when there are several such kinds."""
+    holders = referencing_kinds()
+    out: list[tuple[Kind, Mapping[str, Any]]] = []
+    for version in versions:
+        kind = next((k for k in holders if any(r.field in version for r in k.references)), holders[0])
+        out.append((kind, version))
+    return out
 
 
 def plan_deletes(

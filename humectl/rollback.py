@@ -24,7 +24,7 @@ from humectl.client import EviClient
 from humectl.diff import diff_fields, text_diff, unified_diff
 from humectl.errors import NotFoundError, RollbackError, UsageError
 from humectl.export import dump_entry, escape_variables, manifest_entry, text_file_problem
-from humectl.kinds import KINDS, kind_level, parse_address
+from humectl.kinds import KINDS, Kind, kind_level, parse_address, referencing_kinds
 from humectl.live import LiveResource, LiveState, complete_heads, fetch_live_state
 from humectl.normalize import normalize_live, ref, split_ref
 from humectl.plan import VERSION, Change, Plan
@@ -143,11 +143,12 @@ def _cascade(kind: str, head: LiveResource, live: LiveState, text: str, run_id: 
     """Config versions moving every config that uses ``head``'s newest version onto the rollback."""
     old, new = ref(head.name, head.version), ref(head.name, head.version + 1)
     changes = []
-    for config in sorted(live.of_kind("config"), key=lambda r: r.name):
-        for reference in KINDS["config"].references:
+    holders = [(k, r) for k in referencing_kinds() for r in sorted(live.of_kind(k.name), key=lambda r: r.name)]
+    for holder_kind, config in holders:
+        for reference in holder_kind.references:
             if reference.target != kind:
                 continue
-            before = normalize_live("config", config.data)
+            before = normalize_live(holder_kind.name, config.data)
             values = _as_list(before.get(reference.field))
             if old not in values:
                 continue
@@ -156,12 +157,12 @@ def _cascade(kind: str, head: LiveResource, live: LiveState, text: str, run_id: 
             after[reference.field] = sorted(moved) if reference.many else moved[0]
             changes.append(
                 Change(
-                    address=config.address, kind="config", name=config.name, action=VERSION,
+                    address=config.address, kind=holder_kind.name, name=config.name, action=VERSION,
                     reasons=[f"{kind}/{head.name} v{head.version} → v{head.version + 1}"],
                     fields=diff_fields(before, after), live_id=config.id, live_version=config.version,
                     predicted_version=config.version + 1, content=after,
                     version_description=describe_like(text, run_id, config.data.get("version_description")),
-                    depends_on=[f"{kind}/{head.name}"], level=kind_level("config"),
+                    depends_on=[f"{kind}/{head.name}"], level=kind_level(holder_kind.name),
                 )
             )  # fmt: skip
     return changes
@@ -226,16 +227,17 @@ def manifest_update(rollback: Rollback, directory: str | Path, load_options: Any
     new = manifest_entry(rollback.kind, rollback.target_data, _heads(rollback.live), keep=raw, notes=notes)
     new = _strip_prefix(rollback.kind, new, prefix)
     writes: dict[Path, str] = {}
-    entry = _merge_entry(raw, escape_variables(new))
-    text = rollback.target_data.get("text")
-    if rollback.kind == "prompt" and "text_file" in raw and isinstance(text, str):
+    entry = _merge_entry(raw, escape_variables(new), KINDS[rollback.kind])
+    text_file = KINDS[rollback.kind].text_file
+    text = rollback.target_data.get(text_file.field) if text_file else None
+    if text_file is not None and text_file.key in raw and isinstance(text, str):
         why = text_file_problem(text)
         if why is None:  # the file holds the text as is: no escaping, byte for byte
-            writes[path.parent / str(raw["text_file"])] = text
+            writes[path.parent / str(raw[text_file.key])] = text
         else:
-            entry = {("text" if k == "text_file" else k): v for k, v in entry.items()}
-            entry["text"] = escape_variables(text)
-            notes.append(f"{rollback.address}: the text moves inline because {why}")
+            entry = {(text_file.field if k == text_file.key else k): v for k, v in entry.items()}
+            entry[text_file.field] = escape_variables(text)
+            notes.append(f"{rollback.address}: the {text_file.field} moves inline because {why}")
     if _mentions_variables(raw):
         notes.append(f"{rollback.address}: its entry used ${{…}} variables; the rewritten entry holds literal values")
     diffs: list[str] = []
@@ -290,24 +292,28 @@ def _strip_prefix(kind: str, entry: dict[str, Any], prefix: str) -> dict[str, An
     return out
 
 
-def _merge_entry(raw: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+def _merge_entry(raw: Mapping[str, Any], new: Mapping[str, Any], kind: Kind) -> dict[str, Any]:
     """Version N's fields in the existing entry's key order; its name and meta keys kept as written.
 
     A field the entry manages that version N does not have becomes ``null`` (managed, absent), so the
     field stays managed and the next plan keeps it cleared instead of leaving it unmanaged.
     """
+    # A text kept in a file (a prompt's text_file): the key stays, the text itself is not inlined.
+    file_key, file_field = (kind.text_file.key, kind.text_file.field) if kind.text_file else (None, None)
+    if file_key not in raw:
+        file_key = file_field = None
     out: dict[str, Any] = {}
     for key, value in raw.items():
         if key in _META_KEYS:
             out[key] = value
-        elif key == "text_file":
+        elif key == file_key:
             out[key] = value  # the caller writes the file (or moves the text inline)
         elif key in new:
             out[key] = new[key]
         else:
             out[key] = None
     for key, value in new.items():
-        if key not in out and key not in _META_KEYS and not (key == "text" and "text_file" in raw):
+        if key not in out and key not in _META_KEYS and not (file_field is not None and key == file_field):
             out[key] = value
     return out
 

@@ -12,7 +12,7 @@ import difflib
 import functools
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,7 +34,7 @@ META_KEYS = ("name", "version_description", "previous_names", "protect", "ignore
 class ManifestEntry:
     """One item of a manifest's ``prompts``/``tools``/``configs`` list, before it becomes a resource."""
 
-    kind: str  # "prompt" | "tool" | "config"
+    kind: str  # a name in the kind registry (humectl.kinds.KINDS)
     doc: Document
     pointer: str  # JSON pointer of the entry in its document, e.g. "/configs/0"
     data: dict[str, Any]
@@ -632,8 +632,11 @@ def reference_parts(value: Any) -> tuple[str | None, int | None]:
 
 
 def check_references(entries: list[ManifestEntry]) -> list[Problem]:
-    managed: dict[str, dict[str, ManifestEntry]] = {"prompt": {}, "tool": {}}
-    renamed: dict[str, dict[str, ManifestEntry]] = {"prompt": {}, "tool": {}}  # old name -> the entry renaming it
+    """References (``Kind.references``) to resources the manifests do not define, rename away, list
+    twice, or pin although they manage them."""
+    targets = {r.target for kind in KINDS.values() for r in kind.references}
+    managed: dict[str, dict[str, ManifestEntry]] = {t: {} for t in targets}
+    renamed: dict[str, dict[str, ManifestEntry]] = {t: {} for t in targets}  # old name -> the entry renaming it
     for entry in entries:
         if entry.kind in managed and entry.full_name is not None:
             managed[entry.kind].setdefault(entry.full_name, entry)
@@ -643,32 +646,33 @@ def check_references(entries: list[ManifestEntry]) -> list[Problem]:
                     renamed[entry.kind].setdefault(entry.prefix + old, entry)
     problems: list[Problem] = []
     for entry in entries:
-        if entry.kind != "config":
-            continue
-        refs: list[tuple[str, str, Any]] = []
-        if "prompt" in entry.data:
-            refs.append(("prompt", "/prompt", entry.data["prompt"]))
-        tools = entry.data.get("tools")
-        if isinstance(tools, list):
-            refs.extend(("tool", f"/tools/{i}", item) for i, item in enumerate(tools))
-        seen_tools: dict[str, str] = {}
-        for target, sub, value in refs:
+        refs: list[tuple[str, str, Any, bool]] = []
+        for reference in KINDS[entry.kind].references:
+            if not reference.many:
+                if reference.field in entry.data:
+                    refs.append((reference.target, f"/{reference.field}", entry.data[reference.field], False))
+                continue
+            items = entry.data.get(reference.field)
+            if isinstance(items, list):
+                refs.extend((reference.target, f"/{reference.field}/{i}", item, True) for i, item in enumerate(items))
+        seen: set[tuple[str, str]] = set()
+        for target, sub, value, many in refs:
             name, version = reference_parts(value)
             if name is None:
                 continue  # malformed: a schema violation
             full = entry.prefix + name
-            if target == "tool":
-                if full in seen_tools:
+            if many:
+                if (target, full) in seen:
                     problems.append(
                         entry.problem(
                             sub,
-                            f"{entry.label} lists tool '{name}' twice",
-                            "remove the repeated tool",
+                            f"{entry.label} lists {target} '{name}' twice",
+                            f"remove the repeated {target}",
                             rule="duplicate-reference",
                         )
                     )
                     continue
-                seen_tools[full] = sub
+                seen.add((target, full))
             renamer = renamed[target].get(full) if full not in managed[target] else None
             if renamer is not None:
                 # The apply renames that resource away: the reference would name nothing afterwards.
@@ -698,7 +702,8 @@ def check_references(entries: list[ManifestEntry]) -> list[Problem]:
                 continue  # pinned to a resource managed elsewhere: plan checks that it exists
             written = [e.name for e in managed[target].values() if e.name]
             hint = _did_you_mean(name, written) or (
-                f"define it under {target}s:, or pin an existing {target} with {{name: {name}, version: N}}"
+                f"define it under {KINDS[target].plural}:, "
+                f"or pin an existing {target} with {{name: {name}, version: N}}"
             )
             problems.append(
                 entry.problem(
@@ -708,46 +713,37 @@ def check_references(entries: list[ManifestEntry]) -> list[Problem]:
                     rule="unresolved-reference",
                 )
             )
-        builtins = entry.data.get("builtin_tools")
-        if isinstance(builtins, list):
-            seen: set[str] = set()
-            for i, item in enumerate(builtins):
-                name = item.get("name") if isinstance(item, dict) else None
-                if isinstance(name, str):
-                    if name in seen:
-                        problems.append(
-                            entry.problem(
-                                f"/builtin_tools/{i}",
-                                f"{entry.label} lists built-in tool '{name}' twice",
-                                "remove the repeated tool",
-                                rule="duplicate-reference",
-                            )
+    return problems
+
+
+def check_builtin_tools(entry: ManifestEntry) -> list[Problem]:
+    """A built-in tool listed twice (a config's ``builtin_tools``)."""
+    problems: list[Problem] = []
+    builtins = entry.data.get("builtin_tools")
+    if isinstance(builtins, list):
+        seen: set[str] = set()
+        for i, item in enumerate(builtins):
+            name = item.get("name") if isinstance(item, dict) else None
+            if isinstance(name, str):
+                if name in seen:
+                    problems.append(
+                        entry.problem(
+                            f"/builtin_tools/{i}",
+                            f"{entry.label} lists built-in tool '{name}' twice",
+                            "remove the repeated tool",
+                            rule="duplicate-reference",
                         )
-                    seen.add(name)
+                    )
+                seen.add(name)
     return problems
 
 
 def check_entries(entries: list[ManifestEntry], allowed: Allowances | None = None) -> list[Problem]:
     """Every per-entry and cross-entry check (tool parameters are checked while building specs)."""
     allowed = allowed or Allowances()
-    checks: dict[str, list[Callable[[ManifestEntry], list[Problem]]]] = {
-        "prompt": [check_prompt_text],
-        "tool": [check_tool_name],
-        "config": [
-            check_evi_version,
-            check_voice,
-            check_webhooks,
-            lambda entry: check_model_resource(entry, allowed),
-            lambda entry: check_voice_name(entry, allowed),
-        ],
-    }
-    for kind_checks in checks.values():
-        kind_checks.append(check_reserved_name)
     problems: list[Problem] = []
     for entry in entries:
-        found = check_names(entry)
-        for check in checks[entry.kind]:
-            found += check(entry)
+        found = [*check_names(entry), *KINDS[entry.kind].checks(entry, allowed), *check_reserved_name(entry)]
         problems += drop_ignored(entry, found)
     problems += check_duplicate_names(entries)
     problems += check_references(entries)

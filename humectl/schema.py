@@ -29,6 +29,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from humectl.kinds import KINDS
+
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
@@ -44,7 +46,7 @@ _CHECKED_BY_RULES: dict[str, frozenset[str]] = {
     "webhook-https": frozenset({"pattern"}),
 }
 
-_KIND_OF_LIST = {"prompts": "prompt", "tools": "tool", "configs": "config"}
+_KIND_OF_LIST = {kind.plural: kind.name for kind in KINDS.values()}
 
 _TYPE_WORDS = {
     "string": "a string",

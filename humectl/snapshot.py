@@ -62,7 +62,7 @@ def render_snapshot(document: dict[str, Any]) -> str:
 
 def snapshot_counts(document: dict[str, Any]) -> dict[str, int]:
     """Resources (not versions) per kind, voices and chats: the one-line summary."""
-    kinds = ("tools", "prompts", "configs")
+    kinds = tuple(KINDS[name].plural for name in DEPENDENCY_ORDER)
     counts = {kind: len({item.get("id") for item in document.get(kind, [])}) for kind in kinds}
     counts["versions"] = sum(len(document.get(kind, [])) for kind in kinds)
     counts["voices"] = len(document.get("voices", []))

@@ -18,6 +18,7 @@ from typing import Any
 
 from humectl import risk
 from humectl.errors import ApplyReport
+from humectl.kinds import KINDS, REPORT_ORDER, referenced_kinds
 from humectl.plan import Change, Plan
 from humectl.render import visible
 from humectl.render.escape import md_code, md_fence, md_html, md_text, shorten
@@ -247,11 +248,14 @@ def render_apply_document(
         outcome = f"**{verb.capitalize()} complete: {len(report.done)} {what}.**"
     parts = [f"### humectl {verb}", "", outcome, ""]
     if resources:
-        parts += [*_resource_table(resources, "config"), ""]
-        others = [r for r in resources if r["kind"] != "config"]
+        inner = referenced_kinds()
+        for kind in (k for k in REPORT_ORDER if k not in inner):
+            parts += [*_resource_table(resources, kind), ""]
+        others = [r for r in resources if r["kind"] in inner]
         if others:
-            parts += [f"<details><summary>Prompts and tools ({len(others)})</summary>", ""]
-            for kind in ("prompt", "tool"):
+            title = " and ".join(KINDS[k].plural for k in inner).capitalize()
+            parts += [f"<details><summary>{title} ({len(others)})</summary>", ""]
+            for kind in inner:
                 if any(r["kind"] == kind for r in others):
                     parts += [*_resource_table(others, kind), ""]
             parts += ["</details>", ""]

@@ -9,7 +9,7 @@ The JSON document (``humectl validate --output json``) is stable::
       "format_version": 1,
       "valid": false,
       "problems": [{"file", "line", "col", "message", "hint", "rule", "severity"}, ...],
-      "summary": {"errors": 2, "warnings": 1, "files": 3, "resources": {"prompt": 2, "tool": 2, "config": 1}}
+      "summary": {"errors": 2, "warnings": 1, "files": 3, "resources": {<kind>: <count>, …}}
     }
 
 ``line``/``col`` are 1-based, 0 when the problem has no position. ``files`` and ``resources``

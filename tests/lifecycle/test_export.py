@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from humectl.errors import HumectlError
-from humectl.export import CONFIG_DEFAULTS, export_live, render_export, verify_export, write_export
+from humectl.export import export_live, render_export, verify_export, write_export
+from humectl.kinds import KINDS
 from humectl.live import LiveState
 from humectl.manifest import load_manifests
 from humectl.planner import build_plan
@@ -110,7 +111,7 @@ def test_layout_text_files_defaults_and_pins(account: Account, tmp_path: Path) -
     }
     assert configs["mini"]["timeouts"] == {"inactivity": {"enabled": False, "duration_secs": 600}}
     assert "on_inactivity_timeout" in everything["event_messages"]
-    assert CONFIG_DEFAULTS["ellm_model"] == {"allow_short_responses": False}
+    assert KINDS["config"].defaults["ellm_model"] == {"allow_short_responses": False}
 
 
 def test_select_exports_the_subset_with_its_dependencies(account: Account, tmp_path: Path) -> None:
