@@ -21,6 +21,7 @@ import httpx
 from humectl import lock, sensitive, stages
 from humectl.apply import Applied, EventCallback, Halt, apply_plan
 from humectl.client import EviClient
+from humectl.collector import with_fewer_collections
 from humectl.errors import STOPPED_BY_LOCK_LOST, ApplyError, ApplyReport, PlanError, StalePlanError
 from humectl.kinds import KINDS
 from humectl.live import LiveResource, LiveState, complete_versions, fetch_live_state, referrer_versions
@@ -54,6 +55,7 @@ def open_client(settings: Settings, transport: httpx.AsyncBaseTransport | None =
     return EviClient(settings, transport=transport)
 
 
+@with_fewer_collections  # the live state and the plan are long-lived and acyclic
 async def plan_live(
     client: EviClient,
     desired: ManifestSet | Awaitable[ManifestSet],

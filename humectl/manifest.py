@@ -27,6 +27,7 @@ from typing import Any
 
 from humectl import policy as policies
 from humectl import rules, stages, variables
+from humectl.collector import fewer_collections
 from humectl.diff import normalise_line_endings
 from humectl.errors import ManifestError, Problem, UsageError
 from humectl.kinds import KINDS, REPORT_ORDER
@@ -824,6 +825,11 @@ def load_manifests(root: str | Path, options: LoadOptions | None = None) -> Mani
     ``root`` is a directory (or a single manifest file, read alone). Warnings never fail a load:
     they come back as ``ManifestSet.warnings`` (and inside ManifestError with the errors).
     """
+    with fewer_collections():  # the documents and entries are long-lived and acyclic
+        return _load_manifests(root, options)
+
+
+def _load_manifests(root: str | Path, options: LoadOptions | None) -> ManifestSet:
     options = options or LoadOptions()
     root_display = os.path.normpath(str(root)) if str(root) not in ("", ".") else "."
     root_path = Path(root)
