@@ -700,8 +700,13 @@ def plan_flags(verb: str) -> Callable[[F], F]:
               metavar="FILE.json",
               help="Save the plan as JSON for `humectl apply FILE.json`, and its Markdown beside it as FILE.md.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 when no changes, 2 when changes, 1 on error.")
+@click.option("--fail-on", "fail_on", type=click.Choice(["high", "medium"]), default=None,
+              help="Fail (exit 1, after the plan) when a change has this risk or higher (docs/review.md); "
+              "overrides policy.fail_on of humectl.yaml.")
 @plan_flags("Plan")
-def plan(directory: str, output: str, out_file: str | None, detailed_exitcode: bool, flags: PlanFlags) -> int:
+def plan(
+    directory: str, output: str, out_file: str | None, detailed_exitcode: bool, fail_on: str | None, flags: PlanFlags
+) -> int:
     """Show what apply would change in the live EVI account.
 
     \b
@@ -710,12 +715,13 @@ def plan(directory: str, output: str, out_file: str | None, detailed_exitcode: b
       humectl plan evi/ --detailed-exitcode        # exit 2 when there are changes
       humectl plan evi/ --out plan.json            # also writes plan.md beside it
       humectl plan evi/ --target config/support-desk -o json
+      humectl plan evi/ --env prod --fail-on high  # exit 1 when a change is high risk
     """
     with stages.span("imports"):
-        from humectl import engine
+        from humectl import engine, policy
         from humectl.render.markdown import render_markdown
 
-    result = flags.make_plan(directory, flags.settings())
+    result = flags.make_plan(directory, flags.settings(), fail_on=fail_on)
     if result.lock_note:  # plan takes no lock, but says when an apply holds it (stderr: -o json stays clean)
         echo(f"Note: {terminal(result.lock_note)}", err=True)
     with stages.span("render"):
@@ -733,13 +739,30 @@ def plan(directory: str, output: str, out_file: str | None, detailed_exitcode: b
         from humectl.render.github import append_step_summary
 
         append_step_summary(render_markdown(result.plan), os.environ)
+    _show_violations(result.plan, output, flags.github, directory)
     _context(plan=result.plan.to_dict())
     engine.refuse_blocked(result.plan)
+    policy.refuse(result.plan)
     if output == "json":
         echo(rendered, nl=False)
     if detailed_exitcode and result.plan.has_changes:
         return 2
     return 0
+
+
+def _show_violations(the_plan: Any, output: str, github: bool | None, directory: str | None) -> None:
+    """After the plan: its policy violations (stdout beside a text plan, else stderr), and under GitHub
+    Actions an annotation for each at the manifest line that caused it."""
+    if not the_plan.violations:
+        return
+    from humectl.render.text import render_violations
+
+    echo(render_violations(the_plan.violations, colour=_colour()), nl=False, err=output != "text")
+    if _github(github):
+        from humectl.render.github import violation_annotation
+
+        for violation in the_plan.violations:
+            echo_commands(violation_annotation(violation, directory), err=output == "json")
 
 
 PLAN_SUFFIX = ".json"
@@ -863,9 +886,20 @@ def _sigterm_as_interrupt() -> Iterator[None]:
     "markdown: the same for a PR comment.",
     ("text", "json", "markdown"),
 )
+@click.option("--override-policy", is_flag=True,
+              help="Apply a plan that violates the review policy (docs/review.md); recorded in the version "
+              "descriptions it writes.")
 @lock_options
 @plan_flags("Apply")
-def apply(source: str, auto_approve: bool, output: str, use_lock: bool, lock_timeout: float, flags: PlanFlags) -> int:
+def apply(
+    source: str,
+    auto_approve: bool,
+    output: str,
+    override_policy: bool,
+    use_lock: bool,
+    lock_timeout: float,
+    flags: PlanFlags,
+) -> int:
     """Apply the manifests in SOURCE (a directory), or exactly a plan saved with `plan --out`.
 
     Holds the account lock (docs/locking.md) from before it reads the account until it is done, so
@@ -877,6 +911,7 @@ def apply(source: str, auto_approve: bool, output: str, use_lock: bool, lock_tim
       humectl apply plan.json                      # refused if the account moved since
       humectl apply evi/ --auto-approve --lock-timeout 2m
       humectl apply evi/ --prune --auto-approve -o json
+      humectl apply plan.json --override-policy    # a plan that violates the policy, on purpose
     """
     from humectl import engine
     from humectl.provenance import new_run_id
@@ -908,8 +943,9 @@ def apply(source: str, auto_approve: bool, output: str, use_lock: bool, lock_tim
             if not use_lock and result.lock_note:
                 echo(f"Warning (--no-lock): {terminal(result.lock_note)}", err=True)
         return _apply_plan(
-            the_plan, settings, auto_approve, output, check_fresh=saved, github=flags.github, halt=held.lost
-        )
+            the_plan, settings, auto_approve, output, check_fresh=saved, github=flags.github, halt=held.lost,
+            override_policy=override_policy, directory=None if saved else source,
+        )  # fmt: skip
 
 
 def _apply_plan(
@@ -922,9 +958,14 @@ def _apply_plan(
     github: bool | None,
     halt: Any,
     verb: str = "apply",
+    override_policy: bool = False,
+    directory: str | None = None,
 ) -> int:
-    """Show ``the_plan``, ask (unless ``auto_approve``), apply it and report: ``apply`` and ``destroy``."""
-    from humectl import engine
+    """Show ``the_plan``, ask (unless ``auto_approve``), apply it and report: ``apply`` and ``destroy``.
+
+    A plan that violates the review policy is refused after it is shown, unless ``override_policy``:
+    then every version description it writes says so (:func:`humectl.policy.record_override`)."""
+    from humectl import engine, policy
     from humectl.errors import ApplyError, ApplyReport
     from humectl.render.github import endgroup, group
     from humectl.render.text import render_text
@@ -941,6 +982,13 @@ def _apply_plan(
     if in_github:
         _say(endgroup(), commands=True)
     engine.refuse_blocked(the_plan)
+    _show_violations(the_plan, output, github, directory)
+    policy.refuse(the_plan, override=override_policy)
+    if the_plan.violations:
+        echo(f"Warning: --override-policy: applying a plan with {len(the_plan.violations)} policy violation(s); "
+             "the version descriptions say so.", err=True)  # fmt: skip
+        policy.record_override(the_plan)
+        _context(applied=False, plan=the_plan.to_dict())
     if not the_plan.has_changes:
         _print_apply_document(the_plan, ApplyReport(), applied=False, output=output, verb=verb)
         return 0
@@ -952,7 +1000,8 @@ def _apply_plan(
         if in_github:
             _say(group(f"humectl {verb}: progress"), commands=True)
         try:
-            report, _ = engine.apply(the_plan, settings, on_event=_progress, check_fresh=check_fresh, halt=halt)
+            report, _ = engine.apply(the_plan, settings, on_event=_progress, check_fresh=check_fresh, halt=halt,
+                                     override_policy=override_policy)  # fmt: skip
         finally:
             if in_github:
                 _say(endgroup(), commands=True)

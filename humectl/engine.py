@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from humectl import lock, sensitive, stages
+from humectl import lock, policy, sensitive, stages
 from humectl.apply import Applied, EventCallback, Halt, apply_plan
 from humectl.client import EviClient
 from humectl.collector import with_fewer_collections
@@ -179,8 +179,12 @@ async def make_plan_async(
     transport: httpx.AsyncBaseTransport | None = None,
     desired: ManifestSet | None = None,
     allow_empty: bool = False,
+    fail_on: str | None = None,
 ) -> PlanResult:
     """Load the manifests (unless ``desired`` is given, already loaded) and plan them against live.
+
+    Every change is assessed for risk and the plan checked against the manifests' review policy
+    (``fail_on``: ``--fail-on``, over humectl.yaml's); :func:`humectl.policy.refuse` refuses it.
 
     No resources at all is refused as soon as the manifests are loaded (the listing, which only
     reads, is stopped), and a plan whose prune deletes every resource humectl manages is marked so
@@ -220,6 +224,7 @@ async def make_plan_async(
         # Fields that touch a sensitive value are masked in the plan's display data; the content keeps
         # the values (apply sends them) and its serialisation masks them (humectl.sensitive).
         sensitive.mask_plan(plan, {**sensitive.current().by_name(), **desired.sensitive})
+        policy.gate(plan, fail_on)
         # The listing kept the lock prompts aside: say so when this scope's lock is held (no request).
         scope = desired.name_prefix
         locks = lock.locks_in(client.reserved_heads.get(lock.LOCK_KIND.name, []), scope)
@@ -374,13 +379,16 @@ async def apply_async(
     check_fresh: bool = True,
     transport: httpx.AsyncBaseTransport | None = None,
     halt: Halt | None = None,
+    override_policy: bool = False,
 ) -> tuple[ApplyReport, dict[str, Applied]]:
-    """Apply ``plan``; refuse it when a live object it depends on moved; raise ApplyError on failure."""
+    """Apply ``plan``; refuse it when a live object it depends on moved, or when it violates the review
+    policy (unless ``override_policy``); raise ApplyError on failure."""
     if plan.saved_sensitive:
         raise PlanError(
             "the saved plan holds sensitive values it does not carry: read them first (engine.restore_sensitive)"
         )
     refuse_blocked(plan)
+    policy.refuse(plan, override=override_policy)
     async with open_client(settings, transport) as client:
         if check_fresh:
             await refuse_stale(client, plan)

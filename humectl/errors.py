@@ -15,6 +15,7 @@
     ├── LiveStateError           the live account is inconsistent (e.g. two live resources, one name)
     ├── PlanError                the plan cannot be built (e.g. a pinned version that does not exist)
     ├── StalePlanError           a saved plan's live objects changed since it was made
+    ├── PolicyError              the plan violates the review policy (humectl.yaml policy:, --fail-on)
     ├── LockHeldError            another run holds the account lock (says who, since when, how to wait/break)
     ├── ApplyError               apply stopped part-way; carries the exact report of what was done
     ├── ResourceNotFound         history: no live resource of that kind has that name
@@ -158,6 +159,14 @@ class PlanError(HumectlError):
 
 class StalePlanError(HumectlError):
     """A saved plan no longer matches the live objects it was made from."""
+
+
+class PolicyError(HumectlError):
+    """The plan violates the review policy (``violations``); apply takes it only with --override-policy."""
+
+    def __init__(self, message: str, *, hint: str | None = None, violations: Any = ()) -> None:
+        super().__init__(message, hint=hint)
+        self.violations = list(violations)
 
 
 class LockHeldError(HumectlError):

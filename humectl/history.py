@@ -21,7 +21,7 @@ from humectl.errors import NotFoundError, ResourceNotFound
 from humectl.kinds import KINDS, parse_address
 from humectl.live import complete_versions, iso_time
 from humectl.normalize import normalize_live
-from humectl.provenance import made_by_humectl, run_id_of, strip_marker
+from humectl.provenance import made_by_humectl, overridden_policy, run_id_of, strip_marker
 from humectl.render.text import format_value
 
 FORMAT_VERSION = 1
@@ -41,6 +41,8 @@ class VersionInfo:
     # What this version references, by field (configs: prompt "name@version", tools [...]).
     pins: dict[str, Any] = field(default_factory=dict)
     fields: list[FieldChange] = field(default_factory=list)  # how they changed (none for the first)
+    # What the review policy forbade when apply --override-policy made it (docs/review.md).
+    policy_overridden: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -50,6 +52,7 @@ class VersionInfo:
             "version_description": self.description,
             "by_humectl": self.by_humectl,
             "humectl_run": self.run_id,
+            "policy_overridden": list(self.policy_overridden),
             "changed": list(self.changed),
             "fields": [f.to_dict() for f in self.fields],
             **self.pins,
@@ -99,6 +102,7 @@ def build_history(kind: str, name: str, resource_id: str, versions: list[dict[st
             description=strip_marker(description),
             by_humectl=made_by_humectl(description),
             run_id=run_id_of(description),
+            policy_overridden=overridden_policy(description),
             changed=_changed(kind, previous, content),
             fields=diff_fields(previous, content) if previous is not None else [],
             pins={r.field: content.get(r.field, [] if r.many else None) for r in KINDS[kind].references},
@@ -145,6 +149,8 @@ def render_history_text(history: History) -> str:
     lines = [f"{address} (id {terminal(history.id)}): {len(history.versions)} version(s), newest first", ""]
     for i, info in enumerate(history.versions):
         who = f"humectl {info.run_id}" if info.run_id else "humectl" if info.by_humectl else "not humectl"
+        if info.policy_overridden:
+            who += f", policy overridden: {', '.join(info.policy_overridden)}"
         head = "  (head)" if i == 0 else ""
         lines.append(f"v{info.version}  {terminal(info.modified_on or '?')}  [{terminal(who)}]{head}")
         if info.description:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from humectl import risk
-from humectl.errors import Problem
+from humectl.errors import PolicyError, Problem
 
 if TYPE_CHECKING:
     from humectl.plan import Change, Plan
@@ -123,15 +123,46 @@ def violations(plan: Plan, policy: Policy) -> list[Violation]:
                     Violation(change.address, DENY, f"{entry} must not change here: {reason.message}", reason.source)
                 )
         if policy.fail_on and change.risk_reasons and risk.at_least(change.risk, policy.fail_on):
-            worst = risk.deciding(change)
-            words = "; ".join(r.message for r in worst)
-            found.append(
-                Violation(
-                    change.address, FAIL_ON, f"{change.risk} risk (fail_on: {policy.fail_on}): {words}",
-                    next((r.source for r in worst if r.source), change.source),
-                )
-            )  # fmt: skip
+            # One per deciding reason, each at the manifest line of its own field.
+            for reason in risk.deciding(change):
+                message = f"{change.risk} risk (fail_on: {policy.fail_on}): {reason.message}"
+                found.append(Violation(change.address, FAIL_ON, message, reason.source or change.source))
     return found
+
+
+def gate(plan: Plan, fail_on: str | None) -> None:
+    """``--fail-on``: the plan's policy with that ``fail_on`` (None: as it is), its violations again."""
+    if fail_on is not None:
+        plan.policy = plan.policy.with_fail_on(fail_on)
+        plan.violations = violations(plan, plan.policy)
+
+
+def refuse(plan: Plan, *, override: bool = False) -> None:
+    """Raise PolicyError when ``plan`` violates its policy, unless ``override`` (--override-policy)."""
+    if not plan.violations or override:
+        return
+    count = len(plan.violations)
+    raise PolicyError(
+        f"the plan violates the review policy ({count} violation{'' if count == 1 else 's'}): "
+        + "; ".join(f"{v.address}: {v.message}" for v in plan.violations[:5])
+        + (f"; and {count - 5} more" if count > 5 else ""),
+        hint="change the manifests, or have the policy changed in humectl.yaml; to apply it anyway, "
+        "apply with --override-policy (recorded in the version descriptions it writes)",
+        violations=plan.violations,
+    )
+
+
+def record_override(plan: Plan) -> None:
+    """--override-policy: every version description the plan writes says, in humectl's marker, that
+    the policy was overridden and what it violated (``[humectl <run> policy-overridden=deny,fail_on]``)."""
+    if not plan.violations:
+        return
+    from humectl.provenance import mark_overridden
+
+    violated = [v.rule.removeprefix("policy.") for v in plan.violations]
+    for change in plan.changes:
+        if change.version_description is not None:
+            change.version_description = mark_overridden(change.version_description, violated)
 
 
 # --- reading humectl.yaml's policy: sections ---------------------------------------------------

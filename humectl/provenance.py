@@ -2,7 +2,9 @@
 
 Every version humectl makes is described as ``<text> [humectl <run-id>]`` (``[humectl <run-id>
 protect]`` when the manifest entry says ``protect: true``; `` prefix=<name prefix>`` is added in an
-environment with a name prefix, percent-encoded outside ``[A-Za-z0-9_.~-]``). The marker lets a
+environment with a name prefix, percent-encoded outside ``[A-Za-z0-9_.~-]``; then
+`` policy-overridden=deny,fail_on`` when ``apply --override-policy`` applied a plan that violated the
+review policy, naming what it violated). The marker lets a
 later run tell its own versions from hand edits (drift, safe prune), keeps protection with the live
 resource even after its manifest entry is deleted, records which environment a resource belongs to
 (so ``--prune`` and ``destroy`` never touch another environment's), and lets the client recognise,
@@ -19,7 +21,8 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 _MARKER = re.compile(
-    r"\s*\[humectl(?: (?P<run>[\w.-]+))?(?P<protect> protect)?(?: prefix=(?P<prefix>[\w.~%-]+))?\]\s*$"
+    r"\s*\[humectl(?: (?P<run>[\w.-]+))?(?P<protect> protect)?(?: prefix=(?P<prefix>[\w.~%-]+))?"
+    r"(?: policy-overridden=(?P<overridden>[\w.,-]+))?\]\s*$"
 )
 DEFAULT_TEXT = "applied by humectl"
 
@@ -32,6 +35,23 @@ def describe(text: str | None, run_id: str, *, protect: bool = False, prefix: st
     flag = " protect" if protect else ""
     scope = f" prefix={quote(prefix, safe='')}" if prefix else ""
     return f"{(text or DEFAULT_TEXT).strip()} [humectl {run_id}{flag}{scope}]"
+
+
+def mark_overridden(description: str, violated: Iterable[str]) -> str:
+    """``description`` (as :func:`describe` wrote it) recording that the review policy was overridden:
+    in the marker, so the human part (what the manifests compare) stays as written."""
+    match = _MARKER.search(description)
+    if match is None or match.group("overridden"):
+        return description
+    end = match.start() + match.group(0).rfind("]")
+    return f"{description[:end]} policy-overridden={','.join(sorted(set(violated)))}{description[end:]}"
+
+
+def overridden_policy(description: str | None) -> list[str]:
+    """What the review policy forbade when ``apply --override-policy`` made this version (``deny``,
+    ``fail_on``); empty when it was not overridden."""
+    match = _MARKER.search(description or "")
+    return match.group("overridden").split(",") if match and match.group("overridden") else []
 
 
 def strip_marker(description: str | None) -> str | None:

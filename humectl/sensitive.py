@@ -277,6 +277,7 @@ def mask_plan(plan: Any, values: Mapping[str, str]) -> None:
             ]
         change.reasons = [registry.mask(r) for r in change.reasons]
         change.risk_reasons = [dataclasses.replace(r, message=registry.mask(r.message)) for r in change.risk_reasons]
+    plan.violations = [dataclasses.replace(v, message=registry.mask(v.message)) for v in plan.violations]
 
 
 def mask_history(history: Any, registry: Sensitive) -> None:

@@ -23,11 +23,12 @@ Typical use::
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from humectl.render.escape import terminal, workflow_data, workflow_property
 
@@ -124,6 +125,20 @@ def problem_annotation(problem: ProblemLike) -> str:
         col=problem.col or None,
         title=f"humectl: {problem.rule}",
     )
+
+
+def violation_annotation(violation: Any, directory: str | None) -> str:
+    """An ``::error`` at the manifest line of a policy violation (``directory``: the manifests' root as
+    given on the command line; None: the violation's place is not known relative to the repository)."""
+    file = line = col = None
+    if violation.source and directory is not None:
+        where, _, col_text = violation.source.rpartition(":")
+        rel, _, line_text = where.rpartition(":")
+        if rel and line_text.isdigit() and col_text.isdigit():
+            file = rel if directory in ("", ".") else os.path.normpath(os.path.join(directory, rel))
+            line, col = int(line_text), int(col_text)
+    return annotation("error", f"{violation.address}: {violation.message}", file=file, line=line, col=col,
+                      title=f"humectl: {violation.rule}")  # fmt: skip
 
 
 def group(title: str) -> str:
