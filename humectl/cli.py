@@ -77,11 +77,6 @@ def echo_commands(text: str, *, err: bool = False, nl: bool = True) -> None:
     click.echo(_mask(text), err=err, nl=nl, color=_colour())
 
 
-def write_text(path: str | Path, text: str) -> None:
-    """Write a file for people (a plan's Markdown, a snapshot): masked like everything printed."""
-    Path(path).write_text(_mask(text), encoding="utf-8")
-
-
 def manifest_options(func: F) -> F:
     """Flags shared by every command that reads manifests: variables and environments."""
     func = click.option(
@@ -729,9 +724,7 @@ def plan(
     if output != "json":
         echo(rendered, nl=False)
     if out_file:
-        engine.save_plan(result.plan, out_file)
-        markdown = markdown_sibling(out_file)
-        write_text(markdown, render_markdown(result.plan))
+        markdown = engine.save_plan(result.plan, out_file, markdown=render_markdown(result.plan))
         shown = terminal(out_file)
         _say(f"\nSaved the plan to {shown} (Markdown: {terminal(str(markdown))}); apply exactly it with: "
              f"humectl apply {shown}")
@@ -765,22 +758,17 @@ def _show_violations(the_plan: Any, output: str, github: bool | None, directory:
             echo_commands(violation_annotation(violation, directory), err=output == "json")
 
 
-PLAN_SUFFIX = ".json"
-
-
-def markdown_sibling(plan_file: str | Path) -> Path:
-    """``plan.json`` → ``plan.md``: the Markdown that ``plan --out`` writes beside the saved plan."""
-    return Path(plan_file).with_suffix(".md")
-
-
 def _check_out_file(value: str | None) -> str | None:
     """The saved plan must end in .json, so that its Markdown sibling never overwrites it."""
-    if value is None or Path(value).suffix == PLAN_SUFFIX:
+    from humectl import plan as plan_module
+
+    if value is None or Path(value).suffix == plan_module.PLAN_SUFFIX:
         return value
-    fixed = Path(value).with_suffix(PLAN_SUFFIX)
+    fixed = Path(value).with_suffix(plan_module.PLAN_SUFFIX)
     raise UsageError(
-        f"--out {value}: the saved plan must end in {PLAN_SUFFIX}",
-        hint=f"use --out {fixed}; its Markdown (for the PR comment) is written beside it as {markdown_sibling(fixed)}",
+        f"--out {value}: the saved plan must end in {plan_module.PLAN_SUFFIX}",
+        hint=f"use --out {fixed}; its Markdown (for the PR comment) is written beside it as "
+        f"{plan_module.markdown_sibling(fixed)}",
     )
 
 
@@ -1021,9 +1009,10 @@ def _apply_plan(
 
 def _load_saved_plan(source: str) -> Any:
     from humectl import engine
+    from humectl import plan as plan_module
 
     if Path(source).suffix in (".md", ".markdown"):
-        sibling = Path(source).with_suffix(PLAN_SUFFIX)
+        sibling = Path(source).with_suffix(plan_module.PLAN_SUFFIX)
         raise UsageError(
             f"{source} is the Markdown of a plan, for people; humectl applies the JSON plan saved beside it",
             hint=f"humectl apply {sibling}" if sibling.is_file() else "save one with: humectl plan DIR --out plan.json",
@@ -1191,24 +1180,19 @@ def export_command(
       humectl export --dir evi/
       humectl export --dir evi/ --select config/support-desk
     """
-    import asyncio
-
-    from humectl import engine
-    from humectl.export import export_live, render_export, verify_export, write_export
+    from humectl import engine, sensitive
     from humectl.kinds import DEPENDENCY_ORDER
 
-    settings = _settings(base_url, emulator_db, parallelism, timeout)
-
-    async def read() -> Any:
-        async with engine.open_client(settings) as client:
-            return await export_live(client)
-
-    live = asyncio.run(read())
-    from humectl import sensitive
-
     secrets = sensitive.current().by_name()  # HUMECTL_SECRET_<NAME>: written as ${NAME}, never as values
-    result = render_export(live, selectors=[*selectors, *targets], schema_ref=schema_ref, secrets=secrets)
-    write_export(result, directory, force=force)
+    outcome = engine.export_account(
+        _settings(base_url, emulator_db, parallelism, timeout),
+        directory,
+        selectors=[*selectors, *targets],
+        schema_ref=schema_ref,
+        force=force,
+        secrets=secrets,
+    )
+    result, differences = outcome.result, outcome.differences
     counts = result.counts()
     _say(
         f"Exported {', '.join(f'{counts[kind]} {kind}(s)' for kind in DEPENDENCY_ORDER)} "
@@ -1216,7 +1200,6 @@ def export_command(
     )
     for note in result.notes:
         _say(f"  note: {terminal(note)}")
-    differences = verify_export(directory, live, result.addresses, secrets)
     if json_mode():
         from humectl.render.json import FORMAT_VERSION, dumps
 
@@ -1257,19 +1240,10 @@ def history(
       humectl history config/support-desk
       humectl history prompt/support-agent -o json
     """
-    import asyncio
+    from humectl import engine, sensitive
+    from humectl.render.history import render_history_json, render_history_text
 
-    from humectl import engine
-    from humectl.history import fetch_history, render_history_json, render_history_text
-
-    settings = _settings(base_url, emulator_db, parallelism, timeout)
-
-    async def read() -> Any:
-        async with engine.open_client(settings) as client:
-            return await fetch_history(client, address)
-
-    found = asyncio.run(read())
-    from humectl import sensitive
+    found = engine.read_history(_settings(base_url, emulator_db, parallelism, timeout), address)
 
     sensitive.mask_history(found, sensitive.current())
     echo(render_history_json(found) if output == "json" else render_history_text(found), nl=False)
@@ -1342,20 +1316,12 @@ def _rollback(
     run_id: str,
     halt: Any,
 ) -> int:
-    import asyncio
-
-    from humectl import engine
+    from humectl import engine, sensitive
     from humectl.render.text import render_text
-    from humectl.rollback import entry_diff, manifest_update, plan_rollback
+    from humectl.rollback import entry_diff, manifest_update, write_update
 
     settings = flags.settings()
-
-    async def make() -> Any:
-        async with engine.open_client(settings) as client:
-            return await plan_rollback(client, address, to_version, run_id=run_id, message=message)
-
-    planned = asyncio.run(make())
-    from humectl import sensitive
+    planned = engine.plan_rollback(settings, address, to_version, run_id=run_id, message=message)
 
     sensitive.mask_plan(planned.plan, sensitive.current().by_name())
     _context(address=address, to_version=to_version, rolled_back=False, plan=planned.plan.to_dict())
@@ -1385,8 +1351,7 @@ def _rollback(
     for note in update.notes:
         _say(f"  note: {terminal(note)}")
     if write_dir:
-        for path, content in _without_secrets(update.writes).items():
-            path.write_bytes(content.encode("utf-8"))
+        for path in write_update(update):
             _say(f"Wrote {terminal(str(path))}")
         _say(terminal(update.diff, multiline=True), nl=False)
     elif update.diff:
@@ -1414,30 +1379,6 @@ def _rollback(
     return 0
 
 
-def _without_secrets(writes: dict[Path, str]) -> dict[Path, str]:
-    """Manifest files to write, each sensitive value as ``${NAME}``; a prompt text file (never
-    substituted) that would hold one is refused before anything is written."""
-    from humectl import sensitive
-    from humectl.export import reference_secrets
-
-    secrets = sensitive.current().by_name()
-    if not secrets:
-        return writes
-    out: dict[Path, str] = {}
-    for path, content in writes.items():
-        if path.suffix in (".yaml", ".yml"):
-            out[path] = reference_secrets(content, secrets, set())
-        elif sensitive.of(secrets).contains(content):
-            raise UsageError(
-                f"the rollback is done, but {path} was not rewritten: it would hold a sensitive value, and "
-                "prompt text files are never substituted",
-                hint="edit the manifests by hand, keeping the value in a ${NAME} variable of an inline text:",
-            )
-        else:
-            out[path] = content
-    return out
-
-
 @cli.command("force-unlock")
 @click.argument("lock_id", metavar="LOCK_ID")
 @click.option("--force", "-f", "force", is_flag=True, help="Do not ask for confirmation.")
@@ -1463,28 +1404,15 @@ def force_unlock(
       humectl force-unlock 6f0c2b1e-8d3a-4c5e-9f70-1a2b3c4d5e6f
       humectl force-unlock 6f0c2b1e-8d3a-4c5e-9f70-1a2b3c4d5e6f --force
     """
-    import asyncio
-
     from humectl import engine, lock
 
     settings = _settings(base_url, emulator_db, parallelism, timeout)
-
-    async def read() -> Any:
-        async with engine.open_client(settings) as client:
-            record = await lock.read_lock(client, lock_id)
-            return record, lock.server_now_ms(client)
-
-    record, now = asyncio.run(read())
+    record, now = engine.read_lock(settings, lock_id)
     _context(lock={"id": record.id, "name": record.name}, removed=False)
     _say(f"Lock {record.id} ({terminal(record.name)}): {terminal(record.holder(now))}")
     if not force and not _confirm("force-unlock", "Break this lock? The run holding it must be gone", "--force"):
         return 1
-
-    async def delete() -> None:
-        async with engine.open_client(settings) as client:
-            await lock.force_unlock(client, record)
-
-    asyncio.run(delete())
+    engine.break_lock(settings, record)
     scope = _scope_of(record)
     _say(f"Lock {record.id} removed: the next run takes the lock of {terminal(lock.scope_label(scope))}.")
     if json_mode():
@@ -1650,24 +1578,12 @@ def emulator_snapshot(
       humectl emulator snapshot --url http://127.0.0.1:8765 --out account.json
       humectl emulator snapshot --emulator=.humectl/emulator.sqlite3 > account.json
     """
-    import asyncio
-    import dataclasses
-
-    from humectl import engine
-    from humectl.client import is_loopback
-    from humectl.snapshot import render_snapshot, snapshot_counts, take_snapshot
+    from humectl import engine, sensitive
+    from humectl.snapshot import render_snapshot, snapshot_counts
 
     if url is not None and base_url is not None and url.rstrip("/") != base_url.rstrip("/"):
         raise UsageError("--url and --base-url name different servers: give one of them")
-    settings = _settings(url or base_url, emulator_db, parallelism, timeout)
-    if not settings.api_key and not settings.emulator_db and is_loopback(settings.base_url):
-        settings = dataclasses.replace(settings, api_key="humectl-snapshot")  # any key opens a keyless emulator
-
-    async def read() -> Any:
-        async with engine.open_client(settings) as client:
-            return await take_snapshot(client)
-
-    document = asyncio.run(read())
+    document = engine.snapshot_account(_settings(url or base_url, emulator_db, parallelism, timeout))
     text = render_snapshot(document)
     counts = snapshot_counts(document)
     if out_file is None:
@@ -1675,7 +1591,7 @@ def emulator_snapshot(
         # seeds and compares as is; never the key.
         click.echo(_mask(text), nl=False)
         return
-    write_text(out_file, text)
+    sensitive.write_masked(out_file, text)
     if json_mode():
         from humectl.render.json import FORMAT_VERSION
 

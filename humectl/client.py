@@ -222,18 +222,12 @@ class EviClient:
     ) -> None:
         base_url = settings.base_url
         api_key = settings.api_key
-        if settings.emulator_db is not None and transport is None:
-            from humectl.emulator.app import EmulatorConfig
-            from humectl.emulator.transport import in_process_transport
-
-            transport = in_process_transport(EmulatorConfig(db=settings.emulator_db))
-            base_url = "http://emulator.localhost"  # never resolved: requests go straight into the app
-            api_key = api_key or "emulator"
-        else:
-            if transport is None:
-                check_key_present(base_url, api_key)
-            if not isinstance(transport, (httpx.ASGITransport, httpx.MockTransport)):
-                check_key_transport(base_url, api_key)  # an in-process transport sends nothing anywhere
+        # The transport is injected (engine.open_client builds the in-process emulator's): this client
+        # only talks HTTP through whatever it is given.
+        if transport is None:
+            check_key_present(base_url, api_key)
+        if not isinstance(transport, (httpx.ASGITransport, httpx.MockTransport)):
+            check_key_transport(base_url, api_key)  # an in-process transport sends nothing anywhere
         headers = {"User-Agent": f"humectl/{__version__}", "Accept": "application/json"}
         if api_key:
             headers["X-Hume-Api-Key"] = api_key

@@ -8,28 +8,35 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import dataclasses
 import functools
 import json
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
 from humectl import lock, policy, sensitive, stages
 from humectl.apply import Applied, EventCallback, Halt, apply_plan
-from humectl.client import EviClient
+from humectl.client import EviClient, RetryPolicy
 from humectl.collector import with_fewer_collections
 from humectl.errors import STOPPED_BY_LOCK_LOST, ApplyError, ApplyReport, PlanError, StalePlanError
 from humectl.kinds import KINDS
 from humectl.live import LiveResource, LiveState, complete_versions, fetch_live_state, referrer_versions
 from humectl.manifest import LoadOptions, ManifestSet, load_manifests
-from humectl.plan import CREATE, DELETE, Plan
+from humectl.plan import CREATE, DELETE, Plan, markdown_sibling
 from humectl.planner import PlanBuilder
 from humectl.provenance import new_run_id
 from humectl.settings import Settings
+
+if TYPE_CHECKING:
+    from humectl.export import ExportResult
+    from humectl.history import History
+    from humectl.lock import LockRecord
+    from humectl.rollback import Rollback
 
 T = TypeVar("T")
 
@@ -49,10 +56,103 @@ class PlanResult:
         return f"PlanResult(<{changes} changes, {live} live, {self.requests} requests>)"
 
 
-def open_client(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> EviClient:
+EMULATOR_URL = "http://emulator.localhost"  # never resolved: requests go straight into the app
+
+
+def open_client(
+    settings: Settings, transport: httpx.AsyncBaseTransport | None = None, *, retry: RetryPolicy | None = None
+) -> EviClient:
+    """The client of one command. ``settings.emulator_db`` set (``--emulator[=DB]``) and no ``transport``:
+    the in-process emulator over that database, built here and injected (the client knows only httpx)."""
     if settings.emulator_db and settings.emulator_db != ":memory:":
         Path(settings.emulator_db).parent.mkdir(parents=True, exist_ok=True)
-    return EviClient(settings, transport=transport)
+    if settings.emulator_db is not None and transport is None:
+        from humectl.emulator.app import EmulatorConfig
+        from humectl.emulator.transport import in_process_transport
+
+        transport = in_process_transport(EmulatorConfig(db=settings.emulator_db))
+        settings = dataclasses.replace(settings, base_url=EMULATOR_URL, api_key=settings.api_key or "emulator")
+    return EviClient(settings, transport=transport, retry=retry)
+
+
+def run_with_client(settings: Settings, work: Callable[[EviClient], Awaitable[T]]) -> T:
+    """Run ``work(client)`` to the end with this command's client (opened and closed here)."""
+
+    async def main() -> T:
+        async with open_client(settings) as client:
+            return await work(client)
+
+    return asyncio.run(main())
+
+
+# --- one call per command that reads or writes the account outside plan/apply --------------------
+
+
+def export_account(
+    settings: Settings,
+    directory: str | Path,
+    *,
+    selectors: Iterable[str] = (),
+    schema_ref: str | None = None,
+    force: bool = False,
+    secrets: Mapping[str, str] | None = None,
+) -> ExportOutcome:
+    """``humectl export``: read every live head (complete), write the manifests into ``directory``
+    (refusing existing files unless ``force``), then load them back and plan them against the same
+    account: ``differences`` is what the first plan would change (empty: the round trip is exact)."""
+    from humectl.export import export_live, render_export, verify_export, write_export
+
+    live = run_with_client(settings, export_live)
+    result = render_export(live, selectors=selectors, schema_ref=schema_ref, secrets=secrets)
+    write_export(result, directory, force=force)
+    return ExportOutcome(result, verify_export(directory, live, result.addresses, secrets))
+
+
+@dataclass
+class ExportOutcome:
+    result: ExportResult
+    differences: list[str]  # what `humectl plan` on the written files would change (empty: exact)
+
+
+def read_history(settings: Settings, address: str) -> History:
+    """``humectl history``: every version of ``address`` (``kind/name``), newest first."""
+    from humectl.history import fetch_history
+
+    return run_with_client(settings, lambda client: fetch_history(client, address))
+
+
+def plan_rollback(settings: Settings, address: str, to_version: int, *, run_id: str, message: str | None) -> Rollback:
+    """``humectl rollback``'s plan: a new version of ``address`` with the content of ``to_version``."""
+    from humectl import rollback
+
+    return run_with_client(
+        settings, lambda client: rollback.plan_rollback(client, address, to_version, run_id=run_id, message=message)
+    )
+
+
+def read_lock(settings: Settings, lock_id: str) -> tuple[LockRecord, float]:
+    """``humectl force-unlock``'s first step: the lock ``lock_id`` and the server's time (ms) now."""
+
+    async def read(client: EviClient) -> tuple[LockRecord, float]:
+        return await lock.read_lock(client, lock_id), lock.server_now_ms(client)
+
+    return run_with_client(settings, read)
+
+
+def break_lock(settings: Settings, record: LockRecord) -> None:
+    """Delete the lock ``record`` (``humectl force-unlock``, once confirmed)."""
+    run_with_client(settings, lambda client: lock.force_unlock(client, record))
+
+
+def snapshot_account(settings: Settings) -> dict[str, Any]:
+    """``humectl emulator snapshot``: the whole account as a seed document. A loopback server given
+    no key gets a placeholder one (an emulator started without --api-key accepts any key)."""
+    from humectl.client import is_loopback
+    from humectl.snapshot import take_snapshot
+
+    if not settings.api_key and not settings.emulator_db and is_loopback(settings.base_url):
+        settings = dataclasses.replace(settings, api_key="humectl-snapshot")
+    return run_with_client(settings, take_snapshot)
 
 
 @with_fewer_collections  # the live state and the plan are long-lived and acyclic
@@ -425,8 +525,12 @@ def applied_resources(plan: Plan, report: ApplyReport) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: (order.get(r["kind"], 0), r["name"]))
 
 
-def save_plan(plan: Plan, path: str | Path) -> None:
-    """Write the plan file: no sensitive value in it (``Plan.to_dict`` keeps salted fingerprints instead)."""
+def save_plan(plan: Plan, path: str | Path, *, markdown: str | None = None) -> Path | None:
+    """Write the plan file: no sensitive value in it (``Plan.to_dict`` keeps salted fingerprints instead).
+
+    ``markdown`` (the plan rendered for a PR comment) is written beside it (``plan.markdown_sibling``),
+    masked like everything printed; its path is returned.
+    """
     data = plan.to_dict()
     guard = sensitive.current()  # values the plan does not know (the API key): masked as everywhere else
     data = {**guard.mask_data({k: v for k, v in data.items() if k != "changes"}), "changes": [
@@ -434,6 +538,11 @@ def save_plan(plan: Plan, path: str | Path) -> None:
         for c in data["changes"]
     ]}  # fmt: skip
     Path(path).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    if markdown is None:
+        return None
+    sibling = markdown_sibling(path)
+    sensitive.write_masked(sibling, markdown)
+    return sibling
 
 
 def restore_sensitive(plan: Plan, environ: Mapping[str, str]) -> None:

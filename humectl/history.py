@@ -5,7 +5,7 @@ version_description and whether humectl wrote it (the ``[humectl <run>]`` marker
 fields changed against the version before it (and how: the field-level diff), and for configs the
 prompt/tool versions it pins. Versions are compared complete: list pages leave some fields out
 (``Kind.detail_fields``), so those versions are read one by one (``live.complete_versions``).
-Nothing here prints: :func:`render_history_text` and :func:`render_history_json` format a History.
+Nothing here prints: :mod:`humectl.render.history` formats a History.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from humectl.kinds import KINDS, parse_address
 from humectl.live import complete_versions, iso_time
 from humectl.normalize import normalize_live
 from humectl.provenance import made_by_humectl, overridden_policy, run_id_of, strip_marker
-from humectl.render.text import format_value
 
 FORMAT_VERSION = 1
 
@@ -139,33 +138,3 @@ async def fetch_history(client: EviClient, address: str) -> History:
     except NotFoundError:
         raise ResourceNotFound(f"{address} was deleted while its history was read") from None
     return build_history(kind, name, str(head["id"]), versions)
-
-
-def render_history_text(history: History) -> str:
-    """The history for a terminal: every live string (names, ids, descriptions) escaped."""
-    from humectl.render.escape import name, terminal
-
-    address = name(history.address)
-    lines = [f"{address} (id {terminal(history.id)}): {len(history.versions)} version(s), newest first", ""]
-    for i, info in enumerate(history.versions):
-        who = f"humectl {info.run_id}" if info.run_id else "humectl" if info.by_humectl else "not humectl"
-        if info.policy_overridden:
-            who += f", policy overridden: {', '.join(info.policy_overridden)}"
-        head = "  (head)" if i == 0 else ""
-        lines.append(f"v{info.version}  {terminal(info.modified_on or '?')}  [{terminal(who)}]{head}")
-        if info.description:
-            lines.append(f"    {terminal(info.description)}")
-        lines.append(f"    changed: {', '.join(info.changed) or 'nothing (same content as the version before)'}")
-        for change in info.fields:
-            if change.path != "text" and change.path not in info.pins:
-                lines.append(f"      {change.path}: {format_value(change.before)} → {format_value(change.after)}")
-        for field_name, value in info.pins.items():
-            shown = ", ".join(map(str, value)) if isinstance(value, list) else value
-            lines.append(f"    {field_name}: {name(str(shown)) if shown else 'none'}")
-    return "\n".join(lines) + "\n"
-
-
-def render_history_json(history: History) -> str:
-    from humectl.render.escape import json_text
-
-    return json_text(history.to_dict(), indent=2, sort_keys=True) + "\n"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from humectl import __version__, risk
@@ -34,6 +35,14 @@ RENAME = "rename"
 DESCRIBE = "describe"
 DELETE = "delete"
 ACTIONS = (CREATE, VERSION, RENAME, DESCRIBE, DELETE)
+
+
+PLAN_SUFFIX = ".json"  # a saved plan's file name ends so: its Markdown sibling (.md) never overwrites it
+
+
+def markdown_sibling(plan_file: str | Path) -> Path:
+    """``plan.json`` → ``plan.md``: the Markdown that ``plan --out`` writes beside the saved plan."""
+    return Path(plan_file).with_suffix(".md")
 
 
 @dataclass

@@ -23,7 +23,7 @@ from humectl import risk
 from humectl.client import EviClient
 from humectl.diff import diff_fields, text_diff, unified_diff
 from humectl.errors import NotFoundError, RollbackError, UsageError
-from humectl.export import dump_entry, escape_variables, manifest_entry, text_file_problem
+from humectl.export import dump_entry, escape_variables, manifest_entry, reference_secrets, text_file_problem
 from humectl.kinds import KINDS, Kind, kind_level, parse_address, referencing_kinds
 from humectl.live import LiveResource, LiveState, complete_heads, fetch_live_state
 from humectl.normalize import normalize_live, ref, split_ref
@@ -340,3 +340,36 @@ def _replace_entry(
     if end < len(lines) and not rendered.endswith("\n"):
         rendered += "\n"
     return "".join(lines[:start]) + rendered + "".join(lines[end:])
+
+
+def write_update(update: ManifestUpdate) -> list[Path]:
+    """Write the manifest change of a rollback (``--write DIR``), each sensitive value as ``${NAME}``;
+    the paths written, in order."""
+    written = []
+    for path, content in _without_secrets(update.writes).items():
+        path.write_bytes(content.encode("utf-8"))
+        written.append(path)
+    return written
+
+
+def _without_secrets(writes: dict[Path, str]) -> dict[Path, str]:
+    """Manifest files to write, each sensitive value as ``${NAME}``; a prompt text file (never
+    substituted) that would hold one is refused before anything is written."""
+    from humectl import sensitive
+
+    secrets = sensitive.current().by_name()
+    if not secrets:
+        return writes
+    out: dict[Path, str] = {}
+    for path, content in writes.items():
+        if path.suffix in (".yaml", ".yml"):
+            out[path] = reference_secrets(content, secrets, set())
+        elif sensitive.of(secrets).contains(content):
+            raise UsageError(
+                f"the rollback is done, but {path} was not rewritten: it would hold a sensitive value, and "
+                "prompt text files are never substituted",
+                hint="edit the manifests by hand, keeping the value in a ${NAME} variable of an inline text:",
+            )
+        else:
+            out[path] = content
+    return out

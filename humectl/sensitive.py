@@ -40,6 +40,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 MASK = "(sensitive)"
@@ -371,3 +372,8 @@ def unmask_content(content: Any, places: Mapping[str, list[Any]], values: Mappin
         return node
 
     return walk(content, "")
+
+
+def write_masked(path: str | Path, text: str) -> None:
+    """Write a file for people (a plan's Markdown, a snapshot): masked like everything printed."""
+    Path(path).write_text(current().mask(text), encoding="utf-8")
