@@ -509,7 +509,7 @@ def validate(
     result = validate_manifests(directory, options)
     with stages.span("render"):
         if output == "json":
-            echo(render.render_json(result.problems, result.resources, result.files), nl=False)
+            echo(render.render_json(result.problems, result.resources, result.files, result.placeholders), nl=False)
         else:
             echo(render.render_text(result.problems, result.resources, result.files), nl=False)
     if _github(github) and result.problems:

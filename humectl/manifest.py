@@ -70,6 +70,7 @@ class DesiredResource:
     previous_names: tuple[str, ...] = ()
     protect: bool = False
     positions: Mapping[str, Source] = field(default_factory=dict)  # JSON pointer in spec -> source
+    ignore_warnings: tuple[str, ...] = ()  # the entry's ignore_warnings (humectl.lint reads them)
 
     @property
     def address(self) -> str:
@@ -792,6 +793,7 @@ def _build_resource(
         previous_names=tuple(entry.prefix + o for o in olds if isinstance(o, str)) if isinstance(olds, list) else (),
         protect=data.get("protect") is True,
         positions=positions,
+        ignore_warnings=tuple(map(str, ignored)) if isinstance(ignored := data.get("ignore_warnings"), list) else (),
     )
     return resource, problems
 
@@ -951,6 +953,7 @@ class ValidationResult:
     problems: list[Problem]
     resources: dict[str, int] | None = None  # kind -> count, when valid
     files: int | None = None
+    placeholders: dict[str, list[str]] | None = None  # prompt address -> its {{placeholder}} names
 
     @property
     def valid(self) -> bool:
@@ -963,10 +966,13 @@ def validate_manifests(root: str | Path, options: LoadOptions | None = None) -> 
         manifest_set = load_manifests(root, options)
     except ManifestError as exc:
         return ValidationResult(list(exc.problems))
+    from humectl import lint
+
     counts = {kind: len(manifest_set.of_kind(kind)) for kind in REPORT_ORDER}
-    problems = list(manifest_set.warnings)
+    display = os.path.normpath(str(root)) if str(root) not in ("", ".") else "."
+    base = (os.path.dirname(display) or ".") if Path(root).is_file() else display
+    problems = sorted([*manifest_set.warnings, *lint.check(manifest_set, base)], key=_sort_key)
     if not manifest_set.resources:
-        display = os.path.normpath(str(root)) if str(root) not in ("", ".") else "."
         problems.append(
             Problem(
                 display,
@@ -978,4 +984,4 @@ def validate_manifests(root: str | Path, options: LoadOptions | None = None) -> 
                 "warning",
             )
         )
-    return ValidationResult(problems, counts, len(manifest_set.files))
+    return ValidationResult(problems, counts, len(manifest_set.files), lint.prompt_placeholders(manifest_set))

@@ -6,7 +6,9 @@ the reasons that decided it, one per rule that fired, in words ("voice ITO → K
 
 The rules are data (:data:`RULES`, documented in docs/review.md): an id, a level, the kind it applies
 to, and either the field paths it covers or the name of a predicate (:data:`PREDICATES`) that decides
-when it fires. ``policy.risk`` in humectl.yaml overrides the level of a rule id or of a field path
+when it fires. Each kind's own rules are in the registry (``Kind.risk_rules``); the rules about whole
+changes (delete, create, rename, describe) and about any field are here. ``policy.risk`` in
+humectl.yaml overrides the level of a rule id or of a field path
 (``config.language_model.temperature: high``); the longest matching key wins.
 
 :func:`assess` sets ``risk``/``risk_reasons`` on every change of a Plan in place, in plan order, so a
@@ -72,52 +74,31 @@ class RiskReason:
 
 # --- the default rules ---------------------------------------------------------------------------
 
-RULES: tuple[Rule, ...] = (
-    # Whole changes.
+# Rules about whole changes, of any kind; each kind's own are in the registry (Kind.risk_rules).
+_WHOLE = (
     Rule("delete", HIGH, "a resource is deleted", predicate="delete"),
     Rule("create", LOW, "a new resource (nothing uses it until a config does)", predicate="create"),
     Rule("rename", LOW, "a resource is renamed", predicate="rename"),
     Rule("describe", LOW, "only the version description (or protect) changes", predicate="describe"),
-    # Configs: what callers hear and what the agent can do.
-    Rule("config.voice", HIGH, "the voice changes", "config", ("voice",)),
-    Rule("config.language_model", HIGH, "the language model's provider or model changes", "config",
-         ("language_model.model_provider", "language_model.model_resource")),
-    Rule("config.evi_version", HIGH, "the EVI version changes", "config", ("evi_version",)),
-    Rule("config.webhooks", HIGH, "webhooks change (events may stop reaching a system)", "config", ("webhooks",)),
-    Rule("config.tools.removed", HIGH, "a tool is removed from the config", "config", predicate="tools_removed"),
-    Rule("config.builtin_tools.removed", HIGH, "a builtin tool is removed from the config", "config",
-         predicate="builtin_tools_removed"),
-    Rule("config.prompt.switched", HIGH, "the config points at another prompt", "config", predicate="prompt_switched"),
-    Rule("config.tools.added", MEDIUM, "a tool is attached to the config", "config", predicate="tools_added"),
-    Rule("config.builtin_tools.added", MEDIUM, "a builtin tool is attached to the config", "config",
-         predicate="builtin_tools_added"),
-    Rule("config.builtin_tools", MEDIUM, "a builtin tool's settings change", "config", ("builtin_tools",)),
-    Rule("config.language_model.settings", MEDIUM, "other language model settings change (temperature)", "config",
-         ("language_model",)),
-    Rule("config.timeouts", MEDIUM, "timeouts change", "config", ("timeouts",)),
-    Rule("config.nudges", MEDIUM, "nudges change", "config", ("nudges",)),
-    Rule("config.turn_detection", MEDIUM, "turn detection changes", "config", ("turn_detection",)),
-    Rule("config.interruption", MEDIUM, "interruption settings change", "config", ("interruption",)),
-    Rule("config.event_messages", MEDIUM, "event messages change", "config", ("event_messages",)),
-    Rule("config.ellm_model", MEDIUM, "the eLLM settings change", "config", ("ellm_model",)),
-    Rule("config.cascade", LOW, "the config follows a new version of its prompt or tool: it takes that change's "
-         "risk", "config", predicate="cascade"),
-    # Prompts.
-    Rule("prompt.text.rewrite", HIGH, "the prompt text is rewritten: more than half its lines change", "prompt",
-         predicate="text_rewrite"),
-    Rule("prompt.text", MEDIUM, "the prompt text is edited", "prompt", ("text",)),
-    Rule("prompt.prompt_expansion", MEDIUM, "prompt expansion is switched", "prompt", ("prompt_expansion",)),
-    # Tools.
-    Rule("tool.parameters", MEDIUM, "the tool's parameters change", "tool", ("parameters",)),
-    Rule("tool.description", MEDIUM, "the tool's description changes (the model decides by it)", "tool",
-         ("description",)),
-    Rule("tool.fallback_content", MEDIUM, "the tool's fallback content changes", "tool", ("fallback_content",)),
-    # Any kind.
+)
+_ANY_FIELD = (
     Rule("invisible", LOW, "text that reads the same: whitespace, line endings, Unicode normalisation or invisible "
          "characters only", predicate="content"),
     Rule("content", MEDIUM, "another content field changes (a field a later Hume API adds)", predicate="content"),
 )  # fmt: skip
 
+
+def _kind_rules() -> tuple[Rule, ...]:
+    from humectl.kinds import KINDS, REPORT_ORDER
+
+    # Kinds that reference others (configs: what callers hear) first, then as people read them.
+    order = sorted(KINDS.values(), key=lambda k: (-len(k.references), REPORT_ORDER.index(k.name)))
+    return tuple(
+        Rule(r.id, r.level, r.words, kind.name, r.fields, r.predicate) for kind in order for r in kind.risk_rules
+    )
+
+
+RULES: tuple[Rule, ...] = (*_WHOLE, *_kind_rules(), *_ANY_FIELD)
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
 
 # A prompt text edit touching more than this share of its lines is a rewrite.
@@ -181,13 +162,33 @@ def _root(path: str) -> str:
     return path.split(".", 1)[0].split("[", 1)[0]
 
 
-def _names(refs: Any) -> dict[str, str]:
-    """name -> ref of a list of ``name@version`` references."""
-    return {str(r).rpartition("@")[0]: str(r) for r in refs or [] if isinstance(r, str)}
+def _item_name(item: Any) -> str | None:
+    """The name of a list item: a reference ``name@version``, or an object with a ``name``."""
+    if isinstance(item, str):
+        return item.rpartition("@")[0] or item
+    if isinstance(item, dict) and item.get("name") is not None:
+        return str(item["name"])
+    return None
 
 
-def _builtin_names(items: Any) -> list[str]:
-    return [str(i.get("name")) for i in items or [] if isinstance(i, dict)]
+def _by_name(items: Any) -> dict[str, Any]:
+    return {n: item for item in items or [] if (n := _item_name(item)) is not None}
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def _references(kind_name: str) -> dict[str, Any]:
+    from humectl.kinds import KINDS
+
+    return {r.field: r for r in KINDS[kind_name].references}
+
+
+def _singular(kind_name: str, field: str) -> str:
+    """How one item of a list field is called: a reference's target kind, else the field's own words."""
+    reference = _references(kind_name).get(field)
+    return reference.target if reference is not None else field.replace("_", " ").removesuffix("s")
 
 
 @dataclass
@@ -203,10 +204,11 @@ class _Context:
 
 # (message, field path, level) of each firing; the level None: the rule's own (or policy's).
 Found = list[tuple[str, str | None, str | None]]
+Predicate = Callable[[_Context, Rule], Found]
 
 
-def _whole(action: str, words: Callable[[Change], str]) -> Callable[[_Context], Found]:
-    def predicate(ctx: _Context) -> Found:
+def _whole(action: str, words: Callable[[Change], str]) -> Predicate:
+    def predicate(ctx: _Context, rule: Rule) -> Found:
         return [(words(ctx.change), None, None)] if ctx.change.action == action else []
 
     return predicate
@@ -216,61 +218,46 @@ def _first_reason(change: Change) -> str:
     return change.reasons[0] if change.reasons else change.action
 
 
-def _tools_diff(ctx: _Context, removed: bool) -> Found:
-    f = ctx.field("tools")
+def _listed(removed: bool) -> Predicate:
+    """Items of the list ``rule.fields[0]`` (references or named objects) removed, or added, by name."""
+
+    def predicate(ctx: _Context, rule: Rule) -> Found:
+        f = ctx.field(rule.fields[0])
+        if f is None:
+            return []
+        before, after = _by_name(f.before), _by_name(f.after)
+        names = [n for n in before if n not in after] if removed else [n for n in after if n not in before]
+        verb = "removed from" if removed else "attached to"
+        what = _singular(ctx.change.kind, f.path)
+        return [(f"{what} {n} {verb} the {ctx.change.kind}", f.path, None) for n in names]
+
+    return predicate
+
+
+def _switched(ctx: _Context, rule: Rule) -> Found:
+    """The single reference ``rule.fields[0]`` points at another resource (not another version)."""
+    f = ctx.field(rule.fields[0])
     if f is None:
         return []
-    before, after = _names(f.before), _names(f.after)
-    names = sorted(set(before) - set(after)) if removed else sorted(set(after) - set(before))
-    return [(f"tool {n} {'removed from' if removed else 'attached to'} the config", "tools", None) for n in names]
+    before, after = _item_name(f.before), _item_name(f.after)
+    return [(_arrow(f.path, before, after), f.path, None)] if before != after else []
 
 
-def _builtin_diff(ctx: _Context, removed: bool) -> Found:
-    f = ctx.field("builtin_tools")
-    if f is None:
-        return []
-    before, after = _builtin_names(f.before), _builtin_names(f.after)
-    names = [n for n in before if n not in after] if removed else [n for n in after if n not in before]
-    verb = "removed from" if removed else "attached to"
-    return [(f"builtin tool {n} {verb} the config", "builtin_tools", None) for n in names]
-
-
-def _prompt_refs(ctx: _Context) -> tuple[str, str, str, str] | None:
-    f = ctx.field("prompt")
-    if f is None or not isinstance(f.before, str) or not isinstance(f.after, str):
-        return None
-    (b_name, _, b_version), (a_name, _, a_version) = f.before.rpartition("@"), f.after.rpartition("@")
-    return b_name, b_version, a_name, a_version
-
-
-def _prompt_switched(ctx: _Context) -> Found:
-    refs = _prompt_refs(ctx)
-    f = ctx.field("prompt")
-    if f is not None and (refs is None or refs[0] != refs[2]):
-        before = refs[0] if refs else f.before
-        after = refs[2] if refs else f.after
-        return [(_arrow("prompt", before, after), "prompt", None)]
-    return []
-
-
-def _cascade(ctx: _Context) -> Found:
-    """Each reference that stays on the same name and moves to another version (the cascade)."""
-    followed: list[tuple[str, str, str]] = []  # (address, from, to)
-    refs = _prompt_refs(ctx)
-    if refs is not None and refs[0] == refs[2] and refs[1] != refs[3]:
-        followed.append((f"prompt/{refs[0]}", refs[1], refs[3]))
-    f = ctx.field("tools")
-    if f is not None:
-        before, after = _names(f.before), _names(f.after)
-        for name in sorted(set(before) & set(after)):
-            if before[name] != after[name]:
-                followed.append((f"tool/{name}", before[name].rpartition("@")[2], after[name].rpartition("@")[2]))
+def _cascade(ctx: _Context, rule: Rule) -> Found:
+    """Each reference that stays on the same name and moves to another version (the cascade): it
+    takes the risk of that change in this plan."""
     out: Found = []
-    for address, old, new in followed:
-        level = ctx.risk_of.get(address)  # None when that change is not in this plan: the rule's low
-        tail = f" (its risk: {level})" if level else ""
-        path = "prompt" if address.startswith("prompt/") else "tools"
-        out.append((f"follows {address} v{old} → v{new}{tail}", path, level))
+    for field, reference in _references(ctx.change.kind).items():
+        f = ctx.field(field)
+        if f is None:
+            continue
+        before, after = _by_name(_as_list(f.before)), _by_name(_as_list(f.after))
+        for name in [n for n in after if n in before and before[n] != after[n]]:
+            old, new = str(before[name]).rpartition("@")[2], str(after[name]).rpartition("@")[2]
+            address = f"{reference.target}/{name}"
+            level = ctx.risk_of.get(address)  # None when that change is not in this plan: the rule's low
+            tail = f" (its risk: {level})" if level else ""
+            out.append((f"follows {address} v{old} → v{new}{tail}", field, level))
     return out
 
 
@@ -284,67 +271,63 @@ def changed_share(before: str, after: str) -> float:
     return 1 - matched / longest
 
 
-def _text(ctx: _Context) -> tuple[FieldChange, str, str] | None:
-    f = ctx.field("text")
-    if f is None or not isinstance(f.before, str) or not isinstance(f.after, str) or ctx.change.action != "version":
-        return None
-    return f, f.before, f.after
-
-
 def _text_counts(before: str, after: str) -> str:
     old, new = split_lines(before), split_lines(after)
     matched = sum(b.size for b in difflib.SequenceMatcher(None, old, new, autojunk=False).get_matching_blocks())
     return f"{max(len(old), len(new)) - matched} of {max(len(old), len(new))} lines changed"
 
 
-def _text_rewrite(ctx: _Context) -> Found:
-    found = _text(ctx)
-    if found is None or found[0].note or changed_share(found[1], found[2]) <= REWRITE_SHARE:
+def _rewrite(ctx: _Context, rule: Rule) -> Found:
+    """The text ``rule.fields[0]`` changes more than :data:`REWRITE_SHARE` of its lines (visibly)."""
+    f = ctx.field(rule.fields[0])
+    if f is None or ctx.change.action != "version" or not isinstance(f.before, str) or not isinstance(f.after, str):
         return []
-    return [(f"prompt text rewritten: {_text_counts(found[1], found[2])}", "text", None)]
+    if f.note or changed_share(f.before, f.after) <= REWRITE_SHARE:
+        return []
+    return [(f"{ctx.change.kind} {f.path} rewritten: {_text_counts(f.before, f.after)}", f.path, None)]
 
 
-PREDICATES: dict[str, Callable[[_Context], Found]] = {
+PREDICATES: dict[str, Predicate] = {
     "delete": _whole("delete", lambda c: f"deleted: {_first_reason(c)}"),
     "create": _whole("create", lambda c: f"new {c.kind}"),
-    "rename": lambda ctx: [(f"renamed from {ctx.change.rename_from}", None, None)] if ctx.change.rename_from else [],
+    "rename": lambda ctx, rule: [(f"renamed from {ctx.change.rename_from}", None, None)] if ctx.change.rename_from
+    else [],
     "describe": _whole("describe", lambda c: "; ".join(c.reasons) or "version description"),
-    "tools_removed": lambda ctx: _tools_diff(ctx, removed=True),
-    "tools_added": lambda ctx: _tools_diff(ctx, removed=False),
-    "builtin_tools_removed": lambda ctx: _builtin_diff(ctx, removed=True),
-    "builtin_tools_added": lambda ctx: _builtin_diff(ctx, removed=False),
-    "prompt_switched": _prompt_switched,
+    "removed": _listed(removed=True),
+    "added": _listed(removed=False),
+    "switched": _switched,
     "cascade": _cascade,
-    "text_rewrite": _text_rewrite,
-    "content": lambda ctx: [],  # judged field by field in _field_reasons
+    "rewrite": _rewrite,
+    "content": lambda ctx, rule: [],  # judged field by field in _field_reasons
 }
-
-# Fields whose changes only the predicates above judge: the references.
-_JUDGED_BY_PREDICATE = {("config", "prompt"), ("config", "tools")}
 
 
 def _field_reasons(change: Change, fired: set[str]) -> list[tuple[Rule, str, str]]:
-    """(rule, message, path) for each field change, by the most specific field rule that covers it."""
-    rules = [r for r in RULES if r.fields and r.kind in (None, change.kind)]
+    """(rule, message, path) for each field change, by the most specific field rule that covers it.
+
+    References are judged by their predicates only (switched, removed, added, cascade); a field a
+    predicate rule already judged (a rewrite, a builtin tool removed) is not judged again."""
+    from humectl.kinds import KINDS
+
+    rules = [r for r in RULES if r.fields and r.predicate is None and r.kind in (None, change.kind)]
+    judged = {r.fields[0] for r in RULES if r.id in fired and r.fields}
+    text = KINDS[change.kind].text_file
     out: list[tuple[Rule, str, str]] = []
     for f in change.fields:
         root = _root(f.path)
-        if (change.kind, root) in _JUDGED_BY_PREDICATE:
+        if root in _references(change.kind):
             continue
         if f.note:  # reads the same: whatever the field, nobody hears a difference
             out.append((RULES_BY_ID["invisible"], f"{_label(f.path)}: {f.note}", f.path))
             continue
-        if (change.kind, root) == ("prompt", "text"):
-            if "prompt.text.rewrite" not in fired:
-                counts = _text_counts(str(f.before or ""), str(f.after or ""))
-                out.append((RULES_BY_ID["prompt.text"], f"prompt text edited: {counts}", "text"))
-            continue
-        if root == "builtin_tools" and fired & {"config.builtin_tools.removed", "config.builtin_tools.added"}:
+        if root in judged:
             continue
         matches = [(len(field), r) for r in rules for field in r.fields if covers(field, f)]
         rule = max(matches, key=lambda m: m[0])[1] if matches else RULES_BY_ID["content"]
-        if rule.fields and rule.fields[0] in ("webhooks", "builtin_tools"):
-            message = f"{rule.fields[0]} changed"  # lists of objects: the field diff shows them
+        if text is not None and root == text.field and isinstance(f.before, str) and isinstance(f.after, str):
+            message = f"{change.kind} {root} edited: {_text_counts(f.before, f.after)}"
+        elif isinstance(f.before, list) or isinstance(f.after, list):
+            message = f"{f.path} changed"  # lists of objects: the field diff shows them
         else:
             message = _arrow(_label(f.path), f.before, f.after)
         out.append((rule, message, f.path))
@@ -370,7 +353,7 @@ def assess_change(change: Change, risk_of: Mapping[str, str], overrides: Mapping
     for rule in RULES:
         if rule.predicate is None or rule.kind not in (None, change.kind):
             continue
-        for message, path, level in PREDICATES[rule.predicate](ctx):
+        for message, path, level in PREDICATES[rule.predicate](ctx, rule):
             found.append((rule, message, path, level))
             fired.add(rule.id)
     if change.action == "version":

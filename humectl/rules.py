@@ -325,7 +325,10 @@ class Allowances:
 
 
 # The warnings an entry can silence with ``ignore_warnings: [rule, ...]`` (errors are never silenced).
-IGNORABLE_WARNINGS = ("model-resource", "voice-name", "voice-provider", "pinned-managed", "tool-parameters")
+IGNORABLE_WARNINGS = (
+    "model-resource", "voice-name", "voice-provider", "pinned-managed", "tool-parameters",
+    "prompt-tool-not-attached", "tool-not-mentioned",  # humectl.lint, at validate
+)  # fmt: skip
 _SILENCE = "a model Hume added later? --allow-model {0} on validate, or ignore_warnings: [model-resource] here"
 
 

@@ -10,7 +10,7 @@ docs/adding-a-kind.md lists what a new kind touches.
 from __future__ import annotations
 
 from humectl.kinds import config, prompt, tool
-from humectl.kinds.base import EntryChecks, EntryWriter, Kind, Reference, SpecBuilder, TextFile
+from humectl.kinds.base import EntryChecks, EntryWriter, Kind, Reference, RiskRule, SpecBuilder, TextFile
 
 __all__ = [
     "DEPENDENCY_ORDER",
@@ -22,6 +22,7 @@ __all__ = [
     "EntryWriter",
     "Kind",
     "Reference",
+    "RiskRule",
     "SpecBuilder",
     "TextFile",
     "kind_level",

@@ -47,6 +47,20 @@ class TextFile:
     directory: str  # where export writes these files, "prompts"
 
 
+@dataclass(frozen=True)
+class RiskRule:
+    """One of the kind's default risk rules (:mod:`humectl.risk` judges them; docs/review.md lists them).
+
+    ``fields`` are dotted paths of the kind's content the rule covers; a ``predicate`` (a name in
+    ``humectl.risk.PREDICATES``) decides instead when it fires, on ``fields[0]`` when it names one."""
+
+    id: str  # "config.voice": what policy.risk and policy.deny name
+    level: str  # "high" | "medium" | "low"
+    words: str  # what it means, for people
+    fields: tuple[str, ...] = ()
+    predicate: str | None = None
+
+
 def no_checks(entry: ManifestEntry, allowed: Allowances) -> list[Problem]:
     return []
 
@@ -79,6 +93,8 @@ class Kind:
     reserved_name: str | None = None
     # Defaults of keys inside a section that itself has none (``nudges.enabled`` when ``nudges`` is given).
     member_defaults: dict[str, Any] = field(default_factory=dict)
+    # How much a change of this kind matters to callers (humectl.risk), most specific field rules win.
+    risk_rules: tuple[RiskRule, ...] = ()
 
     @property
     def export_file(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from humectl.kinds.base import Kind, TextFile
+from humectl.kinds.base import Kind, RiskRule, TextFile
 
 if TYPE_CHECKING:
     from humectl.errors import Problem
@@ -53,4 +53,10 @@ KIND = Kind(
     detail_fields=("prompt_expansion",),
     reserved_name="humectl-lock",
     defaults={"prompt_expansion": {"enabled": True}},  # the spec: "Defaults to `true`"
-)
+    risk_rules=(
+        RiskRule("prompt.text.rewrite", "high", "the prompt text is rewritten: more than half its lines change",
+                 ("text",), "rewrite"),
+        RiskRule("prompt.text", "medium", "the prompt text is edited", ("text",)),
+        RiskRule("prompt.prompt_expansion", "medium", "prompt expansion is switched", ("prompt_expansion",)),
+    ),
+)  # fmt: skip

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from humectl.kinds.base import Kind
+from humectl.kinds.base import Kind, RiskRule
 
 if TYPE_CHECKING:
     from humectl.errors import Problem
@@ -57,4 +57,10 @@ KIND = Kind(
     build_spec=build_spec,
     checks=checks,
     write_entry=write_entry,
-)
+    risk_rules=(
+        RiskRule("tool.parameters", "medium", "the tool's parameters change", ("parameters",)),
+        RiskRule("tool.description", "medium", "the tool's description changes (the model decides by it)",
+                 ("description",)),
+        RiskRule("tool.fallback_content", "medium", "the tool's fallback content changes", ("fallback_content",)),
+    ),
+)  # fmt: skip

@@ -9,11 +9,13 @@ The JSON document (``humectl validate --output json``) is stable::
       "format_version": 1,
       "valid": false,
       "problems": [{"file", "line", "col", "message", "hint", "rule", "severity"}, ...],
-      "summary": {"errors": 2, "warnings": 1, "files": 3, "resources": {<kind>: <count>, …}}
+      "summary": {"errors": 2, "warnings": 1, "files": 3, "resources": {<kind>: <count>, …}},
+      "placeholders": {"prompt/support-agent": ["customer_name"], …}
     }
 
-``line``/``col`` are 1-based, 0 when the problem has no position. ``files`` and ``resources``
-are null when the manifests did not load.
+``line``/``col`` are 1-based, 0 when the problem has no position. ``files``, ``resources`` and
+``placeholders`` (each prompt's ``{{placeholder}}`` names, :mod:`humectl.lint`) are null when the
+manifests did not load.
 """
 
 from __future__ import annotations
@@ -75,7 +77,10 @@ def render_text(problems: Sequence[Problem], resources: dict[str, int] | None = 
 
 
 def to_document(
-    problems: Sequence[Problem], resources: dict[str, int] | None = None, files: int | None = None
+    problems: Sequence[Problem],
+    resources: dict[str, int] | None = None,
+    files: int | None = None,
+    placeholders: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
     errors, warnings = count(problems)
     return {
@@ -83,11 +88,17 @@ def to_document(
         "valid": errors == 0,
         "problems": [p.to_dict() for p in problems],
         "summary": {"errors": errors, "warnings": warnings, "files": files, "resources": resources},
+        "placeholders": placeholders,
     }
 
 
-def render_json(problems: Sequence[Problem], resources: dict[str, int] | None = None, files: int | None = None) -> str:
-    return json.dumps(to_document(problems, resources, files), indent=2, sort_keys=False) + "\n"
+def render_json(
+    problems: Sequence[Problem],
+    resources: dict[str, int] | None = None,
+    files: int | None = None,
+    placeholders: dict[str, list[str]] | None = None,
+) -> str:
+    return json.dumps(to_document(problems, resources, files, placeholders), indent=2, sort_keys=False) + "\n"
 
 
 def render_github(problems: Sequence[Problem]) -> str:

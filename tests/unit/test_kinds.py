@@ -52,11 +52,7 @@ def test_parse_address() -> None:
 
 
 # Modules allowed to name kinds for now, and why. Keep this empty: move per-kind data into the kind's module.
-PENDING = {
-    # #17's risk rules are data keyed by kind; they move into the registry now that humectl/kinds/ exists
-    # (docs/adding-a-kind.md, the wave 4 agreement).
-    "risk.py": "per-kind risk rules, moving into humectl/kinds",
-}
+PENDING: dict[str, str] = {}
 
 
 def _library_sources() -> list[Path]:

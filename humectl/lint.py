@@ -1,0 +1,141 @@
+"""Domain lint of loaded manifests: what is valid for the API but likely wrong for a voice agent.
+
+``humectl validate`` reports these as warnings at the config's manifest line (silenced per config
+entry with ``ignore_warnings: [rule]``):
+
+- ``prompt-tool-not-attached``: the text of the prompt a config uses names a tool of the manifests
+  (by its exact name) that the config does not attach: the model is told to call what it cannot;
+- ``tool-not-mentioned``: a config attaches a tool that its prompt never mentions and that has no
+  description: nothing tells the model when to call it.
+
+It also lists the ``{{placeholder}}`` names of every prompt's text (:func:`placeholders`), which
+validate's JSON shows per prompt so a caller can check the session variables it sends.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from humectl.errors import Problem
+from humectl.kinds import KINDS
+from humectl.manifest import DesiredResource, ManifestSet
+
+TOOL_NOT_ATTACHED = "prompt-tool-not-attached"
+TOOL_NOT_MENTIONED = "tool-not-mentioned"
+RULES = (TOOL_NOT_ATTACHED, TOOL_NOT_MENTIONED)
+
+# What each rule is about, for the SARIF rule list (humectl.render.sarif) and the docs.
+HELP = {
+    TOOL_NOT_ATTACHED: "A config's prompt names a tool (by its exact name) that the config does not attach: "
+    "the model is told to call a tool it cannot. Attach the tool, or reword the prompt.",
+    TOOL_NOT_MENTIONED: "A config attaches a tool that its prompt never mentions and that has no description: "
+    "nothing tells the model when to call it. Describe the tool, or say in the prompt when to use it.",
+}
+
+# {{ name }}: Hume's dynamic variables in prompt text (session_settings.variables fill them in).
+_PLACEHOLDER = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
+
+
+def placeholders(text: str) -> list[str]:
+    """The distinct ``{{placeholder}}`` names in ``text``, in order of first use."""
+    return list(dict.fromkeys(m.group(1) for m in _PLACEHOLDER.finditer(text)))
+
+
+def _mentions(text: str, name: str) -> bool:
+    """``name`` written in ``text`` as a word of its own (not inside a longer identifier)."""
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) is not None
+
+
+def _ref_names(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value] if value is not None else []
+    return [str(i["name"]) for i in items if isinstance(i, dict) and isinstance(i.get("name"), str)]
+
+
+def _where(res: DesiredResource, pointer: str) -> tuple[str, int, int]:
+    source = res.positions.get(pointer) or res.source
+    return source.file, source.line, source.col
+
+
+def _text_field(kind_name: str) -> str | None:
+    text = KINDS[kind_name].text_file
+    return text.field if text is not None else None
+
+
+def check(manifests: ManifestSet, display: str = ".") -> list[Problem]:
+    """The lint warnings of ``manifests`` (files shown under ``display``, the root as the user gave it).
+
+    Read from the registry: a kind that references one resource with a text (a config's prompt) and a
+    list of others (its tools) is checked against what that text says."""
+    import os
+
+    def problem(res: DesiredResource, pointer: str, message: str, hint: str, rule: str) -> Problem:
+        file, line, col = _where(res, pointer)
+        shown = file if display in ("", ".") else os.path.normpath(os.path.join(display, file))
+        return Problem(shown, line, col, message, hint, rule, "warning")
+
+    prefix = manifests.name_prefix
+
+    def bare(name: str) -> str:  # as people write it in a prompt: without the environment's prefix
+        return name[len(prefix) :] if prefix and name.startswith(prefix) else name
+
+    def said(text: str, name: str) -> bool:
+        return _mentions(text, name) or _mentions(text, bare(name))
+
+    found: list[Problem] = []
+    for kind in KINDS.values():
+        texts = [r for r in kind.references if not r.many and _text_field(r.target)]
+        lists = [r for r in kind.references if r.many]
+        if not texts or not lists:
+            continue
+        by_name = {r.target: {d.name: d for d in manifests.of_kind(r.target)} for r in (*texts, *lists)}
+        for res in manifests.of_kind(kind.name):
+            ignored = set(res.ignore_warnings)
+            for text_ref in texts:
+                [holder_name, *_] = _ref_names(res.spec.get(text_ref.field)) or [""]
+                holder = by_name[text_ref.target].get(holder_name)
+                text = holder.spec.get(_text_field(text_ref.target) or "") if holder is not None else None
+                if holder is None or not isinstance(text, str):
+                    continue
+                what = f"{text_ref.target} '{bare(holder.name)}'"
+                for many in lists:
+                    attached = _ref_names(res.spec.get(many.field))
+                    if TOOL_NOT_ATTACHED not in ignored:
+                        for name in sorted(set(by_name[many.target]) - set(attached)):
+                            if said(text, name):
+                                found.append(problem(
+                                    res, f"/{many.field}" if many.field in res.spec else "",
+                                    f"{what} names the {many.target} '{bare(name)}', which {kind.name} '{res.name}' "
+                                    "does not attach",
+                                    f"attach it ({many.field}: [..., {bare(name)}]) or reword the {text_ref.target}; "
+                                    f"ignore_warnings: [{TOOL_NOT_ATTACHED}] on the {kind.name} silences this",
+                                    TOOL_NOT_ATTACHED,
+                                ))  # fmt: skip
+                    if TOOL_NOT_MENTIONED in ignored:
+                        continue
+                    for i, name in enumerate(attached):
+                        other = by_name[many.target].get(name)
+                        if other is None or other.spec.get("description") or said(text, name):
+                            continue
+                        found.append(problem(
+                            res, f"/{many.field}/{i}",
+                            f"{kind.name} '{res.name}' attaches the {many.target} '{bare(name)}', which its {what} "
+                            "never mentions and which has no description",
+                            f"give {many.target} '{bare(name)}' a description, or say in the {text_ref.target} when "
+                            f"to use it; ignore_warnings: [{TOOL_NOT_MENTIONED}] on the {kind.name} silences this",
+                            TOOL_NOT_MENTIONED,
+                        ))  # fmt: skip
+    return found
+
+
+def prompt_placeholders(manifests: ManifestSet) -> dict[str, list[str]]:
+    """``address -> its {{placeholder}} names`` for every resource with a text (every prompt)."""
+    out: dict[str, list[str]] = {}
+    for kind in KINDS.values():
+        field = _text_field(kind.name)
+        if field is None:
+            continue
+        for res in sorted(manifests.of_kind(kind.name), key=lambda r: r.name):
+            text = res.spec.get(field)
+            out[res.address] = placeholders(text) if isinstance(text, str) else []
+    return out

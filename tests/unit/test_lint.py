@@ -1,0 +1,94 @@
+"""humectl.lint through validate: a prompt naming a tool its config does not attach, a config attaching
+a tool nobody describes, each at the config's line and silenced per entry; placeholders per prompt."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from humectl.cli import cli
+from humectl.lint import placeholders
+from humectl.manifest import LoadOptions, validate_manifests
+from tests.conftest import EXAMPLES_DIR
+
+
+def support_desk(tmp_path: Path) -> Path:
+    root = tmp_path / "sd"
+    shutil.copytree(EXAMPLES_DIR / "support-desk", root)
+    return root
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_the_example_is_clean(tmp_path: Path) -> None:
+    result = validate_manifests(support_desk(tmp_path))
+    assert result.valid and not result.problems
+    assert result.placeholders == {"prompt/support-agent": [], "prompt/support-agent-after-hours": []}
+
+
+def test_a_prompt_naming_a_tool_its_config_does_not_attach(tmp_path: Path) -> None:
+    root = support_desk(tmp_path)
+    edit(root / "configs.yaml", "tools: [lookup_order, create_return]", "tools: [lookup_order]")
+    [warning] = validate_manifests(root).problems
+    assert (Path(warning.file).name, warning.line, warning.col) == ("configs.yaml", 14, 12)
+    assert (warning.rule, warning.severity) == ("prompt-tool-not-attached", "warning")
+    assert warning.message == (
+        "prompt 'support-agent' names the tool 'create_return', which config 'support-desk' does not attach"
+    )
+    # "create_returns" or "x-create_return" would not be the tool's name: only the exact name counts.
+    edit(root / "prompts" / "support-agent.md", "- Use create_return only", "- Use create_returns only")
+    assert not validate_manifests(root).problems
+    edit(root / "prompts" / "support-agent.md", "- Use create_returns only", "- Use (create_return) only")
+    assert len(validate_manifests(root).problems) == 1
+    edit(root / "configs.yaml", "    tools: [lookup_order]\n", "    tools: [lookup_order]\n"
+         "    ignore_warnings: [prompt-tool-not-attached]\n")  # fmt: skip
+    assert not validate_manifests(root).problems
+
+
+def test_a_tool_nobody_mentions_or_describes(tmp_path: Path) -> None:
+    root = support_desk(tmp_path)
+    (root / "more.yaml").write_text("tools:\n  - name: escalate\n    parameters: {type: object}\n", encoding="utf-8")
+    edit(root / "configs.yaml", "tools: [lookup_order]\n", "tools: [lookup_order, escalate]\n")
+    [warning] = validate_manifests(root).problems
+    assert (Path(warning.file).name, warning.line, warning.col, warning.rule) == (
+        "configs.yaml", 41, 27, "tool-not-mentioned",
+    )  # fmt: skip
+    assert "attaches the tool 'escalate', which its prompt 'support-agent-after-hours' never mentions" in (
+        warning.message
+    )
+    # A description tells the model when to call it; so does the prompt naming it.
+    (root / "more.yaml").write_text("tools:\n  - name: escalate\n    description: Hand over.\n"
+                                    "    parameters: {type: object}\n", encoding="utf-8")  # fmt: skip
+    assert not validate_manifests(root).problems
+
+
+def test_names_carry_the_environments_prefix_prompts_do_not(tmp_path: Path) -> None:
+    root = support_desk(tmp_path)
+    (root / "humectl.yaml").write_text("environments:\n  prod: {name_prefix: prod-}\n", encoding="utf-8")
+    edit(root / "configs.yaml", "tools: [lookup_order, create_return]", "tools: [lookup_order]")
+    [warning] = validate_manifests(root, LoadOptions(environment="prod")).problems
+    assert "names the tool 'create_return', which config 'prod-support-desk' does not attach" in warning.message
+
+
+def test_placeholders_in_the_json(tmp_path: Path) -> None:
+    assert placeholders("Hi {{name}}, {{ order_id }} for {{name}}; not {{two words}} or {single}") == [
+        "name", "order_id",
+    ]  # fmt: skip
+    root = support_desk(tmp_path)
+    with (root / "prompts" / "after-hours.md").open("a", encoding="utf-8") as handle:
+        handle.write("The caller is {{caller_name}}, calling about {{ order_id }}.\n")
+    out = CliRunner().invoke(cli, ["validate", str(root), "-o", "json"], env={"GITHUB_ACTIONS": ""})
+    assert out.exit_code == 0
+    document = json.loads(out.stdout)
+    assert document["placeholders"] == {
+        "prompt/support-agent": [], "prompt/support-agent-after-hours": ["caller_name", "order_id"],
+    }  # fmt: skip
+    broken = CliRunner().invoke(cli, ["validate", str(tmp_path / "missing"), "-o", "json"])
+    assert json.loads(broken.stdout)["placeholders"] is None
