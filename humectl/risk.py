@@ -353,6 +353,8 @@ def assess_change(change: Change, risk_of: Mapping[str, str], overrides: Mapping
     for rule in RULES:
         if rule.predicate is None or rule.kind not in (None, change.kind):
             continue
+        if rule.kind is not None and change.action != "version":
+            continue  # a kind's rules judge what a new version changes; a create changes nothing live
         for message, path, level in PREDICATES[rule.predicate](ctx, rule):
             found.append((rule, message, path, level))
             fired.add(rule.id)

@@ -234,3 +234,10 @@ def test_docs_review_lists_every_default_rule_as_it_is() -> None:
     rows = {line.split("|")[1].strip().strip("`"): line.split("|")[2].strip() for line in text.splitlines()
             if line.startswith("| `")}  # fmt: skip
     assert {r.id: r.level for r in risk.RULES}.items() <= rows.items()
+
+
+def test_a_create_is_low_whatever_it_sets() -> None:
+    create = Change(address="config/c", kind="config", name="c", action="create",
+                    fields=diff_fields({}, {**CONFIG, "prompt": "agent@0"}))  # fmt: skip
+    [out] = assessed(create)
+    assert (out.risk, [r.rule for r in out.risk_reasons]) == ("low", ["create"])
