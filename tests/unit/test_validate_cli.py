@@ -78,6 +78,7 @@ def test_json_output() -> None:
         "valid": True,
         "problems": [],
         "summary": {"errors": 0, "warnings": 0, "files": 3, "resources": {"prompt": 2, "tool": 2, "config": 2}},
+        "placeholders": {"prompt/support-agent": [], "prompt/support-agent-after-hours": []},
     }
 
 
