@@ -772,7 +772,7 @@ def _check_out_file(value: str | None) -> str | None:
     )
 
 
-class DurationType(click.ParamType):
+class DurationType(click.ParamType):  # type: ignore[type-arg]  # generic in click 8.2
     """A duration as Terraform writes them: ``0``, ``30s``, ``2m``, ``1m30s``, ``500ms``."""
 
     name = "duration"
@@ -1431,7 +1431,7 @@ def force_unlock(
 
 
 def _scope_of(record: Any) -> str:
-    return record.name.partition(":")[2]
+    return str(record.name).partition(":")[2]
 
 
 @cli.group()

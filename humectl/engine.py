@@ -24,7 +24,7 @@ from humectl.apply import Applied, EventCallback, Halt, apply_plan
 from humectl.client import EviClient, RetryPolicy
 from humectl.collector import with_fewer_collections
 from humectl.errors import STOPPED_BY_LOCK_LOST, ApplyError, ApplyReport, PlanError, StalePlanError
-from humectl.kinds import KINDS
+from humectl.kinds import KINDS, LOCK_KIND
 from humectl.live import LiveResource, LiveState, complete_versions, fetch_live_state, referrer_versions
 from humectl.manifest import LoadOptions, ManifestSet, load_manifests
 from humectl.plan import CREATE, DELETE, Plan, markdown_sibling
@@ -327,7 +327,7 @@ async def make_plan_async(
         policy.gate(plan, fail_on)
         # The listing kept the lock prompts aside: say so when this scope's lock is held (no request).
         scope = desired.name_prefix
-        locks = lock.locks_in(client.reserved_heads.get(lock.LOCK_KIND.name, []), scope)
+        locks = lock.locks_in(client.reserved_heads.get(LOCK_KIND.name, []), scope)
         note = lock.held_note(locks, scope, lock.server_now_ms(client)) if locks else None
     return PlanResult(plan=plan, desired=desired, live=live, requests=requests, lock_note=note)
 

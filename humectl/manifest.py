@@ -417,7 +417,8 @@ def not_a_manifest(data: Any) -> str | None:
         plurals = list(_PLURAL_TO_KIND)
         if not keys or any(k in plurals or difflib.get_close_matches(k, plurals, n=1, cutoff=0.6) for k in keys):
             return None
-        return f"a mapping with none of prompts:, tools:, configs: ({len(keys)} other key(s))"
+        listed = ", ".join(f"{KINDS[kind].plural}:" for kind in REPORT_ORDER)
+        return f"a mapping with none of {listed} ({len(keys)} other key(s))"
     return f"its content is {_TYPE_NAMES.get(type(data), 'not a mapping')}, not a mapping"
 
 

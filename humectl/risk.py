@@ -154,7 +154,7 @@ def covers(rule_field: str, change: FieldChange) -> bool:
         return True
     if rule_field.startswith(path + "."):
         rest = tuple(rule_field[len(path) + 1 :].split("."))
-        return _at(change.before, rest) != _at(change.after, rest)
+        return bool(_at(change.before, rest) != _at(change.after, rest))
     return False
 
 

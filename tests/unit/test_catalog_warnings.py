@@ -19,7 +19,7 @@ from humectl.cli import cli
 from humectl.manifest import LoadOptions
 from humectl.schema import manifest_schema
 from tests.conftest import SHARED_DIR
-from tests.unit.test_manifest_support import problems_of, write_tree
+from tests.unit.manifest_helpers import problems_of, write_tree
 
 
 def config(**fields: object) -> str:

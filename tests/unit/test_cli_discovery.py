@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from humectl.cli import cli
 from tests.conftest import EXAMPLES_DIR
-from tests.unit.test_manifest_support import write_tree
+from tests.unit.manifest_helpers import write_tree
 
 WORKFLOW = (EXAMPLES_DIR / "github" / "humectl-workflow.yml").read_text()
 MANIFEST = "prompts:\n  - name: agent\n    text: Be kind.\n"

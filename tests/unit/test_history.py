@@ -1,11 +1,8 @@
-"""humectl.history: a resource's versions, newest first, with what changed; render/history.py draws it."""
+"""humectl.history: a resource's versions, newest first, with what changed."""
 
 from __future__ import annotations
 
-import json
-
 from humectl.history import build_history
-from humectl.render.history import render_history_json, render_history_text
 
 
 def _versions() -> list[dict[str, object]]:
@@ -23,12 +20,3 @@ def test_newest_first_with_what_changed_and_who() -> None:
     newest, first = history.versions
     assert newest.changed == ["text"] and not newest.by_humectl
     assert first.changed == ["created"] and first.by_humectl and first.run_id == "r1"
-
-
-def test_rendered_as_text_and_json() -> None:
-    history = build_history("prompt", "greeter", "p1", _versions())
-    text = render_history_text(history)
-    assert text.startswith("prompt/greeter (id p1): 2 version(s), newest first")
-    assert "[humectl r1]" in text and "changed: text" in text
-    document = json.loads(render_history_json(history))
-    assert document["address"] == "prompt/greeter" and len(document["versions"]) == 2

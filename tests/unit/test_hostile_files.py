@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from humectl.cli import cli
-from tests.unit.test_manifest_support import write_tree
+from tests.unit.manifest_helpers import write_tree
 
 SECRET = "ghp_SECRETTOKEN0123456789abcdef"
 PROMPT = "prompts:\n  - {name: p, text: hi}\n"

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from humectl.manifest import load_manifests
-from tests.unit.test_manifest_support import lines_of, problems_of, write_tree
+from tests.unit.manifest_helpers import lines_of, problems_of, write_tree
 
 PROMPT = """
 prompts:

@@ -11,7 +11,7 @@ import pytest
 from humectl.errors import ManifestError
 from humectl.manifest import LoadOptions, Source, load_manifests
 from tests.conftest import EXAMPLES_DIR
-from tests.unit.test_manifest_support import lines_of, write_tree
+from tests.unit.manifest_helpers import lines_of, write_tree
 
 FULL = """
 prompts:

@@ -10,7 +10,7 @@ from humectl.errors import UsageError
 from humectl.manifest import LoadOptions, build_load_options, load_manifests
 from humectl.variables import parse_var_flags, substitute, variables_from_environ
 from tests.conftest import EXAMPLES_DIR
-from tests.unit.test_manifest_support import lines_of, write_tree
+from tests.unit.manifest_helpers import lines_of, write_tree
 
 CONFIG = """
 configs:
@@ -70,7 +70,7 @@ def test_only_humectl_var_environment_variables_are_readable(tmp_path: Path) -> 
 
 def test_undefined_variable_did_you_mean(tmp_path: Path) -> None:
     write_tree(tmp_path, {"m.yaml": "prompts:\n  - name: p\n    text: Hi from ${compnay}\n"})
-    from tests.unit.test_manifest_support import problems_of
+    from tests.unit.manifest_helpers import problems_of
 
     (problem,) = problems_of(tmp_path, LoadOptions(variables={"company": "Acme"}))
     assert (problem.line, problem.col, problem.rule) == (3, 11, "undefined-variable")

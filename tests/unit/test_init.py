@@ -1,0 +1,107 @@
+"""humectl (the package): the library API exported with a sorted ``__all__``, imported lazily, typed
+(py.typed), every module named in the README's module map and mirrored by a test file."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import humectl
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "humectl"
+
+
+def isort_key(name: str) -> tuple[int, str]:
+    """The order ruff keeps ``__all__`` in (RUF022): CONSTANTS, then Classes, then the rest."""
+    return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
+
+
+def test_all_is_sorted_and_every_name_resolves() -> None:
+    assert humectl.__all__ == sorted(humectl.__all__, key=isort_key)
+    assert len(set(humectl.__all__)) == len(humectl.__all__)
+    for name in humectl.__all__:
+        assert getattr(humectl, name) is not None, name
+    assert set(humectl.__all__) <= set(dir(humectl))
+
+
+def test_the_exports_are_the_library_objects() -> None:
+    from humectl import engine, errors, manifest, plan, planner
+
+    assert humectl.make_plan is engine.make_plan and humectl.open_client is engine.open_client
+    assert humectl.load_manifests is manifest.load_manifests
+    assert humectl.Plan is plan.Plan and humectl.build_plan is planner.build_plan
+    assert humectl.HumectlError is errors.HumectlError
+    public_errors = {n for n in dir(errors) if isinstance(getattr(errors, n), type)
+                     and issubclass(getattr(errors, n), errors.HumectlError)}  # fmt: skip
+    assert public_errors <= set(humectl.__all__)  # every error of the tree is exported
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    try:
+        humectl.no_such_thing  # noqa: B018
+    except AttributeError as exc:
+        assert "no_such_thing" in str(exc)
+    else:
+        raise AssertionError("expected AttributeError")
+
+
+def test_import_humectl_loads_no_http_client_emulator_or_diff_library() -> None:
+    heavy = ("httpx", "deepdiff", "humectl.emulator", "humectl.engine", "click")
+    code = f"import sys, humectl; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_validate_loads_no_http_client_emulator_or_diff_library(tmp_path: Path) -> None:
+    (tmp_path / "evi.yaml").write_text("prompts:\n  - name: p\n    text: hi\n", encoding="utf-8")
+    code = (
+        "import sys\nfrom humectl.cli import main\ntry:\n    main(['validate', sys.argv[1]])\n"
+        "except SystemExit as exc:\n    assert exc.code in (0, None), exc.code\n"
+        "print(sorted(m for m in ('httpx', 'deepdiff', 'humectl.emulator', 'humectl.engine') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_package_is_typed() -> None:
+    assert (PACKAGE / "py.typed").is_file()
+
+
+def _modules() -> list[str]:
+    """Every module of the package with logic, as ``render/text``, outside the emulator (its own server,
+    tested in tests/emulator/)."""
+    out = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE).with_suffix("").as_posix()
+        if rel.startswith("emulator") or rel.endswith("__main__") or rel == "__init__" or "__pycache__" in rel:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if not any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for node in tree.body):
+            continue  # nothing but data and imports
+        out.append(rel.removesuffix("/__init__"))
+    return out
+
+
+def test_every_module_has_its_test_file() -> None:
+    tests = {p.stem for p in (ROOT / "tests").rglob("test_*.py")}
+    missing = []
+    for module in _modules():
+        # A kind's module is driven through the registry by tests/unit/test_kinds.py.
+        stem = "test_kinds" if module.startswith("kinds/") else "test_" + module.replace("/", "_")
+        if not any(t == stem or t.startswith(stem + "_") for t in tests):
+            missing.append(f"{module} (tests/unit/{stem}.py)")
+    assert not missing, "modules without a test file: " + ", ".join(missing)
+
+
+def test_the_readme_module_map_names_every_module() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Development") :]
+    unnamed = []
+    for module in _modules():
+        leaf = module.rsplit("/", 1)[-1]
+        if f"{leaf}.py" not in section and f"{leaf}/" not in section and f"{leaf} " not in section:
+            unnamed.append(module)
+    assert not unnamed, "README module map leaves out: " + ", ".join(unnamed)

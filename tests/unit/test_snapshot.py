@@ -1,0 +1,27 @@
+"""humectl.snapshot: an account as a seed document, printed safely and counted."""
+
+from __future__ import annotations
+
+import json
+
+from humectl.snapshot import FORMAT, render_snapshot, snapshot_counts
+
+
+def test_counts_resources_not_versions() -> None:
+    document = {
+        "format": FORMAT,
+        "prompts": [{"id": "p", "version": 0}, {"id": "p", "version": 1}],
+        "tools": [],
+        "configs": [{"id": "c", "version": 0}],
+        "voices": [{}],
+        "chats": [],
+    }
+    assert snapshot_counts(document) == {"tools": 0, "prompts": 1, "configs": 1, "versions": 3, "voices": 1, "chats": 0}
+
+
+def test_rendering_is_stable_and_log_safe() -> None:
+    document = {"format": FORMAT, "prompts": [{"text": "##[error] \x1b[31m"}], "b": 1, "a": 2}
+    text = render_snapshot(document)
+    assert "##[" not in text and "\x1b" not in text
+    assert json.loads(text) == document  # the same document
+    assert text == render_snapshot(dict(reversed(document.items())))  # sorted keys
