@@ -123,11 +123,13 @@ def _nfc(text: str) -> str:
 
 
 def _visible_only(text: str) -> str:
+    if text.isascii():
+        return text  # no ASCII character is invisible or a bidi control (and most prompts are ASCII)
     return "".join(ch for ch in text if unsafe_class(ch) not in ("invisible", "bidi control"))
 
 
 def _no_whitespace(text: str) -> str:
-    return "".join(ch for ch in text if not ch.isspace())
+    return "".join(text.split())  # split() cuts at exactly the characters str.isspace() names
 
 
 # What a reader cannot see, mildest first: the first combination that makes both sides equal names

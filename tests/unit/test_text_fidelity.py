@@ -155,3 +155,14 @@ def test_text_file_line_endings_are_read_as_newlines(tmp_path: Path) -> None:
     assert texts == {
         "crlf": "one\ntwo\n", "cr": "one\ntwo\n", "mixed": "one\ntwo\nthree\n", "inline": "keeps\r\nits own",
     }  # fmt: skip
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from("\u200b\u200e\u202e\u00a0\u3000\x1c\x85 \t\n")))
+def test_the_fast_invisible_steps_equal_the_character_by_character_ones(text: str) -> None:
+    """_visible_only and _no_whitespace take C-speed paths (ASCII as is, str.split): same result as
+    the per-character definitions they replace, for any text."""
+    from humectl.diff import _no_whitespace, _visible_only
+
+    assert _visible_only(text) == "".join(c for c in text if unsafe_class(c) not in ("invisible", "bidi control"))
+    assert _no_whitespace(text) == "".join(c for c in text if not c.isspace())
