@@ -26,7 +26,7 @@ from humectl.render.escape import name, terminal, workflow_safe
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-OUTPUT_CHOICES = click.Choice(["text", "json", "markdown"])
+OUTPUT_CHOICES = click.Choice(["text", "json", "markdown", "sarif"])
 
 
 API_KEY_NAME = "<the API key>"  # not a variable name: never in a plan's sensitive values
@@ -322,9 +322,9 @@ def json_mode() -> bool:
 
 
 def document_mode() -> bool:
-    """stdout holds one document (``--output json``, or ``markdown`` of apply/destroy): lines for
-    people go to stderr."""
-    return _run().output in ("json", "markdown")
+    """stdout holds one document (``--output json``, ``sarif``, or ``markdown`` of apply/destroy):
+    lines for people go to stderr."""
+    return _run().output in ("json", "markdown", "sarif")
 
 
 def _say(text: str = "", *, nl: bool = True, commands: bool = False) -> None:
@@ -468,8 +468,9 @@ def schema(project: bool) -> None:
 
 @cli.command()
 @click.argument("directory", default=".", type=click.Path())
-@click.option("--output", "-o", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format: text lines or a JSON document (problems + summary).")
+@click.option("--output", "-o", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
+              help="Output format: text lines, a JSON document (problems + summary), or a SARIF 2.1.0 log for "
+              "GitHub code scanning (docs/review.md).")
 @click.option("--github/--no-github", "github", default=None,
               help="Also print GitHub annotations (default: when GITHUB_ACTIONS=true).")
 @click.option("--allow-model", "allowed_models", multiple=True, metavar="MODEL",
@@ -508,12 +509,16 @@ def validate(
     options = dataclasses.replace(options, allowed_models=allowed_models, allowed_voices=allowed_voices)
     result = validate_manifests(directory, options)
     with stages.span("render"):
-        if output == "json":
+        if output == "sarif":
+            from humectl.render import sarif
+
+            echo(sarif.render(sarif.problem_findings(result.problems, directory), "validate"), nl=False)
+        elif output == "json":
             echo(render.render_json(result.problems, result.resources, result.files, result.placeholders), nl=False)
         else:
             echo(render.render_text(result.problems, result.resources, result.files), nl=False)
     if _github(github) and result.problems:
-        echo_commands(render.render_github(result.problems), nl=False, err=output == "json")
+        echo_commands(render.render_github(result.problems), nl=False, err=output != "text")
     return 0 if result.valid else 1
 
 
@@ -690,7 +695,8 @@ def plan_flags(verb: str) -> Callable[[F], F]:
 @cli.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option("--output", "-o", type=OUTPUT_CHOICES, default="text", show_default=True,
-              help="text for terminals, json for machines (docs/plan-format.md), markdown for PR comments.")
+              help="text for terminals, json for machines (docs/plan-format.md), markdown for PR comments, "
+              "sarif for GitHub code scanning (policy violations and high-risk changes; docs/review.md).")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False), callback=lambda c, p, v: _check_out_file(v),
               metavar="FILE.json",
               help="Save the plan as JSON for `humectl apply FILE.json`, and its Markdown beside it as FILE.md.")
@@ -720,7 +726,13 @@ def plan(
     if result.lock_note:  # plan takes no lock, but says when an apply holds it (stderr: -o json stays clean)
         echo(f"Note: {terminal(result.lock_note)}", err=True)
     with stages.span("render"):
-        rendered = _render(result.plan, output)
+        if output == "sarif":
+            from humectl.render import sarif
+
+            fallback = sarif.fallback_file(directory, result.desired.files)
+            rendered = sarif.render(sarif.plan_findings(result.plan, directory, fallback), "plan")
+        else:
+            rendered = _render(result.plan, output)
     if output != "json":
         echo(rendered, nl=False)
     if out_file:

@@ -112,6 +112,13 @@ def test_no_output_of_any_command_holds_a_sensitive_value(project: Path, tmp_pat
     assert "~ webhooks: (sensitive) changed" in text.stdout  # OLD -> NEW: two secrets at one place
     out.run("plan -o json", "plan", evi, db, *staging, "-o", "json", env=secret)
     out.run("plan -o markdown", "plan", evi, db, *staging, "-o", "markdown", env=secret)
+    # SARIF (code scanning): the high-risk webhook change, and as a policy violation (--fail-on high).
+    sarif = out.run("plan -o sarif", "plan", evi, db, *staging, "-o", "sarif", env=secret)
+    assert '"risk.config.webhooks"' in sarif.stdout
+    out.run("plan -o sarif --fail-on high (GitHub Actions)", "plan", evi, db, *staging, "-o", "sarif", "--fail-on",
+            "high", env={**secret, **github}, code=1)  # fmt: skip
+    out.run("plan --fail-on high", "plan", evi, db, *staging, "--fail-on", "high", env=secret, code=1)
+    out.run("validate -o sarif", "validate", evi, *staging, "-o", "sarif", env=secret)
     saved = project / "plans"
     saved.mkdir()
     out.run("plan --out (GitHub Actions)", "plan", evi, db, *staging, "--out", str(saved / "plan.json"),

