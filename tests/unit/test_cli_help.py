@@ -127,6 +127,7 @@ def test_readme_output_row_matches_the_commands() -> None:
     row = next(line for line in (REPO_ROOT / "README.md").read_text().splitlines() if line.startswith("| `--output`"))
     assert "`json` for machines on every command" in row and "`markdown` on `plan`, `apply` and `destroy`" in row
     assert "`schema` always prints JSON" in row
+    assert "`sarif` on `validate` and `plan`" in row
     for path, command in ALL:
         output = next((p for p in command.params if p.name == "output"), None)
         if path in (("schema",), ("completion",)) or isinstance(command, click.Group):
@@ -135,4 +136,6 @@ def test_readme_output_row_matches_the_commands() -> None:
         assert output is not None and isinstance(output.type, click.Choice), path
         markdown = path in (("plan",), ("apply",), ("destroy",))
         expected = ["text", "json", "markdown"] if markdown else ["text", "json"]
+        if path in (("plan",), ("validate",)):  # code scanning (the README's row says so)
+            expected.append("sarif")
         assert list(output.type.choices) == expected, path
