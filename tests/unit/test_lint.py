@@ -8,9 +8,11 @@ import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from humectl.cli import cli
-from humectl.lint import placeholders
+from humectl.lint import _Mentions, _mentions, placeholders
 from humectl.manifest import LoadOptions, validate_manifests
 from tests.conftest import EXAMPLES_DIR
 
@@ -92,3 +94,22 @@ def test_placeholders_in_the_json(tmp_path: Path) -> None:
     }  # fmt: skip
     broken = CliRunner().invoke(cli, ["validate", str(tmp_path / "missing"), "-o", "json"])
     assert json.loads(broken.stdout)["placeholders"] is None
+
+
+_pieces = st.sampled_from(["lookup", "lookup_1", "look-up", "dev-", "dev-lookup", "x.y", "", " ", "-", "_", "é", "\n"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(_pieces | st.text(alphabet="ab-_ .é\n", max_size=4), max_size=12).map("".join),
+    names=st.lists(_pieces | st.text(alphabet="ab-_.é", max_size=4), max_size=6, unique=True),
+    prefix=st.sampled_from(["", "dev-", "x."]),
+)
+def test_mentions_by_words_equal_one_search_per_name(text: str, names: list[str], prefix: str) -> None:
+    """lint._Mentions (each text's words looked up once) finds exactly the names the per-name regular
+    expression finds, as written or without the environment's prefix."""
+    def bare(name: str) -> str:
+        return name[len(prefix) :] if prefix and name.startswith(prefix) else name
+
+    expected = {n for n in names if _mentions(text, n) or _mentions(text, bare(n))}
+    assert _Mentions(names, bare)(text) == expected
