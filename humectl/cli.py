@@ -264,12 +264,13 @@ def _annotate_error(exc: HumectlError) -> None:
         return
     from humectl.render.github import annotation, problem_annotation
 
+    # On stderr when stdout holds a document (JSON, SARIF, Markdown): the runner reads both streams.
     if isinstance(exc, ManifestError) and exc.problems:
         for problem in exc.problems:
-            echo_commands(problem_annotation(problem))
+            echo_commands(problem_annotation(problem), err=document_mode())
     else:
         message = terminal(exc.message) + (f" (hint: {terminal(exc.hint)})" if exc.hint else "")
-        echo_commands(annotation("error", message, title="humectl"))
+        echo_commands(annotation("error", message, title="humectl"), err=document_mode())
 
 
 def _show_click_error(exc: click.exceptions.ClickException) -> None:

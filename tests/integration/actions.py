@@ -19,8 +19,9 @@ What it does as the runner does (docs.github.com: expressions, contexts, workflo
 
 The ``uses:`` steps of other actions are fakes with the behaviour the workflows rely on: checkout
 copies the tree a test gives for the ref, setup-python does nothing (this interpreter runs), the
-artifact actions copy to and from a store, and the sticky-comment action keeps one comment per
-header, updated in place. ``python -m pip install`` is recorded, not run: humectl is already
+artifact actions copy to and from a store, the sticky-comment action keeps one comment per
+header, updated in place, and upload-sarif keeps the SARIF logs it is given (``code_scanning``).
+``python -m pip install`` is recorded, not run: humectl is already
 installed in this interpreter's environment.
 """
 
@@ -295,6 +296,7 @@ class Runner:
     repository: str = "acme/voice-agents"
     local_actions: dict[str, Path] = field(default_factory=dict)  # "OWNER/humectl" -> this checkout
     comments: dict[str, str] = field(default_factory=dict)  # sticky header -> body
+    code_scanning: list[dict[str, Any]] = field(default_factory=list)  # the SARIF logs upload-sarif sent
     comment_writes: int = 0
     artifacts: dict[str, Path] = field(default_factory=dict)
     steps: list[StepRun] = field(default_factory=list)
@@ -529,6 +531,13 @@ class Runner:
             self.comments[given.get("header", "")] = body
             self.comment_writes += 1
             return True, f"comment {given.get('header')!r} updated", {}
+        if action == "github/codeql-action/upload-sarif":
+            source = Path(given["sarif_file"])
+            logs = sorted(source.glob("*.sarif")) if source.is_dir() else [source]
+            if not logs:
+                return False, f"::error::no SARIF files in {source}", {}
+            self.code_scanning += [json.loads(log.read_text(encoding="utf-8")) for log in logs]
+            return True, f"uploaded {len(logs)} SARIF log(s)", {}
         owner_repo = "/".join(action.split("/")[:2])
         if owner_repo in self.local_actions:  # a composite action of this checkout
             return self._composite(self.local_actions[owner_repo], step, given, context, env, workspace, env_file)

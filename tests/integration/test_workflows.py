@@ -450,6 +450,11 @@ def test_compose_comment_script(tmp_path: Path) -> None:
     plan_md.write_text("x" * 70_000, encoding="utf-8")
     large = compose("success")
     assert "too large for a comment (70000 characters)" in large and "https://github.example/run/1" in large
+    # Refused after it was saved (a policy violation): the plan, under a failure heading.
+    plan_md.write_text("### humectl plan\n\n**⛔ Policy: 1 violation**\n", encoding="utf-8")
+    refused = compose("failure")
+    assert refused.startswith("### :x: humectl plan refused for `evi`")
+    assert refused.endswith("**⛔ Policy: 1 violation**\n")
     plan_md.write_text("", encoding="utf-8")
     assert "humectl plan failed" in compose("success")  # no plan.md at all is not "no changes"
     failed = compose("failure")
