@@ -1045,13 +1045,10 @@ def _print_apply_document(the_plan: Any, report: Any, *, applied: bool, output: 
 
         echo(render_apply_document(the_plan, report, verb=verb, resources=resources), nl=False)
         return
-    from humectl.render.json import FORMAT_VERSION, dumps
+    from humectl.render.json import apply_document, dumps
 
-    document: dict[str, Any] = {"format_version": FORMAT_VERSION, "applied": applied, "report": report.to_dict()}
-    if verb == "apply":
-        document["resources"] = resources
-    document.update(plan=the_plan.to_dict(), error=None)
-    echo(dumps(document), nl=False)
+    echo(dumps(apply_document(the_plan, report, applied=applied, resources=resources if verb == "apply" else None)),
+         nl=False)  # fmt: skip
 
 
 def _confirm(verb: str, question: str, flag: str = "--auto-approve") -> bool:
@@ -1214,17 +1211,9 @@ def export_command(
     for note in result.notes:
         _say(f"  note: {terminal(note)}")
     if json_mode():
-        from humectl.render.json import FORMAT_VERSION, dumps
+        from humectl.render.json import dumps, export_document
 
-        document = {
-            "format_version": FORMAT_VERSION,
-            "directory": directory,
-            "counts": counts,
-            "files": [f.path for f in result.files],
-            "notes": list(result.notes),
-            "round_trip": {"exact": not differences, "differences": list(differences)},
-        }
-        echo(dumps(document), nl=False)
+        echo(dumps(export_document(directory, result, differences)), nl=False)
     if differences:  # the files are written and valid; say plainly what the first plan will do
         echo("Warning: these manifests do not round-trip exactly; `humectl plan` on them shows:", err=True)
         for line in differences:
@@ -1371,24 +1360,9 @@ def _rollback(
         _say("The manifests still describe the content rolled back. Make this change (or re-run with --write DIR):")
         _say(terminal(update.diff, multiline=True), nl=False)
     if json_mode():
-        from humectl.render.json import FORMAT_VERSION, dumps
+        from humectl.render.json import dumps, rollback_document
 
-        document = {
-            "format_version": FORMAT_VERSION,
-            "address": address,
-            "to_version": to_version,
-            "rolled_back": report is not None,
-            "notes": [*planned.notes, *update.notes],
-            "report": report.to_dict() if report is not None else None,
-            "plan": planned.plan.to_dict(),
-            "manifest_update": {
-                "diff": update.diff,
-                "files": [str(path) for path in update.writes],
-                "written": bool(write_dir),
-            },
-            "error": None,
-        }
-        echo(dumps(document), nl=False)
+        echo(dumps(rollback_document(address, to_version, planned, update, report, written=bool(write_dir))), nl=False)
     return 0
 
 
@@ -1429,17 +1403,9 @@ def force_unlock(
     scope = _scope_of(record)
     _say(f"Lock {record.id} removed: the next run takes the lock of {terminal(lock.scope_label(scope))}.")
     if json_mode():
-        from humectl.render.json import FORMAT_VERSION, dumps
+        from humectl.render.json import dumps, unlock_document
 
-        holder = record.lease
-        document = {
-            "format_version": FORMAT_VERSION,
-            "lock": {"id": record.id, "name": record.name, "scope": scope,
-                     "run_id": holder.run_id if holder else None, "created_on": record.created_on},
-            "removed": True,
-            "error": None,
-        }  # fmt: skip
-        echo(dumps(document), nl=False)
+        echo(dumps(unlock_document(record, scope)), nl=False)
     return 0
 
 
@@ -1606,9 +1572,9 @@ def emulator_snapshot(
         return
     sensitive.write_masked(out_file, text)
     if json_mode():
-        from humectl.render.json import FORMAT_VERSION
+        from humectl.render.json import snapshot_line
 
-        echo(json.dumps({"format_version": FORMAT_VERSION, "file": out_file, "counts": counts}))
+        echo(snapshot_line(out_file, counts))
     else:
         _say(f"Wrote {terminal(out_file)}: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
 

@@ -16,3 +16,19 @@ def test_a_plan_renders_as_its_dict() -> None:
 def test_documents_end_in_a_newline_and_carry_the_format_version() -> None:
     text = dumps({"format_version": FORMAT_VERSION, "x": "é"})
     assert text.endswith("\n") and json.loads(text)["x"] == "é"
+
+
+def test_command_documents() -> None:
+    from humectl.errors import ApplyReport
+    from humectl.export import ExportFile, ExportResult
+    from humectl.render.json import apply_document, export_document, snapshot_line
+
+    result = ExportResult(files=[ExportFile("prompts.yaml", "")], addresses=["prompt/p"], notes=["n"])
+    document = export_document("out", result, [])
+    assert document["round_trip"] == {"exact": True, "differences": []} and document["files"] == ["prompts.yaml"]
+    assert document["counts"]["prompt"] == 1
+    applied = apply_document(Plan(), ApplyReport(), applied=False, resources=None)
+    assert list(applied) == ["format_version", "applied", "report", "plan", "error"]  # destroy: no resources
+    assert "resources" in apply_document(Plan(), ApplyReport(), applied=True, resources=[])
+    assert json.loads(snapshot_line("a.json", {"tools": 1})) == {"format_version": 1, "file": "a.json",
+                                                                  "counts": {"tools": 1}}  # fmt: skip
