@@ -1510,8 +1510,8 @@ def emulator_serve(
         if seeded is not None:
             echo(f"  seeded from {terminal(str(seed))}: " + ", ".join(f"{n} {what}" for what, n in seeded.items()))
 
-    # uvicorn stops gracefully on SIGINT/SIGTERM, then re-raises the signal to the previous handler:
-    # make SIGTERM end up where Ctrl-C does, so both stop with the goodbye line and exit 0.
+    # Once listening, serve() turns SIGINT/SIGTERM into a graceful stop itself; before that (loading a
+    # seed), SIGTERM takes Ctrl-C's path, so both stop with the goodbye line and exit 0.
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         serve(config, host=host, port=port, announce=announce)

@@ -6,6 +6,7 @@ Both bind the socket themselves before uvicorn starts, so port 0 works and the r
 
 from __future__ import annotations
 
+import signal
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -55,19 +56,42 @@ def serve(
     announce: Callable[[str], None] | None = None,
     log_level: str = "warning",
 ) -> None:
-    """Serve until interrupted (Ctrl-C / SIGTERM); ``announce`` gets the base URL once listening."""
+    """Serve until Ctrl-C / SIGTERM, then return (no KeyboardInterrupt); ``announce`` gets the base URL
+    once listening. Call it from the main thread (signal handlers are installed there)."""
     server, app = _server(config, log_level)  # before binding: a seed that fails leaves no socket open
     try:
         sock = _bind(host, port)
     except BaseException:
         app.state.store.close()
         raise
-    if announce is not None:
-        announce(_url(host, sock))
     try:
-        server.run(sockets=[sock])
+        with _stop_on_signals(server):
+            if announce is not None:
+                announce(_url(host, sock))
+            server.run(sockets=[sock])
     finally:
         app.state.store.close()
+
+
+@contextmanager
+def _stop_on_signals(server: uvicorn.Server) -> Iterator[None]:
+    """SIGINT and SIGTERM ask ``server`` to stop, from the moment the URL is announced.
+
+    uvicorn installs its own handlers only once its event loop runs. A signal in between (a script
+    that reads the URL and stops the server at once) would otherwise raise KeyboardInterrupt inside
+    asyncio's loop set-up and leave a half-built loop (a traceback at exit). uvicorn also hands the
+    signals it caught back to these handlers when it is done, which then do nothing new.
+    """
+
+    def stop(signum: int, frame: Any) -> None:
+        server.should_exit = True
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @contextmanager

@@ -101,3 +101,31 @@ def test_cli_serve_prints_where_it_listens(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=10)
     assert db.exists()
+
+
+STOPPED_AT_ONCE = """
+import os, signal, sys
+from humectl.emulator.app import EmulatorConfig
+from humectl.emulator.serve import serve
+
+def announce(url):
+    print(url, flush=True)
+    os.kill(os.getpid(), getattr(signal, sys.argv[1]))  # before uvicorn's event loop and handlers exist
+
+serve(EmulatorConfig(), port=0, announce=announce)
+print("returned", flush=True)
+"""
+
+
+def test_a_signal_the_moment_the_url_is_announced_stops_the_server_gracefully() -> None:
+    """A script that reads the URL and stops the server at once: the signal lands before uvicorn has
+    installed its handlers (under load, while asyncio builds its loop). serve() must still stop and
+    return, not raise KeyboardInterrupt or die with a half-built loop's traceback."""
+    for sig in ("SIGINT", "SIGTERM"):
+        done = subprocess.run(
+            [sys.executable, "-c", STOPPED_AT_ONCE, sig],
+            capture_output=True, text=True, timeout=60, check=False,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # background shells ignore it
+        )  # fmt: skip
+        assert done.returncode == 0, (sig, done.stderr)
+        assert done.stdout.splitlines()[-1] == "returned" and "Traceback" not in done.stderr, (sig, done.stderr)
