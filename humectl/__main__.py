@@ -1,6 +1,6 @@
 """Entry point for ``python -m humectl``."""
 
-from humectl.cli import main
+from humectl.entry import main
 
 if __name__ == "__main__":
     main()
