@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from humectl.drift import find_drift
+from humectl.drift import Drifted, find_drift
 from humectl.live import LiveResource, LiveState
 from humectl.plan import VERSION, Change, Plan
 
 
-def test_a_changed_head_is_drift() -> None:
+def a_prompt_edited_in_the_dashboard() -> list[Drifted]:
+    """The drift of one prompt whose head (v3) a person made: shared with test_render_drift."""
     head = LiveResource("prompt", "p", "id-p", 3, {"name": "p", "id": "id-p", "version": 3,
                                                     "version_description": "dashboard edit"})  # fmt: skip
     live = LiveState(resources={("prompt", "p"): head})
     plan = Plan(changes=[Change(address="prompt/p", kind="prompt", name="p", action=VERSION, live_id="id-p",
                                 live_version=3, reasons=["changed: text"])])  # fmt: skip
-    drifted = find_drift(plan, live)
-    assert [d.address for d in drifted] == ["prompt/p"]
+    return find_drift(plan, live)
+
+
+def test_a_changed_head_is_drift() -> None:
+    assert [d.address for d in a_prompt_edited_in_the_dashboard()] == ["prompt/p"]
