@@ -53,6 +53,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from humectl.codepoints import unsafe_class
@@ -82,6 +83,17 @@ def terminal(text: str, *, multiline: bool = False, strict: bool = False) -> str
     ``multiline`` keeps newlines and tabs as layout (prompt text, diffs); otherwise they are
     escaped too (``\\n``, ``\\t``), so a value or a name always stays on its line.
     """
+    return _escape_unsafe(text, _terminal_escape, keep="\n\t" if multiline else "", strict=strict)
+
+
+def _terminal_escape(ch: str) -> str:
+    return _SHORT.get(ch) or _visible(ch)
+
+
+def _escape_unsafe(text: str, escape: Callable[[str], str], *, keep: str = "", strict: bool = False) -> str:
+    """``text`` with every unsafe code point (:func:`unsafe_class`, in context) replaced by
+    ``escape(ch)``; the characters in ``keep`` are layout and stay. One pass, and none at all for
+    printable ASCII: every medium's escaper is this loop with its own escape."""
     if not _CANDIDATE.search(text):
         return text
     out: list[str] = []
@@ -89,14 +101,13 @@ def terminal(text: str, *, multiline: bool = False, strict: bool = False) -> str
     for match in _CANDIDATE.finditer(text):
         i = match.start()
         ch = text[i]
-        if multiline and ch in "\n\t":
+        if ch in keep:
             continue
         before = text[i - 1] if i else ""
         after = text[i + 1] if i + 1 < len(text) else ""
         if unsafe_class(ch, strict=strict, before=before, after=after) is None:
             continue
-        out.append(text[last:i])
-        out.append(_SHORT.get(ch) or _visible(ch))
+        out += [text[last:i], escape(ch)]
         last = i + 1
     if not out:
         return text
@@ -217,21 +228,5 @@ def _json_escape(ch: str) -> str:
 
 def json_text(data: Any, **dumps: Any) -> str:
     """``json.dumps(data, ensure_ascii=False, **dumps)`` with every unsafe code point escaped."""
-    text = json.dumps(data, ensure_ascii=False, **dumps)
-    if not _CANDIDATE.search(text):
-        return text
-    out: list[str] = []
-    last = 0
-    for match in _CANDIDATE.finditer(text):
-        i = match.start()
-        ch = text[i]
-        if ch == "\n":  # layout of indented JSON (a newline inside a string is already \n)
-            continue
-        before = text[i - 1] if i else ""
-        after = text[i + 1] if i + 1 < len(text) else ""
-        if unsafe_class(ch, before=before, after=after) is None:
-            continue
-        out += [text[last:i], _json_escape(ch)]
-        last = i + 1
-    out.append(text[last:])
-    return "".join(out)
+    # A raw newline is the layout of indented JSON (one inside a string is already written \n).
+    return _escape_unsafe(json.dumps(data, ensure_ascii=False, **dumps), _json_escape, keep="\n")

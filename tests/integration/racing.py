@@ -121,19 +121,16 @@ class Served:
 
     def versions(self) -> Counter[str]:
         """Versions per address, lock prompts left out."""
-        counts: Counter[str] = Counter()
-        for kind in ("tool", "prompt", "config"):
-            rows, _ = self.app.state.store.list_versions(kind, most_recent=False, limit=100_000)
-            for row in rows:
-                if not row.name.startswith(lock.LOCK_NAME):
-                    counts[f"{kind}/{row.name}"] += 1
-        return counts
+        return self._count(most_recent=False)
 
     def resources(self) -> Counter[str]:
         """Resources per address (more than 1: a duplicate), lock prompts left out."""
+        return self._count(most_recent=True)
+
+    def _count(self, *, most_recent: bool) -> Counter[str]:
         counts: Counter[str] = Counter()
         for kind in ("tool", "prompt", "config"):
-            rows, _ = self.app.state.store.list_versions(kind, most_recent=True, limit=100_000)
+            rows, _ = self.app.state.store.list_versions(kind, most_recent=most_recent, limit=100_000)
             for row in rows:
                 if not row.name.startswith(lock.LOCK_NAME):
                     counts[f"{kind}/{row.name}"] += 1
