@@ -8,7 +8,8 @@ Assertions are on counts and states, never on timings, so a loaded machine only 
   naming the holder, or (with --lock-timeout) wait, plan again and find no changes;
 - 3 racing applies of one saved plan: exactly one applies, the others are refused as stale;
 - 5 racing creates against a server that allows duplicate names: exactly one resource per name;
-- kill -9 while holding the lock: after the (short) lease the next run takes it and converges;
+- kill -9 while holding the lock: after the (short) lease the next run takes it and converges; and a
+  kill -9 after each of the first 12 requests of an edit's apply: the next run makes each version once;
 - force-unlock; SIGINT and SIGTERM mid-apply through answers held back: the report lists exactly the
   committed writes as done or in flight, checked against the emulator's store.
 """
@@ -19,6 +20,7 @@ import signal
 from collections import Counter
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.integration.racing import (
@@ -137,6 +139,38 @@ def test_a_killed_holders_lock_expires_and_the_next_run_converges(project: Path)
         )  # fmt: skip
         assert humectl(server.url, "plan", str(project), "--detailed-exitcode").code == 0
         assert server.locks() == []  # the dead lock was broken, the new one released
+
+
+def requests_seen(server: Served) -> int:
+    return int(httpx.get(server.url + "/_emulator/stats").json()["total"])
+
+
+def test_a_kill_at_any_moment_of_an_edit_converges_to_one_version_each(project: Path) -> None:
+    """kill -9 of an apply of one prompt edit (a new version of the prompt and of the two configs that
+    follow it) after its 1st, 2nd, ... 12th request reached the server: before the lock, holding it,
+    between the prompt's version and its configs', mid-write (the answer never read), at its release.
+    Each time the next run (waiting out the dead lease) converges: exactly one new version of each of
+    the three, one resource per name, no lock left, and a plan with no changes."""
+    meant = Counter({"prompt/agent": 1, "config/desk": 1, "config/desk-night": 1})
+    killed_mid_run = 0
+    for n in range(1, 13):
+        with served(latency_ms=20) as server:  # the kill points are counted in requests, not time
+            assert humectl(server.url, "apply", str(project), "--auto-approve").applied
+            edit(project, f"Kill point {n}.")
+            before, seen = server.versions(), requests_seen(server)
+            proc = start(server.url, "apply", str(project), "--auto-approve", env={"HUMECTL_LOCK_LEASE": "1s"})
+            target = seen + n
+            wait_for(lambda p=proc, s=server, t=target: requests_seen(s) >= t or p.poll() is not None, f"request {n}")
+            killed_mid_run += proc.poll() is None
+            proc.kill()
+            finish(proc, timeout=30)
+            after = humectl(server.url, "apply", str(project), "--auto-approve", "--lock-timeout", "30s")
+            assert after.code == 0 and (after.applied or after.no_changes), (n, after.err)
+            assert server.versions() - before == meant, (n, server.versions() - before)
+            assert all(count == 1 for count in server.resources().values()), (n, server.resources())
+            assert server.locks() == [], n
+            assert humectl(server.url, "plan", str(project), "--detailed-exitcode").code == 0, n
+    assert killed_mid_run >= 8, killed_mid_run  # most kill points landed while the run was still going
 
 
 def test_force_unlock_breaks_a_dead_runs_lock(project: Path) -> None:
