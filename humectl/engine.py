@@ -227,13 +227,18 @@ async def plan_live(
             builder.complete(kind)
             start_completions()
 
+    async def listing() -> LiveState:
+        # The coroutine of fetch_live_state is made only once this runs: one made up front and handed on
+        # would be left never awaited when the listing is cancelled before it starts (the manifests failed).
+        with stages.span("list"):
+            return await fetch_live_state(client, on_page=on_page, on_complete=on_complete)
+
     async def list_all() -> tuple[LiveState, list[dict[str, Any]]]:
-        listing = stages.timed("list", fetch_live_state(client, on_page=on_page, on_complete=on_complete))
         if prune:
             # Every config version, to refuse deleting a prompt/tool that any of them still pins.
-            live, config_versions = await asyncio.gather(listing, referrer_versions(client))
+            live, config_versions = await asyncio.gather(listing(), referrer_versions(client))
             return live, config_versions
-        return await listing, []
+        return await listing(), []
 
     listed = asyncio.ensure_future(list_all())
     try:

@@ -20,11 +20,8 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TypeVar
-
-T = TypeVar("T")
 
 ENV = "HUMECTL_PROFILE_STAGES"
 ENABLED = bool(os.environ.get(ENV))
@@ -72,8 +69,3 @@ def _report() -> None:
     except (OSError, ValueError):  # stderr closed: nothing to report to
         pass
 
-
-async def timed(name: str, awaitable: Awaitable[T]) -> T:
-    """Await ``awaitable`` as stage ``name`` (its wall time, other tasks running meanwhile)."""
-    with span(name):
-        return await awaitable

@@ -107,3 +107,27 @@ def test_a_failed_load_stops_the_listing_at_once(tmp_path: Path, caplog: pytest.
         engine.make_plan(_broken(tmp_path), SETTINGS, transport=httpx.MockTransport(hang))
     assert time.perf_counter() - t0 < 10
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # no task left failing behind
+
+
+@pytest.mark.parametrize("prune", [False, True])
+def test_a_listing_cancelled_before_it_starts_leaves_no_coroutine_unawaited(prune: bool) -> None:
+    """The manifests fail just after the listing task took its first step (with --prune it has only
+    scheduled its two reads): cancelling it must leave no coroutine that was made and never awaited
+    (Python's "coroutine 'fetch_live_state' was never awaited", seen under the CLI fuzz test)."""
+    import gc
+    import warnings
+
+    async def failing_load() -> manifest.ManifestSet:
+        await asyncio.sleep(0)  # the listing task runs up to its first await meanwhile
+        raise ManifestError([], "broken")
+
+    async def scenario() -> None:
+        async with engine.open_client(SETTINGS, transport=_emulator()) as client:
+            with pytest.raises(ManifestError):
+                await engine.plan_live(client, failing_load(), run_id="r", prune=prune)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        asyncio.run(scenario())
+        gc.collect()
+    assert [str(w.message) for w in caught if "never awaited" in str(w.message)] == []
