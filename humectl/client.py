@@ -58,6 +58,7 @@ SHUTDOWN_NOTE = (
 
 PAGE_SIZE = 100  # the API's maximum: fewest requests per listing
 MAX_PAGES = 100_000  # a server answering full pages forever still ends (10 million items)
+ANNOUNCED_BATCH = 128  # announced pages read at once: one round trip for up to 12,800 items of a kind
 HANDOFF_TURNS = 4  # event-loop turns a woken request needs to get from the limiter onto the wire
 
 
@@ -409,12 +410,18 @@ class EviClient:
         size = size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else PAGE_SIZE
         total = first.get("total_pages")
         last, number = items, 1
-        if isinstance(total, int) and not isinstance(total, bool) and total > 1:
-            rest = await asyncio.gather(*(page(n) for n in range(1, min(total, MAX_PAGES))))
+        # The announced pages are read concurrently, a batch at a time, and only after a full page 0: a
+        # server that claims 10**20 pages (or 100,000) for a short page 0 is not believed, and one that
+        # keeps claiming more than it has stops at its first short page, not after MAX_PAGES requests.
+        announced = min(total, MAX_PAGES) if isinstance(total, int) and not isinstance(total, bool) else 0
+        while number < announced and len(last) >= size:
+            rest = await asyncio.gather(*(page(n) for n in range(number, min(number + ANNOUNCED_BATCH, announced))))
             for more, _ in rest:
                 items.extend(more)
                 seen.update(_key(i) for i in more)
-            last, number = rest[-1][0], len(rest) + 1
+            last, number = rest[-1][0], number + len(rest)
+            if any(len(more) < size for more, _ in rest):
+                break
         while len(last) >= size and number < MAX_PAGES:  # full: there may be more, whatever total_pages said
             last, _ = await page(number)
             number += 1

@@ -132,6 +132,23 @@ def test_pagination_reads_on_while_pages_come_back_full_whatever_total_pages_say
     assert sorted(seen) == [50, 100, 100]
 
 
+@pytest.mark.parametrize(
+    ("held", "claimed_total", "expected_asks"), [(50, 10**20, 1), (250, 10**20, 3), (250, 100_000, 3)]
+)
+def test_a_lying_total_pages_is_read_only_until_its_first_short_page(
+    held: int, claimed_total: int, expected_asks: int
+) -> None:
+    """A server announcing far more pages than it has: before, every announced page (up to 100,000)
+    was asked for at once, a hang; now a short page 0 is believed, and the announced pages are read a
+    batch at a time, stopping at the first short one."""
+    items = [head(f"p{i}", rid=f"id{i}") for i in range(held)]
+    handler, asked = paged_server(items, size=100, claimed_total=claimed_total)
+    got = run(make_client(handler).list_all(PROMPT.api_path, PROMPT.page_key))
+    assert len(got) == held
+    assert len(asked) <= max(expected_asks, client_module.ANNOUNCED_BATCH + 1)  # at most one batch past the data
+    assert sorted(asked)[:expected_asks] == list(range(expected_asks))
+
+
 def test_pagination_stops_at_an_empty_page_after_full_ones() -> None:
     items = [head(f"p{i}", rid=f"id{i}") for i in range(200)]
     handler, asked = paged_server(items, size=100, claimed_total=1)
