@@ -68,14 +68,17 @@ class _Mentions:
                     self._by_word.setdefault(form, set()).add(name)
                 else:
                     self._others.append((name, form))
+        self._words = frozenset(self._by_word)
         self._found: dict[str, frozenset[str]] = {}
 
     def __call__(self, text: str) -> frozenset[str]:
         found = self._found.get(text)
         if found is None:
             hits: set[str] = set()
-            for word in set(_WORD.findall(text)):
-                hits.update(self._by_word.get(word, ()))
+            # Only the text's words that are some name's form: a set intersection in C, not a lookup
+            # per word (a prompt has hundreds of words and names few tools, if any).
+            for word in self._words.intersection(_WORD.findall(text)):
+                hits.update(self._by_word[word])
             hits.update(name for name, form in self._others if name not in hits and _mentions(text, form))
             found = self._found[text] = frozenset(hits)
         return found

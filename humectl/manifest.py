@@ -33,7 +33,7 @@ from humectl.errors import ManifestError, Problem, UsageError
 from humectl.kinds import KINDS, REPORT_ORDER
 from humectl.policy import Policy
 from humectl.schema import schema_violations
-from humectl.yamldoc import MAX_FILE_BYTES, Document, parse, read_text, relative_display
+from humectl.yamldoc import MAX_FILE_BYTES, Document, parse, parse_many, read_text, relative_display
 
 PROJECT_FILENAMES = ("humectl.yaml", "humectl.yml")
 MANIFEST_SUFFIXES = (".yaml", ".yml")
@@ -861,8 +861,7 @@ def _load_manifests(root: str | Path, options: LoadOptions | None) -> ManifestSe
             hint = "point humectl at the directory holding your manifests"
             raise _manifest_error([Problem(root_display, 0, 0, message, hint, "no-manifests")])
 
-    documents: list[Document] = []
-    workflows: list[str] = []
+    texts: list[tuple[str, Path, str, str]] = []
     for path in files:
         rel = path.relative_to(base).as_posix()
         display = relative_display(base_display, rel)
@@ -871,8 +870,12 @@ def _load_manifests(root: str | Path, options: LoadOptions | None) -> ManifestSe
             problems.append(problem)
             continue
         assert text is not None
-        with stages.span("load"):
-            doc, parse_problems = parse(text, path=path, rel=rel, display=display, variables=resolved.variables)
+        texts.append((text, path, rel, display))
+    with stages.span("load"):
+        parsed = parse_many(texts, variables=resolved.variables)
+    documents: list[Document] = []
+    workflows: list[str] = []
+    for (_, _, _, display), (doc, parse_problems) in zip(texts, parsed, strict=True):
         if looks_like_workflow(doc.data):  # its ${{ }} expressions are not humectl's variables
             problems.append(_workflow_skipped(display))
             workflows.append(display)

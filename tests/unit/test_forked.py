@@ -1,0 +1,116 @@
+"""The forked half of a job gives exactly the serial answer, and nothing the child does can change it:
+a failing, killed or garbled child means this process does its part; an interrupted parent leaves no
+child behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from humectl import forked, yamldoc
+from humectl.manifest import load_manifests
+from tests.unit.test_fast_paths import SAMPLES, _typed
+from tests.unit.test_validate_properties import FILES, SUPPORT_DESK
+
+pytestmark = pytest.mark.skipif(not forked.can_fork(), reason="forking is used on Linux only")
+
+PARENT = os.getpid()
+
+
+def _square(x: int) -> tuple[int, int]:
+    return x * x, os.getpid()
+
+
+def test_the_child_computes_the_second_half_and_the_answer_is_the_serial_one() -> None:
+    items = list(range(40))
+    found = forked.map_split(_square, items, weight=lambda _: 1, min_weight=0)
+    assert [value for value, _ in found] == [x * x for x in items]
+    computed_by = [pid for _, pid in found]
+    assert computed_by[:20] == [PARENT] * 20
+    assert len(set(computed_by[20:])) == 1 and computed_by[-1] != PARENT  # one child did the rest
+
+
+def test_small_jobs_and_other_systems_stay_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert {pid for _, pid in forked.map_split(_square, list(range(10)), weight=lambda _: 1)} == {PARENT}
+    monkeypatch.setattr(forked.sys, "platform", "darwin")
+    found = forked.map_split(_square, list(range(10)), weight=lambda _: 1, min_weight=0)
+    assert {pid for _, pid in found} == {PARENT}
+
+
+def _in_child(action: str) -> Any:
+    def run(x: int) -> Any:
+        if os.getpid() != PARENT:
+            if action == "raise":
+                raise RuntimeError("the child fails")
+            if action == "kill":
+                os.kill(os.getpid(), signal.SIGKILL)
+            if action == "unmarshallable":
+                return object()
+            if action == "exit":
+                os._exit(0)  # a clean exit that sent nothing
+        return x + 1, os.getpid()
+
+    return run
+
+
+@pytest.mark.parametrize("action", ["raise", "kill", "unmarshallable", "exit"])
+def test_whatever_the_child_does_wrong_this_process_does_its_part(action: str) -> None:
+    found = forked.map_split(_in_child(action), list(range(8)), weight=lambda _: 1, min_weight=0)
+    assert found == [(x + 1, PARENT) for x in range(8)]
+
+
+def test_an_interrupted_parent_leaves_no_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    children: list[int] = []
+    real_fork = forked._fork
+
+    def recorded() -> int:
+        pid = real_fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    monkeypatch.setattr(forked, "_fork", recorded)
+
+    def work(x: int) -> int:
+        if os.getpid() != PARENT:
+            time.sleep(60)  # the child is busy for a minute
+        elif x == 1:
+            raise KeyboardInterrupt
+        return x
+
+    began = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        forked.map_split(work, list(range(4)), weight=lambda _: 1, min_weight=0)
+    assert time.monotonic() - began < 10
+    [pid] = children
+    with pytest.raises(ChildProcessError):  # killed and reaped: no zombie either
+        os.waitpid(pid, os.WNOHANG)
+
+
+def _parsed(text: str, i: int) -> tuple[str, Path, str, str]:
+    return text, Path(f"m{i}.yaml"), f"m{i}.yaml", f"m{i}.yaml"
+
+
+@pytest.mark.parametrize("variables", [None, {"x": "1"}, {"x": "ITO"}])
+def test_parse_many_on_two_cores_is_parse_of_each(monkeypatch: pytest.MonkeyPatch, variables: Any) -> None:
+    texts = [*SAMPLES, *((SUPPORT_DESK / name).read_text(encoding="utf-8") for name in FILES)]
+    items = [_parsed(text, i) for i, text in enumerate(texts)]
+    monkeypatch.setattr(forked, "MIN_WEIGHT", 0)
+    many = yamldoc.parse_many(items, variables=variables)
+    for (text, path, rel, display), (doc, problems) in zip(items, many, strict=True):
+        alone, alone_problems = yamldoc.parse(text, path=path, rel=rel, display=display, variables=variables)
+        assert problems == alone_problems
+        assert _typed(doc.data) == _typed(alone.data)
+        assert doc._marks == alone._marks and doc.suppressed == alone.suppressed
+        assert doc.marks == alone.marks and doc.key_marks == alone.key_marks
+
+
+def test_a_forked_load_is_the_serial_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    serial = load_manifests(SUPPORT_DESK)
+    monkeypatch.setattr(forked, "MIN_WEIGHT", 0)
+    assert load_manifests(SUPPORT_DESK) == serial
