@@ -758,6 +758,7 @@ def main(argv: list[str] | None = None) -> int:
         "command_reps": args.command_reps,
     }
     tmp = Path(tempfile.mkdtemp(prefix="humectl-bench-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
+    commands.installed_bytecode(tmp / "pycache")
     sections = set(args.sections.split(","))
     command_sizes = {n: main_sizes if n == args.configs else scaled(n) for n in args.command_sizes}
     try:

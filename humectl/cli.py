@@ -630,21 +630,32 @@ class PlanFlags(AccountFlags):
 
     def make_plan(self, directory: str, settings: Any, **kwargs: Any) -> Any:
         """Plan ``directory``; ``desired`` (already loaded) and ``run_id`` may be given."""
-        from humectl import engine
-        from humectl.provenance import git_message
+        from humectl.manifest import PendingLoad
 
         _check_targets(self.targets)
-        return _warned(engine.make_plan(
-            directory,
-            settings,
-            load_options=self.load_options(directory),
-            message=self.message or git_message(Path(directory)),
-            targets=self.targets,
-            prune=self.prune or self.prune_unmanaged,
-            prune_unmanaged=self.prune_unmanaged,
-            allow_empty=self.allow_empty,
-            **kwargs,
-        ))
+        options = self.load_options(directory)
+        # The manifests start converting on the other core now, while this process imports the HTTP stack.
+        preloaded = PendingLoad(directory, options) if kwargs.get("desired") is None else None
+        try:
+            with stages.span("imports"):
+                from humectl import engine
+                from humectl.provenance import git_message
+
+            return _warned(engine.make_plan(
+                directory,
+                settings,
+                load_options=options,
+                message=self.message or git_message(Path(directory)),
+                targets=self.targets,
+                prune=self.prune or self.prune_unmanaged,
+                prune_unmanaged=self.prune_unmanaged,
+                allow_empty=self.allow_empty,
+                preloaded=preloaded,
+                **kwargs,
+            ))  # fmt: skip
+        finally:
+            if preloaded is not None:
+                preloaded.close()
 
 
 def _warned(result: Any) -> Any:
@@ -719,11 +730,10 @@ def plan(
       humectl plan evi/ --target config/support-desk -o json
       humectl plan evi/ --env prod --fail-on high  # exit 1 when a change is high risk
     """
-    with stages.span("imports"):
-        from humectl import engine, policy
-        from humectl.render.markdown import render_markdown
+    result = flags.make_plan(directory, flags.settings(), fail_on=fail_on)  # it imports the engine
+    from humectl import engine, policy
+    from humectl.render.markdown import render_markdown
 
-    result = flags.make_plan(directory, flags.settings(), fail_on=fail_on)
     if result.lock_note:  # plan takes no lock, but says when an apply holds it (stderr: -o json stays clean)
         echo(f"Note: {terminal(result.lock_note)}", err=True)
     with stages.span("render"):

@@ -26,7 +26,7 @@ from humectl.collector import with_fewer_collections
 from humectl.errors import STOPPED_BY_LOCK_LOST, ApplyError, ApplyReport, PlanError, StalePlanError
 from humectl.kinds import KINDS, LOCK_KIND
 from humectl.live import LiveResource, LiveState, complete_versions, fetch_live_state, referrer_versions
-from humectl.manifest import LoadOptions, ManifestSet, load_manifests
+from humectl.manifest import LoadOptions, ManifestSet, PendingLoad, load_manifests
 from humectl.plan import CREATE, DELETE, Plan, markdown_sibling
 from humectl.planner import PlanBuilder
 from humectl.provenance import new_run_id
@@ -283,6 +283,7 @@ async def make_plan_async(
     run_id: str | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     desired: ManifestSet | None = None,
+    preloaded: PendingLoad | None = None,
     allow_empty: bool = False,
     fail_on: str | None = None,
 ) -> PlanResult:
@@ -296,12 +297,18 @@ async def make_plan_async(
     (:func:`refuse_blocked` refuses it), unless ``allow_empty``: an empty or wrong directory is not a
     licence to delete.
 
-    The manifests load in a thread while the listing goes out: reading and validating them takes
-    about as long as the listing waits for the network. Their error still wins over any other.
+    The manifests load while the listing goes out: reading and validating them takes about as long as
+    the listing waits for the network. ``preloaded`` is that load already begun in a forked child (the
+    CLI starts it before it imports this module: humectl.forked); otherwise it runs in a thread. Their
+    error still wins over any other.
     """
-    loading: ManifestSet | asyncio.Future[ManifestSet] = (
-        desired if desired is not None else in_thread(load_manifests, directory, load_options)
-    )
+    loading: ManifestSet | asyncio.Future[ManifestSet]
+    if desired is not None:
+        loading = desired
+    elif preloaded is not None:
+        loading = in_thread(preloaded.result)
+    else:
+        loading = in_thread(load_manifests, directory, load_options)
 
     async def checked() -> ManifestSet:
         loaded = await _loaded(loading)

@@ -11,6 +11,9 @@ Everything a normal exit does that anyone can observe still happens, in the same
 streams are flushed and the ``atexit`` handlers run (temporary directories, logging, the stage
 report). It is not taken while a non-daemon thread still runs (a normal exit would wait for it), when
 flushing fails (a closed pipe keeps Python's own report and exit code) or for a non-integer exit.
+
+httpx's own command line is kept from loading with it (see :func:`main`): in a process that is
+humectl's console script, nothing can ever call it.
 """
 
 from __future__ import annotations

@@ -1,12 +1,20 @@
-"""Work on two cores: a forked child does the second part of a list while this process does the first.
+"""Work on two cores: a forked child computes something while this process goes on with the rest.
 
-Converting YAML is Python code holding the GIL, so a thread cannot help: the manifests of 23,000
-resources took 1.2 s of one core whatever else ran. On Linux a fork shares the inputs without copying
-them; the child sends back its results with :mod:`marshal` (plain data only: the fastest format
-Python has for it) and exits at once. Whatever the child does not deliver in full (it failed, was
-killed, or sent something that does not read back) is done here instead, so the answer is always the
-one a serial run gives, only sooner. Small jobs stay serial: a fork and a round of marshal cost a few
-milliseconds, more than converting a handful of files.
+Loading manifests is Python code holding the GIL, so a thread cannot help: the manifests of 23,000
+resources took 1.2 s of one core to convert whatever else ran, and a plan's load competed with its own
+listing. On Linux a fork shares the inputs without copying them; the child sends its answer back
+through a pipe and exits at once. Two shapes:
+
+* :func:`map_split`: the second part of a list, sent back with :mod:`marshal` (plain data only: the
+  fastest format Python has for it) while this process does the first part;
+* :class:`Pending`: one whole call begun at once, sent back with marshal too (``plan`` converts all
+  its manifests this way while it imports the HTTP stack and starts listing the account).
+
+Whatever the child does not deliver in full (it failed, was killed, or sent something that does not
+read back) is done here instead, so the answer is always the one a serial run gives, only sooner.
+Small jobs stay serial: a fork and a round of marshal cost a few milliseconds, more than converting a
+handful of files. Locks other modules hold across a fork are made anew in the child
+(``os.register_at_fork`` in :mod:`humectl.stages` and :mod:`humectl.collector`).
 """
 
 from __future__ import annotations
@@ -16,9 +24,10 @@ import marshal
 import os
 import signal
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -77,16 +86,21 @@ def _fork() -> int:
 
 
 def _child(func: Callable[[T], Any], items: Sequence[T], write_fd: int) -> None:
+    _send(lambda: marshal.dumps([func(item) for item in items]), write_fd)
+
+
+def _send(encoded: Callable[[], bytes], write_fd: int) -> None:
+    """The child's whole life: compute, write the answer, exit (never returns, never runs exit handlers)."""
     status = 1
     try:
         # Ctrl-C and SIGTERM reach the whole process group: the child just stops, the parent reports.
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        data = memoryview(marshal.dumps([func(item) for item in items]))
+        data = memoryview(encoded())
         while data:
             data = data[os.write(write_fd, data) :]
         status = 0
-    except BaseException:  # whatever went wrong, the parent redoes this part
+    except BaseException:  # whatever went wrong, the parent does it itself
         pass
     finally:
         os._exit(status)
@@ -115,3 +129,72 @@ def _decoded(raw: bytes, count: int) -> list[Any] | None:
     except (EOFError, ValueError, TypeError):
         return None
     return results if isinstance(results, list) and len(results) == count else None
+
+
+R = TypeVar("R")
+
+
+class Pending(Generic[R]):
+    """``func()`` begun in a forked child at once (when ``fork``); :meth:`result` is its answer, plain
+    data sent back with marshal, or ``func()`` run here when the child gave none or never forked.
+
+    :meth:`close` stops a child whose answer will not be asked for; :meth:`result` may be called from
+    another thread than the one that started it (the plan waits for it in its loader thread)."""
+
+    def __init__(self, func: Callable[[], R], *, fork: bool = True) -> None:
+        self._func = func
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._fd: int | None = None
+        self._reading = False
+        if not (fork and can_fork()):
+            return
+        read_fd, write_fd = os.pipe()
+        pid = _fork()
+        if pid == 0:
+            os.close(read_fd)
+            _send(lambda: marshal.dumps(func()), write_fd)  # type: ignore[arg-type]
+        os.close(write_fd)
+        self._pid, self._fd = pid, read_fd
+
+    @property
+    def forked(self) -> bool:
+        return self._pid is not None
+
+    def result(self) -> R:
+        with self._lock:
+            pid, fd = self._pid, self._fd
+            self._reading = pid is not None
+        if pid is None or fd is None:  # never forked, or closed
+            return self._func()
+        try:
+            raw = _read_all(fd)
+        finally:
+            os.close(fd)
+            with self._lock:
+                status = _reap(pid)
+                self._pid = self._fd = None
+                self._reading = False
+        if status == 0:
+            try:
+                value: R = marshal.loads(raw)
+            except (EOFError, ValueError, TypeError):  # a garbled answer: computed here instead
+                pass
+            else:
+                return value
+        return self._func()
+
+    def close(self) -> None:
+        """Stop the child (if it still runs) and reap it; a reader waiting in another thread sees EOF."""
+        with self._lock:
+            pid, fd = self._pid, self._fd
+            if pid is None:
+                return
+            if self._reading:  # the reader reaps it once the pipe ends
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                return
+            self._pid = self._fd = None
+            _reap(pid)
+            if fd is not None:
+                os.close(fd)

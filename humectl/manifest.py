@@ -832,8 +832,65 @@ def load_manifests(root: str | Path, options: LoadOptions | None = None) -> Mani
         return _load_manifests(root, options)
 
 
+class PendingLoad:
+    """:func:`load_manifests` with its YAML converted in a forked child (:class:`humectl.forked.Pending`)
+    begun now, so that this process imports the HTTP stack and starts listing the account meanwhile
+    instead of taking turns with the conversion for one core.
+
+    The files are found and read here at once (so are humectl.yaml and the sensitive values, which are
+    registered here, as in any load); only each text's fast conversion (plain data, marshal) comes from
+    the child, and :meth:`result` finishes the load exactly as :func:`load_manifests` does: the same
+    ManifestSet or the same ManifestError. A failed child means the texts are converted here."""
+
+    def __init__(self, root: str | Path, options: LoadOptions | None = None) -> None:
+        from humectl import forked
+        from humectl.yamldoc import fast_results
+
+        self._options = options or LoadOptions()
+        with fewer_collections():
+            self._read = _read(root, self._options)
+        texts = [text for text, *_ in self._read.texts]
+        self._converting = forked.Pending(
+            functools.partial(fast_results, texts, self._read.resolved.variables),
+            fork=sum(map(len, texts)) >= forked.MIN_WEIGHT,
+        )
+
+    def result(self) -> ManifestSet:
+        from humectl.yamldoc import documents
+
+        with fewer_collections():
+            with stages.span("load"):
+                fast = self._converting.result()
+                parsed = documents(self._read.texts, fast, variables=self._read.resolved.variables)
+            return _finish(self._read, self._options, parsed)
+
+    def close(self) -> None:
+        self._converting.close()
+
+
+@dataclass
+class _Read:
+    """What a load has found and read before any YAML is converted."""
+
+    root_display: str
+    single_file: bool
+    base: Path
+    root_real: Path
+    resolved: _Resolved
+    problems: list[Problem]
+    texts: list[tuple[str, Path, str, str]]  # (text, path, rel, display) of every file that could be read
+
+
 def _load_manifests(root: str | Path, options: LoadOptions | None) -> ManifestSet:
     options = options or LoadOptions()
+    read = _read(root, options)
+    with stages.span("load"):
+        parsed = parse_many(read.texts, variables=read.resolved.variables)
+    return _finish(read, options, parsed)
+
+
+def _read(root: str | Path, options: LoadOptions) -> _Read:
+    """Find the manifest files under ``root`` (with humectl.yaml's options) and read their texts."""
     root_display = os.path.normpath(str(root)) if str(root) not in ("", ".") else "."
     root_path = Path(root)
     problems: list[Problem] = []
@@ -871,8 +928,13 @@ def _load_manifests(root: str | Path, options: LoadOptions | None) -> ManifestSe
             continue
         assert text is not None
         texts.append((text, path, rel, display))
-    with stages.span("load"):
-        parsed = parse_many(texts, variables=resolved.variables)
+    return _Read(root_display, single_file, base, root_real, resolved, problems, texts)
+
+
+def _finish(read: _Read, options: LoadOptions, parsed: list[tuple[Document, list[Problem]]]) -> ManifestSet:
+    """The rest of a load, from the converted documents: schema, rules, resources."""
+    root_display, single_file, base, root_real = read.root_display, read.single_file, read.base, read.root_real
+    resolved, problems, texts = read.resolved, list(read.problems), read.texts
     documents: list[Document] = []
     workflows: list[str] = []
     for (_, _, _, display), (doc, parse_problems) in zip(texts, parsed, strict=True):

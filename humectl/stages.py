@@ -32,6 +32,16 @@ _stages: dict[str, dict[str, float]] = {}
 _lock = threading.Lock()
 
 
+def _renew_in_child() -> None:
+    # A fork (humectl.forked) copies this lock as it was: held, if another thread held it then.
+    global _lock
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_renew_in_child)
+
+
 def start() -> None:
     """Mark the start of the command (the CLI's entry point) and print the stages at exit."""
     global _main_at, _origin

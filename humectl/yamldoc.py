@@ -201,13 +201,27 @@ def parse(
 def parse_many(
     items: Sequence[tuple[str, Path, str, str]], *, variables: Mapping[str, str] | None
 ) -> list[tuple[Document, list[Problem]]]:
-    """:func:`parse` of each ``(text, path, rel, display)``, the fast path spread over two cores.
-
-    Only the fast path's plain results cross between processes (:mod:`humectl.forked`); a document it
-    leaves to the exact path is converted here, as :func:`parse` would."""
+    """:func:`parse` of each ``(text, path, rel, display)``, the fast path spread over two cores."""
     from humectl import forked
 
-    fast = forked.map_split(functools.partial(_fast_result, variables=variables), [t for t, *_ in items], weight=len)
+    texts = [text for text, *_ in items]
+    fast = forked.map_split(functools.partial(_fast_result, variables=variables), texts, weight=len)
+    return documents(items, fast, variables=variables)
+
+
+def fast_results(texts: Sequence[str], variables: Mapping[str, str] | None) -> list[_Fast | None]:
+    """The fast path's outcome for each text: plain data (marshal carries it from a forked child,
+    :mod:`humectl.forked`), None where the exact path must decide."""
+    return [_fast_result(text, variables) for text in texts]
+
+
+def documents(
+    items: Sequence[tuple[str, Path, str, str]],
+    fast: Sequence[_Fast | None],
+    *,
+    variables: Mapping[str, str] | None,
+) -> list[tuple[Document, list[Problem]]]:
+    """The documents of ``items`` from their fast results (the exact path where one is None)."""
     return [
         _document(text, path, rel, display, variables, result)
         for (text, path, rel, display), result in zip(items, fast, strict=True)

@@ -4,7 +4,9 @@ child behind."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -114,3 +116,62 @@ def test_a_forked_load_is_the_serial_load(monkeypatch: pytest.MonkeyPatch) -> No
     serial = load_manifests(SUPPORT_DESK)
     monkeypatch.setattr(forked, "MIN_WEIGHT", 0)
     assert load_manifests(SUPPORT_DESK) == serial
+
+
+def test_a_pending_call_answers_from_the_child_or_from_here() -> None:
+    pending = forked.Pending(lambda: {"pid": os.getpid(), "data": [1, "two", None, 3.5]})
+    assert pending.forked
+    answer = pending.result()
+    assert answer["pid"] != PARENT and answer["data"] == [1, "two", None, 3.5]
+    assert forked.Pending(lambda: os.getpid(), fork=False).result() == PARENT
+
+    def unsendable() -> object:
+        return object() if os.getpid() != PARENT else "here"
+
+    assert forked.Pending(unsendable).result() == "here"
+
+
+def test_closing_a_pending_call_another_thread_waits_for_ends_that_wait() -> None:
+    import threading
+
+    def slow() -> int:
+        if os.getpid() != PARENT:
+            time.sleep(60)
+        return os.getpid()
+
+    pending = forked.Pending(slow)
+    answers: list[int] = []
+    reader = threading.Thread(target=lambda: answers.append(pending.result()))
+    reader.start()
+    time.sleep(0.2)  # the reader is blocked on the pipe
+    pending.close()
+    reader.join(timeout=10)
+    assert not reader.is_alive() and answers == [PARENT]  # the killed child's part was done here
+
+
+def test_plan_with_its_manifests_converted_in_a_child_plans_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from humectl.cli import cli
+    from tests.conftest import EXAMPLES_DIR
+
+    db = f"--emulator={tmp_path / 'account.db'}"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["apply", str(EXAMPLES_DIR / "support-desk"), db, "--auto-approve"]).exit_code == 0
+    edited = tmp_path / "evi"
+    shutil.copytree(EXAMPLES_DIR / "support-desk", edited)
+    prompt = next(edited.rglob("*.md"))
+    prompt.write_text(prompt.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    serial = runner.invoke(cli, ["plan", str(edited), db, "-o", "json"])
+    forks: list[int] = []
+    real_fork = forked._fork
+    monkeypatch.setattr(forked, "_fork", lambda: forks.append(1) or real_fork())
+    monkeypatch.setattr(forked, "MIN_WEIGHT", 0)
+    child = runner.invoke(cli, ["plan", str(edited), db, "-o", "json"])
+    assert forks and serial.exit_code == child.exit_code == 0
+    plans = [json.loads(out.output) for out in (serial, child)]
+    for plan in plans:  # each run has its own id (in every new version's description too) and time
+        plan.update(json.loads(json.dumps(plan).replace(plan["run_id"], "RUN")), created_at=None)
+    assert plans[0] == plans[1] and plans[1]["summary"]["version"] >= 1

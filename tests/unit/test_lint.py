@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from humectl import lint
 from humectl.cli import cli
 from humectl.lint import _Mentions, _mentions, placeholders
 from humectl.manifest import LoadOptions, validate_manifests
@@ -113,3 +114,11 @@ def test_mentions_by_words_equal_one_search_per_name(text: str, names: list[str]
 
     expected = {n for n in names if _mentions(text, n) or _mentions(text, bare(n))}
     assert _Mentions(names, bare)(text) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet=st.characters(max_codepoint=0x3000), max_size=40) | st.text(max_size=40))
+def test_the_ascii_split_finds_the_words_the_regular_expression_finds(text: str) -> None:
+    assert lint._words(text) == lint._WORD.findall(text)
+    ascii_only = text.encode("ascii", "ignore").decode()
+    assert lint._words(ascii_only) == lint._WORD.findall(ascii_only)

@@ -275,3 +275,79 @@ def test_error_message_lists_problems(tmp_path: Path) -> None:
         load_manifests(tmp_path)
     assert str(info.value).splitlines()[0] == "1 error, 0 warnings: the manifests are not valid"
     assert f"{tmp_path}/a.yaml:3:18: evi_version" in str(info.value)
+
+
+# -- a load begun in a forked child (PendingLoad: what plan and apply use) ----------------------------
+
+BROKEN = {
+    "a.yaml": "prompts:\n  - name: fine\n    text: hello\n",
+    "b.yaml": "prompts:\n  - name: [not, a, name]\n    text: 3\n",  # schema problems
+    "c.yaml": "tools:\n  - &t {name: x}\n  - *t\n",  # an alias: the exact path decides
+    "d.yaml": "configs: [\n",  # a syntax error
+}
+
+
+def _forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    from humectl import forked
+
+    if not forked.can_fork():
+        pytest.skip("forking is used on Linux only")
+    monkeypatch.setattr(forked, "MIN_WEIGHT", 0)
+
+
+def test_a_pending_load_is_the_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    from humectl.manifest import PendingLoad
+
+    serial = load_manifests(EXAMPLES_DIR / "support-desk")
+    _forking(monkeypatch)
+    pending = PendingLoad(EXAMPLES_DIR / "support-desk")
+    assert pending._converting.forked
+    assert pending.result() == serial
+
+
+def test_a_pending_load_fails_with_the_same_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from humectl.manifest import PendingLoad
+
+    root = write_tree(tmp_path / "evi", BROKEN)
+    with pytest.raises(ManifestError) as serial:
+        load_manifests(root)
+    _forking(monkeypatch)
+    pending = PendingLoad(root)
+    assert pending._converting.forked
+    with pytest.raises(ManifestError) as forked_error:
+        pending.result()
+    assert forked_error.value.problems == serial.value.problems and str(forked_error.value) == str(serial.value)
+    with pytest.raises(ManifestError, match="does not exist"):  # found while reading: raised at once
+        PendingLoad(tmp_path / "nowhere")
+
+
+def test_a_pending_load_whose_child_dies_converts_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    import signal
+
+    from humectl import yamldoc
+    from humectl.manifest import PendingLoad
+
+    serial = load_manifests(EXAMPLES_DIR / "support-desk")
+    _forking(monkeypatch)
+    parent, real = os.getpid(), yamldoc.fast_results
+
+    def dying(*args: object, **kwargs: object) -> object:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(yamldoc, "fast_results", dying)
+    assert PendingLoad(EXAMPLES_DIR / "support-desk").result() == serial
+
+
+def test_a_pending_load_closed_unasked_leaves_no_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    from humectl.manifest import PendingLoad
+
+    _forking(monkeypatch)
+    pending = PendingLoad(EXAMPLES_DIR / "support-desk")
+    pid = pending._converting._pid
+    assert pid is not None
+    pending.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+    assert pending.result() == load_manifests(EXAMPLES_DIR / "support-desk")  # asked anyway: done here
