@@ -72,8 +72,8 @@ class DesiredResource:
     positions: Mapping[str, Source] = field(default_factory=dict)  # JSON pointer in spec -> source
     ignore_warnings: tuple[str, ...] = ()  # the entry's ignore_warnings (humectl.lint reads them)
 
-    @property
-    def address(self) -> str:
+    @functools.cached_property
+    def address(self) -> str:  # asked for ten times per resource in a plan (kept in the instance's dict)
         return f"{self.kind}/{self.name}"
 
 

@@ -43,6 +43,8 @@ class AdaptiveLimiter:
                         continue
                     if self.in_flight < self.limit:
                         self.in_flight += 1
+                        if self.in_flight < self.limit and self.waiting > 1:
+                            self._cond.notify(1)  # a slot is still free: the next waiter takes it
                         return self.decreases
                     await self._cond.wait()
             finally:
@@ -65,4 +67,7 @@ class AdaptiveLimiter:
                 if self.limit < self.ceiling and self._successes >= self.limit:
                     self.limit += 1
                     self._successes = 0
-            self._cond.notify_all()
+            # One waiter for the freed slot, not all of them: with hundreds of list pages waiting for
+            # 8 slots, waking every waiter on every answer cost tens of thousands of wake-ups. A waiter
+            # that gets a slot wakes the next while one is still free (the window grew, a pause ended).
+            self._cond.notify(1)

@@ -150,3 +150,38 @@ def test_the_emulator_says_when_to_come_back_to_the_millisecond() -> None:
     response = run(scenario())
     assert response.headers["Retry-After"] == "1"  # whole seconds, at least 1 (what every client reads)
     assert 0 < int(response.headers["retry-after-ms"]) <= 20  # the next token of a 50/s bucket
+
+
+@pytest.mark.parametrize("throttle_every", [0, 7])
+def test_hundreds_waiting_for_a_few_slots_wake_about_once_each(throttle_every: int) -> None:
+    """A freed slot wakes one waiter, not every waiter (a plan queues every list page at once), and
+    the window is still used to the full: all requests done, never more in flight than the limit."""
+
+    async def scenario() -> tuple[int, int, int]:
+        limiter = AdaptiveLimiter(8)
+        wakeups = done = peak = 0
+        real_wait = limiter._cond.wait
+
+        async def counted() -> bool:
+            nonlocal wakeups
+            result = await real_wait()
+            wakeups += 1
+            return result
+
+        limiter._cond.wait = counted  # type: ignore[method-assign]
+
+        async def request(i: int) -> None:
+            nonlocal peak, done
+            epoch = await limiter.acquire()
+            peak = max(peak, limiter.in_flight)
+            await asyncio.sleep(0.001)
+            throttled = 0.002 if throttle_every and i % throttle_every == 0 else None
+            await limiter.release(throttled_for=throttled, epoch=epoch)
+            done += 1
+
+        await asyncio.gather(*(request(i) for i in range(300)))
+        return wakeups, peak, done
+
+    wakeups, peak, done = run(scenario())
+    assert done == 300 and (peak == 8 if not throttle_every else peak <= 8)
+    assert wakeups < 3 * 300, wakeups  # about 1.8 per request; waking everyone on each release: 8,700-13,900
