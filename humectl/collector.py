@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import functools
 import gc
-import os
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
+
+from humectl import forked
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -26,16 +27,7 @@ T = TypeVar("T")
 FIRST_GENERATION_THRESHOLD = 50_000  # CPython's default is 700; 50,000 costs a few MB at most
 
 _lock = threading.Lock()
-
-
-def _renew_in_child() -> None:
-    # A fork (humectl.forked) copies this lock as it was: held, if another thread held it then.
-    global _lock
-    _lock = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_renew_in_child)
+forked.fresh_lock_in_children(globals())  # humectl.forked may fork while another thread holds it
 _open = 0  # blocks in progress, in every thread
 _saved: tuple[int, int, int] | None = None  # the thresholds before the first of them
 

@@ -13,8 +13,8 @@ through a pipe and exits at once. Two shapes:
 Whatever the child does not deliver in full (it failed, was killed, or sent something that does not
 read back) is done here instead, so the answer is always the one a serial run gives, only sooner.
 Small jobs stay serial: a fork and a round of marshal cost a few milliseconds, more than converting a
-handful of files. Locks other modules hold across a fork are made anew in the child
-(``os.register_at_fork`` in :mod:`humectl.stages` and :mod:`humectl.collector`).
+handful of files. A module whose lock the child may need gets a fresh one in every child
+(:func:`fresh_lock_in_children`: a fork copies a lock as it was, held if another thread held it).
 """
 
 from __future__ import annotations
@@ -33,6 +33,12 @@ T = TypeVar("T")
 
 MIN_WEIGHT = 256 * 1024  # below this much work (for YAML: bytes of text) one core is quicker
 _READ_CHUNK = 1 << 20
+
+
+def fresh_lock_in_children(namespace: dict[str, Any], name: str = "_lock") -> None:
+    """In every forked child, ``namespace[name]`` (a module's globals) is a new, unheld lock."""
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=lambda: namespace.__setitem__(name, threading.Lock()))
 
 
 def can_fork() -> bool:
@@ -59,21 +65,12 @@ def map_split(
             split = max(1, min(i + 1, len(items) - 1))
             break
     head, tail = items[:split], items[split:]
-    read_fd, write_fd = os.pipe()
-    pid = _fork()
-    if pid == 0:  # the child: compute, send, leave without any of the parent's exit handlers
-        os.close(read_fd)
-        _child(func, tail, write_fd)
-    os.close(write_fd)
-    status: int | None = None
+    rest = Pending(lambda: [func(item) for item in tail])  # the child starts on the tail at once
     try:
         first = [func(item) for item in head]
-        raw = _read_all(read_fd)
+        return first + rest.result()  # the child's answer, or the tail computed here when it gave none
     finally:
-        os.close(read_fd)
-        status = _reap(pid)
-    rest = _decoded(raw, len(tail)) if status == 0 else None
-    return first + (rest if rest is not None else [func(item) for item in tail])
+        rest.close()  # interrupted: the child is stopped and reaped
 
 
 def _fork() -> int:
@@ -83,10 +80,6 @@ def _fork() -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         return os.fork()
-
-
-def _child(func: Callable[[T], Any], items: Sequence[T], write_fd: int) -> None:
-    _send(lambda: marshal.dumps([func(item) for item in items]), write_fd)
 
 
 def _send(encoded: Callable[[], bytes], write_fd: int) -> None:
@@ -123,25 +116,14 @@ def _reap(pid: int) -> int | None:
     return os.waitstatus_to_exitcode(status)
 
 
-def _decoded(raw: bytes, count: int) -> list[Any] | None:
-    try:
-        results = marshal.loads(raw)
-    except (EOFError, ValueError, TypeError):
-        return None
-    return results if isinstance(results, list) and len(results) == count else None
-
-
-R = TypeVar("R")
-
-
-class Pending(Generic[R]):
+class Pending(Generic[T]):
     """``func()`` begun in a forked child at once (when ``fork``); :meth:`result` is its answer, plain
     data sent back with marshal, or ``func()`` run here when the child gave none or never forked.
 
     :meth:`close` stops a child whose answer will not be asked for; :meth:`result` may be called from
     another thread than the one that started it (the plan waits for it in its loader thread)."""
 
-    def __init__(self, func: Callable[[], R], *, fork: bool = True) -> None:
+    def __init__(self, func: Callable[[], T], *, fork: bool = True) -> None:
         self._func = func
         self._lock = threading.Lock()
         self._pid: int | None = None
@@ -161,7 +143,7 @@ class Pending(Generic[R]):
     def forked(self) -> bool:
         return self._pid is not None
 
-    def result(self) -> R:
+    def result(self) -> T:
         with self._lock:
             pid, fd = self._pid, self._fd
             self._reading = pid is not None
@@ -177,7 +159,7 @@ class Pending(Generic[R]):
                 self._reading = False
         if status == 0:
             try:
-                value: R = marshal.loads(raw)
+                value: T = marshal.loads(raw)
             except (EOFError, ValueError, TypeError):  # a garbled answer: computed here instead
                 pass
             else:

@@ -76,7 +76,7 @@ class _Mentions:
                     self._by_word.setdefault(form, set()).add(name)
                 else:
                     self._others.append((name, form))
-        self._words = frozenset(self._by_word)
+        self._known = frozenset(self._by_word)
         self._found: dict[str, frozenset[str]] = {}
 
     def __call__(self, text: str) -> frozenset[str]:
@@ -85,7 +85,7 @@ class _Mentions:
             hits: set[str] = set()
             # Only the text's words that are some name's form: a set intersection in C, not a lookup
             # per word (a prompt has hundreds of words and names few tools, if any).
-            for word in self._words.intersection(_words(text)):
+            for word in self._known.intersection(_words(text)):
                 hits.update(self._by_word[word])
             hits.update(name for name, form in self._others if name not in hits and _mentions(text, form))
             found = self._found[text] = frozenset(hits)

@@ -23,6 +23,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from humectl import forked
+
 ENV = "HUMECTL_PROFILE_STAGES"
 ENABLED = bool(os.environ.get(ENV))
 
@@ -30,16 +32,7 @@ _main_at = time.time()
 _origin = time.perf_counter()
 _stages: dict[str, dict[str, float]] = {}
 _lock = threading.Lock()
-
-
-def _renew_in_child() -> None:
-    # A fork (humectl.forked) copies this lock as it was: held, if another thread held it then.
-    global _lock
-    _lock = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_renew_in_child)
+forked.fresh_lock_in_children(globals())  # humectl.forked may fork while another thread holds it
 
 
 def start() -> None:

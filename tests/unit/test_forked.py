@@ -175,3 +175,29 @@ def test_plan_with_its_manifests_converted_in_a_child_plans_the_same(
     for plan in plans:  # each run has its own id (in every new version's description too) and time
         plan.update(json.loads(json.dumps(plan).replace(plan["run_id"], "RUN")), created_at=None)
     assert plans[0] == plans[1] and plans[1]["summary"]["version"] >= 1
+
+
+def test_a_lock_another_thread_holds_at_the_fork_is_free_in_the_child() -> None:
+    import threading
+
+    from humectl import collector, stages
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with stages._lock, collector._lock:
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    try:
+        # In the child, both locks must be free at once (timeout: a copy of a held lock never frees).
+        answer = forked.Pending(
+            lambda: [stages._lock.acquire(timeout=2), collector._lock.acquire(timeout=2), os.getpid() != PARENT]
+        ).result()
+    finally:
+        release.set()
+        holder.join()
+    assert answer == [True, True, True]
