@@ -787,6 +787,8 @@ def _check_out_file(value: str | None) -> str | None:
 
     if value is None or Path(value).suffix == plan_module.PLAN_SUFFIX:
         return value
+    if Path(value).name in ("", ".", ".."):  # "", ".", "/", "dir/..": no file name to give a suffix to
+        raise UsageError(f"--out {terminal(value)!r}: the saved plan needs a file name", hint="e.g. --out plan.json")
     fixed = Path(value).with_suffix(plan_module.PLAN_SUFFIX)
     raise UsageError(
         f"--out {value}: the saved plan must end in {plan_module.PLAN_SUFFIX}",

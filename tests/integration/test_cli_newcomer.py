@@ -53,6 +53,18 @@ def test_out_must_end_in_json(evi: Path, name: str) -> None:
     assert not (evi.parent / "db.sqlite3").exists()  # refused before anything was planned
 
 
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [("", "needs a file name"), ("nowhere/..", "needs a file name"), (".", "is a directory"), ("/", "is a directory")],
+)
+def test_out_without_a_file_name_is_a_usage_error(evi: Path, name: str, said: str) -> None:
+    """The fuzz test's find: ``--out ''`` was a ValueError traceback (no name to give .json)."""
+    result = run("plan", str(evi), db(evi), "--out", name)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert said in result.output
+    assert not (evi.parent / "db.sqlite3").exists()  # refused before anything was planned
+
+
 def test_apply_of_the_markdown_names_its_json_sibling(evi: Path) -> None:
     out = evi.parent / "plan.json"
     assert run("plan", str(evi), db(evi), "--out", str(out)).exit_code == 0
