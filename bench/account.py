@@ -169,7 +169,7 @@ def seed_account(db: str, sizes: Sizes) -> None:
 
 def build_manifests(sizes: Sizes, edited: bool) -> Any:
     """The desired state as a ManifestSet in memory (as tests/engine/helpers.py builds them)."""
-    from humectl.manifest import DesiredResource, ManifestSet, Source
+    from humectl.model.desired import DesiredResource, ManifestSet, Source
 
     src = Source("bench.yaml", 1, 1)
     resources = []
@@ -191,7 +191,7 @@ def build_manifests(sizes: Sizes, edited: bool) -> Any:
 
 
 def creates_manifests(n: int) -> Any:
-    from humectl.manifest import DesiredResource, ManifestSet, Source
+    from humectl.model.desired import DesiredResource, ManifestSet, Source
 
     src = Source("bench.yaml", 1, 1)
     return ManifestSet(

@@ -3,7 +3,7 @@
 Each run is the venv's real console script (``humectl``) started as a subprocess: interpreter start-up,
 imports, reading and validating the manifests, the listing, the plan and the rendering are all inside
 its wall time. Its peak RSS comes from ``wait4`` (that child alone). One more run with
-``HUMECTL_PROFILE_STAGES=1`` gives the stage timeline (:mod:`humectl.stages`); start-up is the time
+``HUMECTL_PROFILE_STAGES=1`` gives the stage timeline (:mod:`humectl.core.stages`); start-up is the time
 from spawning the process to the CLI's entry point.
 
 A *build* is the humectl that runs: the working tree's, or with ``--baseline-ref REF`` a checkout of
@@ -201,7 +201,7 @@ STAGE_ORDER = ("imports", "load", "validate", "list", "plan", "render")
 
 def format_timeline(timeline: dict[str, Any]) -> list[str]:
     """``start-up 95 ms | imports +95 ms 120 ms | load +215 ms 400 ms (23x) | ...``"""
-    parts = [f"start-up (interpreter + humectl.cli) {timeline['startup_s'] * 1000:.0f} ms"]
+    parts = [f"start-up (interpreter + humectl.cli.app) {timeline['startup_s'] * 1000:.0f} ms"]
     stages = timeline["stages"]
     for name in (*STAGE_ORDER, *(n for n in stages if n not in STAGE_ORDER)):
         if name not in stages:

@@ -23,11 +23,11 @@ from typing import Any
 
 import httpx
 
-from humectl.client import EviClient
+from humectl.io.client import EviClient
 from humectl.emulator.app import EmulatorConfig, create_app
-from humectl.engine import plan_live
-from humectl.kinds import KINDS
-from humectl.manifest import DesiredResource, ManifestSet, Source
+from humectl.ops.engine import plan_live
+from humectl.core.kinds import KINDS
+from humectl.model.desired import DesiredResource, ManifestSet, Source
 
 READ = "GET /v0/evi/prompts/{id}/version/{version}"
 
@@ -43,7 +43,7 @@ def manifests(count: int, *, edited: int | None = None, expansion: bool = False)
 
 
 async def run(count: int) -> dict[str, Any]:
-    from humectl.settings import Settings
+    from humectl.core.settings import Settings
 
     app = create_app(EmulatorConfig())
     transport = httpx.ASGITransport(app=app)

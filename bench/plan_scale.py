@@ -80,9 +80,9 @@ def job_plan(job: dict[str, Any]) -> dict[str, Any]:
     """One ``humectl plan``: list the live account while planning each page as it arrives
     (``engine.plan_live``, what make_plan does after loading manifests). Manifests come from memory so
     YAML parsing is not part of the figure. "diff+plan CPU" is measured apart, on the fetched state."""
-    from humectl.engine import open_client, plan_live
-    from humectl.planner import build_plan
-    from humectl.settings import Settings
+    from humectl.ops.engine import open_client, plan_live
+    from humectl.decide.planner import build_plan
+    from humectl.core.settings import Settings
 
     sizes = Sizes(**job["sizes"])
     desired = build_manifests(sizes, job["edited"])
@@ -146,11 +146,11 @@ def job_sdk(job: dict[str, Any]) -> dict[str, Any]:
 
 def job_apply(job: dict[str, Any]) -> dict[str, Any]:
     """``humectl apply`` of N creates (a plan made first, then applied with the freshness check)."""
-    from humectl.engine import apply_async, open_client
-    from humectl.errors import HumectlError
-    from humectl.live import fetch_live_state
-    from humectl.planner import build_plan
-    from humectl.settings import Settings
+    from humectl.ops.engine import apply_async, open_client
+    from humectl.core.errors import HumectlError
+    from humectl.io.listing import fetch_live_state
+    from humectl.decide.planner import build_plan
+    from humectl.core.settings import Settings
 
     settings = Settings(base_url=job["url"], api_key=API_KEY, parallelism=job["parallelism"])
     desired = creates_manifests(job["creates"])
@@ -791,7 +791,7 @@ def main(argv: list[str] | None = None) -> int:
         vreps = 3 if args.quick else 9
         result["version_s"] = {b.label: time_command([*b.argv, "--version"], vreps, b.env) for b in builds}
         result["python_s"] = time_command([sys.executable, "-c", "pass"], vreps)
-        imports = "import humectl.cli, humectl.engine, httpcore, anyio._backends._asyncio"
+        imports = "import humectl.cli.app, humectl.ops.engine, httpcore, anyio._backends._asyncio"
         result["plan_imports_s"] = time_command([sys.executable, "-c", imports], vreps)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

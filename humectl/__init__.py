@@ -2,15 +2,23 @@
 
 The library API (what the CLI is a thin layer over, and what the tests call), importable from here::
 
+    import asyncio
     import humectl
 
-    desired = humectl.load_manifests("evi/")
-    result = humectl.make_plan("evi/", humectl.Settings(emulator_db=":memory:"))
-    print(result.plan.summary())
+    async def main() -> None:
+        settings = humectl.Settings(base_url="http://127.0.0.1:8765", api_key="...")
+        async with humectl.Session(settings) as session:
+            result = await session.plan("evi/", humectl.PlanOptions())
+            print(result.plan.summary())
+            await session.apply(result.plan, humectl.ApplyOptions())
 
-``humectl.engine.apply(plan, settings)`` applies a plan (``humectl.apply`` is the module that runs one).
-Names are imported when first used (``__getattr__``), so ``import humectl`` and ``humectl --version``
-stay fast: the HTTP client, the emulator and the diff libraries load only for the calls that need them.
+    asyncio.run(main())
+
+A :class:`Session` owns one client over one transport for one command; pass
+``transport=humectl.emulator.transport.in_process_transport(...)`` to run against the emulator in
+process. Names are imported when first used (``__getattr__``), so ``import humectl`` and
+``humectl --version`` stay fast: the HTTP client, the emulator and the diff libraries load only for
+the calls that need them.
 """
 
 from __future__ import annotations
@@ -18,51 +26,42 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from humectl.core.version import __version__
 
 # name -> the module defining it
 _EXPORTS: dict[str, str] = {
+    # the session and its options
+    "Session": "humectl.ops.session",
+    "PlanOptions": "humectl.ops.plan",
+    "PlanResult": "humectl.ops.plan",
+    "ApplyOptions": "humectl.ops.apply",
+    "ExportOptions": "humectl.ops.export",
+    "ExportOutcome": "humectl.ops.export",
+    "Settings": "humectl.core.settings",
     # manifests
-    "LoadOptions": "humectl.manifest",
-    "ManifestSet": "humectl.manifest",
-    "DesiredResource": "humectl.manifest",
-    "ValidationResult": "humectl.manifest",
-    "build_load_options": "humectl.manifest",
-    "load_manifests": "humectl.manifest",
-    "validate_manifests": "humectl.manifest",
+    "LoadOptions": "humectl.model.desired",
+    "ManifestSet": "humectl.model.desired",
+    "DesiredResource": "humectl.model.desired",
+    "ValidationResult": "humectl.load.manifests",
+    "build_load_options": "humectl.load.manifests",
+    "load_manifests": "humectl.load.manifests",
+    "validate_manifests": "humectl.load.manifests",
     # the kind registry
-    "KINDS": "humectl.kinds",
-    "Kind": "humectl.kinds",
-    # settings and the client
-    "Settings": "humectl.settings",
-    "EviClient": "humectl.client",
-    # live state
-    "LiveResource": "humectl.live",
-    "LiveState": "humectl.live",
-    "fetch_live_state": "humectl.live",
-    # plans: the data, the planner
-    "Change": "humectl.plan",
-    "Plan": "humectl.plan",
-    "PlanBuilder": "humectl.planner",
-    "build_plan": "humectl.planner",
-    # the engine: one call per command
-    "PlanResult": "humectl.engine",
-    "break_lock": "humectl.engine",
-    "check_fresh": "humectl.engine",
-    "export_account": "humectl.engine",
-    "load_plan": "humectl.engine",
-    "make_destroy_plan": "humectl.engine",
-    "make_plan": "humectl.engine",
-    "open_client": "humectl.engine",
-    "plan_rollback": "humectl.engine",
-    "read_history": "humectl.engine",
-    "read_lock": "humectl.engine",
-    "save_plan": "humectl.engine",
-    "snapshot_account": "humectl.engine",
-    # errors (humectl.errors draws the tree)
-    "ApplyReport": "humectl.errors",
-    "HumectlError": "humectl.errors",
-    "Problem": "humectl.errors",
+    "KINDS": "humectl.core.kinds",
+    "Kind": "humectl.core.kinds",
+    # live state and plans: the data, the planner, saved plans
+    "LiveResource": "humectl.model.live",
+    "LiveState": "humectl.model.live",
+    "Change": "humectl.model.plan",
+    "Plan": "humectl.model.plan",
+    "PlanBuilder": "humectl.decide.planner",
+    "build_plan": "humectl.decide.planner",
+    "load_plan": "humectl.io.planfile",
+    "save_plan": "humectl.io.planfile",
+    "restore_sensitive": "humectl.io.planfile",
+    # errors (humectl.core.errors draws the tree)
+    "ApplyReport": "humectl.core.errors",
+    "Problem": "humectl.core.errors",
     **dict.fromkeys(
         (
             "AmbiguousWriteError",
@@ -70,6 +69,7 @@ _EXPORTS: dict[str, str] = {
             "ApplyError",
             "AuthError",
             "ExportError",
+            "HumectlError",
             "InvalidResponseError",
             "LiveStateError",
             "LockHeldError",
@@ -86,23 +86,25 @@ _EXPORTS: dict[str, str] = {
             "TransportError",
             "UsageError",
         ),
-        "humectl.errors",
+        "humectl.core.errors",
     ),
 }
 
 __all__ = [
-    "KINDS",
     "AmbiguousWriteError",
     "ApiError",
     "ApplyError",
+    "ApplyOptions",
     "ApplyReport",
     "AuthError",
     "Change",
     "DesiredResource",
-    "EviClient",
     "ExportError",
+    "ExportOptions",
+    "ExportOutcome",
     "HumectlError",
     "InvalidResponseError",
+    "KINDS",
     "Kind",
     "LiveResource",
     "LiveState",
@@ -116,6 +118,7 @@ __all__ = [
     "Plan",
     "PlanBuilder",
     "PlanError",
+    "PlanOptions",
     "PlanResult",
     "PolicyError",
     "Problem",
@@ -123,28 +126,19 @@ __all__ = [
     "ResourceNotFound",
     "RollbackError",
     "ServerError",
+    "Session",
     "Settings",
     "StalePlanError",
     "TransportError",
     "UsageError",
     "ValidationResult",
     "__version__",
-    "break_lock",
     "build_load_options",
     "build_plan",
-    "check_fresh",
-    "export_account",
-    "fetch_live_state",
     "load_manifests",
     "load_plan",
-    "make_destroy_plan",
-    "make_plan",
-    "open_client",
-    "plan_rollback",
-    "read_history",
-    "read_lock",
+    "restore_sensitive",
     "save_plan",
-    "snapshot_account",
     "validate_manifests",
 ]
 
@@ -163,23 +157,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # what type checkers and editors see
-    from humectl.client import EviClient
-    from humectl.engine import (
-        PlanResult,
-        break_lock,
-        check_fresh,
-        export_account,
-        load_plan,
-        make_destroy_plan,
-        make_plan,
-        open_client,
-        plan_rollback,
-        read_history,
-        read_lock,
-        save_plan,
-        snapshot_account,
-    )
-    from humectl.errors import (
+    from humectl.core.errors import (
         AmbiguousWriteError,
         ApiError,
         ApplyError,
@@ -204,17 +182,15 @@ if TYPE_CHECKING:  # what type checkers and editors see
         TransportError,
         UsageError,
     )
-    from humectl.kinds import KINDS, Kind
-    from humectl.live import LiveResource, LiveState, fetch_live_state
-    from humectl.manifest import (
-        DesiredResource,
-        LoadOptions,
-        ManifestSet,
-        ValidationResult,
-        build_load_options,
-        load_manifests,
-        validate_manifests,
-    )
-    from humectl.plan import Change, Plan
-    from humectl.planner import PlanBuilder, build_plan
-    from humectl.settings import Settings
+    from humectl.core.kinds import KINDS, Kind
+    from humectl.core.settings import Settings
+    from humectl.decide.planner import PlanBuilder, build_plan
+    from humectl.io.planfile import load_plan, restore_sensitive, save_plan
+    from humectl.load.manifests import ValidationResult, build_load_options, load_manifests, validate_manifests
+    from humectl.model.desired import DesiredResource, LoadOptions, ManifestSet
+    from humectl.model.live import LiveResource, LiveState
+    from humectl.model.plan import Change, Plan
+    from humectl.ops.apply import ApplyOptions
+    from humectl.ops.export import ExportOptions, ExportOutcome
+    from humectl.ops.plan import PlanOptions, PlanResult
+    from humectl.ops.session import Session

@@ -2,7 +2,7 @@
 
 Importing the CLI (click, every command's options) costs more than the interpreter's own start-up, and
 ``--version`` is what scripts and CI logs run most often to ask which humectl they have. Anything else
-goes to :func:`humectl.cli.main`, which prints the same version line for ``--version`` in any other
+goes to :func:`humectl.cli.app.main`, which prints the same version line for ``--version`` in any other
 position (tests/unit/test_entry.py checks the two agree).
 
 When the command is done, the process ends without the interpreter's teardown: freeing a plan of
@@ -25,7 +25,7 @@ VERSION_LINE = "humectl, version {version}\n"  # click.version_option's "%(prog)
 
 def main() -> None:
     if sys.argv[1:] == ["--version"]:
-        from humectl import __version__
+        from humectl.core.version import __version__
 
         sys.stdout.write(VERSION_LINE.format(version=__version__))
         return
@@ -33,7 +33,7 @@ def main() -> None:
     # installed, as they are beside humectl's test tools: 70 ms of every command that talks to an
     # account, for a CLI humectl never runs. Marked missing, httpx defines its stand-in instead.
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
-    from humectl.cli import main as cli_main
+    from humectl.cli.app import main as cli_main
 
     try:
         cli_main()

@@ -26,7 +26,9 @@ from typing import Any
 from humectl.emulator.resources import CONFIGS, PROMPTS, TOOLS, ResourceKind
 from humectl.emulator.store import DuplicateNameError, IdTakenError, Store, VersionRow, now_ms
 from humectl.emulator.validation import Arr, HumeHTTPError, Obj, Str, check_name
-from humectl.snapshot import FORMAT
+
+# The seed document's format (what `humectl emulator snapshot` writes, humectl.ops.snapshot).
+FORMAT = "humectl-emulator-snapshot/1"
 
 SECTIONS = ("prompts", "tools", "configs", "voices", "chats")
 _CHAT_STATUSES = ("ACTIVE", "USER_ENDED", "USER_TIMEOUT", "MAX_DURATION_TIMEOUT", "INACTIVITY_TIMEOUT", "ERROR")

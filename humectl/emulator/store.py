@@ -126,6 +126,8 @@ class Store:
             Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._in_transaction = False
+        self._db = db
+        self._closed = False
         # isolation_level=None: we issue BEGIN ourselves so that each write is one short transaction.
         self._conn = sqlite3.connect(db, check_same_thread=False, isolation_level=None, timeout=10.0)
         self._conn.row_factory = sqlite3.Row
@@ -152,7 +154,15 @@ class Store:
                 self._conn.execute("CREATE INDEX IF NOT EXISTS resources_kind_name_any ON resources(kind, name)")
 
     def close(self) -> None:
+        """Close the database (again is a no-op). The last connection to a file closes with the
+        write-ahead log checkpointed into the file, so the file alone holds the account."""
         with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._db != ":memory:":
+                with contextlib.suppress(sqlite3.Error):  # another process may hold the log: it checkpoints
+                    self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._conn.close()
 
     @contextmanager

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from humectl.drift import Drifted
+from humectl.core.escape import name, terminal
+from humectl.core.sensitive import MASK, is_masked_change
+from humectl.decide.drift import Drifted
 from humectl.render import visible
-from humectl.render.escape import name, terminal
 from humectl.render.text import format_value, text_diff_lines
-from humectl.sensitive import MASK, is_masked_change
 
 
 def render_drift_text(drifted: list[Drifted]) -> str:

@@ -3,15 +3,15 @@
 Everything here is a pure function returning the text of a workflow command, except
 :func:`append_step_summary` and :func:`set_output`, which append to the files GitHub names in
 ``GITHUB_STEP_SUMMARY`` / ``GITHUB_OUTPUT``. Callers print the returned lines on stdout (through
-``humectl.cli.echo``, so the API key is redacted) only when :func:`in_github_actions` is true or
+``humectl.cli.app.echo``, so the API key is redacted) only when :func:`in_github_actions` is true or
 ``--github`` was given.
 
 Escaping follows the Actions runner (``ActionCommand``): in the message (the *data*) ``%``, ``\\r``
 and ``\\n`` become ``%25``, ``%0D``, ``%0A``; in a property value ``:`` and ``,`` also become
 ``%3A`` and ``%2C``. ``%`` is always escaped first so nothing is escaped twice. Both live in
-:mod:`humectl.render.escape` (with :func:`~humectl.render.escape.workflow_safe`, which every other
+:mod:`humectl.core.escape` (with :func:`~humectl.core.escape.workflow_safe`, which every other
 line humectl prints passes); messages and properties are made terminal-safe first, because GitHub's
-log viewer renders ANSI codes. Workflow commands are printed with ``humectl.cli.echo_commands``.
+log viewer renders ANSI codes. Workflow commands are printed with ``humectl.cli.app.echo_commands``.
 
 Typical use::
 
@@ -30,7 +30,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
-from humectl.render.escape import terminal, workflow_data, workflow_property
+from humectl.core import sensitive
+from humectl.core.escape import terminal, workflow_data, workflow_property
 
 #: Annotation levels GitHub understands (``::debug::`` is not an annotation).
 LEVELS = ("error", "warning", "notice")
@@ -89,7 +90,7 @@ def annotation(
 
 
 class ProblemLike(Protocol):
-    """What :func:`problem_annotation` needs (``humectl.errors.Problem`` has it)."""
+    """What :func:`problem_annotation` needs (``humectl.core.errors.Problem`` has it)."""
 
     @property
     def file(self) -> str: ...
@@ -161,7 +162,7 @@ def grouped(title: str, text: str) -> str:
 def output_group(title: str, write: Callable[[str], None], *, enabled: bool = True) -> Iterator[None]:
     """Write ``::group::`` before the block and ``::endgroup::`` after it (even on error).
 
-    ``write`` prints one line (e.g. ``humectl.cli.echo``); with ``enabled=False`` nothing is added,
+    ``write`` prints one line (e.g. ``humectl.cli.app.echo``); with ``enabled=False`` nothing is added,
     so callers need no ``if`` of their own outside GitHub Actions.
     """
     if not enabled:
@@ -193,7 +194,6 @@ def append_step_summary(markdown: str, env: Mapping[str, str]) -> bool:
     path = env.get("GITHUB_STEP_SUMMARY", "")
     if not path:
         return False
-    from humectl import sensitive
 
     markdown = sensitive.current().mask(markdown)  # a file GitHub shows: masked like everything printed
     text = markdown if markdown.endswith("\n") else markdown + "\n"
@@ -210,7 +210,6 @@ def set_output(name: str, value: str, env: Mapping[str, str]) -> bool:
     path = env.get("GITHUB_OUTPUT", "")
     if not path:
         return False
-    from humectl import sensitive
 
     value = sensitive.current().mask(value)
     delimiter = f"ghadelimiter_{secrets.token_hex(8)}"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from humectl.history import History
+from humectl.core.escape import json_text, name, terminal
+from humectl.model.history import History
 from humectl.render.text import format_value
 
 
 def render_history_text(history: History) -> str:
     """The history for a terminal: every live string (names, ids, descriptions) escaped."""
-    from humectl.render.escape import name, terminal
 
     address = name(history.address)
     lines = [f"{address} (id {terminal(history.id)}): {len(history.versions)} version(s), newest first", ""]
@@ -31,6 +31,5 @@ def render_history_text(history: History) -> str:
 
 
 def render_history_json(history: History) -> str:
-    from humectl.render.escape import json_text
 
     return json_text(history.to_dict(), indent=2, sort_keys=True) + "\n"

@@ -8,14 +8,14 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from humectl.plan import Plan
-from humectl.render.escape import json_text
+from humectl.core.escape import json_text
+from humectl.model.plan import Plan
 
 if TYPE_CHECKING:
-    from humectl.errors import ApplyReport
-    from humectl.export import ExportResult
-    from humectl.lock import LockRecord
-    from humectl.rollback import ManifestUpdate, Rollback
+    from humectl.core.errors import ApplyReport
+    from humectl.decide.export import ExportResult
+    from humectl.model.lock import LockRecord
+    from humectl.model.rollback import ManifestUpdate, Rollback
 
 FORMAT_VERSION = 1
 

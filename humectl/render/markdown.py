@@ -6,7 +6,7 @@ says how many changes were left out and where to see them.
 
 User text never reaches the Markdown raw: names and values go into code spans, reasons and
 messages into escaped text, the ``<summary>`` line is HTML-escaped and the text diff is fenced
-longer than any backtick run in it (:mod:`humectl.render.escape`). Whatever the names and texts
+longer than any backtick run in it (:mod:`humectl.core.escape`). Whatever the names and texts
 hold, the table keeps its rows, every ``<details>`` closes and no HTML comment opens.
 """
 
@@ -16,15 +16,16 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from humectl import risk
-from humectl.errors import ApplyReport
-from humectl.kinds import KINDS, REPORT_ORDER, referenced_kinds
-from humectl.plan import Change, Plan
+from humectl.core.errors import ApplyReport
+from humectl.core.escape import md_code, md_fence, md_html, md_text, shorten
+from humectl.core.kinds import KINDS, REPORT_ORDER, referenced_kinds
+from humectl.core.sensitive import MASK, is_masked_change
+from humectl.decide import risk
+from humectl.model.plan import Change, Plan
+from humectl.model.review import risk_counts
 from humectl.render import visible
-from humectl.render.escape import md_code, md_fence, md_html, md_text, shorten
 from humectl.render.report import IN_FLIGHT_NOTE, report_heading
-from humectl.render.style import EMOJI, LABELS, SYMBOLS, no_changes_line, plan_summary_line, summary_line
-from humectl.sensitive import MASK, is_masked_change
+from humectl.render.style import EMOJI, LABELS, SYMBOLS, no_changes_line, plan_summary_line, risk_line, summary_line
 
 GITHUB_COMMENT_LIMIT = 65_536
 # Headroom under the limit for what the sticky-comment action adds (its marker line).
@@ -123,7 +124,7 @@ def render_markdown(plan: Plan, *, limit: int = DEFAULT_LIMIT, title: str = "hum
         ]
     head += [f"**{plan_summary_line(plan)}**", ""]
     if plan.changes:
-        head += [f"**{risk.summary_line(risk.summary(plan.changes))}**", ""]
+        head += [f"**{risk_line(risk_counts(c.risk for c in plan.changes))}**", ""]
     if plan.violations:
         head += _violation_lines(plan)
     if plan.kept:

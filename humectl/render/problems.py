@@ -14,60 +14,21 @@ The JSON document (``humectl validate --output json``) is stable::
     }
 
 ``line``/``col`` are 1-based, 0 when the problem has no position. ``files``, ``resources`` and
-``placeholders`` (each prompt's ``{{placeholder}}`` names, :mod:`humectl.lint`) are null when the
+``placeholders`` (each prompt's ``{{placeholder}}`` names, :mod:`humectl.load.lint`) are null when the
 manifests did not load.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from humectl.errors import Problem
-from humectl.render.escape import terminal
+from humectl.core.errors import Problem
+from humectl.core.problems import count, format_problem, summary_line
+from humectl.render.github import problem_annotation
 
 FORMAT_VERSION = 1
-
-
-def format_problem(problem: Problem) -> str:
-    """``file:line:col: message (hint: …)`` on one terminal-safe line; warnings say so after the position."""
-    where = problem.file if problem.line <= 0 else f"{problem.file}:{problem.line}:{max(problem.col, 1)}"
-    label = "" if problem.severity == "error" else f"{problem.severity}: "
-    text = f"{where}: {label}{problem.message}"
-    if problem.hint:
-        text += f" (hint: {problem.hint})"
-    return terminal(text)
-
-
-def count(problems: Iterable[Problem]) -> tuple[int, int]:
-    """(errors, warnings)."""
-    errors = warnings = 0
-    for problem in problems:
-        if problem.severity == "error":
-            errors += 1
-        else:
-            warnings += 1
-    return errors, warnings
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def summary_line(problems: Sequence[Problem], resources: dict[str, int] | None = None, files: int | None = None) -> str:
-    """``2 errors, 1 warning`` or, when valid, what was checked."""
-    errors, warnings = count(problems)
-    if errors:
-        return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}: the manifests are not valid"
-    parts = []
-    if files is not None:
-        parts.append(_plural(files, "file"))
-    if resources is not None:
-        parts.extend(_plural(n, kind) for kind, n in resources.items())
-    checked = f" ({', '.join(parts)})" if parts else ""
-    tail = f", {_plural(warnings, 'warning')}" if warnings else ""
-    return f"valid{checked}{tail}"
 
 
 def render_text(problems: Sequence[Problem], resources: dict[str, int] | None = None, files: int | None = None) -> str:
@@ -103,6 +64,5 @@ def render_json(
 
 def render_github(problems: Sequence[Problem]) -> str:
     """One ``::error``/``::warning`` workflow command per problem (empty when there are none)."""
-    from humectl.render.github import problem_annotation
 
     return "".join(problem_annotation(p) + "\n" for p in problems)

@@ -3,8 +3,8 @@ says why it stopped, shared with the Markdown job summary."""
 
 from __future__ import annotations
 
-from humectl.errors import STOPPED_BY_FAILURE, STOPPED_BY_INTERRUPT, STOPPED_BY_LOCK_LOST, ApplyReport
-from humectl.render.escape import name, terminal
+from humectl.core.errors import STOPPED_BY_FAILURE, STOPPED_BY_INTERRUPT, STOPPED_BY_LOCK_LOST, ApplyReport
+from humectl.core.escape import name, terminal
 
 IN_FLIGHT_NOTE = "sent, no answer yet: may or may not have taken effect; run `humectl plan` to see"
 
@@ -25,7 +25,9 @@ def render_report_text(report: ApplyReport) -> str:
     lines = [f"{terminal(report_heading(report))}. Exactly this happened:"]
     lines.append(f"  done ({len(report.done)}): {', '.join(map(name, report.done)) or 'nothing'}")
     for address, error in report.failed:
-        lines.append(f"  failed: {name(address)}: {terminal(error)}")
+        partly = report.partly_done(address)
+        before = f" (after its {', '.join(partly)} took effect)" if partly else ""
+        lines.append(f"  failed: {name(address)}{before}: {terminal(error)}")
     if report.in_flight:
         lines.append(f"  in flight ({len(report.in_flight)}): {', '.join(map(name, report.in_flight))}")
         lines.append(f"    ({IN_FLIGHT_NOTE})")

@@ -17,9 +17,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from humectl import __version__
+from humectl.core.escape import json_text
+from humectl.core.version import __version__
+from humectl.load.lint import HELP
+from humectl.model.review import HIGH, RULES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 VERSION = "2.1.0"
@@ -96,8 +101,6 @@ def _region(finding: Finding) -> dict[str, Any]:
 def _artifact(path: str) -> dict[str, Any]:
     """A path relative to the repository root (the working directory, as in a GitHub Actions job);
     one outside it stays an absolute file URI (code scanning then cannot place it on the diff)."""
-    from pathlib import Path
-    from urllib.parse import quote
 
     if os.path.isabs(path):
         relative = os.path.relpath(path)
@@ -164,7 +167,6 @@ def document(findings: Sequence[Finding], category: str) -> dict[str, Any]:
 
 def render(findings: Sequence[Finding], category: str) -> str:
     """The log as JSON text, every code point a terminal or a log would act on escaped (render.escape)."""
-    from humectl.render.escape import json_text
 
     return json_text(document(findings, category), indent=2) + "\n"
 
@@ -191,7 +193,6 @@ def problem_findings(problems: Iterable[Any], directory: str) -> list[Finding]:
 
 
 def _lint_help(rule: str) -> str | None:
-    from humectl.lint import HELP
 
     return HELP.get(rule)
 
@@ -213,8 +214,6 @@ def plan_findings(plan: Any, directory: str, fallback_file: str) -> list[Finding
     """A plan's policy violations (errors) and high-risk reasons (warnings), at their manifest lines
     (``directory``: the manifests' root as the user gave it; ``fallback_file``: where a result without
     a place in the manifests goes, e.g. a delete)."""
-    from humectl import risk
-
     def place(source: str | None) -> tuple[str, int, int]:
         parts = _split_source(source)
         if parts is None:
@@ -222,7 +221,7 @@ def plan_findings(plan: Any, directory: str, fallback_file: str) -> list[Finding
         file, line, col = parts
         return (file if directory in ("", ".") else os.path.normpath(os.path.join(directory, file))), line, col
 
-    rule_words = {r.id: r.words for r in risk.RULES}
+    rule_words = {r.id: r.words for r in RULES}
     out: list[Finding] = []
     for v in plan.violations:
         file, line, col = place(v.source)
@@ -230,7 +229,7 @@ def plan_findings(plan: Any, directory: str, fallback_file: str) -> list[Finding
         out.append(Finding(v.rule, "error", f"{v.address}: {v.message}", file, line, col, help_text))
     for change in plan.changes:
         for reason in change.risk_reasons:
-            if reason.level != risk.HIGH:
+            if reason.level != HIGH:
                 continue
             file, line, col = place(reason.source or (change.source if change.source else None))
             words = rule_words.get(reason.rule, "a risk rule")

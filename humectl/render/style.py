@@ -7,6 +7,8 @@ import sys
 from collections.abc import Mapping
 from typing import IO, Any
 
+from humectl.model.review import LEVELS
+
 # How each plan action is shown, in one place for every renderer.
 SYMBOLS = {"create": "+", "version": "~", "rename": "~", "describe": "~", "delete": "-"}
 COLOURS = {"create": "green", "version": "yellow", "rename": "cyan", "describe": "yellow", "delete": "red"}
@@ -76,3 +78,8 @@ def no_changes_line(plan: Any) -> str:
         scope = f"name prefix {plan.name_prefix!r}" if plan.name_prefix else "the account"
         return f"Nothing to destroy: no live resource humectl created for {scope} is left."
     return "No changes. The live EVI account matches the manifests."
+
+
+def risk_line(counts: Mapping[str, int]) -> str:
+    """``Risk: 1 high, 3 medium, 5 low``."""
+    return "Risk: " + ", ".join(f"{counts.get(level, 0)} {level}" for level in reversed(LEVELS))

@@ -1,7 +1,7 @@
 """A Plan as text for terminals, Terraform-style: ``+`` create, ``~`` change, ``-`` delete.
 
 Every user-controlled string (names, values, reasons, sources, text diff lines) passes
-:mod:`humectl.render.escape` before it is painted, so colour codes are the only escape sequences.
+:mod:`humectl.core.escape` before it is painted, so colour codes are the only escape sequences.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from typing import Any
 
 import click
 
-from humectl import risk
-from humectl.plan import Change, Plan
-from humectl.policy import Violation
+from humectl.core.escape import name, terminal
+from humectl.core.sensitive import MASK, is_masked_change
+from humectl.decide import risk
+from humectl.model.plan import Change, Plan
+from humectl.model.review import Violation, risk_counts
 from humectl.render import visible
-from humectl.render.escape import name, terminal
-from humectl.render.style import COLOURS, SYMBOLS, VERBS, no_changes_line, plan_summary_line
-from humectl.sensitive import MASK, is_masked_change
+from humectl.render.style import COLOURS, SYMBOLS, VERBS, no_changes_line, plan_summary_line, risk_line
 
 _MAX_VALUE = 120
 
@@ -135,7 +135,7 @@ def render_text(plan: Plan, *, colour: bool = False) -> str:
         lines += [f"  {name(address)}: {terminal(why)}" for address, why in plan.kept.items()]
     lines.append("")
     if plan.changes:  # before the Plan line, which stays the last (as Terraform's)
-        lines.append(risk.summary_line(risk.summary(plan.changes)))
+        lines.append(risk_line(risk_counts(c.risk for c in plan.changes)))
     summary = plan_summary_line(plan)
     lines.append(click.style(summary, bold=True) if colour else summary)
     return "\n".join(lines) + "\n"

@@ -2,7 +2,7 @@
 
 A change that only touches whitespace, line endings, invisible code points or Unicode normalisation
 (``diff.text_change_note``) would otherwise show as lines that look the same. The markers are
-applied to the raw text, before the medium's escaper (:mod:`humectl.render.escape`), and are made of
+applied to the raw text, before the medium's escaper (:mod:`humectl.core.escape`), and are made of
 printable characters from its marker vocabulary, so terminal and Markdown escaping keep them:
 
 - always: ``␍`` for a carriage return, ``·`` for each trailing space and ``→`` for each trailing tab
@@ -20,9 +20,9 @@ Line structure is the data's (``diff.split_lines``: ``\\n`` only); U+2028 and th
 
 from __future__ import annotations
 
-from humectl.codepoints import unsafe_class
-from humectl.diff import text_change_note
-from humectl.render.escape import code_point
+from humectl.core.codepoints import unsafe_class
+from humectl.core.escape import code_point
+from humectl.core.text import text_change_note
 
 CARRIAGE_RETURN = "\u240d"  # ␍
 SPACE = "\u00b7"  # ·

@@ -11,16 +11,17 @@ from typing import Any
 
 import httpx
 
-from humectl.apply import apply_plan
-from humectl.client import EviClient, RetryPolicy
+from humectl.ops.apply import apply_plan
+from humectl.io.client import EviClient, RetryPolicy
 from humectl.emulator.app import EmulatorConfig, create_app
-from humectl.engine import plan_live
-from humectl.errors import ApplyReport
-from humectl.kinds import KINDS
-from humectl.live import LiveState, complete_heads, fetch_live_state
-from humectl.manifest import DesiredResource, ManifestSet, Source
-from humectl.plan import Plan
-from humectl.settings import Settings
+from humectl.ops.engine import plan_live
+from humectl.core.errors import ApplyReport
+from humectl.core.kinds import KINDS
+from humectl.model.live import LiveState
+from humectl.io.listing import complete_heads, fetch_live_state
+from humectl.model.desired import DesiredResource, ManifestSet, Source
+from humectl.model.plan import Plan
+from humectl.core.settings import Settings
 from tests.conftest import SHARED_DIR
 from tests.emulator.spec_validator import SpecValidatingMiddleware, SpecValidator, format_violations
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from humectl.errors import PlanError
-from humectl.kinds import KINDS
-from humectl.live import complete_heads
-from humectl.plan import Plan
-from humectl.planner import build_plan
+from humectl.core.errors import PlanError
+from humectl.core.kinds import KINDS
+from humectl.io.listing import complete_heads
+from humectl.model.plan import Plan
+from humectl.decide.planner import build_plan
 
 from .helpers import Account, config, emulator_account, manifests, prompt, res
 

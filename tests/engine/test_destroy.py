@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from humectl.destroy import NOT_CREATED, plan_destroy
-from humectl.engine import refuse_blocked
-from humectl.errors import PlanError
-from humectl.manifest import DesiredResource, ManifestSet
-from humectl.plan import Plan
-from humectl.provenance import describe, is_protected, made_by_humectl, owner_prefix, recorded_prefix, strip_marker
+from humectl.ops.destroy import NOT_CREATED, plan_destroy
+from humectl.ops.engine import refuse_blocked
+from humectl.core.errors import PlanError
+from humectl.model.desired import DesiredResource, ManifestSet
+from humectl.model.plan import Plan
+from humectl.core.provenance import describe, is_protected, made_by_humectl, owner_prefix, recorded_prefix, strip_marker
 
 from .helpers import Account, config, emulator_account, manifests, prompt, tool
 
@@ -182,7 +182,7 @@ def test_any_prefix_round_trips_through_the_marker(prefix: str, text: str, prote
 
 
 def test_rollback_keeps_protection_and_environment_of_what_it_rolls_back() -> None:
-    from humectl.rollback import plan_rollback
+    from humectl.ops.rollback import plan_rollback
 
     with emulator_account() as account:
         account.converge(env("dev-", prompt("p", "one", protect=True)))

@@ -11,11 +11,11 @@ from typing import Any
 
 import httpx
 
-from humectl.client import EviClient, RetryPolicy
+from humectl.io.client import EviClient, RetryPolicy
 from humectl.emulator.app import EmulatorConfig
 from humectl.emulator.serve import run_in_thread
-from humectl.normalize import normalize_live
-from humectl.settings import Settings
+from humectl.decide.normalize import normalize_live
+from humectl.core.settings import Settings
 
 from .helpers import Account, config, emulator_account, manifests, prompt, tool
 
@@ -117,7 +117,7 @@ def test_timeouts_then_recovery_over_a_socket() -> None:
 
 
 def test_retries_give_up_with_a_clear_error() -> None:
-    from humectl.errors import ServerError
+    from humectl.core.errors import ServerError
 
     with emulator_account(EmulatorConfig(fault_rate=1.0), retry=RetryPolicy(attempts=3, base_delay=0.001)) as account:
         try:
@@ -133,8 +133,8 @@ def test_interrupted_apply_reports_what_is_known() -> None:
 
     import pytest
 
-    from humectl.apply import apply_plan
-    from humectl.errors import ApplyError
+    from humectl.ops.apply import apply_plan
+    from humectl.core.errors import ApplyError
 
     with emulator_account(EmulatorConfig(latency_ms=50)) as account:
         desired = manifests(*(prompt(f"p{i}", "x") for i in range(4)), config("c", "p0"))

@@ -18,12 +18,14 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from humectl import engine, manifest
-from humectl.client import EviClient, RetryPolicy
+from humectl.ops import engine
+
+from humectl.load import manifests as manifest
+from humectl.io.client import EviClient, RetryPolicy
 from humectl.emulator.app import EmulatorConfig
 from humectl.emulator.transport import in_process_transport
-from humectl.errors import HumectlError
-from humectl.settings import Settings
+from humectl.core.errors import HumectlError
+from humectl.core.settings import Settings
 from tests.conftest import EXAMPLES_DIR
 
 EXAMPLE = EXAMPLES_DIR / "support-desk"

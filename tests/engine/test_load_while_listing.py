@@ -15,11 +15,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from humectl import engine, manifest
+from humectl.ops import engine
+
+from humectl.load import manifests as manifest
 from humectl.emulator.app import EmulatorConfig
 from humectl.emulator.transport import in_process_transport
-from humectl.errors import AuthError, ManifestError, UsageError
-from humectl.settings import Settings
+from humectl.core.errors import AuthError, ManifestError, UsageError
+from humectl.core.settings import Settings
 from tests.conftest import EXAMPLES_DIR
 
 EXAMPLE = EXAMPLES_DIR / "support-desk"

@@ -19,15 +19,15 @@ from typing import Any
 import httpx
 import pytest
 
-from humectl import lock
-from humectl.apply import apply_plan
-from humectl.client import EviClient, RetryPolicy
+from humectl.io import lock
+from humectl.ops.apply import apply_plan
+from humectl.io.client import EviClient, RetryPolicy
 from humectl.emulator import store as store_module
 from humectl.emulator.app import EmulatorConfig, create_app
-from humectl.errors import LockHeldError, UsageError
-from humectl.lock import AccountLock, Lease, LockKeeper, lock_name, parse_duration
-from humectl.plan import CREATE, Change, Plan
-from humectl.settings import Settings
+from humectl.core.errors import LockHeldError, UsageError
+from humectl.io.lock import AccountLock, Lease, LockKeeper, lock_name, parse_duration
+from humectl.model.plan import CREATE, Change, Plan
+from humectl.core.settings import Settings
 
 FAST = RetryPolicy(attempts=4, base_delay=0.001, max_delay=0.005)
 

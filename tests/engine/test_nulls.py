@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from humectl.kinds import KINDS
-from humectl.manifest import load_manifests
+from humectl.core.kinds import KINDS
+from humectl.load.manifests import load_manifests
 from humectl.render.markdown import render_markdown
 from humectl.render.text import render_text
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from humectl.errors import LiveStateError, PlanError
-from humectl.live import build_live_state
-from humectl.provenance import made_by_humectl, strip_marker
+from humectl.core.errors import LiveStateError, PlanError
+from humectl.model.live import build_live_state
+from humectl.core.provenance import made_by_humectl, strip_marker
 
 from .helpers import config, emulator_account, manifests, prompt, res, tool
 
@@ -184,7 +184,7 @@ def test_targeting_limits_to_target_and_dependencies() -> None:
 
 
 def test_plan_round_trips_through_json() -> None:
-    from humectl.plan import Plan
+    from humectl.model.plan import Plan
 
     with emulator_account() as account:
         plan = account.plan(manifests(prompt("p", "x"), config("c", "p")))
@@ -231,7 +231,7 @@ def test_resource_helper_sanity() -> None:
 
 
 def test_a_live_config_following_latest_keeps_following() -> None:
-    from humectl.kinds import KINDS
+    from humectl.core.kinds import KINDS
 
     with emulator_account() as account:
         made = account.run(account.client.create(KINDS["prompt"], {"name": "p", "text": "hi"}))

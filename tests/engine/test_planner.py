@@ -6,8 +6,8 @@ import itertools
 import random
 from typing import Any
 
-from humectl.kinds import DEPENDENCY_ORDER
-from humectl.planner import PlanBuilder, build_plan
+from humectl.core.kinds import DEPENDENCY_ORDER
+from humectl.decide.planner import PlanBuilder, build_plan
 
 from .helpers import config, emulator_account, manifests, prompt, tool
 

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from humectl.drift import find_drift
-from humectl.engine import refuse_blocked
-from humectl.errors import PlanError
-from humectl.plan import Plan
+from humectl.decide.drift import find_drift
+from humectl.ops.engine import refuse_blocked
+from humectl.core.errors import PlanError
+from humectl.model.plan import Plan
 
 from .helpers import Account, config, emulator_account, manifests, prompt, tool
 

@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from humectl.client import RetryPolicy
+from humectl.io.client import RetryPolicy
 from humectl.emulator.app import EmulatorConfig
-from humectl.errors import RateLimitedError
-from humectl.ratecontrol import AdaptiveLimiter
+from humectl.core.errors import RateLimitedError
+from humectl.io.ratecontrol import AdaptiveLimiter
 
 from .helpers import emulator_account, manifests, prompt
 

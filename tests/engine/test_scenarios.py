@@ -26,14 +26,15 @@ from typing import Any
 import pytest
 import yaml
 
-from humectl import engine
-from humectl.errors import HumectlError
-from humectl.kinds import KINDS
-from humectl.live import LiveState, complete_heads
+from humectl.ops import engine
+from humectl.core.errors import HumectlError
+from humectl.core.kinds import KINDS
+from humectl.model.live import LiveState
+from humectl.io.listing import complete_heads
 from humectl.render.json import render_json
 from humectl.render.markdown import render_markdown
 from humectl.render.text import render_text
-from humectl.settings import Settings
+from humectl.core.settings import Settings
 from tests.conftest import TESTDATA_DIR
 
 SCENARIOS = sorted(p for p in TESTDATA_DIR.iterdir() if re.match(r"\d{3}-", p.name))
@@ -59,7 +60,7 @@ def substitute(value: Any, ids: dict[str, str]) -> Any:
 def live_ids(settings: Settings) -> dict[str, str]:
     import asyncio
 
-    from humectl.live import fetch_live_state
+    from humectl.io.listing import fetch_live_state
 
     async def read() -> dict[str, str]:
         async with engine.open_client(settings) as client:

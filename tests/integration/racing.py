@@ -28,12 +28,12 @@ from typing import IO, Any
 
 from click.testing import CliRunner
 
-from humectl import lock
-from humectl.cli import cli
+from humectl.io import lock
+from humectl.cli.app import cli
 from humectl.emulator.app import EmulatorConfig
 from humectl.emulator.serve import run_in_thread
-from humectl.engine import open_client
-from humectl.settings import Settings
+from humectl.ops.engine import open_client
+from humectl.core.settings import Settings
 
 KEY = "sk-test-race-0123456789"
 LATENCY_MS = 60  # per request: wide enough that racing processes overlap, small enough for CI

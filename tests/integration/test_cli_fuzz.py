@@ -28,8 +28,8 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from humectl.cli import cli
-from humectl.codepoints import unsafe_class
+from humectl.cli.app import cli
+from humectl.core.codepoints import unsafe_class
 from tests.conftest import EXAMPLES_DIR
 
 HOSTILE = [

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from humectl.cli import cli
+from humectl.cli.app import cli
 from humectl.emulator.app import EmulatorConfig
-from humectl.snapshot import render_snapshot
+from humectl.ops.snapshot import render_snapshot
 from tests.emulator.conftest import make_client
 from tests.emulator.test_emulator_seeding import build_account, snapshot_of
 

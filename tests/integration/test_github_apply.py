@@ -21,11 +21,11 @@ import httpx
 import pytest
 import yaml
 
-from humectl import lock
+from humectl.io import lock
 from humectl.emulator.app import EmulatorConfig
 from humectl.emulator.serve import run_in_thread
-from humectl.engine import open_client
-from humectl.settings import Settings
+from humectl.ops.engine import open_client
+from humectl.core.settings import Settings
 from tests.conftest import EXAMPLES_DIR
 from tests.integration.actions import REPO_ROOT, Runner
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from humectl.cli import cli
-from humectl.diff import FieldChange
-from humectl.plan import Change, Plan
+from humectl.cli.app import cli
+from humectl.model.fields import FieldChange
+from humectl.model.plan import Change, Plan
 from humectl.render.markdown import GITHUB_COMMENT_LIMIT, render_markdown
 from tests.conftest import EXAMPLES_DIR
 

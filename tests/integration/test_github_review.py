@@ -13,7 +13,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from humectl.cli import cli
+from humectl.cli.app import cli
 from humectl.emulator.app import EmulatorConfig
 from humectl.emulator.serve import run_in_thread
 from tests.conftest import EXAMPLES_DIR

@@ -38,12 +38,12 @@ from cmarkgfm.cmark import Options
 from hume import HumeClient
 from hume.empathic_voice import PostedConfigPrompt, PostedEventMessageSpecs, PostedEventMessageSpecsOnNewChat
 
-from humectl.cli import cli
-from humectl.codepoints import first_unsafe, unsafe_class
+from humectl.cli.app import cli
+from humectl.core.codepoints import first_unsafe, unsafe_class
 from humectl.emulator.app import EmulatorConfig
 from humectl.emulator.serve import run_in_thread
-from humectl.export import escape_variables
-from humectl.provenance import describe
+from humectl.decide.export import escape_variables
+from humectl.core.provenance import describe
 
 FRAGMENTS = [
     "\n",

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from humectl import lock
-from humectl.cli import cli
-from humectl.engine import open_client
-from humectl.settings import Settings
+from humectl.io import lock
+from humectl.cli.app import cli
+from humectl.ops.engine import open_client
+from humectl.core.settings import Settings
 from tests.conftest import EXAMPLES_DIR
 
 KEY = "sk-test-0123456789abcdef"

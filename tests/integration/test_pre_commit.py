@@ -97,7 +97,7 @@ def test_files_pattern(path: str, runs: bool) -> None:
 
 
 def _humectl_has_validate() -> bool:
-    from humectl.cli import cli
+    from humectl.cli.app import cli
 
     return "validate" in cli.commands
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from humectl.cli import cli
+from humectl.cli.app import cli
 from humectl.emulator.app import EmulatorConfig
 from humectl.emulator.serve import run_in_thread
 from tests.conftest import EXAMPLES_DIR

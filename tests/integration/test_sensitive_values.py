@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from humectl import sensitive
-from humectl.cli import cli
+from humectl.core import sensitive
+from humectl.cli.app import cli
 from tests.conftest import EXAMPLES_DIR
 
 KEY = "sk-test-sensitive-0123456789"
@@ -76,8 +76,8 @@ def hand_edit(db: Path, token: str) -> None:
     """A new version of the config as someone makes it in the dashboard (no humectl marker)."""
     import asyncio
 
-    from humectl.engine import open_client
-    from humectl.settings import Settings
+    from humectl.ops.engine import open_client
+    from humectl.core.settings import Settings
 
     async def edit() -> None:
         async with open_client(Settings(emulator_db=str(db), api_key=KEY)) as client:
@@ -207,7 +207,7 @@ def test_masking_covers_every_form_a_renderer_writes() -> None:
     registry = sensitive.Sensitive()
     value = 'a|b_"c\\d<e>&f%g\nsecond-line'
     registry.add("tricky", value)
-    from humectl.render.escape import json_text, md_code, md_html, md_text, terminal, workflow_data
+    from humectl.core.escape import json_text, md_code, md_html, md_text, terminal, workflow_data
 
     for form in (value, json.dumps(value), json_text(value), terminal(value), md_text(value), md_html(value),
                  md_code(value, table=True), workflow_data(value), repr(value)):  # fmt: skip

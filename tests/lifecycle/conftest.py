@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from humectl.cli import cli
+from humectl.cli.app import cli
 from humectl.emulator.app import EmulatorConfig
 from tests.engine.helpers import Account, emulator_account
 

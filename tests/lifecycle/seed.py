@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from humectl.kinds import KINDS
+from humectl.core.kinds import KINDS
 from tests.engine.helpers import Account
 
 NESTED_PARAMETERS = {

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 import yaml
 
-from humectl.errors import HumectlError
-from humectl.export import export_live, render_export, verify_export, write_export
-from humectl.kinds import KINDS
-from humectl.live import LiveState
-from humectl.manifest import load_manifests
-from humectl.planner import build_plan
+from humectl.core.errors import HumectlError
+from humectl.decide.export import export_live, render_export, verify_export, write_export
+from humectl.core.kinds import KINDS
+from humectl.model.live import LiveState
+from humectl.load.manifests import load_manifests
+from humectl.decide.planner import build_plan
 from tests.engine.helpers import Account
 
 from .seed import PROMPT_TEXTS, seed_account
@@ -173,7 +173,7 @@ def test_cli_export_then_plan_is_empty(account: Account, run_cli: Any, tmp_path:
 
 def test_a_config_following_latest_round_trips_by_name(account: Account, tmp_path: Path) -> None:
     """A reference without a version (version_type LATEST) is exported by name and plans no change."""
-    from humectl.kinds import KINDS
+    from humectl.core.kinds import KINDS
 
     made = account.run(account.client.create(KINDS["prompt"], {"name": "p", "text": "hi"}))
     account.run(account.client.create(KINDS["config"], {"name": "c", "evi_version": "3", "prompt": {"id": made["id"]}}))

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from humectl.kinds import KINDS
+from humectl.core.kinds import KINDS
 from tests.engine.helpers import Account
 
 PROMPT_V0 = "You are Sam from support.\nBe kind.\n"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from humectl.errors import ManifestError, Problem
-from humectl.manifest import LoadOptions, ManifestSet, load_manifests
+from humectl.core.errors import ManifestError, Problem
+from humectl.model.desired import LoadOptions, ManifestSet
+from humectl.load.manifests import load_manifests
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:

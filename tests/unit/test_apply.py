@@ -1,9 +1,9 @@
-"""humectl.apply: the order a Plan runs in (levels forward, deletes in reverse)."""
+"""humectl.ops.apply: the order a Plan runs in (levels forward, deletes in reverse)."""
 
 from __future__ import annotations
 
-from humectl.apply import apply_order
-from humectl.plan import CREATE, DELETE, VERSION, Change, Plan
+from humectl.ops.apply import apply_order
+from humectl.model.plan import CREATE, DELETE, VERSION, Change, Plan
 
 
 def _change(address: str, action: str, level: int) -> Change:

@@ -13,11 +13,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from humectl import rules
+from humectl.load import rules
 from humectl.catalog import model_catalog, voice_library
-from humectl.cli import cli
-from humectl.manifest import LoadOptions
-from humectl.schema import manifest_schema
+from humectl.cli.app import cli
+from humectl.model.desired import LoadOptions
+from humectl.load.schema import manifest_schema
 from tests.conftest import SHARED_DIR
 from tests.unit.manifest_helpers import problems_of, write_tree
 
@@ -179,7 +179,7 @@ def test_catalog_models_from_the_spec_are_the_spec_enum() -> None:
 def test_validate_without_models_or_voices_reads_no_catalog(tmp_path: Path) -> None:
     write_tree(tmp_path, {"a.yaml": config(voice={"provider": "CUSTOM_VOICE", "name": "v"})})
     code = (
-        "import sys, humectl.catalog as c; from humectl.manifest import load_manifests; "
+        "import sys, humectl.catalog as c; from humectl.load.manifests import load_manifests; "
         f"load_manifests({str(tmp_path)!r}); "
         "print(c.voice_library.cache_info().currsize, c.model_catalog.cache_info().currsize)"
     )

@@ -7,8 +7,8 @@ import sys
 
 from click.testing import CliRunner
 
-from humectl import __version__
-from humectl.cli import cli
+from humectl.core.version import __version__
+from humectl.cli.app import cli
 
 
 def test_version() -> None:

@@ -14,7 +14,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from humectl.cli import cli
+from humectl.cli.app import cli
 from tests.conftest import EXAMPLES_DIR
 
 DEFAULT_DB = Path(".humectl/emulator.sqlite3")
@@ -114,7 +114,7 @@ def test_unusable_db_is_a_usage_error(cwd: Path, db: str, says: str) -> None:
 
 
 def test_message_that_looks_like_the_flag_is_left_alone() -> None:
-    from humectl.cli import expand_bare_emulator
+    from humectl.cli.app import expand_bare_emulator
 
     command = cli.commands["plan"]
     assert isinstance(command, click.Command)

@@ -14,7 +14,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from humectl.cli import cli
+from humectl.cli.app import cli
 from tests.conftest import REPO_ROOT
 
 
@@ -64,7 +64,7 @@ def test_drift_output_option_is_explained() -> None:
 def complete(words: str, cword: int) -> list[str]:
     """What bash would offer: click's ``bash_complete`` answers one ``type,value`` line per candidate."""
     env = {**os.environ, "_HUMECTL_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
-    script = "import sys; from humectl.cli import main; sys.argv = ['humectl']; main()"
+    script = "import sys; from humectl.cli.app import main; sys.argv = ['humectl']; main()"
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr
     return [line.split(",", 1)[1] for line in proc.stdout.splitlines()]
@@ -76,7 +76,7 @@ def test_completion_script_for_each_shell(shell: str) -> None:
     assert result.exit_code == 0, result.output
     assert "_HUMECTL_COMPLETE" in result.output and f"{shell}_complete" in result.output
     via_env = subprocess.run(
-        [sys.executable, "-c", "import sys; from humectl.cli import main; sys.argv = ['humectl']; main()"],
+        [sys.executable, "-c", "import sys; from humectl.cli.app import main; sys.argv = ['humectl']; main()"],
         capture_output=True,
         text=True,
         env={**os.environ, "_HUMECTL_COMPLETE": f"{shell}_source"},

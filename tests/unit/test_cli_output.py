@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from humectl.cli import cli
+from humectl.cli.app import cli
 from tests.conftest import EXAMPLES_DIR
 from tests.unit.manifest_helpers import write_tree
 

@@ -16,13 +16,13 @@ from typing import Any
 import httpx
 import pytest
 
-from humectl import client as client_module
-from humectl.apply import apply_plan
-from humectl.client import EviClient, RetryPolicy
-from humectl.errors import InvalidResponseError, NotFoundError, UsageError
-from humectl.kinds import KINDS
-from humectl.plan import CREATE, Change, Plan
-from humectl.settings import DEFAULT_TIMEOUT_S, Settings, build_settings
+from humectl.io import client as client_module
+from humectl.ops.apply import apply_plan
+from humectl.io.client import EviClient, RetryPolicy
+from humectl.core.errors import InvalidResponseError, NotFoundError, UsageError
+from humectl.core.kinds import KINDS
+from humectl.model.plan import CREATE, Change, Plan
+from humectl.core.settings import DEFAULT_TIMEOUT_S, Settings, build_settings
 
 PROMPT = KINDS["prompt"]
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -350,7 +350,7 @@ def test_timeout_from_flag_env_and_default() -> None:
 def test_cli_timeout_flag_and_env_are_checked(tmp_path: Any) -> None:
     from click.testing import CliRunner
 
-    from humectl.cli import cli
+    from humectl.cli.app import cli
 
     db = f"--emulator={tmp_path / 'db.sqlite3'}"
     (tmp_path / "evi.yaml").write_text("prompts:\n  - {name: p, text: hi}\n")

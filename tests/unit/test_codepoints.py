@@ -1,8 +1,8 @@
-"""humectl.codepoints: which code points are unsafe to show raw or to put in a name."""
+"""humectl.core.codepoints: which code points are unsafe to show raw or to put in a name."""
 
 from __future__ import annotations
 
-from humectl.codepoints import describe, first_unsafe, unsafe_class
+from humectl.core.codepoints import describe, first_unsafe, unsafe_class
 
 
 def test_classes() -> None:

@@ -1,8 +1,9 @@
-"""humectl.diff: field-level deltas, text diffs, and notes for changes nobody can see."""
+"""humectl.decide.diff: field-level deltas, text diffs, and notes for changes nobody can see."""
 
 from __future__ import annotations
 
-from humectl.diff import diff_fields, normalise_line_endings, text_change_note, unified_diff
+from humectl.decide.diff import diff_fields, unified_diff
+from humectl.core.text import normalise_line_endings, text_change_note
 
 
 def test_field_changes_by_dotted_path() -> None:

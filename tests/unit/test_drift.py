@@ -1,10 +1,10 @@
-"""humectl.drift: what changed in the account outside humectl since its last apply."""
+"""humectl.decide.drift: what changed in the account outside humectl since its last apply."""
 
 from __future__ import annotations
 
-from humectl.drift import Drifted, find_drift
-from humectl.live import LiveResource, LiveState
-from humectl.plan import VERSION, Change, Plan
+from humectl.decide.drift import Drifted, find_drift
+from humectl.model.live import LiveResource, LiveState
+from humectl.model.plan import VERSION, Change, Plan
 
 
 def a_prompt_edited_in_the_dashboard() -> list[Drifted]:

@@ -1,4 +1,4 @@
-"""humectl.engine: the library API; the in-process emulator's transport is built here and injected."""
+"""humectl.ops.engine: the library API; the in-process emulator's transport is built here and injected."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import httpx
 
-import humectl.client
-from humectl import engine
-from humectl.settings import Settings
+import humectl.io.client
+from humectl.ops import engine
+from humectl.core.settings import Settings
 
 
 def test_the_emulator_transport_is_injected_by_open_client(tmp_path: Path) -> None:
@@ -19,7 +19,7 @@ def test_the_emulator_transport_is_injected_by_open_client(tmp_path: Path) -> No
 
     async def heads() -> list[dict[str, object]]:
         async with client:
-            from humectl.kinds import KINDS
+            from humectl.core.kinds import KINDS
 
             return await client.list_heads(KINDS["prompt"])
 
@@ -30,7 +30,7 @@ def test_the_emulator_transport_is_injected_by_open_client(tmp_path: Path) -> No
 
 
 def test_the_client_knows_nothing_of_the_emulator() -> None:
-    source = inspect.getsource(humectl.client)
+    source = inspect.getsource(humectl.io.client)
     assert "humectl.emulator" not in source and "emulator_db" not in source
 
 
@@ -46,7 +46,7 @@ def test_a_given_transport_wins(tmp_path: Path) -> None:
 
     async def heads() -> None:
         async with client:
-            from humectl.kinds import KINDS
+            from humectl.core.kinds import KINDS
 
             await client.list_heads(KINDS["prompt"])
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from humectl import __version__
-from humectl.cli import cli
+from humectl.core.version import __version__
+from humectl.cli.app import cli
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -26,8 +26,8 @@ def test_the_fast_version_line_is_the_clis() -> None:
 
 
 def test_version_loads_no_cli() -> None:
-    probe = "import sys; sys.argv = ['humectl', '--version']; from humectl.entry import main; main(); "
-    probe += "print(sorted(m for m in sys.modules if m.startswith(('click', 'humectl.cli', 'httpx'))))"
+    probe = "import sys; sys.argv = ['humectl', '--version']; from humectl.cli.entry import main; main(); "
+    probe += "print(sorted(m for m in sys.modules if m.startswith(('click', 'humectl.cli.app', 'httpx'))))"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "[]"
 
@@ -41,7 +41,7 @@ def test_anything_else_is_the_cli() -> None:
 
 def probe(code: str, *argv: str) -> subprocess.CompletedProcess[str]:
     """``code``, then the console script's main with ``argv``, in a fresh interpreter."""
-    script = f"import sys\n{code}\nsys.argv = ['humectl', *{list(argv)!r}]\nfrom humectl.entry import main\nmain()\n"
+    script = f"import sys\n{code}\nsys.argv = ['humectl', *{list(argv)!r}]\nfrom humectl.cli.entry import main\nmain()\n"
     return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
 
 

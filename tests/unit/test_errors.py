@@ -1,4 +1,4 @@
-"""humectl.errors: one exception tree, drawn in its docstring, every public exception of the package in it."""
+"""humectl.core.errors: one exception tree, drawn in its docstring, every public exception of the package in it."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 
 import humectl
-from humectl import errors
-from humectl.errors import HumectlError, error_type
+from humectl.core import errors
+from humectl.core.errors import HumectlError, error_type
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "json-output.md"
 
@@ -50,7 +50,7 @@ def test_every_exception_class_of_the_package_is_defined_in_errors() -> None:
                 continue
             if cls_name.startswith("_"):
                 continue  # private control flow (e.g. client._Retryable): never leaves its module
-            if name != "humectl.errors":
+            if name != "humectl.core.errors":
                 strays.append(f"{name}.{cls_name}")
     assert not strays, f"exceptions outside humectl/errors.py: {strays}"
 
@@ -60,7 +60,7 @@ def test_the_docstring_draws_the_real_tree() -> None:
     defined = {
         name: cls
         for name, cls in inspect.getmembers(errors, inspect.isclass)
-        if cls.__module__ == "humectl.errors" and issubclass(cls, BaseException)
+        if cls.__module__ == "humectl.core.errors" and issubclass(cls, BaseException)
     }
     assert set(drawn) == set(defined), "drawn and defined differ"
     for name, cls in defined.items():
@@ -74,7 +74,7 @@ def test_the_docstring_draws_the_real_tree() -> None:
 def test_every_error_type_id_is_documented() -> None:
     documented = set(re.findall(r"`([a-z_]+)`", DOCS.read_text(encoding="utf-8")))
     for name, cls in inspect.getmembers(errors, inspect.isclass):
-        if cls.__module__ == "humectl.errors" and issubclass(cls, HumectlError) and cls is not HumectlError:
+        if cls.__module__ == "humectl.core.errors" and issubclass(cls, HumectlError) and cls is not HumectlError:
             assert error_type(name) in documented, f"{name}'s id {error_type(name)!r} is not in docs/json-output.md"
 
 

@@ -1,8 +1,8 @@
-"""humectl.history: a resource's versions, newest first, with what changed."""
+"""humectl.ops.history: a resource's versions, newest first, with what changed."""
 
 from __future__ import annotations
 
-from humectl.history import build_history
+from humectl.ops.history import build_history
 
 
 def _versions() -> list[dict[str, object]]:

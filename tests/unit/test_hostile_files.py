@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from humectl.cli import cli
+from humectl.cli.app import cli
 from tests.unit.manifest_helpers import write_tree
 
 SECRET = "ghp_SECRETTOKEN0123456789abcdef"
@@ -172,7 +172,7 @@ def test_bad_base_urls_are_usage_errors(tmp_path: Path, url: str, first_line: st
 @pytest.mark.parametrize("url", ["http://127.0.0.1:1", "http://127.8.9.10:1", "http://[::1]:1", "http://localhost:1",
                                  "http://LOCALHOST:1", "http://[::ffff:127.0.0.1]:1"])  # fmt: skip
 def test_plain_http_with_a_key_reaches_loopback_only(url: str) -> None:
-    from humectl.client import check_key_transport, is_loopback
+    from humectl.io.client import check_key_transport, is_loopback
 
     assert is_loopback(url)
     check_key_transport(url, "k")  # no UsageError

@@ -28,7 +28,11 @@ def test_all_is_sorted_and_every_name_resolves() -> None:
 
 
 def test_the_exports_are_the_library_objects() -> None:
-    from humectl import engine, errors, manifest, plan, planner
+    from humectl.ops import engine
+    from humectl.core import errors
+    from humectl.load import manifests as manifest
+    from humectl.model import plan
+    from humectl.decide import planner
 
     assert humectl.make_plan is engine.make_plan and humectl.open_client is engine.open_client
     assert humectl.load_manifests is manifest.load_manifests
@@ -49,7 +53,7 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
 
 
 def test_import_humectl_loads_no_http_client_emulator_or_diff_library() -> None:
-    heavy = ("httpx", "deepdiff", "humectl.emulator", "humectl.engine", "click")
+    heavy = ("httpx", "deepdiff", "humectl.emulator", "humectl.ops.engine", "click")
     code = f"import sys, humectl; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
@@ -58,9 +62,9 @@ def test_import_humectl_loads_no_http_client_emulator_or_diff_library() -> None:
 def test_validate_loads_no_http_client_emulator_or_diff_library(tmp_path: Path) -> None:
     (tmp_path / "evi.yaml").write_text("prompts:\n  - name: p\n    text: hi\n", encoding="utf-8")
     code = (
-        "import sys\nfrom humectl.cli import main\ntry:\n    main(['validate', sys.argv[1]])\n"
+        "import sys\nfrom humectl.cli.app import main\ntry:\n    main(['validate', sys.argv[1]])\n"
         "except SystemExit as exc:\n    assert exc.code in (0, None), exc.code\n"
-        "print(sorted(m for m in ('httpx', 'deepdiff', 'humectl.emulator', 'humectl.engine') if m in sys.modules))"
+        "print(sorted(m for m in ('httpx', 'deepdiff', 'humectl.emulator', 'humectl.ops.engine') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -1,4 +1,4 @@
-"""humectl.kinds: the registry is complete and consistent, carries each kind's behaviour, and no module
+"""humectl.core.kinds: the registry is complete and consistent, carries each kind's behaviour, and no module
 outside it (and the emulator, its own server) branches on a kind's name."""
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 import humectl
-from humectl import kinds
-from humectl.kinds import DEPENDENCY_ORDER, KINDS, LOCK_KIND, PLAN_ORDER, REPORT_ORDER, kind_level, parse_address
-from humectl.manifest import LoadOptions, load_manifests
+from humectl.core import kinds
+from humectl.core.kinds import DEPENDENCY_ORDER, KINDS, LOCK_KIND, PLAN_ORDER, REPORT_ORDER, kind_level, parse_address
+from humectl.model.desired import LoadOptions
+from humectl.load.manifests import load_manifests
 
 PACKAGE = Path(humectl.__file__).parent
 NAMES = {k.name for k in KINDS.values()} | {k.plural for k in KINDS.values()}
@@ -20,7 +21,7 @@ NAMES = {k.name for k in KINDS.values()} | {k.plural for k in KINDS.values()}
 
 def test_every_kind_has_its_module_and_is_ordered() -> None:
     for kind in KINDS.values():
-        module = importlib.import_module(f"humectl.kinds.{kind.name}")
+        module = importlib.import_module(f"humectl.core.kinds.{kind.name}")
         assert module.KIND is kind
     assert sorted(DEPENDENCY_ORDER) == sorted(KINDS) == sorted(REPORT_ORDER) == sorted(PLAN_ORDER)
     assert len({k.plural for k in KINDS.values()}) == len(KINDS)
@@ -141,7 +142,7 @@ def test_each_kind_builds_its_own_spec(tmp_path: Path) -> None:
 
 
 def test_each_kind_checks_its_own_entries(tmp_path: Path) -> None:
-    from humectl.errors import ManifestError
+    from humectl.core.errors import ManifestError
 
     with pytest.raises(ManifestError) as caught:
         _load(
@@ -156,7 +157,7 @@ def test_each_kind_checks_its_own_entries(tmp_path: Path) -> None:
 
 
 def test_references_are_checked_from_the_registry(tmp_path: Path) -> None:
-    from humectl.errors import ManifestError
+    from humectl.core.errors import ManifestError
 
     with pytest.raises(ManifestError) as caught:
         _load(tmp_path, "tools:\n  - {name: t, parameters: {type: object}}\n"

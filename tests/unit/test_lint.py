@@ -1,4 +1,4 @@
-"""humectl.lint through validate: a prompt naming a tool its config does not attach, a config attaching
+"""humectl.load.lint through validate: a prompt naming a tool its config does not attach, a config attaching
 a tool nobody describes, each at the config's line and silenced per entry; placeholders per prompt."""
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from humectl import lint
-from humectl.cli import cli
-from humectl.lint import _Mentions, _mentions, placeholders
-from humectl.manifest import LoadOptions, validate_manifests
+from humectl.load import lint
+from humectl.cli.app import cli
+from humectl.load.lint import _Mentions, _mentions, placeholders
+from humectl.model.desired import LoadOptions
+from humectl.load.manifests import validate_manifests
 from tests.conftest import EXAMPLES_DIR
 
 

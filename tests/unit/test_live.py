@@ -1,11 +1,11 @@
-"""humectl.live: live heads indexed by name; times read as Hume writes them."""
+"""humectl.io.listing: live heads indexed by name; times read as Hume writes them."""
 
 from __future__ import annotations
 
 import pytest
 
-from humectl.errors import LiveStateError
-from humectl.live import build_live_state, iso_time
+from humectl.core.errors import LiveStateError
+from humectl.model.live import build_live_state, iso_time
 
 
 def test_times_in_milliseconds_and_seconds() -> None:

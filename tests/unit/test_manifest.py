@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from humectl.errors import ManifestError
-from humectl.manifest import LoadOptions, Source, load_manifests
+from humectl.core.errors import ManifestError
+from humectl.model.desired import LoadOptions, Source
+from humectl.load.manifests import load_manifests
 from tests.conftest import EXAMPLES_DIR
 from tests.unit.manifest_helpers import lines_of, write_tree
 
@@ -261,7 +262,7 @@ def test_all_examples_load() -> None:
 
 
 def test_support_desk_uses_every_config_section() -> None:
-    from humectl.kinds import CONFIG
+    from humectl.core.kinds import CONFIG
 
     manifest_set = load_manifests(EXAMPLES_DIR / "support-desk")
     used = {key for config in manifest_set.of_kind("config") for key in config.spec}
@@ -296,7 +297,7 @@ def _forking(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_pending_load_is_the_load(monkeypatch: pytest.MonkeyPatch) -> None:
-    from humectl.manifest import PendingLoad
+    from humectl.load.manifests import PendingLoad
 
     serial = load_manifests(EXAMPLES_DIR / "support-desk")
     _forking(monkeypatch)
@@ -306,7 +307,7 @@ def test_a_pending_load_is_the_load(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_pending_load_fails_with_the_same_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from humectl.manifest import PendingLoad
+    from humectl.load.manifests import PendingLoad
 
     root = write_tree(tmp_path / "evi", BROKEN)
     with pytest.raises(ManifestError) as serial:
@@ -324,8 +325,8 @@ def test_a_pending_load_fails_with_the_same_problems(tmp_path: Path, monkeypatch
 def test_a_pending_load_whose_child_dies_converts_here(monkeypatch: pytest.MonkeyPatch) -> None:
     import signal
 
-    from humectl import yamldoc
-    from humectl.manifest import PendingLoad
+    from humectl.load import yamldoc
+    from humectl.load.manifests import PendingLoad
 
     serial = load_manifests(EXAMPLES_DIR / "support-desk")
     _forking(monkeypatch)
@@ -341,7 +342,7 @@ def test_a_pending_load_whose_child_dies_converts_here(monkeypatch: pytest.Monke
 
 
 def test_a_pending_load_closed_unasked_leaves_no_child(monkeypatch: pytest.MonkeyPatch) -> None:
-    from humectl.manifest import PendingLoad
+    from humectl.load.manifests import PendingLoad
 
     _forking(monkeypatch)
     pending = PendingLoad(EXAMPLES_DIR / "support-desk")

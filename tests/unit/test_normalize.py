@@ -1,8 +1,8 @@
-"""humectl.normalize: one canonical form for both sides, so equal means "no change"."""
+"""humectl.decide.normalize: one canonical form for both sides, so equal means "no change"."""
 
 from __future__ import annotations
 
-from humectl.normalize import LATEST, canonical_parameters, normalize_desired, normalize_live, ref, split_ref
+from humectl.decide.normalize import LATEST, canonical_parameters, normalize_desired, normalize_live, ref, split_ref
 
 
 def test_parameters_compare_as_canonical_json() -> None:

@@ -1,4 +1,4 @@
-"""humectl.plan: the Plan as plain data (its saved form round-trips; it depends on no planner)."""
+"""humectl.model.plan: the Plan as plain data (its saved form round-trips; it depends on no planner)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import humectl.plan
-from humectl.diff import FieldChange
-from humectl.errors import PlanError
-from humectl.plan import CREATE, DELETE, RENAME, VERSION, Change, Plan
+import humectl.model.plan
+from humectl.model.fields import FieldChange
+from humectl.core.errors import PlanError
+from humectl.model.plan import CREATE, DELETE, RENAME, VERSION, Change, Plan
 
 
 def _plan() -> Plan:
@@ -58,9 +58,9 @@ def test_an_unknown_format_version_is_refused() -> None:
 
 def test_the_data_module_imports_no_planner() -> None:
     # The Plan is data: it must not depend on how plans are built, rendered or applied.
-    tree = ast.parse(Path(humectl.plan.__file__).read_text(encoding="utf-8"))
+    tree = ast.parse(Path(humectl.model.plan.__file__).read_text(encoding="utf-8"))
     imported = {
         node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
     } | {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    forbidden = {"humectl.planner", "humectl.live", "humectl.manifest", "humectl.engine", "humectl.apply"}
+    forbidden = {"humectl.decide.planner", "humectl.io.listing", "humectl.load.manifests", "humectl.ops.engine", "humectl.ops.apply"}
     assert not imported & forbidden

@@ -1,4 +1,4 @@
-"""humectl.policy: ``policy:`` in humectl.yaml (top level refined per environment, every mistake
+"""humectl.decide.policy: ``policy:`` in humectl.yaml (top level refined per environment, every mistake
 located), its schema kept in step with the rules, and the violations of assessed plans."""
 
 from __future__ import annotations
@@ -10,13 +10,15 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from humectl import risk
-from humectl.diff import diff_fields
-from humectl.errors import ManifestError
-from humectl.kinds import KINDS
-from humectl.manifest import LoadOptions, load_manifests
-from humectl.plan import Change, Plan
-from humectl.policy import DENY, FAIL_ON, Policy, violations
+from humectl.decide import risk
+from humectl.decide.diff import diff_fields
+from humectl.core.errors import ManifestError
+from humectl.core.kinds import KINDS
+from humectl.model.desired import LoadOptions
+from humectl.load.manifests import load_manifests
+from humectl.model.plan import Change, Plan
+from humectl.model.review import DENY, FAIL_ON, Policy
+from humectl.decide.policy import violations
 from tests.conftest import REPO_ROOT
 
 MANIFEST = "prompts:\n  - name: agent\n    text: Hello.\n"

@@ -1,8 +1,8 @@
-"""humectl.provenance: the marker humectl writes into version_description, and reading it back."""
+"""humectl.core.provenance: the marker humectl writes into version_description, and reading it back."""
 
 from __future__ import annotations
 
-from humectl import provenance
+from humectl.core import provenance
 
 
 def test_the_marker_round_trips() -> None:

@@ -1,4 +1,4 @@
-"""humectl.render.escape: one escaper per medium, checked against the real parsers of each medium.
+"""humectl.core.escape: one escaper per medium, checked against the real parsers of each medium.
 
 Markdown is rendered with cmark-gfm (GitHub's own Markdown library) and the HTML parsed back; the
 workflow-command guard is checked with the runner's rules (lines split at \\r and \\n, leading
@@ -18,7 +18,7 @@ from cmarkgfm.cmark import Options
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from humectl.codepoints import describe, first_unsafe, unsafe_class
+from humectl.core.codepoints import describe, first_unsafe, unsafe_class
 from humectl.render import escape
 
 HOSTILE = [

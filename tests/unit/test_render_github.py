@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from humectl.errors import Problem
+from humectl.core.errors import Problem
 from humectl.render import github
 
 

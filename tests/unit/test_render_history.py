@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from humectl.history import build_history
+from humectl.ops.history import build_history
 from humectl.render.history import render_history_json, render_history_text
 from tests.unit.test_history import _versions
 

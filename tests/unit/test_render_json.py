@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from humectl.plan import CREATE, Change, Plan
+from humectl.model.plan import CREATE, Change, Plan
 from humectl.render.json import FORMAT_VERSION, dumps, render_json
 
 
@@ -19,8 +19,8 @@ def test_documents_end_in_a_newline_and_carry_the_format_version() -> None:
 
 
 def test_command_documents() -> None:
-    from humectl.errors import ApplyReport
-    from humectl.export import ExportFile, ExportResult
+    from humectl.core.errors import ApplyReport
+    from humectl.decide.export import ExportFile, ExportResult
     from humectl.render.json import apply_document, export_document, snapshot_line
 
     result = ExportResult(files=[ExportFile("prompts.yaml", "")], addresses=["prompt/p"], notes=["n"])

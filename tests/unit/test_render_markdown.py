@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from humectl.plan import CREATE, Change, Plan
+from humectl.model.plan import CREATE, Change, Plan
 from humectl.render.markdown import render_markdown
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from humectl.errors import Problem
-from humectl.render.problems import count, format_problem, render_github, render_json
+from humectl.core.errors import Problem
+from humectl.core.problems import count, format_problem
+from humectl.render.problems import render_github, render_json
 
 
 def _problems() -> list[Problem]:

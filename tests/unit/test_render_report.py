@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from humectl.errors import ApplyReport
-from humectl.plan import CREATE, Change, Plan
+from humectl.core.errors import ApplyReport
+from humectl.model.plan import CREATE, Change, Plan
 from humectl.render.markdown import render_apply_report
 from humectl.render.report import render_report_text, report_heading
 

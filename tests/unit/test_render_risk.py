@@ -3,10 +3,11 @@ high-risk changes first (table and details), the violations after the plan."""
 
 from __future__ import annotations
 
-from humectl import risk
-from humectl.diff import diff_fields
-from humectl.plan import Change, Plan
-from humectl.policy import Policy, violations
+from humectl.decide import risk
+from humectl.decide.diff import diff_fields
+from humectl.model.plan import Change, Plan
+from humectl.model.review import Policy
+from humectl.decide.policy import violations
 from humectl.render.markdown import render_markdown
 from humectl.render.text import render_text, render_violations
 

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from humectl import risk
-from humectl.diff import diff_fields
-from humectl.errors import Problem
-from humectl.plan import Change, Plan
-from humectl.policy import Policy, violations
+from humectl.decide import risk
+from humectl.decide.diff import diff_fields
+from humectl.core.errors import Problem
+from humectl.model.plan import Change, Plan
+from humectl.model.review import Policy
+from humectl.decide.policy import violations
 from humectl.render import sarif
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from humectl.diff import FieldChange
-from humectl.plan import CREATE, DELETE, VERSION, Change, Plan
+from humectl.model.fields import FieldChange
+from humectl.model.plan import CREATE, DELETE, VERSION, Change, Plan
 from humectl.render.text import format_value, render_text
 
 

@@ -1,4 +1,4 @@
-"""humectl.risk: every default rule on the changes it is about, the cascade, policy overrides, and the
+"""humectl.decide.risk: every default rule on the changes it is about, the cascade, policy overrides, and the
 properties that keep it honest (a change's risk is its worst reason; more changes never lower it)."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from humectl import risk
-from humectl.diff import diff_fields
-from humectl.engine import load_plan
-from humectl.plan import Change, Plan
+from humectl.decide import risk
+from humectl.decide.diff import diff_fields
+from humectl.ops.engine import load_plan
+from humectl.model.plan import Change, Plan
 
 CONFIG = {
     "evi_version": "3",

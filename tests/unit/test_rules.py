@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from humectl.manifest import load_manifests
+from humectl.load.manifests import load_manifests
 from tests.unit.manifest_helpers import lines_of, problems_of, write_tree
 
 PROMPT = """
@@ -68,7 +68,7 @@ def test_tool_name_not_callable(tmp_path: Path) -> None:
 
 
 def test_tool_name_too_long_with_prefix(tmp_path: Path) -> None:
-    from humectl.manifest import LoadOptions
+    from humectl.model.desired import LoadOptions
 
     name = "t" * 60
     write_tree(tmp_path, {"a.yaml": f"tools:\n  - name: {name}\n    parameters: {{type: object}}\n"})
@@ -421,8 +421,9 @@ def test_names_of_every_script_are_fine(tmp_path: Path) -> None:
 
 
 def test_previous_names_tools_configs_and_prefixes(tmp_path: Path) -> None:
-    from humectl.errors import UsageError
-    from humectl.manifest import LoadOptions, build_load_options
+    from humectl.core.errors import UsageError
+    from humectl.model.desired import LoadOptions
+    from humectl.load.manifests import build_load_options
 
     write_tree(
         tmp_path,

@@ -12,10 +12,10 @@ import yaml
 from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
-from humectl.cli import cli
-from humectl.errors import ManifestError
-from humectl.manifest import load_manifests
-from humectl.schema import manifest_schema, manifest_schema_text, schema_violations
+from humectl.cli.app import cli
+from humectl.core.errors import ManifestError
+from humectl.load.manifests import load_manifests
+from humectl.load.schema import manifest_schema, manifest_schema_text, schema_violations
 from tests.conftest import EXAMPLES_DIR, REPO_ROOT, TESTDATA_DIR
 
 BAD_DIR = TESTDATA_DIR / "manifests" / "schema-bad"

@@ -1,4 +1,4 @@
-"""humectl.sensitive: the one masking layer, and where sensitive values come from."""
+"""humectl.core.sensitive: the one masking layer, and where sensitive values come from."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from humectl import sensitive
-from humectl.errors import UsageError
+from humectl.core import sensitive
+from humectl.core.errors import UsageError
 
 
 def test_values_are_masked_in_text_and_data() -> None:

@@ -1,11 +1,11 @@
-"""humectl.settings: where the API is, the key, parallelism, timeout, from flags and the environment."""
+"""humectl.core.settings: where the API is, the key, parallelism, timeout, from flags and the environment."""
 
 from __future__ import annotations
 
 import pytest
 
-from humectl.errors import UsageError
-from humectl.settings import DEFAULT_BASE_URL, api_key_from_env, build_settings
+from humectl.core.errors import UsageError
+from humectl.core.settings import DEFAULT_BASE_URL, api_key_from_env, build_settings
 
 
 def test_flags_win_over_the_environment() -> None:

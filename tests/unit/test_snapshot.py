@@ -1,10 +1,10 @@
-"""humectl.snapshot: an account as a seed document, printed safely and counted."""
+"""humectl.ops.snapshot: an account as a seed document, printed safely and counted."""
 
 from __future__ import annotations
 
 import json
 
-from humectl.snapshot import FORMAT, render_snapshot, snapshot_counts
+from humectl.ops.snapshot import FORMAT, render_snapshot, snapshot_counts
 
 
 def test_counts_resources_not_versions() -> None:

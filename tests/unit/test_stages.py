@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from humectl import stages
+from humectl.core import stages
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "minimal"
 

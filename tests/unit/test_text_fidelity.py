@@ -13,10 +13,12 @@ from pathlib import Path
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from humectl.codepoints import unsafe_class
-from humectl.diff import FieldChange, split_lines, text_change_note, text_diff
-from humectl.manifest import load_manifests
-from humectl.plan import Change, Plan
+from humectl.core.codepoints import unsafe_class
+from humectl.model.fields import FieldChange
+from humectl.core.text import split_lines, text_change_note
+from humectl.decide.diff import text_diff
+from humectl.load.manifests import load_manifests
+from humectl.model.plan import Change, Plan
 from humectl.render import visible
 from humectl.render.markdown import render_markdown
 from humectl.render.text import render_text, text_diff_lines
@@ -162,7 +164,7 @@ def test_text_file_line_endings_are_read_as_newlines(tmp_path: Path) -> None:
 def test_the_fast_invisible_steps_equal_the_character_by_character_ones(text: str) -> None:
     """_visible_only and _no_whitespace take C-speed paths (ASCII as is, str.split): same result as
     the per-character definitions they replace, for any text."""
-    from humectl.diff import _no_whitespace, _visible_only
+    from humectl.decide.diff import _no_whitespace, _visible_only
 
     assert _visible_only(text) == "".join(c for c in text if unsafe_class(c) not in ("invisible", "bidi control"))
     assert _no_whitespace(text) == "".join(c for c in text if not c.isspace())

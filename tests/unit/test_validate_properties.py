@@ -20,8 +20,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from humectl.errors import ManifestError, Problem
-from humectl.manifest import LoadOptions, load_manifests
+from humectl.core.errors import ManifestError, Problem
+from humectl.model.desired import LoadOptions
+from humectl.load.manifests import load_manifests
 from tests.conftest import EXAMPLES_DIR
 
 SUPPORT_DESK = EXAMPLES_DIR / "support-desk"

@@ -1,10 +1,10 @@
-"""humectl.yamldoc: one YAML file read safely, with the line and column of every node."""
+"""humectl.load.yamldoc: one YAML file read safely, with the line and column of every node."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from humectl.yamldoc import parse
+from humectl.load.yamldoc import parse
 
 
 def _parse(text: str, variables: dict[str, str] | None = None) -> tuple[object, list[object]]:

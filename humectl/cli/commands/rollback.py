@@ -1,0 +1,115 @@
+"""``humectl rollback``: a new version of a resource with the content of an older one, then the change
+the manifests need (shown, or written with ``--write``)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import click
+
+from humectl.cli.app import HumectlCommand
+from humectl.cli.options import AccountFlags, account_flags, check_targets, lock_options, output_option
+from humectl.cli.output import colour, echo, json_mode, record, say
+from humectl.cli.running import confirm, progress, run, write_lock
+from humectl.core import sensitive
+from humectl.core.errors import ApplyError, ApplyReport
+from humectl.core.escape import name, terminal
+from humectl.core.provenance import new_run_id
+from humectl.load.manifests import load_manifests
+from humectl.ops.apply import ApplyOptions
+from humectl.ops.rollback import entry_diff, manifest_update, write_update
+from humectl.ops.session import Session
+from humectl.render.json import dumps, rollback_document
+from humectl.render.text import render_text
+
+
+@click.command(cls=HumectlCommand)
+@click.argument("address", metavar="KIND/NAME")
+@click.option("--to-version", "to_version", type=click.IntRange(min=0), required=True, help="The version to restore.")
+@click.option("--auto-approve", is_flag=True, help="Roll back without asking for confirmation.")
+@click.option("--write", "write_dir", default=None, type=click.Path(file_okay=False, exists=True), metavar="DIR",
+              help="Also rewrite the resource's manifest entry (and prompt text file) under DIR.")
+@click.option("--manifests", "manifest_dir", default=None, type=click.Path(file_okay=False, exists=True),
+              metavar="DIR", help="Show the exact change to the manifests under DIR, without writing it.")
+@click.option("--message", "-m", default=None, help="Version description (default: 'rollback to vN').")
+@output_option("text, or json: the plan, the report and the manifest change (docs/json-output.md).")
+@lock_options
+@account_flags
+def rollback(
+    address: str,
+    to_version: int,
+    auto_approve: bool,
+    write_dir: str | None,
+    manifest_dir: str | None,
+    message: str | None,
+    output: str,
+    use_lock: bool,
+    lock_timeout: float,
+    flags: AccountFlags,
+) -> int:
+    """Make a new version of KIND/NAME whose content equals version N (shown as a plan first).
+
+    Holds the account lock of the scope (--name-prefix, or --env with --manifests/--write DIR; else
+    the account) while it reads and writes.
+
+    \b
+    Examples:
+      humectl rollback config/support-desk --to-version 3
+      humectl rollback prompt/support-agent --to-version 0 --write evi/
+    """
+    check_targets((address,))
+    manifests = write_dir or manifest_dir
+    scope = flags.name_prefix or ""
+    if not scope and flags.environment and manifests:
+        scope = load_manifests(manifests, flags.load_options(manifests)).name_prefix
+    run_id = new_run_id()
+    command = f"humectl rollback {address} --to-version {to_version}"
+
+    async def work(session: Session) -> int:
+        async with write_lock(
+            session, use_lock, lock_timeout, scope=scope, run_id=run_id, command=command, directory=manifests or "."
+        ) as held:
+            planned = await session.rollback_plan(address, to_version, run_id=run_id, message=message)
+            planned = replace(planned, plan=planned.plan.masked(sensitive.current().by_name()))
+            plan = planned.plan
+            record(address=address, to_version=to_version, rolled_back=False, plan=plan.to_dict())
+            if plan.has_changes and output != "json":
+                echo(render_text(plan, colour=colour()), nl=False)
+            for note in planned.notes:
+                say(f"  note: {terminal(note)}")
+            if manifests:
+                update = manifest_update(planned, manifests, flags.load_options(manifests))
+            else:
+                update = entry_diff(planned)
+            report: ApplyReport | None = None
+            if planned.to_head:
+                say(f"{name(address)} v{to_version} is its newest version already; nothing to roll back.")
+            elif not plan.has_changes:
+                # Already rolled back (e.g. without --write): the manifests may still need the change.
+                say(f"{name(address)} already has the content of v{to_version}; nothing to roll back.")
+            elif not auto_approve and not await confirm("roll back", "\nRoll back?"):
+                return 1
+            if plan.has_changes:
+                say("")
+                options = ApplyOptions(check_fresh=True, parallelism=session.settings.parallelism)
+                try:
+                    report, _ = await session.apply(plan, options, on_event=progress, halt=held.lost)
+                except ApplyError as exc:
+                    record(report=exc.report.to_dict())
+                    raise
+                say(f"\nRolled back {name(address)} to the content of v{to_version}.")
+            for note in update.notes:
+                say(f"  note: {terminal(note)}")
+            if write_dir:
+                for path in write_update(update):
+                    say(f"Wrote {terminal(str(path))}")
+                say(terminal(update.diff, multiline=True), nl=False)
+            elif update.diff:
+                say("The manifests still describe the content rolled back. Make this change (or re-run with --write DIR):")
+                say(terminal(update.diff, multiline=True), nl=False)
+            if json_mode():
+                document = rollback_document(address, to_version, planned, update, report, written=bool(write_dir))
+                echo(dumps(document), nl=False)
+            return 0
+
+    return run(flags.settings(), work)

@@ -1,0 +1,324 @@
+"""The flags commands share, declared once: reaching the API, shaping the manifests (variables,
+environments), what to plan, the account lock; and the objects that carry their values to a command.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from humectl.core.errors import UsageError
+from humectl.core.escape import terminal
+from humectl.core.kinds import parse_address
+from humectl.core.settings import DEFAULT_EMULATOR_DB, Settings, build_settings, emulator_db_problem
+from humectl.io.git import git_message
+from humectl.io.lock import parse_duration
+from humectl.load.manifests import build_load_options
+from humectl.model.desired import LoadOptions
+from humectl.model.plan import PLAN_SUFFIX, markdown_sibling
+from humectl.model.review import RiskLevel
+from humectl.ops.plan import PlanOptions
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+OUTPUT_CHOICES = ("text", "json", "markdown", "sarif")
+
+
+def output_option(help_text: str, choices: tuple[str, ...] = ("text", "json"), default: str = "text") -> Callable[[F], F]:
+    """``--output/-o``: text for people, json for machines (one document on stdout, errors too)."""
+    return click.option(
+        "--output", "-o", type=click.Choice(list(choices)), default=default, show_default=True, help=help_text
+    )
+
+
+def _check_emulator_db(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not value:
+        raise click.BadParameter(
+            f"--emulator=DB needs a file name; --emulator alone uses {DEFAULT_EMULATOR_DB}", ctx, param
+        )
+    problem = emulator_db_problem(value)
+    if problem:
+        raise click.BadParameter(
+            f"{terminal(value)} {problem} (a bare --emulator takes the next word as DB unless it starts with "
+            f"'-': put --emulator after the directory, or write --emulator={DEFAULT_EMULATOR_DB})",
+            ctx,
+            param,
+        )
+    return value
+
+
+def api_options(func: F) -> F:
+    """Flags shared by every command that talks to the API."""
+    func = click.option(
+        "--base-url",
+        default=None,
+        envvar="HUME_BASE_URL",
+        show_envvar=True,
+        help="URL of an EVI-compatible API. The default, https://api.hume.ai, no longer answers: "
+        "Hume switched its hosted EVI API off on 2026-11-13.",
+    )(func)
+    func = click.option(
+        "--emulator",
+        "emulator_db",
+        is_flag=False,
+        flag_value=DEFAULT_EMULATOR_DB,
+        default=None,
+        metavar="[=DB]",
+        callback=_check_emulator_db,
+        help="Use the EVI emulator built into humectl, in process, over the SQLite file DB "
+        f"(default {DEFAULT_EMULATOR_DB}).",
+    )(func)
+    func = click.option(
+        "--parallelism",
+        type=click.IntRange(1, 64),
+        default=None,
+        help="Concurrent requests at most (default 8).",
+    )(func)
+    func = click.option(
+        "--timeout",
+        "timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=None,
+        metavar="SECONDS",
+        help="Give up on one request after SECONDS (env HUMECTL_TIMEOUT; default 30).",
+    )(func)
+    return func
+
+
+def manifest_options(func: F) -> F:
+    """Flags shared by every command that reads manifests: variables and environments."""
+    func = click.option(
+        "--var",
+        "variables",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="Set a manifest variable ${KEY} (repeatable; wins over --var-file).",
+    )(func)
+    func = click.option(
+        "--var-file",
+        "var_files",
+        multiple=True,
+        type=click.Path(dir_okay=False),
+        help="YAML file of variables (repeatable; later files win).",
+    )(func)
+    func = click.option(
+        "--env",
+        "environment",
+        default=None,
+        envvar="HUMECTL_ENV",
+        help="Environment from humectl.yaml (its variables and name prefix).",
+    )(func)
+    func = click.option(
+        "--name-prefix",
+        default=None,
+        help="Prefix every resource name, so several environments can share one account.",
+    )(func)
+    return func
+
+
+def prune_options(func: F) -> F:
+    """--prune, --prune-unmanaged and --allow-empty, shared by plan and apply."""
+    func = click.option(
+        "--allow-empty",
+        is_flag=True,
+        help="Plan a directory without resources, or a prune that deletes every resource humectl manages "
+        "(both refused without it).",
+    )(func)
+    func = click.option(
+        "--prune-unmanaged",
+        is_flag=True,
+        help="With --prune, also delete live resources humectl did not create.",
+    )(func)
+    func = click.option(
+        "--prune",
+        is_flag=True,
+        help="Delete live resources that humectl created and the manifests no longer have.",
+    )(func)
+    return func
+
+
+def fail_on_option(func: F) -> F:
+    """``--fail-on``: wherever risk is computed (plan and apply)."""
+    return click.option(
+        "--fail-on",
+        "fail_on",
+        type=click.Choice(["high", "medium"]),
+        default=None,
+        help="Fail (exit 1, after the plan) when a change has this risk or higher (docs/review.md); "
+        "overrides policy.fail_on of humectl.yaml.",
+    )(func)
+
+
+def check_targets(targets: tuple[str, ...], flag: str = "--target") -> None:
+    for target in targets:
+        try:
+            parse_address(target)
+        except ValueError as exc:
+            raise UsageError(f"{flag} {exc}") from None
+
+
+def check_out_file(value: str | None) -> str | None:
+    """The saved plan must end in .json, so that its Markdown sibling never overwrites it."""
+    if value is None or Path(value).suffix == PLAN_SUFFIX:
+        return value
+    if Path(value).name in ("", ".", ".."):  # "", ".", "/", "dir/..": no file name to give a suffix to
+        raise UsageError(f"--out {terminal(value)!r}: the saved plan needs a file name", hint="e.g. --out plan.json")
+    fixed = Path(value).with_suffix(PLAN_SUFFIX)
+    raise UsageError(
+        f"--out {value}: the saved plan must end in {PLAN_SUFFIX}",
+        hint=f"use --out {fixed}; its Markdown (for the PR comment) is written beside it as {markdown_sibling(fixed)}",
+    )
+
+
+class DurationType(click.ParamType):  # type: ignore[type-arg]  # generic in click 8.2
+    """A duration as Terraform writes them: ``0``, ``30s``, ``2m``, ``1m30s``, ``500ms``."""
+
+    name = "duration"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, (int, float)):
+            return float(value)
+        try:
+            return parse_duration(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def lock_options(func: F) -> F:
+    """--lock/--no-lock and --lock-timeout, for every command that writes."""
+    func = click.option(
+        "--lock-timeout",
+        type=DurationType(),
+        default="0",
+        metavar="DURATION",
+        help="Wait up to DURATION (e.g. 30s, 2m) for the account lock another run holds (default 0: fail at once).",
+    )(func)
+    func = click.option(
+        "--lock/--no-lock",
+        "use_lock",
+        default=True,
+        help="Hold the account lock while writing, so runs never race (default: on).",
+    )(func)
+    return func
+
+
+def github_option(func: F) -> F:
+    return click.option(
+        "--github/--no-github", "github", default=None, help="GitHub Actions output (default: auto-detect)."
+    )(func)
+
+
+@dataclass(frozen=True)
+class ApiFlags:
+    """The flags of every command that talks to the API."""
+
+    base_url: str | None
+    emulator_db: str | None
+    parallelism: int | None
+    timeout: float | None
+
+    def settings(self) -> Settings:
+        return build_settings(
+            base_url=self.base_url, emulator_db=self.emulator_db, parallelism=self.parallelism, timeout_s=self.timeout
+        )
+
+
+@dataclass(frozen=True)
+class AccountFlags(ApiFlags):
+    """The flags of every command that reads manifests and talks to the API."""
+
+    variables: tuple[str, ...]
+    var_files: tuple[str, ...]
+    environment: str | None
+    name_prefix: str | None
+
+    def load_options(self, directory: str) -> LoadOptions:
+        return build_load_options(
+            var_flags=self.variables,
+            var_files=self.var_files,
+            environment=self.environment,
+            name_prefix=self.name_prefix,
+            root=directory,
+        )
+
+    @property
+    def shapes_the_manifests(self) -> bool:
+        return bool(self.variables or self.var_files or self.environment or self.name_prefix)
+
+
+@dataclass(frozen=True)
+class PlanFlags(AccountFlags):
+    """AccountFlags plus what plan and apply share: what to plan, GitHub mode, --fail-on."""
+
+    targets: tuple[str, ...]
+    message: str | None
+    github: bool | None
+    prune: bool
+    prune_unmanaged: bool
+    allow_empty: bool
+    fail_on: RiskLevel | None
+
+    def plan_options(self, directory: str, *, run_id: str | None = None) -> PlanOptions:
+        """What to plan in ``directory``: the manifests' load options and the flags of the plan."""
+        check_targets(self.targets)
+        return PlanOptions(
+            load=self.load_options(directory),
+            message=self.message or git_message(Path(directory)),
+            targets=self.targets,
+            prune=self.prune or self.prune_unmanaged,
+            prune_unmanaged=self.prune_unmanaged,
+            allow_empty=self.allow_empty,
+            fail_on=self.fail_on,
+            run_id=run_id,
+        )
+
+    @property
+    def shapes_the_plan(self) -> bool:
+        """Flags that change what is planned (meaningless for a saved plan)."""
+        chosen = self.targets or self.prune or self.prune_unmanaged or self.allow_empty
+        return self.shapes_the_manifests or bool(chosen)
+
+
+def _bundle(flags_type: type[ApiFlags], options: tuple[Callable[[Any], Any], ...]) -> Callable[[F], F]:
+    """Declare ``options`` on a command and hand their values to it as one ``flags`` object."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def command(**kwargs: Any) -> Any:
+            shared = {name: kwargs.pop(name) for name in flags_type.__dataclass_fields__}
+            return func(flags=flags_type(**shared), **kwargs)
+
+        for option in options:
+            command = option(command)
+        return command  # type: ignore[return-value]
+
+    return decorate
+
+
+api_flags = _bundle(ApiFlags, (api_options,))
+account_flags = _bundle(AccountFlags, (api_options, manifest_options))
+
+
+def plan_flags(verb: str) -> Callable[[F], F]:
+    """The flags of plan and apply, as one ``flags: PlanFlags``."""
+    return _bundle(
+        PlanFlags,
+        (
+            api_options,
+            manifest_options,
+            prune_options,
+            fail_on_option,
+            github_option,
+            click.option("--message", "-m", default=None,
+                         help="Version description for new versions (default: git commit)."),
+            click.option("--target", "targets", multiple=True, metavar="KIND/NAME",
+                         help=f"{verb} only this and its dependencies (repeatable)."),
+        ),
+    )  # fmt: skip

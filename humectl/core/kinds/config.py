@@ -1,0 +1,76 @@
+"""The config kind: an EVI configuration, referencing a prompt and tools by name (or pinned version)."""
+
+from __future__ import annotations
+
+from humectl.core.kinds.base import Kind, Reference, RiskRule
+
+KIND = Kind(
+    name="config",
+    plural="configs",
+    api_path="/v0/evi/configs",
+    page_key="configs_page",
+    content_fields=(
+        "evi_version",
+        "prompt",
+        "voice",
+        "language_model",
+        "ellm_model",
+        "tools",
+        "builtin_tools",
+        "event_messages",
+        "timeouts",
+        "nudges",
+        "turn_detection",
+        "interruption",
+        "webhooks",
+    ),
+    references=(
+        Reference(field="prompt", target="prompt", many=False),
+        Reference(field="tools", target="tool", many=True),
+    ),
+    defaults={
+        "tools": [],
+        "builtin_tools": [],
+        "webhooks": [],
+        # New versions inherit allow_short_responses when it is left out (the spec), so a reset to
+        # this default is always sent explicitly.
+        "ellm_model": {"allow_short_responses": False},
+        "timeouts": {
+            "inactivity": {"enabled": True, "duration_secs": 600},
+            "max_duration": {"enabled": True, "duration_secs": 1800},
+        },
+        # Unknown in Hume's examples; what the emulator returns: disabled, no text.
+        "event_messages": {
+            "on_new_chat": {"enabled": False},
+            "on_inactivity_timeout": {"enabled": False},
+            "on_max_duration_timeout": {"enabled": False},
+        },
+    },
+    member_defaults={"nudges.enabled": True},
+    # What callers hear and what the agent can do (docs/review.md).
+    risk_rules=(
+        RiskRule("config.voice", "high", "the voice changes", ("voice",)),
+        RiskRule("config.language_model", "high", "the language model's provider or model changes",
+                 ("language_model.model_provider", "language_model.model_resource")),
+        RiskRule("config.evi_version", "high", "the EVI version changes", ("evi_version",)),
+        RiskRule("config.webhooks", "high", "webhooks change (events may stop reaching a system)", ("webhooks",)),
+        RiskRule("config.tools.removed", "high", "a tool is removed from the config", ("tools",), "removed"),
+        RiskRule("config.builtin_tools.removed", "high", "a builtin tool is removed from the config",
+                 ("builtin_tools",), "removed"),
+        RiskRule("config.prompt.switched", "high", "the config points at another prompt", ("prompt",), "switched"),
+        RiskRule("config.tools.added", "medium", "a tool is attached to the config", ("tools",), "added"),
+        RiskRule("config.builtin_tools.added", "medium", "a builtin tool is attached to the config",
+                 ("builtin_tools",), "added"),
+        RiskRule("config.builtin_tools", "medium", "a builtin tool's settings change", ("builtin_tools",)),
+        RiskRule("config.language_model.settings", "medium", "other language model settings change (temperature)",
+                 ("language_model",)),
+        RiskRule("config.timeouts", "medium", "timeouts change", ("timeouts",)),
+        RiskRule("config.nudges", "medium", "nudges change", ("nudges",)),
+        RiskRule("config.turn_detection", "medium", "turn detection changes", ("turn_detection",)),
+        RiskRule("config.interruption", "medium", "interruption settings change", ("interruption",)),
+        RiskRule("config.event_messages", "medium", "event messages change", ("event_messages",)),
+        RiskRule("config.ellm_model", "medium", "the eLLM settings change", ("ellm_model",)),
+        RiskRule("config.cascade", "low", "the config follows a new version of its prompt or tool: it takes that "
+                 "change's risk", predicate="cascade"),
+    ),
+)  # fmt: skip

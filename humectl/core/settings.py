@@ -1,0 +1,148 @@
+"""Frozen Settings built from flags and the environment: where the API is, the key, parallelism, output.
+
+Secrets come from the environment only (``HUME_API_KEY``, or ``HUME_TOKEN``), never from a flag.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from humectl.core.errors import UsageError
+from humectl.core.escape import terminal
+
+DEFAULT_BASE_URL = "https://api.hume.ai"
+DEFAULT_EMULATOR_DB = ".humectl/emulator.sqlite3"
+DEFAULT_PARALLELISM = 8
+DEFAULT_TIMEOUT_S = 30.0
+TIMEOUT_ENV = "HUMECTL_TIMEOUT"  # seconds per request (connect, read, write); --timeout wins
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How to reach the API. ``emulator_db`` set means: run the emulator in process over that file."""
+
+    base_url: str = DEFAULT_BASE_URL
+    api_key: str | None = field(default=None, repr=False)
+    emulator_db: str | None = None
+    parallelism: int = DEFAULT_PARALLELISM
+    timeout_s: float = DEFAULT_TIMEOUT_S
+
+
+def api_key_from_env(env: Mapping[str, str] | None = None) -> str | None:
+    env = os.environ if env is None else env
+    return env.get("HUME_API_KEY") or env.get("HUME_TOKEN") or None
+
+
+def build_settings(
+    *,
+    base_url: str | None,
+    emulator_db: str | None,
+    parallelism: int | None = None,
+    timeout_s: float | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    env = os.environ if env is None else env
+    url = (base_url or env.get("HUME_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    if emulator_db is None:  # the in-process emulator never uses the URL
+        check_base_url(url)
+    return Settings(
+        base_url=url,
+        api_key=api_key_from_env(env),
+        emulator_db=emulator_db,
+        parallelism=parallelism or DEFAULT_PARALLELISM,
+        timeout_s=timeout_s or timeout_from_env(env),
+    )
+
+
+def shown_url(url: str) -> str:
+    """``url`` fit for a message: any user name or password replaced by ``***``, controls escaped."""
+
+    scheme, sep, rest = url.partition("://")
+    authority, slash, path = rest.partition("/")
+    if sep and "@" in authority:
+        authority = "***@" + authority.rpartition("@")[2]
+    return terminal(f"{scheme}{sep}{authority}{slash}{path}" if sep else url)
+
+
+def check_base_url(url: str) -> None:
+    """Refuse a base URL humectl cannot or must not use, with a message that never echoes a password.
+
+    It must be ``http(s)://host[:port][/path]`` with a port from 1 to 65535, and hold no user name or
+    password: the key comes from ``HUME_API_KEY`` only, and ``user:password@`` would be sent as Basic
+    auth to whatever answers.
+    """
+
+    shown = shown_url(url)
+    what = "--base-url / HUME_BASE_URL"
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 host
+        raise UsageError(f"{what} is not a valid URL: {shown}", hint="write https://host[:port]") from None
+    if parts.scheme not in ("http", "https") or not hostname:
+        raise UsageError(f"{what} must be an http(s) URL with a host, got {shown}", hint="write https://host[:port]")
+    if "@" in parts.netloc:
+        raise UsageError(
+            f"{what} must not hold a user name or password ({shown})",
+            hint="drop the user:password@ part; the API key comes from HUME_API_KEY (or HUME_TOKEN) only",
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if port is not None and not 1 <= port <= 65535:
+        raw = parts.netloc.rpartition(":")[2]
+        raise UsageError(
+            f"{what} has an invalid port {shown_url(raw)!r}: a port is a number from 1 to 65535",
+            hint="e.g. http://127.0.0.1:8765 for `humectl emulator serve`",
+        )
+    import httpx
+
+    try:
+        httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise UsageError(f"{what} is not a valid URL ({shown}): {exc}") from None
+
+
+def emulator_db_problem(path: str) -> str | None:
+    """Why ``path`` cannot hold the emulator's account (``is a directory``, …), or None when it can."""
+    if path == ":memory:":
+        return None
+    target = Path(path)
+    if target.is_dir():
+        return "is a directory, not an emulator database file"
+    for parent in target.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                return f"cannot be created: {parent} is not a directory"
+            break
+    if target.is_file():
+        try:
+            with target.open("rb") as handle:
+                head = handle.read(len(_SQLITE_HEADER))
+        except OSError as exc:
+            return f"cannot be read: {exc.strerror or exc}"
+        if head and head != _SQLITE_HEADER:
+            return "is not an emulator database (not a SQLite file)"
+    return None
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def timeout_from_env(env: Mapping[str, str]) -> float:
+    """``HUMECTL_TIMEOUT`` (seconds, > 0), else the default; a bad value is a usage error."""
+    raw = env.get(TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise UsageError(f"{TIMEOUT_ENV} must be a number of seconds above 0, got {raw!r}")
+    return value

@@ -1,0 +1,470 @@
+"""The account lock: at most one humectl run writes to a scope of an EVI account at a time.
+
+humectl has no state backend, so the lock lives in the account itself, where every client of the
+account sees it: a prompt named ``humectl-lock`` (the account scope) or ``humectl-lock:<prefix>``
+(runs with a name prefix, ``--env``/``--name-prefix``, so environments sharing one account do not
+wait for each other). Its text is the lease as JSON (who holds it: run id, user, host, commit,
+command; for how long); its ``version_description`` carries humectl's marker with a token unique to
+this acquisition. Lists never show these prompts to the rest of humectl (``Kind.reserved_name``,
+filtered in ``EviClient.list_heads``) and manifests may not use the names (validate refuses them).
+
+Hume documents neither unique names nor conditional writes, so taking the lock works on a server
+that has neither:
+
+1. create our own lock prompt, a *candidate*; then list every lock prompt of exactly that name;
+2. the holder is the candidate created strictly first (``created_on``, the server's clock) among
+   those whose lease has not expired; every other candidate deletes itself. Two candidates with the
+   same ``created_on`` both step back and try again after a random pause (ordering them by id would
+   let both win: the earlier one may have listed before the later one existed).
+3. On a server that refuses a second resource with one name (the emulator's default: 400), a refused
+   create means someone holds it: read it and report its holder; if its lease expired, delete
+   exactly *that* id (so two runs breaking one dead lock never delete each other's fresh one) and
+   create again.
+
+Why (2) is safe: of two candidates, the one created later lists after both exist, so it sees the
+earlier one, which has the smaller (or equal) ``created_on`` and wins or ties; either way the later
+one does not hold. This needs a server whose ``created_on`` never goes back between two creates and
+whose lists show what was written before them (true of one database; not of a store replicated with
+skewed clocks, which Hume does not document).
+
+Time is the server's: a lease expires ``lease_seconds`` after the ``modified_on`` of the lock's
+newest version (each renewal makes a version), judged against server time estimated from the
+server's own timestamps on our writes (else its ``Date`` header), never from this machine's clock
+alone, so clock skew between two CI runners cannot break a live lock. The holder renews every third
+of its lease from a task beside the command's work (:class:`LockKeeper`); a killed run stops renewing and its
+lock expires by itself. A holder that could not renew before its lease ran out (counted from when it
+*sent* the last successful renewal, so before anyone else may break it) stops starting writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import getpass
+import os
+import random
+import re
+import socket
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from humectl.core.errors import ApiError, HumectlError, LockHeldError, NotFoundError, UsageError
+from humectl.core.kinds import LOCK_KIND
+from humectl.core.provenance import describe, new_run_id
+from humectl.io.client import EviClient
+from humectl.model.lock import GRACE_MS, Lease, LockRecord, first, lock_name, ms, scope_label
+
+LEASE_ENV = "HUMECTL_LOCK_LEASE"  # lease length (a DURATION); short in tests, so a killed run's lock expires soon
+DEFAULT_LEASE_S = 60.0
+MIN_LEASE_S = 1.0
+POLL_S = (0.2, 1.0)  # waiting for a held lock: first and longest pause between tries (2 requests each)
+QUICK_RETRIES = 8  # ties and broken expired locks: retried at once, this many times at most
+local_time = time.time  # this machine's clock: only ever corrected by the server's (tests skew it)
+monotonic = time.monotonic  # deadlines and how long ago we wrote (tests drive it by hand)
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)?")
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in a duration like Terraform's: ``0``, ``45``, ``30s``, ``2m``, ``1m30s``, ``500ms``, ``1h``."""
+    raw = text.strip().lower()
+    pos, total = 0, 0.0
+    units = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+    while raw and pos < len(raw):
+        match = _DURATION.match(raw, pos)
+        if match is None or (match.group(2) is None and (pos > 0 or match.end() != len(raw))):
+            raise ValueError(f"{text!r} is not a duration (e.g. 0, 30s, 2m, 1m30s)")
+        total += float(match.group(1)) * units[match.group(2)]
+        pos = match.end()
+    if not raw:
+        raise ValueError("a duration must not be empty (e.g. 0, 30s, 2m)")
+    return total
+
+
+def lease_from_env(env: Mapping[str, str] | None = None) -> float:
+    env = os.environ if env is None else env
+    raw = env.get(LEASE_ENV, "").strip()
+    if not raw:
+        return DEFAULT_LEASE_S
+    try:
+        lease = parse_duration(raw)
+    except ValueError as exc:
+        raise UsageError(f"{LEASE_ENV}: {exc}") from None
+    if lease < MIN_LEASE_S:
+        raise UsageError(f"{LEASE_ENV} must be at least {MIN_LEASE_S:g}s, got {raw!r}")
+    return lease
+
+
+def new_lease(*, run_id: str, scope: str, command: str, commit: str | None, lease_seconds: float) -> Lease:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "?"
+    ci = None
+    if os.environ.get("GITHUB_ACTIONS") == "true" and os.environ.get("GITHUB_RUN_ID"):
+        server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
+        ci = f"{server}/{os.environ.get('GITHUB_REPOSITORY', '?')}/actions/runs/{os.environ['GITHUB_RUN_ID']}"
+    return Lease(
+        token=new_run_id() + new_run_id(), run_id=run_id, scope=scope, command=command, user=user,
+        host=socket.gethostname(), pid=os.getpid(), commit=commit, ci=ci, lease_seconds=lease_seconds,
+    )  # fmt: skip
+
+
+class ServerClock:
+    """The server's time, estimated from its own timestamps so this machine's clock never decides.
+
+    Only ever a lower bound: the estimate is used to judge leases over, and judging one over early
+    would let two runs hold. A write of ours the server stamped ``server_ms`` had been stamped by the
+    time its answer arrived, so the server's clock read at least ``server_ms`` then and at least that
+    plus the time elapsed since now. (Not the midpoint of send and answer: a process stalled by a busy
+    CPU, or a create retried, between noting the send and the request leaving, would push it into the
+    future by half the stall.) Until there is such a write, the ``Date`` header of the last answer
+    does the same at 1 s resolution.
+    """
+
+    def __init__(self, client: EviClient) -> None:
+        self.client = client
+        self._offset_ms: float | None = None  # server ms minus local monotonic ms, at least
+
+    def observe_write(self, server_ms: int, received_s: float) -> None:
+        """Our write stamped ``server_ms``, its answer read at ``received_s`` (``monotonic()``)."""
+        if server_ms > 0:
+            offset = server_ms - received_s * 1000
+            self._offset_ms = offset if self._offset_ms is None else max(self._offset_ms, offset)
+
+    def now_ms(self) -> float:
+        if self._offset_ms is not None:
+            return monotonic() * 1000 + self._offset_ms
+        if self.client.last_date is not None:
+            raw, received = self.client.last_date
+            try:
+                server = email.utils.parsedate_to_datetime(raw).timestamp() if raw else None
+            except (TypeError, ValueError):
+                server = None
+            if server is not None:  # the second the answer was made, rounded down; ``received`` is time.time()
+                return (server + max(0.0, time.time() - received)) * 1000
+        return local_time() * 1000
+
+
+class AccountLock:
+    """Take, renew and release one scope's lock through ``client`` (see the module docstring)."""
+
+    def __init__(
+        self,
+        client: EviClient,
+        lease: Lease,
+        *,
+        timeout_s: float = 0.0,
+        on_wait: Callable[[LockRecord, float, float], None] | None = None,
+    ) -> None:
+        self.client = client
+        self.lease = lease
+        self.name = lock_name(lease.scope)
+        self.timeout_s = timeout_s
+        self.on_wait = on_wait
+        self.clock = ServerClock(client)
+        self.record: LockRecord | None = None  # ours, once held
+        self.candidate: str | None = None  # id of our lock prompt while it exists
+        self.acquired_at = 0.0  # monotonic(): when the create that made our lock was sent
+        self.renewals = 0
+        self._refused: ApiError | None = None  # the last attempt's create was refused, no lock to read
+        self._unsure = False  # a create of ours was cut off before its answer: it may have made a prompt
+
+    @property
+    def description(self) -> str:
+        return describe("humectl lock", self.lease.token)
+
+    async def read(self) -> list[LockRecord]:
+        """Every lock prompt of exactly this scope's name."""
+        heads = await self.client.list_heads(LOCK_KIND, self.name, reserved=True)
+        return [LockRecord.from_head(h) for h in heads if h.get("name") == self.name]
+
+    async def acquire(self) -> LockRecord:
+        """Hold the lock, waiting up to ``timeout_s``; raise LockHeldError naming the holder.
+
+        An attempt that meets no holder but does not win either (a tie, a dead lock broken, a refusal
+        whose lock was released before we could read it) is retried at once a few times, and then, while
+        ``timeout_s`` lasts, at the pace of a waiter: contention is never reported while time is left.
+        """
+        deadline = monotonic() + self.timeout_s
+        pause, quick, told = POLL_S[0], 0, False
+        while True:
+            mine, blocker, again = await self._try()
+            if mine is not None:
+                return mine
+            if again and quick < QUICK_RETRIES:
+                quick += 1
+                await asyncio.sleep(random.uniform(0.01, 0.05 * quick))
+                continue
+            now = self.clock.now_ms()
+            remaining = deadline - monotonic()
+            if remaining <= 0:
+                if blocker is None and self._refused is not None:
+                    raise self._refused  # refused again and again with no lock to read: not the lock
+                raise self._held_error(blocker, now)
+            if self.on_wait is not None and not told and blocker is not None:
+                self.on_wait(blocker, remaining, now)
+                told = True
+            wait = min(remaining, random.uniform(0.5, 1.0) * pause)
+            ends = blocker.expires_ms if blocker is not None else None
+            if ends is not None:  # wake up right when a dead holder's lease ends
+                wait = min(wait, max(0.05, (ends + GRACE_MS - now) / 1000 + 0.05))
+            await asyncio.sleep(wait)
+            pause = min(pause * 1.5, POLL_S[1])
+            if not again:  # a holder was in the way: the next contention may be retried at once again
+                quick = 0
+
+    def _ours(self, record: LockRecord) -> bool:
+        """A lock prompt this acquisition made (an earlier create whose answer was lost, say)."""
+        return record.lease is not None and record.lease.token == self.lease.token
+
+    async def _try(self) -> tuple[LockRecord | None, LockRecord | None, bool]:
+        """One attempt: (ours when held, else the record in the way, and whether to retry at once)."""
+        body = {"name": self.name, "text": self.lease.text(), "version_description": self.description}
+        self._refused = None
+        sent = monotonic()
+        self._unsure = True
+        try:
+            made = await self.client.create(LOCK_KIND, body)
+        except ApiError as exc:
+            if exc.status not in (400, 409):
+                raise
+            self._unsure = False
+            records = await self.read()  # refused: a server with unique names, and a lock exists
+            ours = [r for r in records if self._ours(r)]
+            for record in ours:  # our own earlier create refused this one: remove it, start afresh
+                await self._delete(record.id)
+            records = [r for r in records if not self._ours(r)]
+            if ours or not records:  # (none: released meanwhile, or a refusal for another reason)
+                self._refused = None if ours else exc
+                return None, None, True
+            now = self.clock.now_ms()
+            live = [r for r in records if not r.expired(now)]
+            if live:
+                return None, first(live), False
+            for record in records:  # every one of them is dead: break exactly those
+                await self._delete(record.id)
+            return None, None, True
+        self._unsure = False
+        mine = LockRecord.from_head(made)
+        self.candidate = mine.id
+        self.clock.observe_write(mine.created_on, monotonic())
+        records = await self.read()
+        now = self.clock.now_ms()
+        if not any(r.id == mine.id for r in records):  # someone deleted it meanwhile (force-unlock)
+            await self._drop_candidate()
+            return None, None, True
+        others = [r for r in records if r.id != mine.id]
+        for record in others:
+            if self._ours(record) or record.expired(now):  # ours: an earlier create whose answer was lost
+                await self._delete(record.id)
+        rivals = [r for r in others if not self._ours(r) and not r.expired(now) and r.created_on <= mine.created_on]
+        if not rivals:
+            self.record, self.acquired_at = mine, sent
+            return mine, None, False
+        await self._drop_candidate()
+        tie = all(r.created_on == mine.created_on for r in rivals)
+        return None, first(rivals), tie
+
+    async def renew(self) -> LockRecord:
+        """A new version of our lock prompt: its ``modified_on`` is the server's record of the renewal.
+        NotFoundError: our lock was deleted (force-unlock, or broken as expired)."""
+        assert self.record is not None
+        self.renewals += 1
+        body = {
+            "text": self.lease.text(self.renewals),
+            # unique per renewal, so a lost answer is settled by this version and not an earlier one
+            "version_description": describe(f"humectl lock renewal {self.renewals}", self.lease.token),
+        }
+        made = await self.client.create_version(LOCK_KIND, self.record.id, body)
+        modified = ms(made.get("modified_on"), self.record.modified_on)
+        self.clock.observe_write(modified, monotonic())
+        self.record = LockRecord.from_head({**made, "created_on": self.record.created_on, "name": self.name})
+        return self.record
+
+    async def release(self) -> None:
+        """Delete our lock prompt (or candidate); one that is already gone is released."""
+        await self._drop_candidate()
+        if self._unsure:  # cut off (Ctrl-C, an error) between sending a create and its answer
+            for record in await self.read():
+                if self._ours(record):
+                    await self._delete(record.id)
+            self._unsure = False
+        self.record = None
+
+    async def _drop_candidate(self) -> None:
+        if self.candidate is not None:
+            await self._delete(self.candidate)
+            self.candidate = None
+
+    async def _delete(self, lock_id: str) -> None:
+        with contextlib.suppress(NotFoundError):
+            await self.client.delete(LOCK_KIND, lock_id)
+
+    def _held_error(self, blocker: LockRecord | None, now_ms: float) -> LockHeldError:
+        where = scope_label(self.lease.scope)
+        if blocker is None:
+            return LockHeldError(
+                f"could not take the lock of {where}: other runs are taking it at the same moment",
+                hint="try again, or wait for it with --lock-timeout 1m",
+            )
+        return LockHeldError(
+            f"the lock of {where} is held by {blocker.holder(now_ms)} (lock ID {blocker.id})",
+            hint=(
+                "wait for it with --lock-timeout DURATION (e.g. --lock-timeout 2m); if that run is gone, "
+                f"break the lock with: humectl force-unlock {blocker.id}"
+            ),
+            record=blocker,
+            now_ms=now_ms,
+        )
+
+
+async def read_lock(client: EviClient, lock_id: str) -> LockRecord:
+    """The lock prompt with this id; an error when there is none or the prompt is not a lock."""
+    path = f"{LOCK_KIND.api_path}/{lock_id}"
+    try:
+        versions = await client.list_all(path, LOCK_KIND.page_key, {"restrict_to_most_recent": "true"})
+    except NotFoundError:
+        versions = []
+    except ApiError as exc:
+        if exc.status not in (400, 422):  # not a valid id at all
+            raise
+        versions = []
+    if not versions:
+        raise HumectlError(f"there is no lock with ID {lock_id}", hint="the refused run's message names the lock ID")
+    record = LockRecord.from_head(max(versions, key=lambda v: int(v.get("version") or 0)))
+    if not LOCK_KIND.is_reserved(record.name):
+        raise HumectlError(f"{lock_id} is not a humectl lock: it is prompt {record.name!r}; nothing deleted")
+    return record
+
+
+async def force_unlock(client: EviClient, record: LockRecord) -> None:
+    """Delete exactly this lock prompt (already gone counts as done)."""
+    with contextlib.suppress(NotFoundError):
+        await client.delete(LOCK_KIND, record.id)
+
+
+def locks_in(heads: list[dict[str, Any]], scope: str) -> list[LockRecord]:
+    """The lock prompts of ``scope`` among heads a listing kept aside (EviClient.reserved_heads)."""
+    name = lock_name(scope)
+    return [LockRecord.from_head(h) for h in heads if h.get("name") == name]
+
+
+def held_note(records: list[LockRecord], scope: str, now_ms: float) -> str | None:
+    """What ``plan`` says when its scope's lock is held while it reads the account."""
+    live = [r for r in records if not r.expired(now_ms)]
+    if live:
+        holder = first(live)
+        return (
+            f"the lock of {scope_label(scope)} is held by {holder.holder(now_ms)}: an apply is running, so "
+            "this plan is likely stale when it ends; plan again after it"
+        )
+    if records:
+        return (
+            f"an expired lock of {scope_label(scope)} is left in the account ({first(records).holder(now_ms)}); "
+            "the next apply breaks it"
+        )
+    return None
+
+
+def server_now_ms(client: EviClient) -> float:
+    return ServerClock(client).now_ms()
+
+
+class LockKeeper:
+    """Hold a scope's lock for an ``async with`` block, on the command's own client: taken on entry
+    (waiting up to ``timeout_s``), renewed every third of the lease by a task of the same event loop,
+    released on the way out (at the end, on an error, on Ctrl-C or SIGTERM).
+
+    The lease is renewed whatever else the command does, as long as it awaits: planning and applying
+    do, and the CLI waits for the user's yes in a thread. ``lost()`` says why writing must stop (the
+    lock was deleted, or could not be renewed in time), else None.
+    """
+
+    RELEASE_S = 10.0  # how long leaving the block waits for the release to be answered, at most
+
+    def __init__(
+        self,
+        client: EviClient,
+        lease: Lease,
+        *,
+        timeout_s: float = 0.0,
+        on_wait: Callable[[LockRecord, float, float], None] | None = None,
+    ) -> None:
+        self.client = client
+        self.lease = lease
+        self.lock = AccountLock(client, lease, timeout_s=timeout_s, on_wait=on_wait)
+        self.record: LockRecord | None = None
+        self._valid_until = float("inf")  # monotonic: when our lease may end unless renewed
+        self._lost: str | None = None
+        self._renewing: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> LockRecord:
+        try:
+            self.record = await self.lock.acquire()
+        except BaseException:
+            await self._release()
+            raise
+        # From when the create that made our lock was sent (not when we began to wait for it: a run
+        # that waited longer than its lease would count its lock lost the moment it got it).
+        self._valid_until = self.lock.acquired_at + self.lease.lease_seconds
+        self._renewing = asyncio.ensure_future(self._renew_forever())
+        return self.record
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._renewing is not None:
+            self._renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._renewing
+        await self._release()
+
+    def lost(self) -> str | None:
+        if self._lost is None and monotonic() >= self._valid_until:
+            self._lost = "the account lock could not be renewed before its lease ended"
+        return self._lost
+
+    async def _release(self) -> None:
+        # Bounded: with the server down, the lease ends on its own soon enough.
+        limit = min(max(1.0, self.lease.lease_seconds), self.RELEASE_S)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(asyncio.shield(self.lock.release()), timeout=limit)
+
+    async def _renew_forever(self) -> None:
+        lease = self.lease.lease_seconds
+        while True:
+            await asyncio.sleep(lease / 3)
+            sent = monotonic()
+            try:
+                await self.lock.renew()
+            except NotFoundError:
+                self._lost = "the account lock was deleted while this run held it (force-unlock?)"
+                self.lock.record = self.lock.candidate = None
+                return
+            except Exception:  # retried at the next tick; lost() tells when it is too late
+                continue
+            self._valid_until = sent + lease
+
+
+def lease_for(
+    *, run_id: str, scope: str, command: str, commit: str | None, env: Mapping[str, str] | None = None
+) -> Lease:
+    """A new lease for this process, its length from HUMECTL_LOCK_LEASE (default 60 s)."""
+    return new_lease(run_id=run_id, scope=scope, command=command, commit=commit, lease_seconds=lease_from_env(env))
+
+
+class NoLock:
+    """``--no-lock``: the same shape as a LockKeeper, holding nothing."""
+
+    record = None
+
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    def lost(self) -> str | None:
+        return None

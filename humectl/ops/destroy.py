@@ -1,0 +1,129 @@
+"""The plan of ``humectl destroy``: delete every resource humectl created in one environment.
+
+An environment is the manifests' name prefix (``--env``/``--name-prefix``; none is the account).
+The plan deletes each live resource that humectl created in it:
+
+- every resource the manifests define, found live under its name (or one of its
+  ``previous_names``), when humectl created it there: its head carries humectl's marker, or, after
+  an edit made elsewhere (the playground, the dashboard), its first version does; and
+- every other resource whose marker records this environment (:func:`humectl.decide.planner.in_scope`):
+  what humectl created for earlier versions of the manifests and they no longer define.
+
+Never deleted, and named in the plan's ``kept`` with the reason: a resource the manifests define
+that humectl did not create (adopted with ``export``, made by hand), and one humectl created for
+another environment. A protected resource, or a prompt or tool a config outside the destroy still
+pins, makes the change *refused*: the whole destroy is then refused and nothing is deleted
+(:func:`humectl.ops.engine.refuse_blocked`), as Terraform refuses a plan that destroys a
+``prevent_destroy`` resource. Deletes run configs first, then prompts and tools.
+
+Nothing here prints; the plan is applied by :func:`humectl.ops.engine.apply` like any other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from humectl.core.kinds import DEPENDENCY_ORDER, KINDS
+from humectl.core.provenance import is_protected, made_by_humectl, owner_prefix
+from humectl.decide import risk
+from humectl.decide.planner import Deletion, delete_changes, in_scope
+from humectl.io.client import EviClient
+from humectl.io.listing import fetch_live_state, referrer_versions
+from humectl.io.lock import scope_label
+from humectl.model.desired import DesiredResource, ManifestSet
+from humectl.model.live import LiveResource, LiveState
+from humectl.model.plan import Plan
+
+NOT_CREATED = "not created by humectl (adopted or made by hand): destroy never deletes it"
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """Who created a live resource, for which environment, and whether humectl's last write protects it."""
+
+    prefix: str | None  # the environment humectl created it for; None when humectl did not create it
+    protected: bool
+
+
+def _match(desired: ManifestSet, live: LiveState) -> dict[str, LiveResource]:
+    """Each desired address -> its live resource: by its own name first, then its ``previous_names``
+    (a name another desired resource has is never taken through ``previous_names``)."""
+    found: dict[str, LiveResource] = {}
+    claimed: set[tuple[str, str]] = set()
+    for res in desired.resources:
+        head = live.get(res.kind, res.name)
+        if head is not None:
+            found[res.address] = head
+            claimed.add((res.kind, res.name))
+    for res in desired.resources:
+        if res.address in found:
+            continue
+        for old in res.previous_names:
+            head = live.get(res.kind, old)
+            if head is not None and (res.kind, old) not in claimed:
+                found[res.address] = head
+                claimed.add((res.kind, old))
+                break
+    return found
+
+
+async def ownership(client: EviClient, head: LiveResource, declared: Iterable[str]) -> Ownership:
+    """Read from humectl's markers: the head's when it has one, else the versions' (one read): the first
+    version says who created it, the newest humectl version whether it is protected."""
+    description = head.data.get("version_description")
+    if made_by_humectl(description):
+        return Ownership(owner_prefix(description, head.name, declared), is_protected(description))
+    versions = sorted(await client.list_versions(KINDS[head.kind], head.id), key=lambda v: int(v.get("version", 0)))
+    if not versions:
+        return Ownership(None, False)
+    first = versions[0].get("version_description")
+    ours = [v.get("version_description") for v in versions if made_by_humectl(v.get("version_description"))]
+    return Ownership(owner_prefix(first, head.name, declared), bool(ours) and is_protected(ours[-1]))
+
+
+async def plan_destroy(client: EviClient, desired: ManifestSet, *, run_id: str) -> tuple[Plan, LiveState]:
+    """List the account (heads, and every config version for the references) and plan the destroy."""
+    live, config_versions = await asyncio.gather(fetch_live_state(client), referrer_versions(client))
+    scope, declared = desired.name_prefix, desired.declared_prefixes
+    matched = _match(desired, live)
+    owners = await asyncio.gather(*(ownership(client, head, declared) for head in matched.values()))
+    by_resource: dict[str, DesiredResource] = {r.address: r for r in desired.resources}
+    chosen: list[Deletion] = []
+    kept: dict[str, str] = {}
+    for (address, head), owner in zip(matched.items(), owners, strict=True):
+        if owner.prefix is None:
+            kept[head.address] = NOT_CREATED
+        elif owner.prefix != scope:
+            kept[head.address] = f"created by humectl for {scope_label(owner.prefix)}, not this environment"
+        else:
+            renamed = "" if head.address == address else f" (as {by_resource[address].name} in the manifests)"
+            chosen.append(Deletion(head, f"in the manifests{renamed}", owner.protected))
+    seen = {head.address for head in matched.values()}
+    for key in sorted(live.resources):
+        head = live.resources[key]
+        description = head.data.get("version_description")
+        if head.address in seen or not made_by_humectl(description) or not in_scope(head, scope, declared):
+            continue
+        chosen.append(Deletion(head, "created by humectl in this environment; no longer in the manifests",
+                               is_protected(description)))  # fmt: skip
+    plan = Plan(
+        # every delete is high risk; no policy gate: destroy is asked for by name
+        changes=tuple(risk.assess(delete_changes(chosen, config_versions))),
+        live_fingerprint=live.fingerprint(),
+        run_id=run_id,
+        name_prefix=scope,
+        environment=desired.environment,
+        destroy=True,
+        kept=dict(sorted(kept.items(), key=lambda item: _order(item[0]))),
+    )
+    return plan, live
+
+
+def _order(address: str) -> tuple[int, str]:
+    kind, _, name = address.partition("/")
+    return (-DEPENDENCY_ORDER.index(kind), name)
+
+
+__all__ = ["NOT_CREATED", "Ownership", "ownership", "plan_destroy"]

@@ -1,0 +1,64 @@
+"""``humectl export``: read every live head in full, write manifests for them, and check the round trip
+(the written files, loaded and planned against the same account, change nothing)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from humectl.decide.export import ExportResult, render_export
+from humectl.decide.planner import build_plan
+from humectl.io.client import EviClient
+from humectl.io.files import write_files
+from humectl.io.listing import complete_heads, fetch_live_state
+from humectl.load.manifests import load_manifests
+from humectl.model.desired import LoadOptions
+from humectl.model.live import LiveState
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExportOptions:
+    """What to export and how (the flags of ``export``)."""
+
+    selectors: tuple[str, ...] = ()  # export only these addresses and what they reference
+    schema_ref: str | None = None  # point the $schema line here instead of writing a copy beside the files
+    force: bool = False  # overwrite files that exist
+    # Sensitive values (name -> value): written as ${NAME} wherever a live value holds one, never as values.
+    secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class ExportOutcome:
+    result: ExportResult
+    differences: list[str]  # what `humectl plan` on the written files would change (empty: exact)
+
+
+async def export_live(client: EviClient) -> LiveState:
+    """The live heads, each complete (``listing.complete_heads``): an export writes every field."""
+    live = await fetch_live_state(client)
+    await complete_heads(client, live.resources.values())
+    return live
+
+
+def verify_export(
+    directory: str | Path, live: LiveState, addresses: Iterable[str], secrets: Mapping[str, str] | None = None
+) -> list[str]:
+    """Load the written manifests (with ``secrets`` for their ``${NAME}``) and plan them against
+    ``live``: what would change (empty = exact).
+
+    A load failure (ManifestError) propagates: files that do not even load are a bug, not a diff.
+    """
+    desired = load_manifests(directory, LoadOptions(secret_variables=dict(secrets or {})))
+    exported = set(addresses)
+    plan = build_plan(desired, live, run_id="export-check")
+    return [f"{c.address}: {c.action} ({'; '.join(c.reasons)})" for c in plan.changes if c.address in exported]
+
+
+async def export_account(client: EviClient, directory: str | Path, options: ExportOptions) -> ExportOutcome:
+    """Read every live head (complete), write the manifests into ``directory`` (refusing existing files
+    unless ``force``), then load them back and plan them against the same account."""
+    live = await export_live(client)
+    result = render_export(live, selectors=options.selectors, schema_ref=options.schema_ref, secrets=options.secrets)
+    write_files(directory, ((f.path, f.content) for f in result.files), force=options.force)
+    return ExportOutcome(result, verify_export(directory, live, result.addresses, options.secrets))

@@ -1,0 +1,293 @@
+"""Planning against the live account: list it page by page and plan each page as it arrives, while
+the manifests load beside the listing; the destroy plan. Used through :class:`humectl.ops.session.Session`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import functools
+import threading
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from humectl.core import sensitive, stages
+from humectl.core.errors import PlanError
+from humectl.core.kinds import KINDS, LOCK_KIND
+from humectl.core.provenance import new_run_id
+from humectl.decide import policy
+from humectl.decide.planner import PlanBuilder
+from humectl.io import lock
+from humectl.io.client import EviClient
+from humectl.io.listing import complete_versions, fetch_live_state, referrer_versions
+from humectl.load.manifests import load_manifests
+from humectl.model.desired import LoadOptions, ManifestSet
+from humectl.model.live import LiveResource, LiveState
+from humectl.model.plan import Plan
+from humectl.model.review import RiskLevel
+from humectl.ops.destroy import plan_destroy
+
+T = TypeVar("T")
+
+
+@dataclass(repr=False)
+class PlanResult:
+    plan: Plan
+    desired: ManifestSet
+    live: LiveState
+    requests: int
+    lock_note: str | None = None  # the plan's scope is locked by a running apply (see lock.held_note)
+
+    def __repr__(self) -> str:
+        # Compact on purpose: Python 3.11's asyncio.run() formats the repr of its result on exit,
+        # ~20 ms for the ManifestSet and Plan of a 2,300-resource account.
+        changes, live = len(self.plan.changes), len(self.live.resources)
+        return f"PlanResult(<{changes} changes, {live} live, {self.requests} requests>)"
+
+
+async def plan_live(
+    client: EviClient,
+    desired: ManifestSet | Awaitable[ManifestSet],
+    *,
+    run_id: str,
+    message: str | None = None,
+    targets: Iterable[str] = (),
+    prune: bool = False,
+    prune_unmanaged: bool = False,
+    allow_empty: bool = False,
+) -> tuple[Plan, LiveState]:
+    """List the live account and plan against it at once: the builder plans each page as it arrives.
+
+    Hume's list pages leave some fields out (``Kind.detail_fields``: a prompt's ``prompt_expansion``).
+    A head is read on its own (``live.complete_versions``) only when it must be, concurrently with the
+    rest of the listing: before it is compared, when its manifest entry sets such a field (or nulls
+    it); after it is planned, when it gets a new version, which must carry the live value of every
+    field the manifest leaves out. So the plan's content is complete (it is what apply sends, and
+    what a saved plan holds), and an unchanged head costs no read.
+
+    ``desired`` may still be loading (an awaitable, as :func:`make_plan` passes it): the listing
+    starts at once, pages that arrive before the manifests are kept and planned when they are loaded,
+    and a failed load (a ManifestError) stops the listing and is raised.
+    """
+    builder: PlanBuilder  # made once the manifests are loaded, before any callback uses it
+    early: list[tuple[str, list[dict[str, Any]]]] = []  # pages that came before the manifests
+    ready = asyncio.Event()
+    reads: dict[str, list[asyncio.Future[None]]] = {}  # kind -> its detail reads
+    reading: set[str] = set()
+    detailed: dict[tuple[str, str], dict[str, Any]] = {}
+
+    async def read_then_plan(kind: str, item: dict[str, Any]) -> None:
+        [full] = await complete_versions(client, KINDS[kind], [item])
+        detailed[(kind, str(item["id"]))] = full
+        with stages.span("plan"):
+            builder.add_page(kind, [full])
+            start_completions()
+
+    async def complete_planned(address: str, head: LiveResource) -> None:
+        [full] = await complete_versions(client, KINDS[head.kind], [head.data])
+        detailed[(head.kind, head.id)] = full
+        with stages.span("plan"):
+            builder.replan(address, LiveResource(head.kind, head.name, head.id, head.version, full))
+
+    def start_completions() -> None:
+        """Read the heads the builder just planned as new versions from list items alone."""
+        for address, head in list(builder.incomplete.items()):
+            if address not in reading:
+                reading.add(address)
+                reads.setdefault(head.kind, []).append(asyncio.ensure_future(complete_planned(address, head)))
+
+    def on_page(kind: str, items: list[dict[str, Any]]) -> None:
+        if not ready.is_set():
+            early.append((kind, items))
+            return
+        with stages.span("plan"):
+            plain = []
+            for item in items:
+                if builder.needs_detail(kind, item):
+                    reads.setdefault(kind, []).append(asyncio.ensure_future(read_then_plan(kind, item)))
+                else:
+                    plain.append(item)
+            builder.add_page(kind, plain)
+            start_completions()
+
+    async def on_complete(kind: str) -> None:
+        await ready.wait()
+        await asyncio.gather(*reads.get(kind, []))
+        with stages.span("plan"):
+            builder.complete(kind)
+            start_completions()
+
+    async def listing() -> LiveState:
+        # The coroutine of fetch_live_state is made only once this runs: one made up front and handed on
+        # would be left never awaited when the listing is cancelled before it starts (the manifests failed).
+        with stages.span("list"):
+            return await fetch_live_state(client, on_page=on_page, on_complete=on_complete)
+
+    async def list_all() -> tuple[LiveState, list[dict[str, Any]]]:
+        if prune:
+            # Every config version, to refuse deleting a prompt/tool that any of them still pins.
+            live, config_versions = await asyncio.gather(listing(), referrer_versions(client))
+            return live, config_versions
+        return await listing(), []
+
+    listed = asyncio.ensure_future(list_all())
+    try:
+        try:
+            loaded = desired if isinstance(desired, ManifestSet) else await desired
+        except BaseException:
+            listed.cancel()  # the manifests failed: nothing to plan, and their error is the one to report
+            await asyncio.gather(listed, return_exceptions=True)
+            raise
+        builder = PlanBuilder(loaded, run_id=run_id, message=message)
+        ready.set()
+        for kind, items in early:
+            on_page(kind, items)
+        early.clear()
+        live, config_versions = await listed
+        await asyncio.gather(*(t for tasks in reads.values() for t in tasks))
+    finally:
+        listed.cancel()
+        for task in (t for tasks in reads.values() for t in tasks):
+            task.cancel()
+    if detailed:
+        by_id = {(r.kind, r.id): r for r in live.resources.values()}
+        for key, data in detailed.items():
+            if key in by_id:
+                by_id[key].data = data
+    with stages.span("plan"):
+        plan = builder.finish(
+            live,
+            targets=targets,
+            prune=prune,
+            prune_unmanaged=prune_unmanaged,
+            config_versions=config_versions,
+            allow_empty=allow_empty,
+        )
+    return plan, live
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanOptions:
+    """What to plan (the flags of ``plan`` and ``apply``)."""
+
+    load: LoadOptions = LoadOptions()
+    message: str | None = None  # version description of the versions made (default: humectl's)
+    targets: tuple[str, ...] = ()  # plan only these addresses and what they depend on
+    prune: bool = False  # also delete what humectl made and the manifests no longer have
+    prune_unmanaged: bool = False  # with prune: also what humectl did not make
+    allow_empty: bool = False  # plan manifests without resources; a prune that deletes all humectl manages
+    fail_on: RiskLevel | None = None  # --fail-on, over humectl.yaml's policy.fail_on
+    run_id: str | None = None  # the run's id (humectl's marker); a new one when None
+
+
+def _no_resources(directory: str | Path, hint: str) -> PlanError:
+    return PlanError(f"no resources in {directory}: its manifests hold no prompt, tool or config", hint=hint)
+
+
+async def make_plan(
+    client: EviClient,
+    directory: str | Path,
+    options: PlanOptions,
+    *,
+    desired: ManifestSet | None = None,
+) -> PlanResult:
+    """Load the manifests (unless ``desired`` is given, already loaded) and plan them against live.
+
+    Every change is assessed for risk and the plan checked against the manifests' review policy
+    (``options.fail_on`` over humectl.yaml's); :func:`humectl.decide.policy.refuse` refuses it.
+
+    No resources at all is refused as soon as the manifests are loaded (the listing, which only
+    reads, is stopped), and a plan whose prune deletes every resource humectl manages is marked so
+    (:func:`humectl.decide.gates.refuse_blocked` refuses it), unless ``allow_empty``: an empty or wrong
+    directory is not a licence to delete.
+
+    The manifests load in a thread while the listing goes out: reading and validating them takes
+    about as long as the listing waits for the network. Their error still wins over any other.
+    """
+    loading: ManifestSet | asyncio.Future[ManifestSet]
+    loading = desired if desired is not None else in_thread(load_manifests, directory, options.load)
+
+    async def checked() -> ManifestSet:
+        loaded = await _loaded(loading)
+        if not loaded.resources and not options.allow_empty:
+            raise _no_resources(
+                directory,
+                "add prompts:, tools: or configs: to the manifests; to plan an empty account on purpose "
+                "(with --prune: delete everything humectl made), pass --allow-empty to plan/apply",
+            )
+        return loaded
+
+    sent_before = client.requests_sent
+    plan, live = await plan_live(
+        client,
+        checked(),
+        run_id=options.run_id or new_run_id(),
+        message=options.message,
+        targets=options.targets,
+        prune=options.prune or options.prune_unmanaged,
+        prune_unmanaged=options.prune_unmanaged,
+        allow_empty=options.allow_empty,
+    )
+    requests = client.requests_sent - sent_before
+    desired = await _loaded(loading)
+    # Fields that touch a sensitive value are masked in the plan's display data; the content keeps
+    # the values (apply sends them) and its serialisation masks them (humectl.core.sensitive).
+    plan = plan.masked({**sensitive.current().by_name(), **desired.sensitive})
+    plan = policy.gate(plan, options.fail_on)
+    # The listing kept the lock prompts aside: say so when this scope's lock is held (no request).
+    scope = desired.name_prefix
+    locks = lock.locks_in(client.reserved_heads.get(LOCK_KIND.name, []), scope)
+    note = lock.held_note(locks, scope, lock.server_now_ms(client)) if locks else None
+    return PlanResult(plan=plan, desired=desired, live=live, requests=requests, lock_note=note)
+
+
+async def _loaded(loading: ManifestSet | asyncio.Future[ManifestSet]) -> ManifestSet:
+    return loading if isinstance(loading, ManifestSet) else await loading
+
+
+def in_thread(func: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+    """``func(*args)`` in a daemon thread, as a future of this loop (Ctrl-C never waits for it)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(outcome: Callable[[], None]) -> None:
+        if not future.done():
+            outcome()
+
+    def run() -> None:
+        try:
+            result = func(*args)
+        except BaseException as exc:  # handed to the awaiting coroutine, which raises it
+            outcome = functools.partial(future.set_exception, exc)
+        else:
+            outcome = functools.partial(future.set_result, result)
+        with contextlib.suppress(RuntimeError):  # the loop is gone (interrupted): nobody is waiting
+            loop.call_soon_threadsafe(settle, outcome)
+
+    # In this context: what the loader registers (sensitive values) is what the command masks.
+    sensitive.current()
+    context = contextvars.copy_context()
+    name = f"humectl-{getattr(func, '__name__', 'work')}"
+    threading.Thread(target=context.run, args=(run,), name=name, daemon=True).start()
+    return future
+
+
+async def make_destroy_plan(
+    client: EviClient, directory: str | Path, desired: ManifestSet, *, run_id: str | None = None, allow_empty: bool = False
+) -> PlanResult:
+    """The plan that deletes the environment of the manifests ``desired`` (:mod:`humectl.ops.destroy`).
+
+    Manifests without any resource are refused unless ``allow_empty``, as for a plan: a wrong
+    directory would otherwise destroy everything humectl created in the scope.
+    """
+    if not desired.resources and not allow_empty:
+        raise _no_resources(
+            directory,
+            "point destroy at the manifests of the environment; to delete everything humectl created in "
+            "its scope without them, pass --allow-empty",
+        )
+    sent_before = client.requests_sent
+    plan, live = await plan_destroy(client, desired, run_id=run_id or new_run_id())
+    return PlanResult(plan=plan, desired=desired, live=live, requests=client.requests_sent - sent_before)

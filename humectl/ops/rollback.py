@@ -1,0 +1,344 @@
+"""``humectl rollback kind/NAME --to-version N``: a new version whose content equals version N.
+
+The rollback is an ordinary :class:`~humectl.model.plan.Plan` (so it renders and applies like any other):
+one ``version`` change whose content is version N's canonical content. Rolling back a prompt or
+tool also moves the configs that use its current newest version onto the new one, since configs
+pin versions: without that cascade the rollback would reach no chat.
+
+Afterwards the manifests still describe the content that was rolled back, so :func:`manifest_update`
+works out the change to make: the resource's manifest entry rewritten to version N's content (the
+prompt's ``text_file`` rewritten for prompts that keep their text in a file), as a unified diff to
+print and, with ``--write``, as files to write.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from humectl.core import sensitive
+from humectl.core.errors import NotFoundError, RollbackError, UsageError
+from humectl.core.kinds import KINDS, Kind, kind_level, parse_address, referencing_kinds
+from humectl.core.provenance import describe_like
+from humectl.decide import risk
+from humectl.decide.diff import diff_fields, text_diff, unified_diff
+from humectl.decide.export import dump_entry, escape_variables, manifest_entry, reference_secrets, text_file_problem
+from humectl.decide.normalize import normalize_live, ref, split_ref
+from humectl.io.client import EviClient
+from humectl.io.listing import complete_heads, fetch_live_state
+from humectl.load.entries import META_KEYS as _META_KEYS
+from humectl.load.manifests import load_manifests
+from humectl.load.yamldoc import parse
+from humectl.model.live import LiveResource, LiveState
+from humectl.model.plan import VERSION, Change, Plan
+from humectl.model.rollback import ManifestUpdate, Rollback
+
+
+def _pin_latest(kind: str, content: dict[str, Any], live: LiveState, notes: list[str], owner: str) -> None:
+    """A config version that followed a prompt/tool's latest version is pinned to today's newest one:
+    a plan sends ``{id, version}`` only."""
+    for reference in KINDS[kind].references:
+        value = content.get(reference.field)
+        if value is None:
+            continue
+        items = value if isinstance(value, list) else [value]
+        fixed = []
+        for item in items:
+            name, _, version = item.rpartition("@")
+            target = live.get(reference.target, name)
+            if version == "latest" and target is not None:
+                notes.append(f"{owner} v-old followed {reference.target}/{name} latest; pinned to v{target.version}")
+                item = ref(name, target.version)
+            fixed.append(item)
+        content[reference.field] = sorted(fixed) if reference.many else fixed[0]
+
+
+async def plan_rollback(
+    client: EviClient, address: str, to_version: int, *, run_id: str, message: str | None = None
+) -> Rollback:
+    """Read the live account and version N, and plan the new version (plus the config cascade)."""
+    try:
+        kind, name = parse_address(address)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    live = await fetch_live_state(client)
+    head = live.get(kind, name)
+    if head is None:
+        close = difflib.get_close_matches(name, [r.name for r in live.of_kind(kind)], n=1)
+        raise RollbackError(
+            f"no live {kind} is named {name!r}",
+            hint=f"did you mean {kind}/{close[0]}?" if close else None,
+        )
+    if to_version < 0 or to_version > head.version:
+        raise RollbackError(
+            f"{address} has no version {to_version}: its versions run up to {head.version}",
+            hint=f"see them with `humectl history {address}`",
+        )
+    try:
+        data = await client.get_version(KINDS[kind], head.id, to_version)
+    except NotFoundError:
+        raise RollbackError(
+            f"{address} version {to_version} does not exist (deleted?)",
+            hint=f"see the versions with `humectl history {address}`",
+        ) from None
+    data = dict(data, name=name)  # the name is resource-level; the head's is current
+    await complete_heads(client, [head])  # like with like: version N is a full read, so is the head
+    notes: list[str] = []
+    content = normalize_live(kind, data)
+    _pin_latest(kind, content, live, notes, address)
+    live_content = normalize_live(kind, head.data)
+    base = Plan(live_fingerprint=live.fingerprint(), run_id=run_id, message=message)
+    if content == live_content or to_version == head.version:
+        return Rollback(address, kind, name, to_version, head, data, replace(base, unchanged=(address,)), live, notes)
+    text = message or f"rollback to v{to_version}"
+    description = describe_like(text, run_id, head.data.get("version_description"))
+    before_text, after_text = live_content.get("text"), content.get("text")
+    rolled = (
+        Change(
+            address=address, kind=kind, name=name, operations=(VERSION,),
+            reasons=(f"rollback to v{to_version}",),
+            fields=tuple(diff_fields(live_content, content)),
+            text_diff=text_diff(before_text, after_text, address)
+            if isinstance(before_text, str) and isinstance(after_text, str) and before_text != after_text
+            else None,
+            live_id=head.id, live_version=head.version, predicted_version=head.version + 1,
+            content=content, version_description=description,
+            depends_on=tuple(sorted({f"{r.target}/{split_ref(v)[0]}" for r in KINDS[kind].references
+                                     for v in _as_list(content.get(r.field)) if not v.endswith("@latest")})),
+            level=kind_level(kind),
+        )
+    )  # fmt: skip
+    plan = base.with_changes(risk.assess([rolled, *_cascade(kind, head, live, text, run_id)]))
+    return Rollback(address, kind, name, to_version, head, data, plan, live, notes)
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _cascade(kind: str, head: LiveResource, live: LiveState, text: str, run_id: str) -> list[Change]:
+    """Config versions moving every config that uses ``head``'s newest version onto the rollback."""
+    old, new = ref(head.name, head.version), ref(head.name, head.version + 1)
+    changes = []
+    holders = [(k, r) for k in referencing_kinds() for r in sorted(live.of_kind(k.name), key=lambda r: r.name)]
+    for holder_kind, config in holders:
+        for reference in holder_kind.references:
+            if reference.target != kind:
+                continue
+            before = normalize_live(holder_kind.name, config.data)
+            values = _as_list(before.get(reference.field))
+            if old not in values:
+                continue
+            after = dict(before)
+            moved = [new if v == old else v for v in values]
+            after[reference.field] = sorted(moved) if reference.many else moved[0]
+            changes.append(
+                Change(
+                    address=config.address, kind=holder_kind.name, name=config.name, operations=(VERSION,),
+                    reasons=(f"{kind}/{head.name} v{head.version} → v{head.version + 1}",),
+                    fields=tuple(diff_fields(before, after)), live_id=config.id, live_version=config.version,
+                    predicted_version=config.version + 1, content=after,
+                    version_description=describe_like(text, run_id, config.data.get("version_description")),
+                    depends_on=(f"{kind}/{head.name}",), level=kind_level(holder_kind.name),
+                )
+            )  # fmt: skip
+    return changes
+
+
+# --- the manifest change -------------------------------------------------------------------------
+
+
+def _heads(live: LiveState) -> dict[tuple[str, str], int]:
+    return {key: r.version for key, r in live.resources.items()}
+
+
+def entry_diff(rollback: Rollback) -> ManifestUpdate:
+    """Without manifests at hand: the exported manifest entry now, and after the rollback."""
+    heads = _heads(rollback.live)
+    notes: list[str] = []
+    now = dump_entry(manifest_entry(rollback.kind, rollback.head.data, heads, notes=notes), indent=2)
+    after = dump_entry(manifest_entry(rollback.kind, rollback.target_data, heads, notes=notes), indent=2)
+    label = f"{rollback.address} manifest entry"
+    return ManifestUpdate(unified_diff(now, after, f"{label} (now)", f"{label} (v{rollback.to_version})"), notes=notes)
+
+
+def manifest_update(rollback: Rollback, directory: str | Path, load_options: Any = None) -> ManifestUpdate:
+    """The change to the manifests under ``directory`` that makes them say version N's content."""
+
+    desired = load_manifests(directory, load_options)
+    resource = desired.get(rollback.kind, rollback.name)
+    if resource is None:
+        update = entry_diff(rollback)
+        update.notes.insert(0, f"{rollback.address} is not in the manifests under {directory}; nothing to write")
+        update.writes.clear()
+        return update
+    prefix = desired.name_prefix
+    path = desired.root / resource.source.file
+    original = path.read_bytes().decode("utf-8")
+    doc, _ = parse(original, path=path, rel=resource.source.file, display=str(path), variables=None)
+    plural = KINDS[rollback.kind].plural
+    items = doc.data.get(plural) if isinstance(doc.data, dict) else None
+    index = next(
+        (
+            i
+            for i in range(len(items or []))
+            if doc.marks.get(f"/{plural}/{i}") == (resource.source.line, resource.source.col)
+        ),
+        None,
+    )
+    if items is None or index is None:
+        raise RollbackError(f"cannot find {rollback.address} in {path} to rewrite it", hint="edit the file by hand")
+    raw: dict[str, Any] = items[index]
+    notes: list[str] = []
+    new = manifest_entry(rollback.kind, rollback.target_data, _heads(rollback.live), keep=raw, notes=notes)
+    new = _strip_prefix(rollback.kind, new, prefix)
+    writes: dict[Path, str] = {}
+    entry = _merge_entry(raw, escape_variables(new), KINDS[rollback.kind])
+    text_file = KINDS[rollback.kind].text_file
+    text = rollback.target_data.get(text_file.field) if text_file else None
+    if text_file is not None and text_file.key in raw and isinstance(text, str):
+        why = text_file_problem(text)
+        if why is None:  # the file holds the text as is: no escaping, byte for byte
+            writes[path.parent / str(raw[text_file.key])] = text
+        else:
+            entry = {(text_file.field if k == text_file.key else k): v for k, v in entry.items()}
+            entry[text_file.field] = escape_variables(text)
+            notes.append(f"{rollback.address}: the {text_file.field} moves inline because {why}")
+    if _mentions_variables(raw):
+        notes.append(f"{rollback.address}: its entry used ${{…}} variables; the rewritten entry holds literal values")
+    diffs: list[str] = []
+    if entry != raw:
+        replaced = _replace_entry(original, doc, plural, index, len(items), entry)
+        if replaced is None:
+            notes.append(f"{path}: the entry is not in block style, so it cannot be rewritten; edit it by hand")
+        else:
+            writes[path] = replaced
+    for target, content in writes.items():
+        before = target.read_bytes().decode("utf-8") if target.exists() else ""
+        if before != content:
+            shown = _display(target, desired.root)
+            diffs.append(unified_diff(before, content, f"a/{shown}", f"b/{shown}"))
+    return ManifestUpdate("".join(diffs), writes, notes)
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _mentions_variables(value: Any) -> bool:
+    if isinstance(value, str):
+        return "${" in value.replace("$${", "")
+    if isinstance(value, dict):
+        return any(_mentions_variables(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_mentions_variables(v) for v in value)
+    return False
+
+
+def _strip_prefix(kind: str, entry: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """Names in manifests are written without the environment's name prefix."""
+    if not prefix:
+        return entry
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.removeprefix(prefix)
+        if isinstance(value, dict) and isinstance(value.get("name"), str):
+            return dict(value, name=value["name"].removeprefix(prefix))
+        return value
+
+    out = dict(entry)
+    for reference in KINDS[kind].references:
+        if reference.field in out:
+            value = out[reference.field]
+            out[reference.field] = [strip(v) for v in value] if isinstance(value, list) else strip(value)
+    return out
+
+
+def _merge_entry(raw: Mapping[str, Any], new: Mapping[str, Any], kind: Kind) -> dict[str, Any]:
+    """Version N's fields in the existing entry's key order; its name and meta keys kept as written.
+
+    A field the entry manages that version N does not have becomes ``null`` (managed, absent), so the
+    field stays managed and the next plan keeps it cleared instead of leaving it unmanaged.
+    """
+    # A text kept in a file (a prompt's text_file): the key stays, the text itself is not inlined.
+    file_key, file_field = (kind.text_file.key, kind.text_file.field) if kind.text_file else (None, None)
+    if file_key not in raw:
+        file_key = file_field = None
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in _META_KEYS:
+            out[key] = value
+        elif key == file_key:
+            out[key] = value  # the caller writes the file (or moves the text inline)
+        elif key in new:
+            out[key] = new[key]
+        else:
+            out[key] = None
+    for key, value in new.items():
+        if key not in out and key not in _META_KEYS and not (file_field is not None and key == file_field):
+            out[key] = value
+    return out
+
+
+def _replace_entry(
+    original: str, doc: Any, plural: str, index: int, count: int, entry: Mapping[str, Any]
+) -> str | None:
+    """``original`` with list item ``index`` of ``plural`` replaced by ``entry`` (block style only)."""
+    lines = original.splitlines(keepends=True)
+    line, col = doc.marks[f"/{plural}/{index}"]
+    start = line - 1
+    dash = col - 3  # "- " precedes the mapping's first key
+    if dash < 0 or lines[start][dash : col - 1] != "- " or lines[start][:dash].strip():
+        return None
+    if index + 1 < count:
+        end = doc.marks[f"/{plural}/{index + 1}"][0] - 1
+    else:
+        later = [pos[0] for key, pos in doc.key_marks.items() if key.count("/") == 1 and pos[0] > line]
+        end = min(later) - 1 if later else len(lines)
+    # Blank lines and comments before the next entry belong to it, not to this one.
+    while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+        end -= 1
+    rendered = dump_entry(entry, indent=dash, escape=False)
+    if end < len(lines) and not rendered.endswith("\n"):
+        rendered += "\n"
+    return "".join(lines[:start]) + rendered + "".join(lines[end:])
+
+
+def write_update(update: ManifestUpdate) -> list[Path]:
+    """Write the manifest change of a rollback (``--write DIR``), each sensitive value as ``${NAME}``;
+    the paths written, in order."""
+    written = []
+    for path, content in _without_secrets(update.writes).items():
+        path.write_bytes(content.encode("utf-8"))
+        written.append(path)
+    return written
+
+
+def _without_secrets(writes: dict[Path, str]) -> dict[Path, str]:
+    """Manifest files to write, each sensitive value as ``${NAME}``; a prompt text file (never
+    substituted) that would hold one is refused before anything is written."""
+    secrets = sensitive.current().by_name()
+    if not secrets:
+        return writes
+    out: dict[Path, str] = {}
+    for path, content in writes.items():
+        if path.suffix in (".yaml", ".yml"):
+            out[path] = reference_secrets(content, secrets, set())
+        elif sensitive.of(secrets).contains(content):
+            raise UsageError(
+                f"the rollback is done, but {path} was not rewritten: it would hold a sensitive value, and "
+                "prompt text files are never substituted",
+                hint="edit the manifests by hand, keeping the value in a ${NAME} variable of an inline text:",
+            )
+        else:
+            out[path] = content
+    return out
