@@ -1,28 +1,22 @@
 """The flags commands share, declared once: reaching the API, shaping the manifests (variables,
-environments), what to plan, the account lock; and the objects that carry their values to a command.
+environments), what to plan, the account lock. Light on purpose: ``validate`` imports it, and must not
+load the HTTP stack; the objects that carry the values to the operations are :mod:`humectl.cli.flags`.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from humectl.core.durations import parse_duration
 from humectl.core.errors import UsageError
 from humectl.core.escape import terminal
 from humectl.core.kinds import parse_address
-from humectl.core.settings import DEFAULT_EMULATOR_DB, Settings, build_settings, emulator_db_problem
-from humectl.io.git import git_message
-from humectl.io.lock import parse_duration
-from humectl.load.manifests import build_load_options
-from humectl.model.desired import LoadOptions
+from humectl.core.settings import DEFAULT_EMULATOR_DB, emulator_db_problem
 from humectl.model.plan import PLAN_SUFFIX, markdown_sibling
-from humectl.model.review import RiskLevel
-from humectl.ops.plan import PlanOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,18 +30,25 @@ def output_option(help_text: str, choices: tuple[str, ...] = ("text", "json"), d
     )
 
 
+DB_SUFFIXES = (".sqlite3", ".sqlite", ".db")
+
+
 def _check_emulator_db(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--emulator[=DB]``: click takes the next word as DB unless it starts with ``-``, so a word meant
+    as the manifest directory (or a typo of it) must never become a database: DB is an existing
+    emulator database, ``:memory:``, or a new file whose name ends in .sqlite3, .sqlite or .db."""
     if value is None:
         return None
+    fix = f"put --emulator after the directory, or attach DB: --emulator={DEFAULT_EMULATOR_DB}"
     if not value:
-        raise click.BadParameter(
-            f"--emulator=DB needs a file name; --emulator alone uses {DEFAULT_EMULATOR_DB}", ctx, param
-        )
+        raise click.BadParameter(f"--emulator=DB needs a file name; {fix}", ctx, param)
     problem = emulator_db_problem(value)
+    if problem is None and value != ":memory:" and not Path(value).is_file() and not value.endswith(DB_SUFFIXES):
+        problem = f"is not a database name (a new one ends in {', '.join(DB_SUFFIXES)})"
     if problem:
         raise click.BadParameter(
-            f"{terminal(value)} {problem} (a bare --emulator takes the next word as DB unless it starts with "
-            f"'-': put --emulator after the directory, or write --emulator={DEFAULT_EMULATOR_DB})",
+            f"{terminal(value)} {problem}; a bare --emulator takes the next word as DB unless it starts with "
+            f"'-': {fix}",
             ctx,
             param,
         )
@@ -213,112 +214,3 @@ def github_option(func: F) -> F:
     return click.option(
         "--github/--no-github", "github", default=None, help="GitHub Actions output (default: auto-detect)."
     )(func)
-
-
-@dataclass(frozen=True)
-class ApiFlags:
-    """The flags of every command that talks to the API."""
-
-    base_url: str | None
-    emulator_db: str | None
-    parallelism: int | None
-    timeout: float | None
-
-    def settings(self) -> Settings:
-        return build_settings(
-            base_url=self.base_url, emulator_db=self.emulator_db, parallelism=self.parallelism, timeout_s=self.timeout
-        )
-
-
-@dataclass(frozen=True)
-class AccountFlags(ApiFlags):
-    """The flags of every command that reads manifests and talks to the API."""
-
-    variables: tuple[str, ...]
-    var_files: tuple[str, ...]
-    environment: str | None
-    name_prefix: str | None
-
-    def load_options(self, directory: str) -> LoadOptions:
-        return build_load_options(
-            var_flags=self.variables,
-            var_files=self.var_files,
-            environment=self.environment,
-            name_prefix=self.name_prefix,
-            root=directory,
-        )
-
-    @property
-    def shapes_the_manifests(self) -> bool:
-        return bool(self.variables or self.var_files or self.environment or self.name_prefix)
-
-
-@dataclass(frozen=True)
-class PlanFlags(AccountFlags):
-    """AccountFlags plus what plan and apply share: what to plan, GitHub mode, --fail-on."""
-
-    targets: tuple[str, ...]
-    message: str | None
-    github: bool | None
-    prune: bool
-    prune_unmanaged: bool
-    allow_empty: bool
-    fail_on: RiskLevel | None
-
-    def plan_options(self, directory: str, *, run_id: str | None = None) -> PlanOptions:
-        """What to plan in ``directory``: the manifests' load options and the flags of the plan."""
-        check_targets(self.targets)
-        return PlanOptions(
-            load=self.load_options(directory),
-            message=self.message or git_message(Path(directory)),
-            targets=self.targets,
-            prune=self.prune or self.prune_unmanaged,
-            prune_unmanaged=self.prune_unmanaged,
-            allow_empty=self.allow_empty,
-            fail_on=self.fail_on,
-            run_id=run_id,
-        )
-
-    @property
-    def shapes_the_plan(self) -> bool:
-        """Flags that change what is planned (meaningless for a saved plan)."""
-        chosen = self.targets or self.prune or self.prune_unmanaged or self.allow_empty
-        return self.shapes_the_manifests or bool(chosen)
-
-
-def _bundle(flags_type: type[ApiFlags], options: tuple[Callable[[Any], Any], ...]) -> Callable[[F], F]:
-    """Declare ``options`` on a command and hand their values to it as one ``flags`` object."""
-
-    def decorate(func: F) -> F:
-        @functools.wraps(func)
-        def command(**kwargs: Any) -> Any:
-            shared = {name: kwargs.pop(name) for name in flags_type.__dataclass_fields__}
-            return func(flags=flags_type(**shared), **kwargs)
-
-        for option in options:
-            command = option(command)
-        return command  # type: ignore[return-value]
-
-    return decorate
-
-
-api_flags = _bundle(ApiFlags, (api_options,))
-account_flags = _bundle(AccountFlags, (api_options, manifest_options))
-
-
-def plan_flags(verb: str) -> Callable[[F], F]:
-    """The flags of plan and apply, as one ``flags: PlanFlags``."""
-    return _bundle(
-        PlanFlags,
-        (
-            api_options,
-            manifest_options,
-            prune_options,
-            fail_on_option,
-            github_option,
-            click.option("--message", "-m", default=None,
-                         help="Version description for new versions (default: git commit)."),
-            click.option("--target", "targets", multiple=True, metavar="KIND/NAME",
-                         help=f"{verb} only this and its dependencies (repeatable)."),
-        ),
-    )  # fmt: skip

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 
-from humectl.cli.options import ApiFlags
+from humectl.cli.flags import ApiFlags
 from humectl.cli.output import colour, echo, echo_commands, in_github
 from humectl.core.errors import ApplyReport
 from humectl.core.escape import terminal

@@ -44,12 +44,12 @@ import email.utils
 import getpass
 import os
 import random
-import re
 import socket
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from humectl.core.durations import parse_duration
 from humectl.core.errors import ApiError, HumectlError, LockHeldError, NotFoundError, UsageError
 from humectl.core.kinds import LOCK_KIND
 from humectl.core.provenance import describe, new_run_id
@@ -63,25 +63,6 @@ POLL_S = (0.2, 1.0)  # waiting for a held lock: first and longest pause between 
 QUICK_RETRIES = 8  # ties and broken expired locks: retried at once, this many times at most
 local_time = time.time  # this machine's clock: only ever corrected by the server's (tests skew it)
 monotonic = time.monotonic  # deadlines and how long ago we wrote (tests drive it by hand)
-
-
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)?")
-
-
-def parse_duration(text: str) -> float:
-    """Seconds in a duration like Terraform's: ``0``, ``45``, ``30s``, ``2m``, ``1m30s``, ``500ms``, ``1h``."""
-    raw = text.strip().lower()
-    pos, total = 0, 0.0
-    units = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
-    while raw and pos < len(raw):
-        match = _DURATION.match(raw, pos)
-        if match is None or (match.group(2) is None and (pos > 0 or match.end() != len(raw))):
-            raise ValueError(f"{text!r} is not a duration (e.g. 0, 30s, 2m, 1m30s)")
-        total += float(match.group(1)) * units[match.group(2)]
-        pos = match.end()
-    if not raw:
-        raise ValueError("a duration must not be empty (e.g. 0, 30s, 2m)")
-    return total
 
 
 def lease_from_env(env: Mapping[str, str] | None = None) -> float:

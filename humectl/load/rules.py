@@ -697,18 +697,16 @@ def check_builtin_tools(entry: ManifestEntry) -> list[Problem]:
     return problems
 
 
-# Each kind's own semantic checks (names, references and JSON Schema fields are checked for every kind).
-KIND_CHECKS: dict[str, tuple[Callable[[ManifestEntry, Allowances], list[Problem]], ...]] = {
-    "prompt": (lambda entry, allowed: check_prompt_text(entry),),
-    "tool": (lambda entry, allowed: check_tool_name(entry),),
-    "config": (
-        lambda entry, allowed: check_evi_version(entry),
-        lambda entry, allowed: check_voice(entry),
-        lambda entry, allowed: check_webhooks(entry),
-        check_model_resource,
-        check_voice_name,
-        lambda entry, allowed: check_builtin_tools(entry),
-    ),
+# The checks a kind names in its declaration (``Kind.checks``), by name.
+CHECKS: dict[str, Callable[[ManifestEntry, Allowances], list[Problem]]] = {
+    "prompt_text": lambda entry, allowed: check_prompt_text(entry),
+    "tool_name": lambda entry, allowed: check_tool_name(entry),
+    "evi_version": lambda entry, allowed: check_evi_version(entry),
+    "voice": lambda entry, allowed: check_voice(entry),
+    "webhooks": lambda entry, allowed: check_webhooks(entry),
+    "model_resource": check_model_resource,
+    "voice_name": check_voice_name,
+    "builtin_tools": lambda entry, allowed: check_builtin_tools(entry),
 }
 
 
@@ -717,7 +715,7 @@ def check_entries(entries: list[ManifestEntry], allowed: Allowances | None = Non
     allowed = allowed or Allowances()
     problems: list[Problem] = []
     for entry in entries:
-        own = [p for check in KIND_CHECKS.get(entry.kind, ()) for p in check(entry, allowed)]
+        own = [p for name in KINDS[entry.kind].checks for p in CHECKS[name](entry, allowed)]
         found = [*check_names(entry), *own, *check_reserved_name(entry)]
         problems += drop_ignored(entry, found)
     problems += check_duplicate_names(entries)

@@ -55,10 +55,16 @@ def verify_export(
     return [f"{c.address}: {c.action} ({'; '.join(c.reasons)})" for c in plan.changes if c.address in exported]
 
 
+def write_export(result: ExportResult, directory: str | Path, *, force: bool = False) -> list[Path]:
+    """Write every file of ``result`` into ``directory``; without ``force`` refuse (before writing
+    anything) if one already exists; never write outside it (:func:`humectl.io.files.write_files`)."""
+    return write_files(directory, ((f.path, f.content) for f in result.files), force=force)
+
+
 async def export_account(client: EviClient, directory: str | Path, options: ExportOptions) -> ExportOutcome:
     """Read every live head (complete), write the manifests into ``directory`` (refusing existing files
     unless ``force``), then load them back and plan them against the same account."""
     live = await export_live(client)
     result = render_export(live, selectors=options.selectors, schema_ref=options.schema_ref, secrets=options.secrets)
-    write_files(directory, ((f.path, f.content) for f in result.files), force=options.force)
+    write_export(result, directory, force=options.force)
     return ExportOutcome(result, verify_export(directory, live, result.addresses, options.secrets))

@@ -11,17 +11,17 @@ from typing import Any
 
 import httpx
 
-from humectl.ops.apply import apply_plan
-from humectl.io.client import EviClient, RetryPolicy
-from humectl.emulator.app import EmulatorConfig, create_app
-from humectl.ops.engine import plan_live
 from humectl.core.errors import ApplyReport
 from humectl.core.kinds import KINDS
-from humectl.model.live import LiveState
+from humectl.core.settings import Settings
+from humectl.emulator.app import EmulatorConfig, create_app
+from humectl.io.client import EviClient, RetryPolicy
 from humectl.io.listing import complete_heads, fetch_live_state
 from humectl.model.desired import DesiredResource, ManifestSet, Source
+from humectl.model.live import LiveState
 from humectl.model.plan import Plan
-from humectl.core.settings import Settings
+from humectl.ops.apply import apply_plan
+from humectl.ops.plan import plan_live
 from tests.conftest import SHARED_DIR
 from tests.emulator.spec_validator import SpecValidatingMiddleware, SpecValidator, format_violations
 

@@ -13,9 +13,9 @@ import pytest
 
 from humectl.core.errors import PlanError
 from humectl.core.kinds import KINDS
+from humectl.decide.planner import build_plan
 from humectl.io.listing import complete_heads
 from humectl.model.plan import Plan
-from humectl.decide.planner import build_plan
 
 from .helpers import Account, config, emulator_account, manifests, prompt, res
 

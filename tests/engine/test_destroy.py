@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from humectl.ops.destroy import NOT_CREATED, plan_destroy
-from humectl.ops.engine import refuse_blocked
 from humectl.core.errors import PlanError
+from humectl.core.provenance import describe, is_protected, made_by_humectl, owner_prefix, recorded_prefix, strip_marker
+from humectl.decide.gates import refuse_blocked
 from humectl.model.desired import DesiredResource, ManifestSet
 from humectl.model.plan import Plan
-from humectl.core.provenance import describe, is_protected, made_by_humectl, owner_prefix, recorded_prefix, strip_marker
+from humectl.ops.destroy import NOT_CREATED, plan_destroy
 
 from .helpers import Account, config, emulator_account, manifests, prompt, tool
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import httpx
 
-from humectl.io.client import EviClient, RetryPolicy
+from humectl.core.settings import Settings
+from humectl.decide.normalize import normalize_live
 from humectl.emulator.app import EmulatorConfig
 from humectl.emulator.serve import run_in_thread
-from humectl.decide.normalize import normalize_live
-from humectl.core.settings import Settings
+from humectl.io.client import EviClient, RetryPolicy
 
 from .helpers import Account, config, emulator_account, manifests, prompt, tool
 
@@ -133,8 +133,8 @@ def test_interrupted_apply_reports_what_is_known() -> None:
 
     import pytest
 
-    from humectl.ops.apply import apply_plan
     from humectl.core.errors import ApplyError
+    from humectl.ops.apply import apply_plan
 
     with emulator_account(EmulatorConfig(latency_ms=50)) as account:
         desired = manifests(*(prompt(f"p{i}", "x") for i in range(4)), config("c", "p0"))

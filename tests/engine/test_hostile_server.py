@@ -18,14 +18,13 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from humectl.ops import engine
-
-from humectl.load import manifests as manifest
-from humectl.io.client import EviClient, RetryPolicy
-from humectl.emulator.app import EmulatorConfig
-from humectl.emulator.transport import in_process_transport
 from humectl.core.errors import HumectlError
 from humectl.core.settings import Settings
+from humectl.emulator.app import EmulatorConfig
+from humectl.emulator.transport import in_process_transport
+from humectl.io.client import EviClient, RetryPolicy
+from humectl.load import manifests as manifest
+from humectl.ops.plan import plan_live
 from tests.conftest import EXAMPLES_DIR
 
 EXAMPLE = EXAMPLES_DIR / "support-desk"
@@ -101,7 +100,7 @@ def test_a_plan_against_any_mix_of_odd_answers_plans_or_stops_with_humectls_erro
         loaded = manifest.load_manifests(EXAMPLE)
         async with EviClient(SETTINGS, transport=httpx.MockTransport(handler), retry=FAST) as client:
             try:
-                plan, _ = await asyncio.wait_for(engine.plan_live(client, loaded, run_id="r"), timeout=30)
+                plan, _ = await asyncio.wait_for(plan_live(client, loaded, run_id="r"), timeout=30)
             except HumectlError as exc:
                 assert str(exc), "an error without a message"
                 return

@@ -15,13 +15,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from humectl.ops import engine
-
-from humectl.load import manifests as manifest
-from humectl.emulator.app import EmulatorConfig
-from humectl.emulator.transport import in_process_transport
 from humectl.core.errors import AuthError, ManifestError, UsageError
 from humectl.core.settings import Settings
+from humectl.emulator.app import EmulatorConfig
+from humectl.emulator.transport import in_process_transport
+from humectl.load import manifests as manifest
+from humectl.ops import plan as planning
+from humectl.ops.plan import plan_live
+from tests import support as engine
 from tests.conftest import EXAMPLES_DIR
 
 EXAMPLE = EXAMPLES_DIR / "support-desk"
@@ -56,19 +57,19 @@ def test_the_listing_starts_before_the_manifests_are_loaded(monkeypatch: pytest.
             events.append(("request", time.perf_counter()))
             return await emulator.handle_async_request(request)
 
-    monkeypatch.setattr(engine, "load_manifests", slow_load)
+    monkeypatch.setattr(planning, "load_manifests", slow_load)
     result = engine.make_plan(EXAMPLE, SETTINGS, transport=Recording())
     first_request = min(t for what, t in events if what == "request")
     (loaded,) = (t for what, t in events if what == "loaded")
     assert first_request < loaded  # the network round trips overlap reading the files
     assert [c.action for c in result.plan.changes] == ["create"] * len(result.desired.resources)
 
-    monkeypatch.setattr(engine, "load_manifests", real_load)  # the same plan when nothing overlaps
+    monkeypatch.setattr(planning, "load_manifests", real_load)  # the same plan when nothing overlaps
     desired = real_load(EXAMPLE)
 
     async def sequential() -> list[tuple[str, str]]:
         async with engine.open_client(SETTINGS, _emulator()) as client:
-            plan, _ = await engine.plan_live(client, desired, run_id="r")
+            plan, _ = await plan_live(client, desired, run_id="r")
         return [(c.address, c.action) for c in plan.changes]
 
     assert [(c.address, c.action) for c in result.plan.changes] == asyncio.run(sequential())
@@ -126,7 +127,7 @@ def test_a_listing_cancelled_before_it_starts_leaves_no_coroutine_unawaited(prun
     async def scenario() -> None:
         async with engine.open_client(SETTINGS, transport=_emulator()) as client:
             with pytest.raises(ManifestError):
-                await engine.plan_live(client, failing_load(), run_id="r", prune=prune)
+                await plan_live(client, failing_load(), run_id="r", prune=prune)
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

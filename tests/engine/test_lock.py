@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,15 +18,16 @@ from typing import Any
 import httpx
 import pytest
 
-from humectl.io import lock
-from humectl.ops.apply import apply_plan
-from humectl.io.client import EviClient, RetryPolicy
+from humectl.core.errors import LockHeldError, UsageError
+from humectl.core.settings import Settings
 from humectl.emulator import store as store_module
 from humectl.emulator.app import EmulatorConfig, create_app
-from humectl.core.errors import LockHeldError, UsageError
+from humectl.io import lock
+from humectl.io.client import EviClient, RetryPolicy
 from humectl.io.lock import AccountLock, Lease, LockKeeper, lock_name, parse_duration
+from humectl.model import lock as model_lock
 from humectl.model.plan import CREATE, Change, Plan
-from humectl.core.settings import Settings
+from humectl.ops.apply import apply_plan
 
 FAST = RetryPolicy(attempts=4, base_delay=0.001, max_delay=0.005)
 
@@ -59,7 +59,7 @@ def lease(i: int = 0, *, scope: str = "", seconds: float = 30.0) -> Lease:
 
 def lock_rows(app: Any) -> list[Any]:
     rows, _ = app.state.store.list_versions("prompt", most_recent=True, limit=1000)
-    return [r for r in rows if r.name.startswith(lock.LOCK_NAME)]
+    return [r for r in rows if r.name.startswith(model_lock.LOCK_NAME)]
 
 
 @pytest.fixture(autouse=True)
@@ -154,7 +154,7 @@ def test_equal_created_on_is_nobodys_win(monkeypatch: pytest.MonkeyPatch) -> Non
     moment = store_module.now_ms()
     with server_time(monkeypatch, moment):
         rival = app.state.store.create_resource(
-            "prompt", lock.LOCK_NAME, {"text": lease(9).text()}, "humectl lock [humectl rival]"
+            "prompt", model_lock.LOCK_NAME, {"text": lease(9).text()}, "humectl lock [humectl rival]"
         )
 
         async def second() -> None:
@@ -174,7 +174,7 @@ def test_a_dead_holders_lock_is_broken_by_exactly_one_of_two_contenders(
     app = create_app(EmulatorConfig(allow_duplicate_names=duplicates))
     with server_time(monkeypatch, store_module.now_ms() - 120_000):  # made two minutes ago, 30 s lease
         dead = app.state.store.create_resource(
-            "prompt", lock.LOCK_NAME, {"text": lease(9).text()}, "humectl lock [humectl dead]"
+            "prompt", model_lock.LOCK_NAME, {"text": lease(9).text()}, "humectl lock [humectl dead]"
         )
     outcomes: dict[int, Any] = {}
 
@@ -215,7 +215,7 @@ def test_a_client_clock_an_hour_fast_does_not_break_a_live_lock(monkeypatch: pyt
 
 def test_a_prompt_of_the_reserved_name_humectl_did_not_write_holds_until_removed() -> None:
     app = create_app(EmulatorConfig())
-    foreign = app.state.store.create_resource("prompt", lock.LOCK_NAME, {"text": "hello"}, None)
+    foreign = app.state.store.create_resource("prompt", model_lock.LOCK_NAME, {"text": "hello"}, None)
 
     async def refused() -> LockHeldError:
         async with client_for(app) as client:
@@ -258,35 +258,44 @@ def file_account(tmp_path: Path) -> tuple[Settings, Any]:
     return Settings(emulator_db=db, api_key="k"), create_app(EmulatorConfig(db=db))
 
 
-def test_the_keeper_renews_a_short_lease_and_releases_on_exit(tmp_path: Path) -> None:
-    settings, app = file_account(tmp_path)
-    keeper = LockKeeper(settings, lease(1, seconds=1.2))
+def test_the_keeper_renews_a_short_lease_and_releases_on_exit() -> None:
+    """The keeper renews from a task beside the command's work, on the command's own client."""
+    app = create_app(EmulatorConfig())
 
-    async def try_take() -> Any:
+    async def run() -> tuple[Any, int]:
+        async with client_for(app) as client, client_for(app) as rival:
+            keeper = LockKeeper(client, lease(1, seconds=1.2))
+            async with keeper as held:
+                await asyncio.sleep(2.5)  # two leases long: without renewal the lock would have expired
+                with pytest.raises(LockHeldError):
+                    await AccountLock(rival, lease(2), timeout_s=0).acquire()
+                assert keeper.lost() is None
+                versions = app.state.store.latest_version("prompt", held.id)
+                assert versions is not None and versions.version >= 2  # renewals are versions
+            assert lock_rows(app) == []
+            taken = await AccountLock(rival, lease(2), timeout_s=0).acquire()
+            return taken, client.requests_sent
+
+    taken, requests = asyncio.run(run())
+    assert requests >= 5  # create + list + renewals + delete
+    assert taken.lease.run_id == "run2"
+
+
+def test_the_keeper_says_the_lock_is_lost_when_it_is_deleted() -> None:
+    app = create_app(EmulatorConfig())
+
+    async def run() -> str | None:
         async with client_for(app) as client:
-            return await AccountLock(client, lease(2), timeout_s=0).acquire()
+            keeper = LockKeeper(client, lease(1, seconds=1.2))
+            async with keeper as held:
+                app.state.store.delete_resource("prompt", held.id)  # force-unlock by someone else
+                for _ in range(200):  # the next renewal (every lease/3) finds it gone
+                    if keeper.lost() is not None:
+                        break
+                    await asyncio.sleep(0.05)
+                return keeper.lost()
 
-    with keeper as held:
-        time.sleep(2.5)  # two leases long: without renewal the lock would have expired
-        with pytest.raises(LockHeldError):
-            asyncio.run(try_take())
-        assert keeper.lost() is None
-        versions = app.state.store.latest_version("prompt", held.id)
-        assert versions is not None and versions.version >= 2  # renewals are versions
-    assert lock_rows(app) == []
-    assert keeper.requests >= 5  # create + list + renewals + delete
-    assert asyncio.run(try_take()).lease.run_id == "run2"
-
-
-def test_the_keeper_says_the_lock_is_lost_when_it_is_deleted(tmp_path: Path) -> None:
-    settings, app = file_account(tmp_path)
-    keeper = LockKeeper(settings, lease(1, seconds=1.2))
-    with keeper as held:
-        app.state.store.delete_resource("prompt", held.id)  # force-unlock by someone else
-        deadline = time.monotonic() + 10
-        while keeper.lost() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert keeper.lost() == "the account lock was deleted while this run held it (force-unlock?)"
+    assert asyncio.run(run()) == "the account lock was deleted while this run held it (force-unlock?)"
 
 
 class DownAfter(httpx.AsyncBaseTransport):
@@ -303,21 +312,28 @@ class DownAfter(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
-def test_the_keeper_says_the_lock_is_lost_when_renewals_fail_past_the_lease(tmp_path: Path) -> None:
-    settings, app = file_account(tmp_path)
-    keeper = LockKeeper(settings, lease(1, seconds=1.2), transport=lambda: DownAfter(app, answers=2))
-    with keeper:
-        assert keeper.lost() is None  # create + list answered: held
-        deadline = time.monotonic() + 10
-        while keeper.lost() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert keeper.lost() == "the account lock could not be renewed before its lease ended"
+def test_the_keeper_says_the_lock_is_lost_when_renewals_fail_past_the_lease() -> None:
+    app = create_app(EmulatorConfig())
+    settings = Settings(base_url="http://127.0.0.1", api_key="k")
+
+    async def run() -> tuple[str | None, str | None]:
+        async with EviClient(settings, transport=DownAfter(app, answers=2), retry=FAST) as client:
+            keeper = LockKeeper(client, lease(1, seconds=1.2))
+            async with keeper:
+                held = keeper.lost()  # create + list answered: held
+                for _ in range(200):
+                    if keeper.lost() is not None:
+                        break
+                    await asyncio.sleep(0.05)
+                return held, keeper.lost()
+
+    assert asyncio.run(run()) == (None, "the account lock could not be renewed before its lease ended")
 
 
 def test_apply_starts_nothing_more_once_the_lock_is_lost() -> None:
     app = create_app(EmulatorConfig())
     changes = [
-        Change(address=f"prompt/p{i}", kind="prompt", name=f"p{i}", action=CREATE, content={"text": "t"},
+        Change(address=f"prompt/p{i}", kind="prompt", name=f"p{i}", operations=(CREATE,), content={"text": "t"},
                version_description="d [humectl run1]")
         for i in range(4)
     ]  # fmt: skip
@@ -325,7 +341,7 @@ def test_apply_starts_nothing_more_once_the_lock_is_lost() -> None:
 
     async def run() -> Any:
         async with client_for(app) as client:
-            return await apply_plan(Plan(changes=changes), client, parallelism=1, halt=lambda: next(calls, "lost"))
+            return await apply_plan(Plan(changes=tuple(changes)), client, parallelism=1, halt=lambda: next(calls, "lost"))
 
     report, _ = asyncio.run(run())
     assert report.done == ["prompt/p0"] and report.not_started == ["prompt/p1", "prompt/p2", "prompt/p3"]
@@ -358,7 +374,7 @@ def test_durations_and_lock_names() -> None:
 
 
 def test_a_lock_without_server_timestamps_never_looks_expired() -> None:
-    record = lock.LockRecord.from_head({"id": "x", "name": "humectl-lock", "version": 0, "text": lease(1).text()})
+    record = model_lock.LockRecord.from_head({"id": "x", "name": "humectl-lock", "version": 0, "text": lease(1).text()})
     assert record.created_on == 0 and record.expires_ms is None
     assert not record.expired(time.time() * 1000)
 
@@ -407,7 +423,7 @@ def test_a_holder_releasing_between_a_waiters_refused_create_and_its_read_never_
 
     async def someone_holds(request: httpx.Request) -> None:
         if rounds["left"] > 0:
-            holders.append(store.create_resource("prompt", lock.LOCK_NAME, {"text": lease(9).text()}, None).id)
+            holders.append(store.create_resource("prompt", model_lock.LOCK_NAME, {"text": lease(9).text()}, None).id)
 
     async def and_releases(request: httpx.Request, response: httpx.Response) -> None:
         if holders:
@@ -536,32 +552,34 @@ class Clock:
         return self.now
 
 
-def test_a_keeper_that_waited_longer_than_its_lease_holds_for_a_whole_lease(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_keeper_that_waited_longer_than_its_lease_holds_for_a_whole_lease(monkeypatch: pytest.MonkeyPatch) -> None:
     """A run waits 2 minutes (--lock-timeout 10m) for a lock, with a 60 s lease of its own. Its lease
     starts when its winning create is sent, not when it began to wait: it must not count the lock lost
     the moment it gets it (and apply nothing), yet must count it lost once a lease passes unrenewed."""
-    settings, app = file_account(tmp_path)
+    app = create_app(EmulatorConfig())
     clock = Clock()
     monkeypatch.setattr(lock, "monotonic", clock)
-    other = app.state.store.create_resource("prompt", lock.LOCK_NAME, {"text": lease(9, seconds=600).text()}, None)
-    waiting = threading.Event()
-    keeper = LockKeeper(settings, lease(1, seconds=60), timeout_s=600, on_wait=lambda *_: waiting.set())
+    other = app.state.store.create_resource("prompt", model_lock.LOCK_NAME, {"text": lease(9, seconds=600).text()}, None)
 
-    def the_other_run_finishes_two_minutes_later() -> None:
-        waiting.wait(30)
-        clock.now += 120
-        app.state.store.delete_resource("prompt", other.id)
+    async def run() -> None:
+        waiting = asyncio.Event()
+        async with client_for(app) as client:
+            keeper = LockKeeper(client, lease(1, seconds=60), timeout_s=600, on_wait=lambda *_: waiting.set())
 
-    releaser = threading.Thread(target=the_other_run_finishes_two_minutes_later)
-    releaser.start()
-    with keeper as held:
-        releaser.join()
-        assert held.lease is not None and held.lease.run_id == "run1"
-        assert keeper.lost() is None  # held for a lease from now on
-        clock.now += 59  # (renewals are 20 s of real time away: none happens in this test)
-        assert keeper.lost() is None
-        clock.now += 2
-        assert keeper.lost() == "the account lock could not be renewed before its lease ended"
-    assert lock_rows(app) == []
+            async def the_other_run_finishes_two_minutes_later() -> None:
+                await waiting.wait()
+                clock.now += 120
+                app.state.store.delete_resource("prompt", other.id)
+
+            releaser = asyncio.ensure_future(the_other_run_finishes_two_minutes_later())
+            async with keeper as held:
+                await releaser
+                assert held.lease is not None and held.lease.run_id == "run1"
+                assert keeper.lost() is None  # held for a lease from now on
+                clock.now += 59  # (renewals are 20 s of real time away: none happens in this test)
+                assert keeper.lost() is None
+                clock.now += 2
+                assert keeper.lost() == "the account lock could not be renewed before its lease ended"
+        assert lock_rows(app) == []
+
+    asyncio.run(run())

@@ -45,14 +45,14 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from humectl.ops.apply import apply_plan
-from humectl.io.client import EviClient
-from humectl.emulator.app import EmulatorConfig, create_app
-from humectl.ops.engine import plan_live
 from humectl.core.kinds import KINDS
+from humectl.core.settings import Settings
+from humectl.emulator.app import EmulatorConfig, create_app
+from humectl.io.client import EviClient
 from humectl.load.manifests import load_manifests
 from humectl.model.plan import CREATE, VERSION, Plan
-from humectl.core.settings import Settings
+from humectl.ops.apply import apply_plan
+from humectl.ops.plan import plan_live
 from tests.emulator.spec_validator import SpecValidatingMiddleware, format_violations
 from tests.engine.helpers import FAST_RETRY, spec_validator
 

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from humectl.core.errors import LiveStateError, PlanError
-from humectl.model.live import build_live_state
 from humectl.core.provenance import made_by_humectl, strip_marker
+from humectl.model.live import build_live_state
 
 from .helpers import config, emulator_account, manifests, prompt, res, tool
 

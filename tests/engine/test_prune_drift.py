@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from humectl.decide.drift import find_drift
-from humectl.ops.engine import refuse_blocked
 from humectl.core.errors import PlanError
+from humectl.decide.drift import find_drift
+from humectl.decide.gates import refuse_blocked
 from humectl.model.plan import Plan
 
 from .helpers import Account, config, emulator_account, manifests, prompt, tool

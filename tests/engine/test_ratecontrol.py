@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from humectl.io.client import RetryPolicy
-from humectl.emulator.app import EmulatorConfig
 from humectl.core.errors import RateLimitedError
+from humectl.emulator.app import EmulatorConfig
+from humectl.io.client import RetryPolicy
 from humectl.io.ratecontrol import AdaptiveLimiter
 
 from .helpers import emulator_account, manifests, prompt

@@ -26,15 +26,15 @@ from typing import Any
 import pytest
 import yaml
 
-from humectl.ops import engine
 from humectl.core.errors import HumectlError
 from humectl.core.kinds import KINDS
-from humectl.model.live import LiveState
+from humectl.core.settings import Settings
 from humectl.io.listing import complete_heads
+from humectl.model.live import LiveState
 from humectl.render.json import render_json
 from humectl.render.markdown import render_markdown
 from humectl.render.text import render_text
-from humectl.core.settings import Settings
+from tests import support as engine
 from tests.conftest import TESTDATA_DIR
 
 SCENARIOS = sorted(p for p in TESTDATA_DIR.iterdir() if re.match(r"\d{3}-", p.name))

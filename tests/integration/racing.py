@@ -28,12 +28,13 @@ from typing import IO, Any
 
 from click.testing import CliRunner
 
-from humectl.io import lock
 from humectl.cli.app import cli
+from humectl.core.settings import Settings
 from humectl.emulator.app import EmulatorConfig
 from humectl.emulator.serve import run_in_thread
-from humectl.ops.engine import open_client
-from humectl.core.settings import Settings
+from humectl.io import lock
+from humectl.model import lock as model_lock
+from tests.support import open_client
 
 KEY = "sk-test-race-0123456789"
 LATENCY_MS = 60  # per request: wide enough that racing processes overlap, small enough for CI
@@ -95,7 +96,7 @@ class HoldAnswers:
         body = b"".join(chunks)
         with contextlib.suppress(ValueError, KeyError, TypeError):
             request = json.loads(body)
-            if request["name"].startswith(lock.LOCK_NAME):
+            if request["name"].startswith(model_lock.LOCK_NAME):
                 self.lock_pids.add(int(json.loads(request["text"])["pid"]))
         replayed = False
 
@@ -132,13 +133,13 @@ class Served:
         for kind in ("tool", "prompt", "config"):
             rows, _ = self.app.state.store.list_versions(kind, most_recent=most_recent, limit=100_000)
             for row in rows:
-                if not row.name.startswith(lock.LOCK_NAME):
+                if not row.name.startswith(model_lock.LOCK_NAME):
                     counts[f"{kind}/{row.name}"] += 1
         return counts
 
     def locks(self) -> list[Any]:
         rows, _ = self.app.state.store.list_versions("prompt", most_recent=True, limit=1000)
-        return [r for r in rows if r.name.startswith(lock.LOCK_NAME)]
+        return [r for r in rows if r.name.startswith(model_lock.LOCK_NAME)]
 
 
 @contextmanager

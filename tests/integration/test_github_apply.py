@@ -21,13 +21,13 @@ import httpx
 import pytest
 import yaml
 
-from humectl.io import lock
+from humectl.core.settings import Settings
 from humectl.emulator.app import EmulatorConfig
 from humectl.emulator.serve import run_in_thread
-from humectl.ops.engine import open_client
-from humectl.core.settings import Settings
+from humectl.io import lock
 from tests.conftest import EXAMPLES_DIR
 from tests.integration.actions import REPO_ROOT, Runner
+from tests.support import open_client
 
 KEY = "sk-apply-workflow-test-5c1e8a"
 

@@ -70,7 +70,7 @@ def test_markdown_of_500_changes_fits_a_github_comment() -> None:
             address=f"prompt/agent-{i:03d}",
             kind="prompt",
             name=f"agent-{i:03d}",
-            action="version",
+            operations=("version",),
             reasons=["changed: text"],
             fields=[FieldChange("text", text, text + "\nMore.")],
             text_diff="--- a\n+++ b\n" + "".join(f"+{line}\n" for line in text.splitlines()),

@@ -40,10 +40,10 @@ from hume.empathic_voice import PostedConfigPrompt, PostedEventMessageSpecs, Pos
 
 from humectl.cli.app import cli
 from humectl.core.codepoints import first_unsafe, unsafe_class
+from humectl.core.provenance import describe
+from humectl.decide.export import escape_variables
 from humectl.emulator.app import EmulatorConfig
 from humectl.emulator.serve import run_in_thread
-from humectl.decide.export import escape_variables
-from humectl.core.provenance import describe
 
 FRAGMENTS = [
     "\n",

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from humectl.io import lock
 from humectl.cli.app import cli
-from humectl.ops.engine import open_client
 from humectl.core.settings import Settings
+from humectl.io import lock
 from tests.conftest import EXAMPLES_DIR
+from tests.support import open_client
 
 KEY = "sk-test-0123456789abcdef"
 

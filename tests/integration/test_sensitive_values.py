@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from humectl.core import sensitive
 from humectl.cli.app import cli
+from humectl.core import sensitive
 from tests.conftest import EXAMPLES_DIR
 
 KEY = "sk-test-sensitive-0123456789"
@@ -76,8 +76,8 @@ def hand_edit(db: Path, token: str) -> None:
     """A new version of the config as someone makes it in the dashboard (no humectl marker)."""
     import asyncio
 
-    from humectl.ops.engine import open_client
     from humectl.core.settings import Settings
+    from tests.support import open_client
 
     async def edit() -> None:
         async with open_client(Settings(emulator_db=str(db), api_key=KEY)) as client:

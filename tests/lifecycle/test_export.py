@@ -9,11 +9,12 @@ import pytest
 import yaml
 
 from humectl.core.errors import HumectlError
-from humectl.decide.export import export_live, render_export, verify_export, write_export
 from humectl.core.kinds import KINDS
-from humectl.model.live import LiveState
-from humectl.load.manifests import load_manifests
+from humectl.decide.export import render_export
 from humectl.decide.planner import build_plan
+from humectl.load.manifests import load_manifests
+from humectl.model.live import LiveState
+from humectl.ops.export import export_live, verify_export, write_export
 from tests.engine.helpers import Account
 
 from .seed import PROMPT_TEXTS, seed_account

@@ -6,8 +6,8 @@ import textwrap
 from pathlib import Path
 
 from humectl.core.errors import ManifestError, Problem
-from humectl.model.desired import LoadOptions, ManifestSet
 from humectl.load.manifests import load_manifests
+from humectl.model.desired import LoadOptions, ManifestSet
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from humectl.ops.apply import apply_order
 from humectl.model.plan import CREATE, DELETE, VERSION, Change, Plan
+from humectl.ops.apply import apply_order
 
 
 def _change(address: str, action: str, level: int) -> Change:
     kind, _, name = address.partition("/")
-    return Change(address=address, kind=kind, name=name, action=action, level=level)
+    return Change(address=address, kind=kind, name=name, operations=(action,), level=level)
 
 
 def test_referenced_first_deleted_last_in_reverse() -> None:

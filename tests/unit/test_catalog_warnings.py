@@ -13,11 +13,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from humectl.load import rules
+import humectl.catalog
 from humectl.catalog import model_catalog, voice_library
+from humectl.load.entries import META_KEYS
 from humectl.cli.app import cli
-from humectl.model.desired import LoadOptions
+from humectl.load import rules
 from humectl.load.schema import manifest_schema
+from humectl.model.desired import LoadOptions
 from tests.conftest import SHARED_DIR
 from tests.unit.manifest_helpers import problems_of, write_tree
 
@@ -160,7 +162,7 @@ def test_ignore_warnings_takes_only_warning_rules_and_never_reaches_the_api(tmp_
     write_tree(tmp_path, {"a.yaml": config(ignore_warnings=["unresolved-reference"])})
     errors = problems_of(tmp_path)
     assert [p.rule for p in errors] == ["schema"] and errors[0].severity == "error"
-    assert rules.META_KEYS[-1] == "ignore_warnings"
+    assert META_KEYS[-1] == "ignore_warnings"
     for kind in ("prompt", "tool", "config"):
         enum = manifest_schema()["$defs"][kind]["properties"]["ignore_warnings"]["items"]["enum"]
         assert tuple(enum) == rules.IGNORABLE_WARNINGS
@@ -169,7 +171,7 @@ def test_ignore_warnings_takes_only_warning_rules_and_never_reaches_the_api(tmp_
 def test_catalog_models_from_the_spec_are_the_spec_enum() -> None:
     spec = yaml.safe_load((SHARED_DIR / "hume-api-spec/openapi/hume-ai-evi-openapi.yml").read_text(encoding="utf-8"))
     enum = spec["components"]["schemas"]["LanguageModelType"]["enum"]
-    data = json.loads((Path(rules.__file__).parent / "catalog" / "models.json").read_text(encoding="utf-8"))
+    data = json.loads((Path(humectl.catalog.__file__).parent / "models.json").read_text(encoding="utf-8"))
     assert [m["model"] for m in data["models"] if m["listed"] == "spec"] == enum
     assert {m["listed"] for m in data["models"]} <= set(data["sources"])
     providers = manifest_schema()["$defs"]["config"]["properties"]["language_model"]["properties"]["model_provider"]

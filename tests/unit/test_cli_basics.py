@@ -7,8 +7,8 @@ import sys
 
 from click.testing import CliRunner
 
-from humectl.core.version import __version__
 from humectl.cli.app import cli
+from humectl.core.version import __version__
 
 
 def test_version() -> None:

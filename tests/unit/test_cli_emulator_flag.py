@@ -1,7 +1,7 @@
-"""``--emulator[=DB]``: the database only ever comes attached with ``=``; a separate word is never eaten.
-
-Every form a newcomer types, in both orders with other options, and every unusable DB path: a clear
-usage error (exit 1), never a traceback, and no stray SQLite file created from a typo.
+"""``--emulator[=DB]``: click's optional-value option. Bare at the end or before another option it is
+the default database; a word after it is DB, and a word that cannot be a database (the manifest
+directory, a manifest, a typo) is a clear usage error naming the fix: never a traceback, never a stray
+SQLite file created from a typo.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import json
 import shutil
 from pathlib import Path
 
-import click
 import pytest
 from click.testing import CliRunner, Result
 
@@ -39,14 +38,13 @@ def entries(directory: Path) -> set[str]:
 @pytest.mark.parametrize(
     "args",
     [
-        ["plan", "--emulator", "evi/"],
         ["plan", "evi/", "--emulator"],
         ["plan", "--emulator", "--detailed-exitcode", "evi"],
-        ["plan", "-o", "text", "--emulator", "evi"],
+        ["plan", "-o", "text", "evi", "--emulator"],
         ["plan", "--emulator", "-o", "text", "evi"],
     ],
 )
-def test_bare_emulator_never_eats_the_next_word(cwd: Path, args: list[str]) -> None:
+def test_a_bare_emulator_before_an_option_or_at_the_end_is_the_default_database(cwd: Path, args: list[str]) -> None:
     result = run(*args)
     assert result.exit_code in (0, 2), result.output
     assert "Plan: 6 to create" in result.output
@@ -55,9 +53,28 @@ def test_bare_emulator_never_eats_the_next_word(cwd: Path, args: list[str]) -> N
 
 
 @pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["plan", "--emulator", "evi/"], "evi/ is a directory"),
+        (["plan", "-o", "text", "--emulator", "evi"], "evi is a directory"),
+        (["plan", "--emulator", "mini2"], "mini2 is not a database name"),
+        (["plan", "--emulator", "evi/tools.yaml", "evi/"], "is not an emulator database"),
+    ],
+)
+def test_a_word_after_emulator_that_cannot_be_a_database_is_a_usage_error(
+    cwd: Path, args: list[str], says: str
+) -> None:
+    result = run(*args)
+    assert result.exit_code == 1, result.output
+    assert says in result.output and "put --emulator after the directory" in result.output
+    assert "Traceback" not in result.output
+    assert entries(cwd) == {"evi"}  # nothing created
+
+
+@pytest.mark.parametrize(
     "args",
     [
-        ["plan", "-o", "json", "--emulator", "evi"],
+        ["plan", "-o", "json", "evi", "--emulator"],
         ["plan", "--emulator", "-o", "json", "evi"],
         ["plan", "--emulator", "--output=json", "evi"],
         ["plan", "evi", "-ojson", "--emulator"],
@@ -75,23 +92,8 @@ def test_attached_db_is_used(cwd: Path) -> None:
     assert (cwd / "account.sqlite3").is_file() and not (cwd / DEFAULT_DB).exists()
     again = run("plan", "--emulator=account.sqlite3", "evi", "--detailed-exitcode")
     assert again.exit_code == 0, again.output
-    fresh = run("plan", "--emulator", "evi", "--detailed-exitcode")  # the default DB is another account
+    fresh = run("plan", "evi", "--emulator", "--detailed-exitcode")  # the default DB is another account
     assert fresh.exit_code == 2, fresh.output
-
-
-def test_a_typo_after_emulator_is_a_missing_directory_not_a_new_database(cwd: Path) -> None:
-    result = run("plan", "--emulator", "mini2")
-    assert result.exit_code == 1
-    assert "mini2: manifest directory does not exist" in result.output
-    assert not (cwd / "mini2").exists()
-    assert "Traceback" not in result.output
-
-
-def test_a_file_after_emulator_is_an_extra_argument(cwd: Path) -> None:
-    result = run("plan", "--emulator", "evi/tools.yaml", "evi/")
-    assert result.exit_code == 1
-    assert "evi/tools.yaml' is a file" in result.output  # click rejects it as the DIRECTORY
-    assert "Traceback" not in result.output and "not a database" not in result.output
 
 
 @pytest.mark.parametrize(
@@ -113,16 +115,18 @@ def test_unusable_db_is_a_usage_error(cwd: Path, db: str, says: str) -> None:
     assert (cwd / "evi" / "tools.yaml").read_bytes() == before
 
 
-def test_message_that_looks_like_the_flag_is_left_alone() -> None:
-    from humectl.cli.app import expand_bare_emulator
+def test_a_message_that_looks_like_the_flag_is_the_message(cwd: Path) -> None:
+    result = run("plan", "evi", "-m", "--emulator", "--emulator", "-o", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["message"] == "--emulator"
 
-    command = cli.commands["plan"]
-    assert isinstance(command, click.Command)
-    args = ["evi", "-m", "--emulator", "--", "--emulator"]
-    assert expand_bare_emulator(command, args) == args
-    assert expand_bare_emulator(command, ["--emulator", "evi"])[0].startswith("--emulator=")
+
+def test_a_new_database_file_is_made_when_its_name_says_so(cwd: Path) -> None:
+    result = run("plan", "--emulator", "other.db", "evi")
+    assert result.exit_code == 0, result.output
+    assert (cwd / "other.db").is_file() and not (cwd / DEFAULT_DB).exists()
 
 
 def test_help_shows_the_attached_form() -> None:
     result = run("plan", "--help")
-    assert "--emulator[=DB]" in result.output
+    assert "--emulator [=DB]" in result.output or "--emulator[=DB]" in result.output

@@ -16,13 +16,13 @@ from typing import Any
 import httpx
 import pytest
 
-from humectl.io import client as client_module
-from humectl.ops.apply import apply_plan
-from humectl.io.client import EviClient, RetryPolicy
 from humectl.core.errors import InvalidResponseError, NotFoundError, UsageError
 from humectl.core.kinds import KINDS
-from humectl.model.plan import CREATE, Change, Plan
 from humectl.core.settings import DEFAULT_TIMEOUT_S, Settings, build_settings
+from humectl.io import client as client_module
+from humectl.io.client import EviClient, RetryPolicy
+from humectl.model.plan import CREATE, Change, Plan
+from humectl.ops.apply import apply_plan
 
 PROMPT = KINDS["prompt"]
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -289,7 +289,7 @@ def change(name: str) -> Change:
         address=f"prompt/{name}",
         kind="prompt",
         name=name,
-        action=CREATE,
+        operations=(CREATE,),
         content={"text": "t"},
         version_description="d [humectl run1]",
     )

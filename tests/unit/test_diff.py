@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from humectl.decide.diff import diff_fields, unified_diff
 from humectl.core.text import normalise_line_endings, text_change_note
+from humectl.decide.diff import diff_fields, unified_diff
 
 
 def test_field_changes_by_dotted_path() -> None:

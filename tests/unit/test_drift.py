@@ -12,7 +12,7 @@ def a_prompt_edited_in_the_dashboard() -> list[Drifted]:
     head = LiveResource("prompt", "p", "id-p", 3, {"name": "p", "id": "id-p", "version": 3,
                                                     "version_description": "dashboard edit"})  # fmt: skip
     live = LiveState(resources={("prompt", "p"): head})
-    plan = Plan(changes=[Change(address="prompt/p", kind="prompt", name="p", action=VERSION, live_id="id-p",
+    plan = Plan(changes=[Change(address="prompt/p", kind="prompt", name="p", operations=(VERSION,), live_id="id-p",
                                 live_version=3, reasons=["changed: text"])])  # fmt: skip
     return find_drift(plan, live)
 

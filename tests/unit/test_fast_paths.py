@@ -24,12 +24,8 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from humectl.load import rules
-
-from humectl.load import schema
-
-from humectl.load import yamldoc
 from humectl.core.errors import ManifestError
+from humectl.load import rules, schema, yamldoc
 from humectl.load.manifests import load_manifests
 from tests.unit.test_validate_properties import DATA, FILES, SUPPORT_DESK, VALUES, _mutate
 

@@ -28,13 +28,13 @@ def test_all_is_sorted_and_every_name_resolves() -> None:
 
 
 def test_the_exports_are_the_library_objects() -> None:
-    from humectl.ops import engine
     from humectl.core import errors
+    from humectl.decide import planner
     from humectl.load import manifests as manifest
     from humectl.model import plan
-    from humectl.decide import planner
+    from humectl.ops import session
 
-    assert humectl.make_plan is engine.make_plan and humectl.open_client is engine.open_client
+    assert humectl.Session is session.Session
     assert humectl.load_manifests is manifest.load_manifests
     assert humectl.Plan is plan.Plan and humectl.build_plan is planner.build_plan
     assert humectl.HumectlError is errors.HumectlError
@@ -53,7 +53,7 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
 
 
 def test_import_humectl_loads_no_http_client_emulator_or_diff_library() -> None:
-    heavy = ("httpx", "deepdiff", "humectl.emulator", "humectl.ops.engine", "click")
+    heavy = ("httpx", "deepdiff", "humectl.emulator", "humectl.ops.session", "click")
     code = f"import sys, humectl; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
@@ -64,7 +64,7 @@ def test_validate_loads_no_http_client_emulator_or_diff_library(tmp_path: Path) 
     code = (
         "import sys\nfrom humectl.cli.app import main\ntry:\n    main(['validate', sys.argv[1]])\n"
         "except SystemExit as exc:\n    assert exc.code in (0, None), exc.code\n"
-        "print(sorted(m for m in ('httpx', 'deepdiff', 'humectl.emulator', 'humectl.ops.engine') if m in sys.modules))"
+        "print(sorted(m for m in ('httpx', 'deepdiff', 'humectl.emulator', 'humectl.ops.session') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"

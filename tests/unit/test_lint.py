@@ -11,11 +11,11 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from humectl.load import lint
 from humectl.cli.app import cli
+from humectl.load import lint
 from humectl.load.lint import _Mentions, _mentions, placeholders
-from humectl.model.desired import LoadOptions
 from humectl.load.manifests import validate_manifests
+from humectl.model.desired import LoadOptions
 from tests.conftest import EXAMPLES_DIR
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from humectl.core.errors import ManifestError
-from humectl.model.desired import LoadOptions, Source
 from humectl.load.manifests import load_manifests
+from humectl.model.desired import LoadOptions, Source
 from tests.conftest import EXAMPLES_DIR
 from tests.unit.manifest_helpers import lines_of, write_tree
 
@@ -296,59 +296,3 @@ def _forking(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forked, "MIN_WEIGHT", 0)
 
 
-def test_a_pending_load_is_the_load(monkeypatch: pytest.MonkeyPatch) -> None:
-    from humectl.load.manifests import PendingLoad
-
-    serial = load_manifests(EXAMPLES_DIR / "support-desk")
-    _forking(monkeypatch)
-    pending = PendingLoad(EXAMPLES_DIR / "support-desk")
-    assert pending._converting.forked
-    assert pending.result() == serial
-
-
-def test_a_pending_load_fails_with_the_same_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from humectl.load.manifests import PendingLoad
-
-    root = write_tree(tmp_path / "evi", BROKEN)
-    with pytest.raises(ManifestError) as serial:
-        load_manifests(root)
-    _forking(monkeypatch)
-    pending = PendingLoad(root)
-    assert pending._converting.forked
-    with pytest.raises(ManifestError) as forked_error:
-        pending.result()
-    assert forked_error.value.problems == serial.value.problems and str(forked_error.value) == str(serial.value)
-    with pytest.raises(ManifestError, match="does not exist"):  # found while reading: raised at once
-        PendingLoad(tmp_path / "nowhere")
-
-
-def test_a_pending_load_whose_child_dies_converts_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    import signal
-
-    from humectl.load import yamldoc
-    from humectl.load.manifests import PendingLoad
-
-    serial = load_manifests(EXAMPLES_DIR / "support-desk")
-    _forking(monkeypatch)
-    parent, real = os.getpid(), yamldoc.fast_results
-
-    def dying(*args: object, **kwargs: object) -> object:
-        if os.getpid() != parent:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(yamldoc, "fast_results", dying)
-    assert PendingLoad(EXAMPLES_DIR / "support-desk").result() == serial
-
-
-def test_a_pending_load_closed_unasked_leaves_no_child(monkeypatch: pytest.MonkeyPatch) -> None:
-    from humectl.load.manifests import PendingLoad
-
-    _forking(monkeypatch)
-    pending = PendingLoad(EXAMPLES_DIR / "support-desk")
-    pid = pending._converting._pid
-    assert pid is not None
-    pending.close()
-    with pytest.raises(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
-    assert pending.result() == load_manifests(EXAMPLES_DIR / "support-desk")  # asked anyway: done here

@@ -10,15 +10,15 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from humectl.decide import risk
-from humectl.decide.diff import diff_fields
 from humectl.core.errors import ManifestError
 from humectl.core.kinds import KINDS
-from humectl.model.desired import LoadOptions
+from humectl.decide import risk
+from humectl.decide.diff import diff_fields
+from humectl.decide.policy import reviewed, violations
 from humectl.load.manifests import load_manifests
+from humectl.model.desired import LoadOptions
 from humectl.model.plan import Change, Plan
-from humectl.model.review import DENY, FAIL_ON, Policy
-from humectl.decide.policy import violations
+from humectl.model.review import DENY, FAIL_ON, Policy, is_override_key, rule_ids
 from tests.conftest import REPO_ROOT
 
 MANIFEST = "prompts:\n  - name: agent\n    text: Hello.\n"
@@ -77,13 +77,13 @@ def test_policy_mistakes_are_located(tmp_path: Path, text: str, line: int, messa
 def test_the_schema_knows_every_rule_and_content_field() -> None:
     schema = json.loads((REPO_ROOT / "schemas" / "project.schema.json").read_text(encoding="utf-8"))
     key = schema["$defs"]["policyKey"]
-    assert key["anyOf"][0]["enum"] == risk.rule_ids()
+    assert key["anyOf"][0]["enum"] == rule_ids()
     pattern = re.compile(key["anyOf"][1]["pattern"])
     for kind in KINDS.values():
         for name in kind.content_fields:
             assert pattern.match(f"{kind.name}.{name}") and pattern.match(f"{kind.name}.{name}.sub")
-            assert risk.is_override_key(f"{kind.name}.{name}")
-    assert not pattern.match("config.voices") and not risk.is_override_key("config.voices")
+            assert is_override_key(f"{kind.name}.{name}")
+    assert not pattern.match("config.voices") and not is_override_key("config.voices")
     good = {"policy": {"fail_on": "high", "risk": {"config.voice": "low", "delete": "medium"}, "deny": ["delete"]},
             "environments": {"prod": {"policy": {"deny": ["config.evi_version"]}}}}  # fmt: skip
     jsonschema.validate(good, schema)
@@ -92,13 +92,11 @@ def test_the_schema_knows_every_rule_and_content_field() -> None:
 
 
 def assessed(changes: list[Change], policy: Policy) -> Plan:
-    plan = Plan(changes=changes)
-    risk.assess(plan, policy.risk)
-    return plan
+    return Plan(changes=tuple(risk.assess(changes, policy.risk)))
 
 
 def config(before: dict[str, object], after: dict[str, object], action: str = "version") -> Change:
-    return Change(address="config/desk", kind="config", name="desk", action=action, fields=diff_fields(before, after),
+    return Change(address="config/desk", kind="config", name="desk", operations=(action,), fields=diff_fields(before, after),
                   source="c.yaml:1")  # fmt: skip
 
 
@@ -109,7 +107,7 @@ def test_deny_names_a_field_a_section_a_part_or_a_rule() -> None:
         [found] = violations(assessed([voice], Policy(deny=(entry,))), Policy(deny=(entry,)))
         assert (found.rule, found.message) == (DENY, f"{entry} must not change here: voice ITO → KORA")
     assert not violations(assessed([voice], Policy()), Policy(deny=("config.voice.provider", "prompt.text")))
-    delete = Change(address="tool/t", kind="tool", name="t", action="delete", reasons=["not in the manifests"])
+    delete = Change(address="tool/t", kind="tool", name="t", operations=("delete",), reasons=["not in the manifests"])
     [found] = violations(assessed([delete], Policy()), Policy(deny=("delete",)))
     assert found.address == "tool/t"
     # A create sets the field but changes nothing live: only the rule id create denies it.
@@ -133,7 +131,6 @@ def test_fail_on_counts_changes_at_or_over_the_level() -> None:
 
 def test_policy_and_violations_survive_a_saved_plan() -> None:
     plan = assessed([config({"evi_version": "3"}, {"evi_version": "4"})], Policy(fail_on="high"))
-    plan.policy = Policy({"config.voice": "low"}, "high", ("delete",))
-    plan.violations = violations(plan, plan.policy)
+    plan = reviewed(plan, Policy({"config.voice": "low"}, "high", ("delete",)))
     again = Plan.from_dict(json.loads(json.dumps(plan.to_dict())))
     assert (again.policy, again.violations) == (plan.policy, plan.violations)

@@ -9,7 +9,7 @@ from humectl.render.json import FORMAT_VERSION, dumps, render_json
 
 
 def test_a_plan_renders_as_its_dict() -> None:
-    plan = Plan(changes=[Change(address="tool/t", kind="tool", name="t", action=CREATE)], run_id="r")
+    plan = Plan(changes=[Change(address="tool/t", kind="tool", name="t", operations=(CREATE,))], run_id="r")
     assert json.loads(render_json(plan)) == json.loads(json.dumps(plan.to_dict()))
 
 

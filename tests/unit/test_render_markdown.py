@@ -8,7 +8,7 @@ from humectl.render.markdown import render_markdown
 
 def test_a_table_row_per_change_and_the_limit_is_kept() -> None:
     plan = Plan(changes=[
-        Change(address=f"prompt/p{i}", kind="prompt", name=f"p{i}", action=CREATE, reasons=["new"],
+        Change(address=f"prompt/p{i}", kind="prompt", name=f"p{i}", operations=(CREATE,), reasons=["new"],
                content={"text": "x" * 500}, text_diff="+" + "x" * 500)
         for i in range(200)
     ])  # fmt: skip

@@ -30,7 +30,7 @@ def test_text_and_markdown_list_writes_in_flight() -> None:
     assert text.startswith("Apply interrupted. Exactly this happened:\n")
     assert "  in flight (1): config/b\n    (sent, no answer yet: may or may not have taken effect" in text
     assert "  not started (1): config/c\n" in text and "first failure" not in text
-    plan = Plan(changes=[Change(address=a, kind=a.split("/")[0], name=a.split("/")[1], action=CREATE)
+    plan = Plan(changes=[Change(address=a, kind=a.split("/")[0], name=a.split("/")[1], operations=(CREATE,))
                          for a in ("prompt/a", "config/b", "config/c")])  # fmt: skip
     markdown = render_apply_report(plan, interrupted, failed=True)
     assert "**Apply interrupted.**" in markdown

@@ -5,26 +5,22 @@ from __future__ import annotations
 
 from humectl.decide import risk
 from humectl.decide.diff import diff_fields
+from humectl.decide.policy import reviewed
 from humectl.model.plan import Change, Plan
 from humectl.model.review import Policy
-from humectl.decide.policy import violations
 from humectl.render.markdown import render_markdown
 from humectl.render.text import render_text, render_violations
 
 
 def plan() -> Plan:
     changes = [
-        Change(address="tool/new", kind="tool", name="new", action="create", fields=diff_fields({}, {"a": 1})),
-        Change(address="tool/t", kind="tool", name="t", action="version",
+        Change(address="tool/new", kind="tool", name="new", operations=("create",), fields=diff_fields({}, {"a": 1})),
+        Change(address="tool/t", kind="tool", name="t", operations=("version",),
                fields=diff_fields({"description": "a"}, {"description": "b"})),
-        Change(address="config/c", kind="config", name="c", action="version",
+        Change(address="config/c", kind="config", name="c", operations=("version",),
                fields=diff_fields({"voice": {"name": "ITO"}}, {"voice": {"name": "KORA"}}), source="c.yaml:3"),
     ]  # fmt: skip
-    the_plan = Plan(changes=changes)
-    risk.assess(the_plan)
-    the_plan.policy = Policy(fail_on="high")
-    the_plan.violations = violations(the_plan, the_plan.policy)
-    return the_plan
+    return reviewed(Plan(changes=tuple(risk.assess(changes))), Policy(fail_on="high"))
 
 
 def test_text_marks_each_change_and_sums_up_before_the_plan_line() -> None:

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from humectl.core.errors import Problem
 from humectl.decide import risk
 from humectl.decide.diff import diff_fields
-from humectl.core.errors import Problem
+from humectl.decide.policy import reviewed
 from humectl.model.plan import Change, Plan
 from humectl.model.review import Policy
-from humectl.decide.policy import violations
 from humectl.render import sarif
 
 
@@ -57,11 +57,10 @@ def test_a_delete_goes_to_the_fallback_file(tmp_path: Path) -> None:
     fallback = sarif.fallback_file(str(tmp_path), ["a.yaml"])
     assert fallback == str(tmp_path / "humectl.yaml")
     assert sarif.fallback_file(str(tmp_path / "none"), ["a.yaml"]) == str(tmp_path / "none" / "a.yaml")
-    plan = Plan(changes=[Change(address="tool/t", kind="tool", name="t", action="delete", reasons=["gone"]),
-                         Change(address="tool/u", kind="tool", name="u", action="version", source="t.yaml:2",
+    plan = Plan(changes=[Change(address="tool/t", kind="tool", name="t", operations=("delete",), reasons=["gone"]),
+                         Change(address="tool/u", kind="tool", name="u", operations=("version",), source="t.yaml:2",
                                 fields=diff_fields({"description": "a"}, {"description": "b"}))])  # fmt: skip
-    risk.assess(plan)
-    plan.violations = violations(plan, Policy(fail_on="high"))
+    plan = reviewed(plan.with_changes(risk.assess(plan.changes)), Policy(fail_on="high"))
     findings = sarif.plan_findings(plan, "evi", "evi/humectl.yaml")
     assert [(f.rule, f.level, f.file, f.line) for f in findings] == [
         ("policy.fail_on", "error", "evi/humectl.yaml", 0), ("risk.delete", "warning", "evi/humectl.yaml", 0),

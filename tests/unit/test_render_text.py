@@ -9,10 +9,10 @@ from humectl.render.text import format_value, render_text
 
 def _plan() -> Plan:
     return Plan(changes=[
-        Change(address="prompt/p", kind="prompt", name="p", action=CREATE, reasons=["new"]),
-        Change(address="config/c", kind="config", name="c", action=VERSION, live_version=1, predicted_version=2,
+        Change(address="prompt/p", kind="prompt", name="p", operations=(CREATE,), reasons=["new"]),
+        Change(address="config/c", kind="config", name="c", operations=(VERSION,), live_version=1, predicted_version=2,
                reasons=["changed: voice"], fields=[FieldChange("voice.name", "ITO", "KORA")]),
-        Change(address="tool/t", kind="tool", name="t", action=DELETE, reasons=["not in the manifests"]),
+        Change(address="tool/t", kind="tool", name="t", operations=(DELETE,), reasons=["not in the manifests"]),
     ], unchanged=["tool/u"])  # fmt: skip
 
 

@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 
 from humectl.decide import risk
 from humectl.decide.diff import diff_fields
-from humectl.ops.engine import load_plan
+from humectl.io.planfile import load_plan
 from humectl.model.plan import Change, Plan
+from humectl.model.review import LEVELS, is_override_key, risk_counts, worst
+from humectl.render.style import risk_line
 
 CONFIG = {
     "evi_version": "3",
@@ -34,13 +36,11 @@ CONFIG = {
 
 
 def version(kind: str, before: dict[str, Any], after: dict[str, Any], name: str = "x") -> Change:
-    return Change(address=f"{kind}/{name}", kind=kind, name=name, action="version", fields=diff_fields(before, after))
+    return Change(address=f"{kind}/{name}", kind=kind, name=name, operations=("version",), fields=diff_fields(before, after))
 
 
 def assessed(*changes: Change, overrides: dict[str, str] | None = None) -> list[Change]:
-    plan = Plan(changes=list(changes))
-    risk.assess(plan, overrides)
-    return plan.changes
+    return risk.assess(changes, overrides)
 
 
 def config_change(**edits: Any) -> Change:
@@ -127,10 +127,10 @@ def test_tool_rules(field: str, level: str) -> None:
 
 
 def test_whole_change_rules() -> None:
-    create = Change(address="tool/t", kind="tool", name="t", action="create", fields=diff_fields({}, {"a": 1}))
-    delete = Change(address="tool/u", kind="tool", name="u", action="delete", reasons=["not in the manifests"])
-    rename = Change(address="tool/v", kind="tool", name="v", action="rename", rename_from="old")
-    describe = Change(address="tool/w", kind="tool", name="w", action="describe", reasons=["protect: false → true"])
+    create = Change(address="tool/t", kind="tool", name="t", operations=("create",), fields=diff_fields({}, {"a": 1}))
+    delete = Change(address="tool/u", kind="tool", name="u", operations=("delete",), reasons=["not in the manifests"])
+    rename = Change(address="tool/v", kind="tool", name="v", operations=("rename",), rename_from="old")
+    describe = Change(address="tool/w", kind="tool", name="w", operations=("describe",), reasons=["protect: false → true"])
     out = assessed(create, delete, rename, describe)
     assert [(c.risk, c.risk_reasons[0].rule) for c in out] == [
         ("low", "create"), ("high", "delete"), ("low", "rename"), ("low", "describe"),
@@ -169,20 +169,20 @@ def test_policy_overrides_a_rule_or_a_field_path_the_longest_key_winning() -> No
 
 
 def test_override_keys() -> None:
-    assert risk.is_override_key("config.voice") and risk.is_override_key("delete")
-    assert risk.is_override_key("config.timeouts.inactivity.duration_secs")
-    assert not risk.is_override_key("config.voices") and not risk.is_override_key("prompt.voice")
-    assert not risk.is_override_key("nonsense")
+    assert is_override_key("config.voice") and is_override_key("delete")
+    assert is_override_key("config.timeouts.inactivity.duration_secs")
+    assert not is_override_key("config.voices") and not is_override_key("prompt.voice")
+    assert not is_override_key("nonsense")
 
 
 def test_summary_and_order() -> None:
     out = assessed(
         config_change(nudges={"enabled": False}),
-        Change(address="tool/u", kind="tool", name="u", action="delete"),
-        Change(address="tool/t", kind="tool", name="t", action="create"),
+        Change(address="tool/u", kind="tool", name="u", operations=("delete",)),
+        Change(address="tool/t", kind="tool", name="t", operations=("create",)),
     )
-    assert risk.summary(out) == {"high": 1, "medium": 1, "low": 1}
-    assert risk.summary_line(risk.summary(out)) == "Risk: 1 high, 1 medium, 1 low"
+    assert risk_counts(c.risk for c in out) == {"high": 1, "medium": 1, "low": 1}
+    assert risk_line(risk_counts(c.risk for c in out)) == "Risk: 1 high, 1 medium, 1 low"
     assert [c.address for c in risk.ordered(out)] == ["tool/u", "config/desk", "tool/t"]
 
 
@@ -208,14 +208,13 @@ def test_risk_is_the_worst_reason_and_more_edits_never_lower_it(first: dict[str,
     [one] = assessed(config_change(**first))
     [both] = assessed(config_change(**{**more, **first}))
     for change in (one, both):
-        assert change.risk == risk.worst(r.level for r in change.risk_reasons)
+        assert change.risk == worst(r.level for r in change.risk_reasons)
         assert bool(change.risk_reasons) == bool(change.fields)
-    assert risk.LEVELS.index(both.risk) >= risk.LEVELS.index(one.risk)
+    assert LEVELS.index(both.risk) >= LEVELS.index(one.risk)
 
 
 def test_saved_plans_keep_risk_and_old_plans_are_assessed_on_load(tmp_path: Path) -> None:
-    plan = Plan(changes=[config_change(voice={"provider": "HUME_AI", "name": "KORA"})])
-    risk.assess(plan)
+    plan = Plan(changes=tuple(assessed(config_change(voice={"provider": "HUME_AI", "name": "KORA"}))))
     data = plan.to_dict()
     assert data["risk_summary"] == {"high": 1, "medium": 0, "low": 0}
     again = Plan.from_dict(data)
@@ -237,7 +236,7 @@ def test_docs_review_lists_every_default_rule_as_it_is() -> None:
 
 
 def test_a_create_is_low_whatever_it_sets() -> None:
-    create = Change(address="config/c", kind="config", name="c", action="create",
+    create = Change(address="config/c", kind="config", name="c", operations=("create",),
                     fields=diff_fields({}, {**CONFIG, "prompt": "agent@0"}))  # fmt: skip
     [out] = assessed(create)
     assert (out.risk, [r.rule for r in out.risk_reasons]) == ("low", ["create"])

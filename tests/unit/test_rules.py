@@ -422,8 +422,8 @@ def test_names_of_every_script_are_fine(tmp_path: Path) -> None:
 
 def test_previous_names_tools_configs_and_prefixes(tmp_path: Path) -> None:
     from humectl.core.errors import UsageError
-    from humectl.model.desired import LoadOptions
     from humectl.load.manifests import build_load_options
+    from humectl.model.desired import LoadOptions
 
     write_tree(
         tmp_path,

@@ -14,10 +14,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from humectl.core.codepoints import unsafe_class
-from humectl.model.fields import FieldChange
 from humectl.core.text import split_lines, text_change_note
 from humectl.decide.diff import text_diff
 from humectl.load.manifests import load_manifests
+from humectl.model.fields import FieldChange
 from humectl.model.plan import Change, Plan
 from humectl.render import visible
 from humectl.render.markdown import render_markdown
@@ -115,7 +115,7 @@ def test_markers_survive_the_terminal_and_markdown_escapers() -> None:
     """The markers are printable (render/escape.py's vocabulary): neither escaper touches them."""
     before, after = "one\r\ntwo  \n\tthree\n", "one\ntwo\n\tthree \n"
     change = Change(
-        address="prompt/p", kind="prompt", name="p", action="version", live_id="x", live_version=0,
+        address="prompt/p", kind="prompt", name="p", operations=("version",), live_id="x", live_version=0,
         predicted_version=1, fields=[FieldChange("text", before, after), FieldChange("description", "Hi", "Hi\t")],
         text_diff=text_diff(before, after, "prompt/p"),
     )  # fmt: skip
@@ -164,7 +164,7 @@ def test_text_file_line_endings_are_read_as_newlines(tmp_path: Path) -> None:
 def test_the_fast_invisible_steps_equal_the_character_by_character_ones(text: str) -> None:
     """_visible_only and _no_whitespace take C-speed paths (ASCII as is, str.split): same result as
     the per-character definitions they replace, for any text."""
-    from humectl.decide.diff import _no_whitespace, _visible_only
+    from humectl.core.text import _no_whitespace, _visible_only
 
     assert _visible_only(text) == "".join(c for c in text if unsafe_class(c) not in ("invisible", "bidi control"))
     assert _no_whitespace(text) == "".join(c for c in text if not c.isspace())

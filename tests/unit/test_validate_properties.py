@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from humectl.core.errors import ManifestError, Problem
-from humectl.model.desired import LoadOptions
 from humectl.load.manifests import load_manifests
+from humectl.model.desired import LoadOptions
 from tests.conftest import EXAMPLES_DIR
 
 SUPPORT_DESK = EXAMPLES_DIR / "support-desk"

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from humectl.core.errors import UsageError
-from humectl.model.desired import LoadOptions
 from humectl.load.manifests import build_load_options, load_manifests
 from humectl.load.variables import parse_var_flags, substitute, variables_from_environ
+from humectl.model.desired import LoadOptions
 from tests.conftest import EXAMPLES_DIR
 from tests.unit.manifest_helpers import lines_of, write_tree
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 
 from humectl.cli.app import HumectlCommand
-from humectl.cli.options import AccountFlags, PlanFlags, account_flags, lock_options, output_option, plan_flags
+from humectl.cli.flags import AccountFlags, PlanFlags, account_flags, plan_flags
+from humectl.cli.options import lock_options, output_option
 from humectl.cli.output import colour, echo, in_github, record, say
 from humectl.cli.reporting import (
     github_apply_summary,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from humectl.cli.app import HumectlCommand
-from humectl.cli.options import AccountFlags, account_flags, output_option
+from humectl.cli.flags import AccountFlags, account_flags
+from humectl.cli.options import output_option
 from humectl.cli.output import echo
 from humectl.cli.running import run, show_warnings
 from humectl.render.drift import render_drift_json, render_drift_text

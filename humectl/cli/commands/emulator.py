@@ -11,7 +11,8 @@ from typing import Any
 import click
 
 from humectl.cli.app import HumectlCommand, LazyGroup
-from humectl.cli.options import ApiFlags, api_options, output_option
+from humectl.cli.flags import ApiFlags
+from humectl.cli.options import api_options, output_option
 from humectl.cli.output import echo, echo_raw, json_mode, say
 from humectl.cli.running import run
 from humectl.core import sensitive

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from humectl.cli.app import HumectlCommand
-from humectl.cli.options import ApiFlags, api_flags, check_targets, output_option
+from humectl.cli.flags import ApiFlags, api_flags
+from humectl.cli.options import check_targets, output_option
 from humectl.cli.output import echo, json_mode, say
 from humectl.cli.running import run
 from humectl.core import sensitive

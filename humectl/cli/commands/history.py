@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from humectl.cli.app import HumectlCommand
-from humectl.cli.options import ApiFlags, api_flags, output_option
+from humectl.cli.flags import ApiFlags, api_flags
+from humectl.cli.options import output_option
 from humectl.cli.output import echo
 from humectl.cli.running import run
 from humectl.core import sensitive

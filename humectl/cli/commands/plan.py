@@ -7,7 +7,8 @@ import os
 import click
 
 from humectl.cli.app import HumectlCommand
-from humectl.cli.options import OUTPUT_CHOICES, PlanFlags, check_out_file, output_option, plan_flags
+from humectl.cli.flags import PlanFlags, plan_flags
+from humectl.cli.options import OUTPUT_CHOICES, check_out_file, output_option
 from humectl.cli.output import echo, in_github, record, say
 from humectl.cli.reporting import api_hint, render_plan, show_violations
 from humectl.cli.running import run, show_warnings

@@ -8,7 +8,8 @@ from dataclasses import replace
 import click
 
 from humectl.cli.app import HumectlCommand
-from humectl.cli.options import AccountFlags, account_flags, check_targets, lock_options, output_option
+from humectl.cli.flags import AccountFlags, account_flags
+from humectl.cli.options import check_targets, lock_options, output_option
 from humectl.cli.output import colour, echo, json_mode, record, say
 from humectl.cli.running import confirm, progress, run, write_lock
 from humectl.core import sensitive

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from humectl.cli.app import HumectlCommand
-from humectl.cli.options import ApiFlags, api_flags, output_option
+from humectl.cli.flags import ApiFlags, api_flags
+from humectl.cli.options import output_option
 from humectl.cli.output import echo, json_mode, record, say
 from humectl.cli.running import confirm, run
 from humectl.core.escape import terminal

@@ -64,6 +64,9 @@ class Kind:
     json_schema_fields: tuple[str, ...] = ()
     # The order export writes an entry's fields in (default: content_fields).
     export_order: tuple[str, ...] = ()
+    # The kind's own semantic checks of a manifest entry, by name (``humectl.load.rules.CHECKS``);
+    # names, references and JSON Schema fields are checked for every kind.
+    checks: tuple[str, ...] = ()
     references: tuple[Reference, ...] = ()
     # Content fields Hume's list endpoints leave out (the list item schema lacks them). A head is read
     # on its own (live.complete_versions) when the manifest sets one, or when humectl makes a new

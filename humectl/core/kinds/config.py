@@ -7,6 +7,7 @@ from humectl.core.kinds.base import Kind, Reference, RiskRule
 KIND = Kind(
     name="config",
     plural="configs",
+    checks=("evi_version", "voice", "webhooks", "model_resource", "voice_name", "builtin_tools"),
     api_path="/v0/evi/configs",
     page_key="configs_page",
     content_fields=(

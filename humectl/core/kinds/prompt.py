@@ -10,6 +10,7 @@ TEXT_FILE = TextFile(field="text", key="text_file", directory="prompts")
 KIND = Kind(
     name="prompt",
     plural="prompts",
+    checks=("prompt_text",),
     api_path="/v0/evi/prompts",
     page_key="prompts_page",
     content_fields=("text", "prompt_expansion"),

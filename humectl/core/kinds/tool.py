@@ -7,6 +7,7 @@ from humectl.core.kinds.base import Kind, RiskRule
 KIND = Kind(
     name="tool",
     plural="tools",
+    checks=("tool_name",),
     api_path="/v0/evi/tools",
     page_key="tools_page",
     content_fields=("parameters", "description", "fallback_content"),

@@ -18,8 +18,8 @@ from cmarkgfm.cmark import Options
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from humectl.core import escape
 from humectl.core.codepoints import describe, first_unsafe, unsafe_class
-from humectl.render import escape
 
 HOSTILE = [
     "\x1b]0;title\x07",
