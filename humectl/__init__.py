@@ -91,6 +91,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "KINDS",
     "AmbiguousWriteError",
     "ApiError",
     "ApplyError",
@@ -104,7 +105,6 @@ __all__ = [
     "ExportOutcome",
     "HumectlError",
     "InvalidResponseError",
-    "KINDS",
     "Kind",
     "LiveResource",
     "LiveState",

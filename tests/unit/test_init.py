@@ -94,7 +94,7 @@ def test_every_module_has_its_test_file() -> None:
     missing = []
     for module in _modules():
         # A kind's module is driven through the registry by tests/unit/test_kinds.py.
-        stem = "test_kinds" if module.startswith("kinds/") else "test_" + module.replace("/", "_")
+        stem = "test_core_kinds" if module.startswith("core/kinds/") else "test_" + module.replace("/", "_")
         if not any(t == stem or t.startswith(stem + "_") for t in tests):
             missing.append(f"{module} (tests/unit/{stem}.py)")
     assert not missing, "modules without a test file: " + ", ".join(missing)

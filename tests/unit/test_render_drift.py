@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from humectl.render.drift import render_drift_json, render_drift_text
-from tests.unit.test_drift import a_prompt_edited_in_the_dashboard
+from tests.unit.test_decide_drift import a_prompt_edited_in_the_dashboard
 
 
 def test_drift_rendered() -> None:

@@ -6,7 +6,7 @@ import json
 
 from humectl.ops.history import build_history
 from humectl.render.history import render_history_json, render_history_text
-from tests.unit.test_history import _versions
+from tests.unit.test_ops_history import _versions
 
 
 def test_rendered_as_text_and_json() -> None:

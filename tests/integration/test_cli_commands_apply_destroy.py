@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 
 from humectl.cli.app import cli
 from tests.conftest import EXAMPLES_DIR
-from tests.integration.test_lock_cli import take_lock
+from tests.integration.test_cli_commands_unlock_lock import take_lock
 
 KEY = "sk-test-0123456789abcdef"
 
