@@ -23,11 +23,11 @@ from typing import Any
 
 import httpx
 
-from humectl.io.client import EviClient
-from humectl.emulator.app import EmulatorConfig, create_app
-from humectl.ops.engine import plan_live
 from humectl.core.kinds import KINDS
+from humectl.emulator.app import EmulatorConfig, create_app
+from humectl.io.client import EviClient
 from humectl.model.desired import DesiredResource, ManifestSet, Source
+from humectl.ops.plan import plan_live
 
 READ = "GET /v0/evi/prompts/{id}/version/{version}"
 

@@ -78,11 +78,12 @@ def _rss_now_kb() -> int:
 
 def job_plan(job: dict[str, Any]) -> dict[str, Any]:
     """One ``humectl plan``: list the live account while planning each page as it arrives
-    (``engine.plan_live``, what make_plan does after loading manifests). Manifests come from memory so
+    (``ops.plan.plan_live``, what a Session's plan does after loading manifests). Manifests come from memory so
     YAML parsing is not part of the figure. "diff+plan CPU" is measured apart, on the fetched state."""
-    from humectl.ops.engine import open_client, plan_live
-    from humectl.decide.planner import build_plan
     from humectl.core.settings import Settings
+    from humectl.decide.planner import build_plan
+    from humectl.ops.plan import plan_live
+    from humectl.ops.session import Session
 
     sizes = Sizes(**job["sizes"])
     desired = build_manifests(sizes, job["edited"])
@@ -97,10 +98,10 @@ def job_plan(job: dict[str, Any]) -> dict[str, Any]:
     made: list[Any] = []
 
     async def run() -> int:
-        async with open_client(settings) as client:
-            made.append(await plan_live(client, desired, run_id="bench"))
+        async with Session(settings) as session:
+            made.append(await plan_live(session.client, desired, run_id="bench"))
         # Small result on purpose: Python 3.11's asyncio.run() formats the repr of its result on exit.
-        return client.requests_sent
+        return session.requests_sent
 
     wall0, cpu0 = time.perf_counter(), time.process_time()
     sent = asyncio.run(run())
@@ -146,18 +147,19 @@ def job_sdk(job: dict[str, Any]) -> dict[str, Any]:
 
 def job_apply(job: dict[str, Any]) -> dict[str, Any]:
     """``humectl apply`` of N creates (a plan made first, then applied with the freshness check)."""
-    from humectl.ops.engine import apply_async, open_client
     from humectl.core.errors import HumectlError
-    from humectl.io.listing import fetch_live_state
-    from humectl.decide.planner import build_plan
     from humectl.core.settings import Settings
+    from humectl.decide.planner import build_plan
+    from humectl.io.listing import fetch_live_state
+    from humectl.ops.apply import ApplyOptions
+    from humectl.ops.session import Session
 
     settings = Settings(base_url=job["url"], api_key=API_KEY, parallelism=job["parallelism"])
     desired = creates_manifests(job["creates"])
 
     async def make() -> Any:
-        async with open_client(settings) as client:
-            return build_plan(desired, await fetch_live_state(client), run_id="bench")
+        async with Session(settings) as session:
+            return build_plan(desired, await fetch_live_state(session.client), run_id="bench")
 
     plan = asyncio.run(make())
     time.sleep(job["refill_s"])  # let the emulator's bucket refill: the apply starts with a full burst
@@ -165,7 +167,11 @@ def job_apply(job: dict[str, Any]) -> dict[str, Any]:
     done = 0
     wall0 = time.perf_counter()
     try:
-        report, _ = asyncio.run(apply_async(plan, settings))
+        async def apply() -> Any:
+            async with Session(settings) as session:
+                return await session.apply(plan, ApplyOptions(check_fresh=True, parallelism=settings.parallelism))
+
+        report, _ = asyncio.run(apply())
         done = len(report.done)
     except HumectlError as exc:  # ApplyError carries the report; anything else is a surfaced failure
         surfaced.append(str(exc))
@@ -791,7 +797,7 @@ def main(argv: list[str] | None = None) -> int:
         vreps = 3 if args.quick else 9
         result["version_s"] = {b.label: time_command([*b.argv, "--version"], vreps, b.env) for b in builds}
         result["python_s"] = time_command([sys.executable, "-c", "pass"], vreps)
-        imports = "import humectl.cli.app, humectl.ops.engine, httpcore, anyio._backends._asyncio"
+        imports = "import humectl.cli.app, humectl.ops.session, httpcore, anyio._backends._asyncio"
         result["plan_imports_s"] = time_command([sys.executable, "-c", imports], vreps)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -19,7 +19,8 @@ from humectl.cli.options import (
     manifest_options,
     prune_options,
 )
-from humectl.core.settings import Settings, build_settings
+from humectl.core.settings import Settings
+from humectl.io.endpoint import build_settings
 from humectl.io.git import git_message
 from humectl.load.manifests import build_load_options
 from humectl.model.desired import LoadOptions

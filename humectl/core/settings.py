@@ -9,7 +9,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from humectl.core.errors import UsageError
 from humectl.core.escape import terminal
@@ -37,27 +36,6 @@ def api_key_from_env(env: Mapping[str, str] | None = None) -> str | None:
     return env.get("HUME_API_KEY") or env.get("HUME_TOKEN") or None
 
 
-def build_settings(
-    *,
-    base_url: str | None,
-    emulator_db: str | None,
-    parallelism: int | None = None,
-    timeout_s: float | None = None,
-    env: Mapping[str, str] | None = None,
-) -> Settings:
-    env = os.environ if env is None else env
-    url = (base_url or env.get("HUME_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
-    if emulator_db is None:  # the in-process emulator never uses the URL
-        check_base_url(url)
-    return Settings(
-        base_url=url,
-        api_key=api_key_from_env(env),
-        emulator_db=emulator_db,
-        parallelism=parallelism or DEFAULT_PARALLELISM,
-        timeout_s=timeout_s or timeout_from_env(env),
-    )
-
-
 def shown_url(url: str) -> str:
     """``url`` fit for a message: any user name or password replaced by ``***``, controls escaped."""
 
@@ -66,46 +44,6 @@ def shown_url(url: str) -> str:
     if sep and "@" in authority:
         authority = "***@" + authority.rpartition("@")[2]
     return terminal(f"{scheme}{sep}{authority}{slash}{path}" if sep else url)
-
-
-def check_base_url(url: str) -> None:
-    """Refuse a base URL humectl cannot or must not use, with a message that never echoes a password.
-
-    It must be ``http(s)://host[:port][/path]`` with a port from 1 to 65535, and hold no user name or
-    password: the key comes from ``HUME_API_KEY`` only, and ``user:password@`` would be sent as Basic
-    auth to whatever answers.
-    """
-
-    shown = shown_url(url)
-    what = "--base-url / HUME_BASE_URL"
-    try:
-        parts = urlsplit(url)
-        hostname = parts.hostname
-    except ValueError:  # e.g. an unclosed "[" of an IPv6 host
-        raise UsageError(f"{what} is not a valid URL: {shown}", hint="write https://host[:port]") from None
-    if parts.scheme not in ("http", "https") or not hostname:
-        raise UsageError(f"{what} must be an http(s) URL with a host, got {shown}", hint="write https://host[:port]")
-    if "@" in parts.netloc:
-        raise UsageError(
-            f"{what} must not hold a user name or password ({shown})",
-            hint="drop the user:password@ part; the API key comes from HUME_API_KEY (or HUME_TOKEN) only",
-        )
-    try:
-        port = parts.port
-    except ValueError:
-        port = -1
-    if port is not None and not 1 <= port <= 65535:
-        raw = parts.netloc.rpartition(":")[2]
-        raise UsageError(
-            f"{what} has an invalid port {shown_url(raw)!r}: a port is a number from 1 to 65535",
-            hint="e.g. http://127.0.0.1:8765 for `humectl emulator serve`",
-        )
-    import httpx
-
-    try:
-        httpx.URL(url)
-    except (httpx.InvalidURL, ValueError) as exc:
-        raise UsageError(f"{what} is not a valid URL ({shown}): {exc}") from None
 
 
 def emulator_db_problem(path: str) -> str | None:

@@ -1,4 +1,4 @@
-"""Field-level delta of one resource pair (deepdiff), and a unified line diff for prompt text.
+"""Field-level delta of one resource pair, and a unified line diff for prompt text.
 
 Both are plain data; rendering (and the markers that make whitespace visible) is in ``render/``.
 How text splits into lines and which changes are invisible are text rules (:mod:`humectl.core.text`):
@@ -8,7 +8,6 @@ both are re-exported here for the steps that diff.
 from __future__ import annotations
 
 import difflib
-import re
 from typing import Any
 
 from humectl.core.text import normalise_line_endings, split_lines, text_change_note
@@ -24,52 +23,44 @@ __all__ = [
     "unified_diff",
 ]
 
-_PATH_PART = re.compile(r"\[('(?:[^'\\]|\\.)*'|\d+)\]")
-
-
-_ABSENT = None
-
-
-def _dotted(deepdiff_path: str) -> str:
-    parts = []
-    for match in _PATH_PART.finditer(deepdiff_path):
-        token = match.group(1)
-        parts.append(token[1:-1] if token.startswith("'") else f"[{token}]")
-    return ".".join(parts).replace(".[", "[")
-
-
 def diff_fields(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
-    """The changed fields between two canonical forms; cheap when they are equal.
+    """The changed fields between two canonical forms, sorted by path; cheap when they are equal.
 
     Top-level lists and scalars are reported whole (a tools list is one change); nested dicts are
-    reported key by key so a reviewer sees ``timeouts.inactivity.duration_secs: 120 → 300``.
+    reported key by key so a reviewer sees ``timeouts.inactivity.duration_secs: 120 → 300``; a nested
+    list of the same length item by item (``section.items[1].url``), of another length whole.
     """
     if before == after:
         return []
     changes: list[FieldChange] = []
     for key in sorted(set(before) | set(after)):
-        old, new = before.get(key, _ABSENT), after.get(key, _ABSENT)
+        old, new = before.get(key), after.get(key)
         if old == new:
             continue
         if isinstance(old, dict) and isinstance(new, dict):
-            from deepdiff import DeepDiff  # imported only when something differs
-
-            delta = DeepDiff(old, new, verbose_level=2)
-            for section, entries in delta.items():
-                for path, value in entries.items():
-                    sub = _dotted(path)
-                    full = f"{key}.{sub}" if not sub.startswith("[") else f"{key}{sub}"
-                    if section == "dictionary_item_added":
-                        changes.append(FieldChange(full, None, value))
-                    elif section == "dictionary_item_removed":
-                        changes.append(FieldChange(full, value, None))
-                    elif isinstance(value, dict) and "old_value" in value:
-                        changes.append(FieldChange(full, value["old_value"], value["new_value"]))
-                    else:
-                        changes.append(FieldChange(full, None, value))
+            _nested(key, old, new, changes)
         else:
             changes.append(FieldChange(key, old, new))
     return sorted(changes, key=lambda c: c.path)
+
+
+def _nested(path: str, old: Any, new: Any, out: list[FieldChange]) -> None:
+    """The changes inside two values that differ, at ``path`` and below."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(set(old) | set(new), key=str):
+            sub = f"{path}.{key}"
+            if key not in new:
+                out.append(FieldChange(sub, old[key], None))
+            elif key not in old:
+                out.append(FieldChange(sub, None, new[key]))
+            elif old[key] != new[key]:
+                _nested(sub, old[key], new[key], out)
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for i, (a, b) in enumerate(zip(old, new, strict=True)):
+            if a != b:
+                _nested(f"{path}[{i}]", a, b, out)
+    else:
+        out.append(FieldChange(path, old, new))
 
 
 def unified_diff(before: str, after: str, old_label: str, new_label: str) -> str:

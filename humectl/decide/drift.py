@@ -57,7 +57,7 @@ def find_drift(plan: Plan, live: LiveState) -> list[Drifted]:
                 address=change.address,
                 kind=change.kind,
                 state="changed",
-                fields=change.fields,
+                fields=list(change.fields),
                 text_diff=change.text_diff,
                 live_version=head.version,
                 modified_at=iso_time(head.data.get("modified_on")),

@@ -304,12 +304,11 @@ class PlanBuilder:
         if content != live_content:
             if not live_res.complete:
                 self.incomplete[res.address] = live_res
-            fields = diff_fields(live_content, content)
             self.heads[res.address] = live_res.version + 1
             before_text, after_text = live_content.get("text"), content.get("text")
             return Change(
                 operations=(*renaming, VERSION), reasons=tuple(_reasons(res.kind, live_content, content)),
-                fields=tuple(fields),
+                fields=tuple(diff_fields(live_content, content)),
                 text_diff=text_diff(before_text, after_text, res.address)
                 if isinstance(before_text, str) and isinstance(after_text, str) and before_text != after_text
                 else None,

@@ -51,7 +51,7 @@ def write_files(root: str | Path, files: Iterable[tuple[str, str]], *, force: bo
             hint="export into an empty directory, or pass --force to overwrite them",
         )
     refuse_outside(base, (p for p, _ in items))
-    written = []
+    written: list[Path] = []
     for relative, text in items:
         path = base / relative
         try:

@@ -17,7 +17,7 @@ from humectl.core.errors import Problem
 from humectl.load import rules, variables
 from humectl.load.yamldoc import Document, parse, read_text, relative_display
 from humectl.model.desired import LoadOptions
-from humectl.model.review import FAIL_ON_LEVELS, LEVELS, POLICY_KEYS, Policy, is_override_key, rule_ids
+from humectl.model.review import FAIL_ON_LEVELS, LEVELS, POLICY_KEYS, Policy, is_override_key, risk_level, rule_ids
 
 PROJECT_FILENAMES = ("humectl.yaml", "humectl.yml")
 
@@ -334,7 +334,7 @@ def read_policy(doc: Document, pointer: str, value: Any, problems: list[Problem]
         fail_on = None
     levels = _risk_levels(doc, value.get("risk"), f"{pointer}/risk", problems)
     deny = _deny(doc, value.get("deny"), f"{pointer}/deny", problems)
-    return Policy(levels, fail_on, tuple(dict.fromkeys(deny)))
+    return Policy({k: risk_level(v) for k, v in levels.items()}, fail_on, tuple(dict.fromkeys(deny)))
 
 
 _KEY_HINT = "a rule id (humectl's docs/review.md lists them) or a field path such as config.voice"

@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from humectl.core import sensitive
 from humectl.core.errors import PlanError
@@ -60,9 +60,10 @@ def markdown_sibling(plan_file: str | Path) -> Path:
 
 
 def operation(value: object) -> Operation:
-    if value not in OPERATION_ORDER:
-        raise ValueError(f"unknown operation {value!r}")
-    return cast(Operation, value)
+    for op in OPERATION_ORDER:
+        if value == op:
+            return op
+    raise ValueError(f"unknown operation {value!r}")
 
 
 def ordered_operations(ops: Iterable[str]) -> tuple[Operation, ...]:
@@ -219,7 +220,7 @@ class Plan:
 
     def summary(self) -> dict[str, int]:
         """How many changes hold each operation (a rename that comes with a new version counts in both)."""
-        counts = dict.fromkeys(OPERATION_ORDER, 0)
+        counts: dict[str, int] = dict.fromkeys(OPERATION_ORDER, 0)
         for change in self.changes:
             for op in change.operations:
                 counts[op] += 1

@@ -15,6 +15,8 @@ from typing import Any, cast
 
 from humectl.core.kinds import KINDS, REPORT_ORDER, RiskLevel
 
+__all__ = ["RiskLevel"]  # re-exported: the review's vocabulary
+
 LOW: RiskLevel = "low"
 MEDIUM: RiskLevel = "medium"
 HIGH: RiskLevel = "high"
@@ -127,7 +129,7 @@ def is_override_key(key: str) -> bool:
 
 def risk_counts(levels: Iterable[str]) -> dict[str, int]:
     """``{"high": n, "medium": n, "low": n}`` over ``levels`` (one per change)."""
-    counts = dict.fromkeys(reversed(LEVELS), 0)
+    counts: dict[str, int] = dict.fromkeys(reversed(LEVELS), 0)
     for level in levels:
         counts[level] += 1
     return counts

@@ -31,7 +31,7 @@ from humectl.decide import risk
 from humectl.decide.planner import Deletion, delete_changes, in_scope
 from humectl.io.client import EviClient
 from humectl.io.listing import fetch_live_state, referrer_versions
-from humectl.io.lock import scope_label
+from humectl.model.lock import scope_label
 from humectl.model.desired import DesiredResource, ManifestSet
 from humectl.model.live import LiveResource, LiveState
 from humectl.model.plan import Plan

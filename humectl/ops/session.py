@@ -33,14 +33,17 @@ from humectl.core.settings import Settings
 from humectl.decide.drift import Drifted, find_drift
 from humectl.io import lock
 from humectl.io.client import EviClient, RetryPolicy, is_loopback
-from humectl.io.lock import LockKeeper, LockRecord, NoLock
+from humectl.io.lock import LockKeeper, NoLock
 from humectl.model.desired import LoadOptions, ManifestSet
+from humectl.model.history import History
+from humectl.model.lock import Lease, LockRecord
+from humectl.model.rollback import Rollback
 from humectl.model.plan import Plan
 from humectl.ops.apply import Applied, ApplyOptions, EventCallback, Halt, apply_checked
 from humectl.ops.export import ExportOptions, ExportOutcome, export_account
-from humectl.ops.history import History, fetch_history
+from humectl.ops.history import fetch_history
 from humectl.ops.plan import PlanOptions, PlanResult, make_destroy_plan, make_plan
-from humectl.ops.rollback import Rollback, plan_rollback
+from humectl.ops.rollback import plan_rollback
 from humectl.ops.snapshot import take_snapshot
 
 EMULATOR_URL = "http://emulator.localhost"  # an in-process transport's base URL: never resolved
@@ -132,7 +135,7 @@ class Session:
 
     def lock(
         self,
-        lease: lock.Lease | None,
+        lease: Lease | None,
         *,
         timeout_s: float = 0.0,
         on_wait: Callable[[LockRecord, float, float], None] | None = None,

@@ -15,8 +15,12 @@ from typing import Any
 from humectl.catalog import voice_library
 from humectl.core.escape import json_text
 from humectl.core.kinds import DEPENDENCY_ORDER, KINDS
-from humectl.emulator.seeding import FORMAT
 from humectl.io.client import EviClient
+
+# The seed document's format, as `humectl emulator serve --seed` reads it (humectl.emulator.seeding.FORMAT:
+# the emulator imports nothing of the engine, so each side names it; tests/unit/test_ops_snapshot.py
+# checks they agree).
+FORMAT = "humectl-emulator-snapshot/1"
 
 _ALL_VERSIONS = {"restrict_to_most_recent": "false"}
 _OLDEST_FIRST = {"ascending_order": "true"}

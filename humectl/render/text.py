@@ -7,6 +7,7 @@ Every user-controlled string (names, values, reasons, sources, text diff lines) 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -141,7 +142,7 @@ def render_text(plan: Plan, *, colour: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_violations(violations: list[Violation], *, colour: bool = False) -> str:
+def render_violations(violations: Sequence[Violation], *, colour: bool = False) -> str:
     """What a plan does against the policy, after the plan: one line per violation, at its manifest line."""
     if not violations:
         return ""

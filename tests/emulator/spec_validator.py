@@ -23,7 +23,7 @@ Paths under ``/_emulator/`` (the emulator's admin API) are skipped.
 
 :class:`SpecValidatingMiddleware` is an ASGI middleware that runs :meth:`SpecValidator.check` on
 every HTTP response passing through it and records the violations (it never raises inside the
-app), so fixtures can assert ``middleware.violations == []`` at teardown.
+app), so fixtures can assert ``list(middleware.violations) == []`` at teardown.
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from humectl.core.settings import build_settings
 from humectl.emulator.app import EmulatorConfig
+from humectl.io.endpoint import build_settings
 from humectl.ops.snapshot import FORMAT, render_snapshot, take_snapshot
 from tests.emulator.conftest import InProcessClient, build_app, created, library_id, make_client
 from tests.support import open_client

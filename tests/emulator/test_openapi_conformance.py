@@ -75,7 +75,7 @@ def client(validator: SpecValidator) -> Iterator[ValidatedClient]:
     finally:
         c.close()
     assert c.middleware.seen, "no response went through the validator"
-    assert c.middleware.violations == [], "responses that break Hume's spec:\n" + format_violations(
+    assert list(c.middleware.violations) == [], "responses that break Hume's spec:\n" + format_violations(
         c.middleware.violations
     )
 
@@ -469,14 +469,14 @@ def test_auth_and_unknown_routes_answer_hume_style(validator: SpecValidator) -> 
                 _assert_error(anonymous.request(method, path), 401)
         finally:
             anonymous.close()
-        assert anonymous.middleware.violations == [], format_violations(anonymous.middleware.violations)
+        assert list(anonymous.middleware.violations) == [], format_violations(anonymous.middleware.violations)
     ok = ValidatedClient(app, validator)
     try:
         _assert_error(ok.get("/v0/evi/no_such_thing"), 404)
         _assert_error(ok.request("PUT", "/v0/evi/prompts"), 404, 405)
     finally:
         ok.close()
-    assert ok.middleware.violations == [], format_violations(ok.middleware.violations)
+    assert list(ok.middleware.violations) == [], format_violations(ok.middleware.violations)
 
 
 def test_every_spec_operation_is_walked(validator: SpecValidator) -> None:

@@ -176,11 +176,11 @@ def emulator(validator: SpecValidator) -> Iterator[_Emulator]:
         KNOWN_IDS.update(_seed(seeding))
     finally:
         seeding.close()
-    assert seeding.middleware.violations == [], format_violations(seeding.middleware.violations)
+    assert list(seeding.middleware.violations) == [], format_violations(seeding.middleware.violations)
     emu = _Emulator(app, validator)
     yield emu
     KNOWN_IDS.clear()
-    assert emu.app.violations == [], "responses that break Hume's spec:\n" + format_violations(emu.app.violations)
+    assert list(emu.app.violations) == [], "responses that break Hume's spec:\n" + format_violations(emu.app.violations)
 
 
 def hume_spec(ctx: Any, response: Any, case: Any) -> bool | None:

@@ -315,7 +315,7 @@ def test_middleware_records_violations_without_touching_responses(validator: Spe
     )
     assert ok.status_code == 201 and ok.json()["id"] == UUID
     assert renamed.status_code == 200 and streamed.json()["total_pages"] == 0 and admin.text == "admin"
-    assert wrapped.violations == []
+    assert list(wrapped.violations) == []
     bad, missing = _drive(wrapped, [("POST", "/v0/evi/prompts?bad=1"), ("GET", "/v0/evi/nothing-here")])
     assert bad.status_code == 201 and "id" not in bad.json()  # passed through unchanged
     assert missing.status_code == 404  # Starlette's plain-text 404
@@ -324,7 +324,7 @@ def test_middleware_records_violations_without_touching_responses(validator: Spe
     assert "GET /v0/evi/nothing-here -> 404" in wrapped.violations[1]
     assert [s for _, _, s in wrapped.seen] == [201, 200, 200, 200, 201, 404]
     wrapped.reset()
-    assert wrapped.violations == [] and wrapped.seen == []
+    assert list(wrapped.violations) == [] and wrapped.seen == []
 
 
 def test_middleware_strips_root_path(validator: SpecValidator) -> None:
@@ -332,4 +332,4 @@ def test_middleware_strips_root_path(validator: SpecValidator) -> None:
     (resp,) = _drive(wrapped, [("POST", "/prefix/v0/evi/prompts")], root_path="/prefix")
     assert resp.status_code == 201
     assert wrapped.seen == [("POST", "/v0/evi/prompts", 201)]
-    assert wrapped.violations == []
+    assert list(wrapped.violations) == []

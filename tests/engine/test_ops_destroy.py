@@ -65,7 +65,7 @@ def test_destroy_deletes_exactly_this_environment_configs_first() -> None:
         assert not any(a.split("/")[1].startswith("pr-1-") for a in names(account))
         assert {"config/pr-2-c", "config/c", "prompt/p", "tool/pr-2-t"} <= names(account)
         # Nothing is left to destroy, and the other environments still plan no changes.
-        assert destroy_plan(account, env("pr-1-", *agents())).changes == []
+        assert not destroy_plan(account, env("pr-1-", *agents())).changes
         assert not account.plan(env("pr-2-", *agents())).has_changes
         assert not account.plan(env("", *agents())).has_changes
 
@@ -158,7 +158,7 @@ def test_prune_of_the_account_scope_leaves_other_environments_alone() -> None:
         account.converge(env("", *agents(), declared=("staging-",)))
         plan = account.plan(env("", prompt("p", "You help."), declared=("staging-",)), prune=True)
         assert sorted(c.address for c in plan.changes if c.action == "delete") == ["config/c", "tool/t"]
-        assert plan.kept_unmanaged == []
+        assert list(plan.kept_unmanaged) == []
 
 
 def test_markers_record_the_prefix() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from humectl.core.errors import AuthError, ManifestError, UsageError
+from humectl.core.errors import AuthError, ManifestError
 from humectl.core.settings import Settings
 from humectl.emulator.app import EmulatorConfig
 from humectl.emulator.transport import in_process_transport
@@ -87,14 +87,6 @@ def test_a_manifest_error_wins_over_an_api_error(tmp_path: Path) -> None:
     assert raised.value.message == loaded.value.message
     with pytest.raises(AuthError):  # the API error itself, once the manifests are fine
         engine.make_plan(EXAMPLE, SETTINGS, transport=httpx.MockTransport(refuse))
-
-
-def test_a_manifest_error_wins_over_a_client_that_cannot_be_built(tmp_path: Path) -> None:
-    bad_url = Settings(base_url="ftp://example.com", api_key="test-key")
-    with pytest.raises(ManifestError):
-        engine.make_plan(_broken(tmp_path), bad_url)
-    with pytest.raises(UsageError):
-        engine.make_plan(EXAMPLE, bad_url)
 
 
 def test_a_failed_load_stops_the_listing_at_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

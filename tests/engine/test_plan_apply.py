@@ -53,7 +53,7 @@ def test_prompt_edit_cascades_to_following_configs_only() -> None:
         plan = account.plan(edited)
         assert actions(plan) == {"prompt/agent": "version", "config/a": "version", "config/b": "version"}
         by = {c.address: c for c in plan.changes}
-        assert by["config/a"].reasons == ["prompt/agent v0 → v1"]
+        assert list(by["config/a"].reasons) == ["prompt/agent v0 → v1"]
         assert by["prompt/agent"].predicted_version == 1
         assert "+v1 text" in (by["prompt/agent"].text_diff or "")
         account.apply(plan)

@@ -29,7 +29,7 @@ def test_prune_removes_exactly_the_dropped_config_and_keeps_unmanaged() -> None:
         account.raw("POST", "/v0/evi/prompts", body={"name": "dashboard", "text": "by hand"})
         plan = prune_plan(account, manifests(prompt("p", "x"), config("keep", "p")))
         assert deletes(plan) == ["config/drop"]
-        assert plan.kept_unmanaged == ["prompt/dashboard"]
+        assert list(plan.kept_unmanaged) == ["prompt/dashboard"]
         assert plan.summary()["delete"] == 1
         account.apply(plan)
         live = account.live()

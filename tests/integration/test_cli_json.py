@@ -110,7 +110,7 @@ def test_rollback_json(evi: Path) -> None:
 
 
 def test_drift_json_exit_2_when_drifted(evi: Path) -> None:
-    result = run("drift", str(evi), db(evi), "-o", "json")  # nothing applied: everything is missing
+    result = run("drift", str(evi), db(evi), "-o", "json", "--detailed-exitcode")  # nothing applied: all missing
     assert result.exit_code == 2
     assert document(result)["drifted"] is True
 
@@ -120,7 +120,7 @@ def test_drift_json_exit_2_when_drifted(evi: Path) -> None:
 
 def test_missing_directory(tmp_path: Path) -> None:
     for command in (["plan"], ["apply", "--auto-approve"], ["drift"]):
-        result = run(command[0], str(tmp_path / "nope"), *command[1:], f"--emulator={tmp_path / 'db'}", "-o", "json")
+        result = run(command[0], str(tmp_path / "nope"), *command[1:], f"--emulator={tmp_path / 'db.sqlite3'}", "-o", "json")
         if command[0] == "apply":
             assert "does not exist" in result.output  # click checks apply's SOURCE itself
             data = error_of(result)
@@ -137,7 +137,7 @@ def test_missing_directory(tmp_path: Path) -> None:
         ["{missing}", "--emulator", "-o", "json"],
         ["--emulator", "-o", "json", "{missing}"],
         ["-ojson", "{missing}", "--emulator"],
-        ["--output=json", "--emulator", "{missing}"],
+        ["--output=json", "{missing}", "--emulator"],
     ],
 )
 def test_json_errors_whatever_the_order_of_emulator_and_output(tmp_path: Path, order: list[str]) -> None:

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 import humectl.catalog
 from humectl.catalog import model_catalog, voice_library
-from humectl.load.entries import META_KEYS
 from humectl.cli.app import cli
 from humectl.load import rules
+from humectl.load.entries import META_KEYS
 from humectl.load.schema import manifest_schema
 from humectl.model.desired import LoadOptions
 from tests.conftest import SHARED_DIR

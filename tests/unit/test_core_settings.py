@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from humectl.core.errors import UsageError
-from humectl.core.settings import DEFAULT_BASE_URL, api_key_from_env, build_settings
+from humectl.core.settings import DEFAULT_BASE_URL, api_key_from_env
+from humectl.io.endpoint import build_settings
 
 
 def test_flags_win_over_the_environment() -> None:

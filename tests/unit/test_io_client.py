@@ -18,9 +18,10 @@ import pytest
 
 from humectl.core.errors import InvalidResponseError, NotFoundError, UsageError
 from humectl.core.kinds import KINDS
-from humectl.core.settings import DEFAULT_TIMEOUT_S, Settings, build_settings
+from humectl.core.settings import DEFAULT_TIMEOUT_S, Settings
 from humectl.io import client as client_module
 from humectl.io.client import EviClient, RetryPolicy
+from humectl.io.endpoint import build_settings
 from humectl.model.plan import CREATE, Change, Plan
 from humectl.ops.apply import apply_plan
 

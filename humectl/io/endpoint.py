@@ -1,0 +1,79 @@
+"""Where a command's API is: Settings built from the flags and the environment, the base URL checked
+(scheme, host, port, no credentials in it) before anything is sent."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+import httpx
+
+from humectl.core.errors import UsageError
+from humectl.core.settings import (
+    DEFAULT_BASE_URL,
+    DEFAULT_PARALLELISM,
+    Settings,
+    api_key_from_env,
+    shown_url,
+    timeout_from_env,
+)
+
+
+def build_settings(
+    *,
+    base_url: str | None,
+    emulator_db: str | None,
+    parallelism: int | None = None,
+    timeout_s: float | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    env = os.environ if env is None else env
+    url = (base_url or env.get("HUME_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    if emulator_db is None:  # the in-process emulator never uses the URL
+        check_base_url(url)
+    return Settings(
+        base_url=url,
+        api_key=api_key_from_env(env),
+        emulator_db=emulator_db,
+        parallelism=parallelism or DEFAULT_PARALLELISM,
+        timeout_s=timeout_s or timeout_from_env(env),
+    )
+
+
+def check_base_url(url: str) -> None:
+    """Refuse a base URL humectl cannot or must not use, with a message that never echoes a password.
+
+    It must be ``http(s)://host[:port][/path]`` with a port from 1 to 65535, and hold no user name or
+    password: the key comes from ``HUME_API_KEY`` only, and ``user:password@`` would be sent as Basic
+    auth to whatever answers.
+    """
+
+    shown = shown_url(url)
+    what = "--base-url / HUME_BASE_URL"
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 host
+        raise UsageError(f"{what} is not a valid URL: {shown}", hint="write https://host[:port]") from None
+    if parts.scheme not in ("http", "https") or not hostname:
+        raise UsageError(f"{what} must be an http(s) URL with a host, got {shown}", hint="write https://host[:port]")
+    if "@" in parts.netloc:
+        raise UsageError(
+            f"{what} must not hold a user name or password ({shown})",
+            hint="drop the user:password@ part; the API key comes from HUME_API_KEY (or HUME_TOKEN) only",
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if port is not None and not 1 <= port <= 65535:
+        raw = parts.netloc.rpartition(":")[2]
+        raise UsageError(
+            f"{what} has an invalid port {shown_url(raw)!r}: a port is a number from 1 to 65535",
+            hint="e.g. http://127.0.0.1:8765 for `humectl emulator serve`",
+        )
+    try:
+        httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise UsageError(f"{what} is not a valid URL ({shown}): {exc}") from None
