@@ -158,7 +158,7 @@ def test_configs_every_method(hume: Hume) -> None:
     assert c is not None and c.version == 0
     assert c.prompt is not None and c.prompt.text == "Be kind." and c.prompt.version_type == "FIXED"
     assert c.tools is not None and c.tools[0] is not None and c.tools[0].parameters == PARAMETERS
-    assert c.voice is not None and c.voice.name == "ITO" and c.voice.id
+    assert c.voice is not None and c.voice.name == "Ito" and c.voice.id
     assert c.timeouts is not None and c.timeouts.inactivity.duration_secs == 120
     assert c.timeouts.max_duration.duration_secs == 1800
     assert c.ellm_model is not None and c.ellm_model.allow_short_responses is False

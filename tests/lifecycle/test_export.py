@@ -83,7 +83,7 @@ def test_layout_text_files_defaults_and_pins(account: Account, tmp_path: Path) -
     assert configs["no-prompt"] == {
         "name": "no-prompt",
         "evi_version": "3",
-        "voice": {"provider": "HUME_AI", "name": "KORA"},
+        "voice": {"provider": "HUME_AI", "name": "Kora"},  # the library's spelling of KORA
     }
     # Pinned only where older than the newest version.
     assert configs["pinned"]["prompt"] == {"name": "versioned", "version": 0}
