@@ -275,7 +275,7 @@ _EVENT_MESSAGE = Obj(
 _TIMEOUT = Obj(
     {"enabled": Bool(), "duration_secs": Int()},
     required=("enabled",),
-    nulls={"duration_secs": Null("as omitted: the default seconds (600 inactivity, 1800 max duration)", SPEC_NULLABLE)},
+    nulls={"duration_secs": Null("as omitted: the default seconds (120 inactivity, 1800 max duration)", SPEC_NULLABLE)},
 )
 _DEFAULT_MESSAGE = Null("as omitted: {enabled: false, text: null}", SPEC_NOT_NULLABLE)
 _DEFAULT_TIMEOUT = Null("as omitted: that timeout's default", SPEC_NOT_NULLABLE)
@@ -348,7 +348,7 @@ CONFIG_VERSION_BODY = Obj(
         "nudges": Obj(
             {"enabled": Bool(), "interval_secs": Int()},
             nulls={
-                "enabled": Null("as omitted: enabled (a given nudges turns them on)", SPEC_NULLABLE),
+                "enabled": Null("as omitted: disabled (the default)", SPEC_NULLABLE),
                 "interval_secs": Null(_NONE, SPEC_NULLABLE),
             },
         ),
@@ -379,7 +379,7 @@ CONFIG_VERSION_BODY = Obj(
         "builtin_tools": Null("as omitted: no built-in tools ([])", SPEC_NULLABLE),
         "event_messages": Null("as omitted: all three messages {enabled: false, text: null}", SPEC_NOT_NULLABLE),
         "timeouts": Null("as omitted: both timeouts default", SPEC_NOT_NULLABLE),
-        "nudges": Null("as omitted: not returned", SPEC_NOT_NULLABLE),
+        "nudges": Null("as omitted: disabled, no interval (the default)", SPEC_NOT_NULLABLE),
         "turn_detection": Null("as omitted: not returned", SPEC_NOT_NULLABLE),
         "interruption": Null("as omitted: not returned", SPEC_NOT_NULLABLE),
         "webhooks": Null("as omitted: no webhooks ([])", SPEC_NULLABLE),

@@ -31,16 +31,17 @@ def refs(client: InProcessClient) -> dict[str, Any]:
 def test_server_defaults_are_filled(client: InProcessClient) -> None:
     body = created(client.post("/v0/evi/configs", json=config_body()))
     assert body["evi_version"] == "3"
-    assert body["timeouts"] == {
-        "inactivity": {"enabled": True, "duration_secs": 600},
+    assert body["timeouts"] == {  # Hume's documented defaults (docs/fidelity.md)
+        "inactivity": {"enabled": True, "duration_secs": 120},
         "max_duration": {"enabled": True, "duration_secs": 1800},
     }
+    assert body["nudges"] == {"enabled": False, "interval_secs": None}
     assert body["ellm_model"] == {"allow_short_responses": False}
     assert body["tools"] == [] and body["builtin_tools"] == [] and body["webhooks"] == []
     assert body["event_messages"] == {
         k: {"enabled": False, "text": None} for k in ("on_new_chat", "on_inactivity_timeout", "on_max_duration_timeout")
     }
-    for absent in ("prompt", "voice", "language_model", "nudges", "turn_detection", "interruption"):
+    for absent in ("prompt", "voice", "language_model", "turn_detection", "interruption"):
         assert absent not in body
     assert list(body)[:7] == [
         "id",
@@ -204,12 +205,12 @@ def test_new_version_inherits_ellm_model_only(client: InProcessClient) -> None:
     first = created(
         client.post(
             "/v0/evi/configs",
-            json=config_body(ellm_model={"allow_short_responses": True}, nudges={"enabled": False}),
+            json=config_body(ellm_model={"allow_short_responses": True}, nudges={"enabled": True, "interval_secs": 9}),
         )
     )
     v1 = created(client.post(f"/v0/evi/configs/{first['id']}", json={"evi_version": "3"}))
     assert v1["ellm_model"] == {"allow_short_responses": True}
-    assert "nudges" not in v1  # other omitted fields are not inherited
+    assert v1["nudges"] == {"enabled": False, "interval_secs": None}  # other omitted fields: the default again
     v2 = created(
         client.post(
             f"/v0/evi/configs/{first['id']}", json={"evi_version": "3", "ellm_model": {"allow_short_responses": None}}
@@ -224,9 +225,10 @@ def test_new_version_inherits_ellm_model_only(client: InProcessClient) -> None:
     assert v3["ellm_model"] == {"allow_short_responses": False}
 
 
-def test_nudges_enabled_defaults_true_when_object_given(client: InProcessClient) -> None:
+def test_nudges_keys_left_out_take_the_default(client: InProcessClient) -> None:
+    # Live answered nudges {enabled: false, interval_secs: null} for a config that sent none.
     body = created(client.post("/v0/evi/configs", json=config_body(nudges={"interval_secs": 15})))
-    assert body["nudges"] == {"enabled": True, "interval_secs": 15}
+    assert body["nudges"] == {"enabled": False, "interval_secs": 15}
 
 
 @pytest.mark.parametrize(

@@ -106,7 +106,7 @@ def test_layout_text_files_defaults_and_pins(account: Account, tmp_path: Path) -
         assert section in everything, section
     # Only the non-default timeout section is written, whole.
     assert everything["timeouts"] == {
-        "inactivity": {"enabled": True, "duration_secs": 120},
+        "inactivity": {"enabled": True, "duration_secs": 300},
         "max_duration": {"enabled": False, "duration_secs": 900},
     }
     assert configs["mini"]["timeouts"] == {"inactivity": {"enabled": False, "duration_secs": 600}}
