@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from humectl.emulator.admin import ADMIN_PREFIX, Stats
 from humectl.emulator.faults import FaultInjector, retry_after_header
-from humectl.emulator.validation import error_body
+from humectl.emulator.validation import UNAUTHORIZED, error_body, live_shape
 
 log = logging.getLogger("humectl.emulator")
 
@@ -90,10 +90,11 @@ class Gateway:
 
         async def refuse(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
             self.stats.record(key, status, injected=status in (429, 503))
+            body = live_shape(body, status, scope["path"])
             await JSONResponse(body, status_code=status, headers=headers)(scope, receive, send)
 
         if not self.authorized(scope):
-            await refuse(401, {"message": "Unauthorized"})
+            await refuse(401, UNAUTHORIZED)
             return
         if self.faults.latency_s > 0:
             await asyncio.sleep(self.faults.latency_s)
@@ -146,10 +147,10 @@ class Gateway:
         if lose_answer and 200 <= status < 300:
             # Committed, but the client never hears so: what a dropped connection behind a proxy looks like.
             self.stats.record(key, 502, ambiguous=True)
-            await JSONResponse(
-                error_body("Bad Gateway", "The upstream connection closed before a response was sent.", "bad_gateway"),
-                status_code=502,
-            )(scope, receive, send)
+            lost = error_body(
+                "Bad Gateway", "The upstream connection closed before a response was sent.", "bad_gateway"
+            )
+            await JSONResponse(live_shape(lost, 502, scope["path"]), status_code=502)(scope, receive, send)
             return
         for message in held:
             await send(message)

@@ -32,6 +32,7 @@ from humectl.emulator.validation import (
     bad_request,
     check_name,
     check_tool_parameters,
+    no_such_name,
     not_found,
     parse_int,
     parse_page,
@@ -135,9 +136,10 @@ def _version_param(request: Request) -> int:
 
 
 def _missing(kind: ResourceKind, rid: str, version: int | None = None) -> Exception:
+    # Live's words (Arkitecht/laravel-hume's live tests; hume-python-sdk's service tests, 2024).
     if version is None:
-        return not_found(f"{kind.label} {rid} not found")
-    return not_found(f"{kind.label} {rid} version {version} not found")
+        return not_found(f"{kind.label} (ID: {rid}) does not exist")
+    return not_found(f"{kind.label} (ID: {rid}, VERSION: {version}) does not exist")
 
 
 def _duplicate(kind: ResourceKind, store: Store, name: str) -> Exception:
@@ -221,7 +223,10 @@ def routes_for(kind: ResourceKind) -> list[Route]:
 
     @endpoint
     async def list_resources(request: Request) -> Response:
-        return _paged(kind, request, rid=None, name=request.query_params.get("name"))
+        name = request.query_params.get("name")
+        if name is not None and store_of(request).id_for_name(kind.name, name) is None:
+            raise no_such_name(kind.label, name)  # as live did: an error, not an empty page
+        return _paged(kind, request, rid=None, name=name)
 
     @endpoint
     async def create(request: Request) -> Response:

@@ -22,6 +22,10 @@ from tests.emulator.inprocess import InProcessClient
 from tests.emulator.spec_validator import SpecValidatingMiddleware, SpecValidator, format_violations
 
 API_KEY = "emulator-test-key"
+# The keys of an error body, laid out as live EVI's were (docs/fidelity.md), with the spec's ``code``.
+LIVE_ERROR_KEYS = {"timestamp", "status", "error", "message", "path", "code"}
+# What the emulator answers a missing or wrong key with (live's gateway fault, docs/fidelity.md).
+UNAUTHORIZED = {"fault": {"faultstring": "Invalid ApiKey", "detail": {"errorcode": "oauth.v2.InvalidApiKey"}}}
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 TOOL_PARAMETERS = '{ "type": "object", "properties": { "order_id": { "type": "string" } }, "required": ["order_id"] }'
 

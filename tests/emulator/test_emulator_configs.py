@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tests.emulator.conftest import (
+    LIVE_ERROR_KEYS,
     UNKNOWN_ID,
     InProcessClient,
     config_body,
@@ -259,7 +260,7 @@ def test_semantic_errors_are_400(client: InProcessClient, extra: dict[str, Any],
     resp = client.post("/v0/evi/configs", json=config_body(**extra))
     assert resp.status_code == 400, resp.text
     body = resp.json()
-    assert set(body) == {"error", "message", "code"} and fragment in body["message"]
+    assert set(body) == LIVE_ERROR_KEYS and body["status"] == 400 and fragment in body["message"]
 
 
 @pytest.mark.parametrize(

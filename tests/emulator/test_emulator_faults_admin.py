@@ -9,7 +9,7 @@ import pytest
 
 from humectl.emulator.app import EmulatorConfig
 from humectl.emulator.faults import TokenBucket, retry_after_header
-from tests.emulator.conftest import InProcessClient, created, prompt_body
+from tests.emulator.conftest import LIVE_ERROR_KEYS, UNAUTHORIZED, InProcessClient, created, prompt_body
 
 Factory = Callable[..., InProcessClient]
 
@@ -19,7 +19,7 @@ Factory = Callable[..., InProcessClient]
 def test_missing_key_is_401(client_factory: Factory) -> None:
     c = client_factory(api_key=None)
     resp = c.get("/v0/evi/prompts")
-    assert resp.status_code == 401 and resp.json() == {"message": "Unauthorized"}
+    assert resp.status_code == 401 and resp.json() == UNAUTHORIZED
     assert c.get("/v0/evi/prompts", headers={"X-Hume-Api-Key": ""}).status_code == 401
     assert c.get("/v0/evi/prompts", headers={"X-Hume-Api-Key": "anything"}).status_code == 200
 
@@ -34,7 +34,8 @@ def test_configured_key_is_the_only_one_accepted(client_factory: Factory) -> Non
 
 def test_unknown_paths_and_methods_are_json(client: InProcessClient) -> None:
     resp = client.get("/v0/evi/nothing-here")
-    assert resp.status_code == 404 and set(resp.json()) == {"error", "message", "code"}
+    assert resp.status_code == 404 and set(resp.json()) == LIVE_ERROR_KEYS
+    assert resp.json()["path"] == "/v0/evi/nothing-here" and resp.json()["status"] == 404
     resp = client.put("/v0/evi/prompts", json={})
     assert resp.status_code == 405 and resp.json()["code"] == "method_not_allowed"
 
