@@ -1446,8 +1446,10 @@ def emulator() -> None:
     envvar="HUMECTL_EMULATOR_API_KEY",
     show_envvar=True,
     default=None,
-    help="Accept only this X-Hume-Api-Key (default: any non-empty key).",
+    help="Accept only this X-Hume-Api-Key, on every path, admin ones too (default: any non-empty key). "
+    "Prefer the variable or --api-key-file: a flag's value shows in `ps`.",
 )
+@click.option("--api-key-file", default=None, metavar="FILE", help="Read that key from FILE (one line).")
 @click.option("--latency-ms", type=click.FloatRange(min=0), default=0, help="Delay every API request by N ms.")
 @click.option("--rate-limit", type=click.FloatRange(min=0, min_open=True), default=None, metavar="RPS",
               help="Token-bucket limit in requests/s; excess requests get 429 with Retry-After.")
@@ -1467,6 +1469,7 @@ def emulator_serve(
     port: int,
     db: str,
     api_key: str | None,
+    api_key_file: str | None,
     latency_ms: float,
     rate_limit: float | None,
     fault_rate: float,
@@ -1486,8 +1489,16 @@ def emulator_serve(
     """
     from humectl.emulator.app import EmulatorConfig
     from humectl.emulator.seeding import SeedError, read_seed_file
-    from humectl.emulator.serve import serve
+    from humectl.emulator.serve import key_from_file, open_door_warning, serve
     from humectl.snapshot import snapshot_counts
+
+    if api_key_file is not None:
+        if api_key:
+            raise UsageError("give the key once: HUMECTL_EMULATOR_API_KEY (or --api-key), or --api-key-file")
+        api_key = key_from_file(api_key_file)
+    warning = open_door_warning(host, api_key)
+    if warning is not None:
+        echo(warning, err=True)
 
     document = None
     if seed is not None and re.fullmatch(r"-?[0-9]+", seed) and not Path(seed).exists():

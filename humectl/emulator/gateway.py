@@ -10,7 +10,8 @@ Order, and why:
    for a 502, as if the connection dropped on the way back. A client that disconnects while its request
    is read is logged in one line and counted as ``disconnected`` (never a traceback and a 500).
 
-``/_emulator/`` admin paths skip all of this.
+``/_emulator/`` admin paths skip all of this but the key: an emulator given a key (``EmulatorConfig.api_key``)
+asks for it on every path, admin ones too (a locked-down emulator; docs/emulator.md, "Auth").
 """
 
 from __future__ import annotations
@@ -83,7 +84,15 @@ class Gateway:
         return self.api_key is None or hmac.compare_digest(key.encode(), self.api_key.encode())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX + "/"):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["path"].startswith(ADMIN_PREFIX + "/"):
+            # Not counted, delayed or failed; but with a key set, stats, reset, seed and faults want it
+            # too (they read and replace the whole account).
+            if self.api_key is not None and not self.authorized(scope):
+                await JSONResponse(UNAUTHORIZED, status_code=401)(scope, receive, send)
+                return
             await self.app(scope, receive, send)
             return
         key = self.route_key(scope)

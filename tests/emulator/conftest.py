@@ -108,7 +108,7 @@ def served_emulator() -> Iterator[str]:
 @pytest.fixture
 def admin(served_emulator: str) -> Iterator[httpx.Client]:
     """An httpx client for the served emulator's /_emulator/ endpoints; starts each test from empty."""
-    with httpx.Client(base_url=served_emulator) as c:
+    with httpx.Client(base_url=served_emulator, headers={"X-Hume-Api-Key": API_KEY}) as c:
         c.put(
             "/_emulator/faults", json={"latency_ms": 0, "rate_limit": None, "fault_rate": 0, "ambiguous_write_rate": 0}
         )

@@ -228,9 +228,14 @@ def test_faults_endpoint_rejects_bad_settings(client: InProcessClient, body: dic
     assert client.get("/_emulator/faults").json()["fault_rate"] == 0.0
 
 
-def test_admin_is_exempt_from_auth_and_faults(client_factory: Factory) -> None:
-    c = client_factory(EmulatorConfig(api_key="k", rate_limit=0.01, fault_rate=1.0), api_key=None)
+def test_admin_is_exempt_from_faults_but_not_from_a_key(client_factory: Factory) -> None:
+    c = client_factory(EmulatorConfig(api_key="k", rate_limit=0.01, fault_rate=1.0), api_key="k")
     for _ in range(5):
         assert c.get("/_emulator/stats").status_code == 200
         assert c.get("/_emulator/faults").status_code == 200
     assert c.get("/_emulator/stats").json()["total"] == 0
+    stranger = client_factory(EmulatorConfig(api_key="k"), api_key="not-k")
+    for method, path in (("GET", "stats"), ("POST", "reset"), ("GET", "faults"), ("PUT", "faults"), ("POST", "seed")):
+        refused = stranger.request(method, f"/_emulator/{path}", json={})
+        assert refused.status_code == 401 and refused.json() == UNAUTHORIZED, path
+    assert client_factory(api_key=None).get("/_emulator/stats").status_code == 200  # no key set: open
