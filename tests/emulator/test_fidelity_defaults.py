@@ -6,6 +6,7 @@ export leaves out and a manifest ``null`` resets to) and the manifest schema's `
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from humectl.kinds import KINDS
@@ -54,6 +55,8 @@ def test_the_live_request_gets_the_live_answer(client: InProcessClient) -> None:
         assert body[key] == value, key
     # Live made a prompt from the text and returned it whole; and kept what was sent.
     assert body["prompt"]["text"] == LIVE_REQUEST["prompt"]["text"] and body["prompt"]["version"] == 0
+    assert re.fullmatch(r"created_inline_[0-9a-f-]{36}", body["prompt"]["name"])  # live: created_inline_071fabc0-…
+    assert len(str(body["created_on"])) == 13 == len(str(body["modified_on"]))  # epoch ms, as live's 1758036781763
     assert body["ellm_model"] == {"allow_short_responses": True}
 
 
