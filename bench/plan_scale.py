@@ -210,7 +210,8 @@ class Admin:
     def __init__(self, url: str) -> None:
         import httpx
 
-        self.http = httpx.Client(base_url=url, timeout=30)
+        # The emulator is started with API_KEY: its admin endpoints want it too.
+        self.http = httpx.Client(base_url=url, timeout=30, headers={"X-Hume-Api-Key": API_KEY})
         self.url = url
 
     def warm_up(self, sizes: Sizes, latency_ms: float, page_sizes: tuple[int, ...] = (10, PAGE)) -> None:

@@ -30,9 +30,10 @@ class LibraryVoice:
 class VoiceLibrary:
     """The library in listing order, looked up by id or by name.
 
-    Names match exactly first, then case-insensitively: Hume's own examples name library voices in any
-    case (``"ava song"`` in HumeAI/hume-api-examples tts-typescript-lipsync), and Hume's EVI material
-    spells ``ITO`` where a live listing shows ``Ito``.
+    Names match exactly first, then case-insensitively, as Hume matched them: Hume's own examples name
+    library voices in any case (``"ava song"`` in HumeAI/hume-api-examples tts-typescript-lipsync), and
+    Hume's EVI material spells ``ITO`` where the library spells ``Ito`` (a live config asked for ``ITO``
+    answered ``Ito``). ``name`` is the library's spelling.
     """
 
     def __init__(self, voices: tuple[LibraryVoice, ...]) -> None:

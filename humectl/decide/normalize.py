@@ -5,7 +5,8 @@ dropped), with:
 - tool ``parameters`` as canonical JSON (sorted keys, no spaces): key order is never a change;
 - references as ``"name@version"`` strings (live: taken from the embedded prompt/tool objects);
 - ``builtin_tools`` as sorted ``{name, fallback_content}``; webhook events sorted;
-- ``voice`` as ``{provider, name}`` (the server resolves either half; the name is what people write);
+- ``voice`` as ``{provider, name}`` (the server resolves either half; the name is what people write),
+  a Voice Library name spelled as the library spells it (Hume matches library names in any case);
 - ``None`` values removed: in live content null and absent are the same thing.
 
 A manifest's explicit ``null`` is not "absent": it means "managed, and cleared". :func:`normalize_desired`
@@ -20,6 +21,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from humectl.catalog import voice_library
 from humectl.core.kinds import KINDS, Kind
 
 Ref = str  # "name@version", or "name@latest" for a live reference that follows the newest version
@@ -85,8 +87,25 @@ def _voice(value: Any) -> Any:
         return value
     provider = value.get("provider") or "CUSTOM_VOICE"  # Hume: an omitted provider means CUSTOM_VOICE
     if value.get("name"):
-        return {"provider": provider, "name": value["name"]}
+        return {"provider": provider, "name": library_spelling(provider, value["name"])}
     return strip_none({"provider": provider, "id": value.get("id")})
+
+
+def library_spelling(provider: str, name: Any) -> Any:
+    """A Voice Library name as the library spells it: Hume matches library voices in any case (a config
+    asking for ``ITO`` gets ``Ito`` back), so ``ITO`` and ``Ito`` are one voice and compare equal.
+    Custom voice names, and library names the catalog does not know, are kept as written."""
+    if provider != "HUME_AI" or not isinstance(name, str):
+        return name
+    known = voice_library().by_name(name)
+    return known.name if known is not None else name
+
+
+def same_voice_name(provider: Any, one: Any, other: Any) -> bool:
+    """Whether Hume takes two names of a voice as the same voice: library names in any case."""
+    if not isinstance(one, str) or not isinstance(other, str):
+        return False
+    return one == other or (provider == "HUME_AI" and one.casefold() == other.casefold())
 
 
 def _prompt_expansion(value: Any) -> Any:
@@ -176,7 +195,19 @@ def normalize_desired(
         if voice.get("id") and voice.get("id") == live_voice.get("id"):
             content["voice"] = {"provider": live_voice.get("provider"), "name": live_voice.get("name")}
     desired = _canonical_fields(kind, content, keep_none=True)
+    _live_spelling(desired, live_content)
     return _overlay(kind, live_content or {}, desired, ())
+
+
+def _live_spelling(desired: dict[str, Any], live_content: Mapping[str, Any] | None) -> None:
+    """A library voice the catalog does not know, named in another case than live spells it, is the
+    live voice: take live's spelling, as Hume would answer with it (no perpetual diff)."""
+    voice, live_voice = desired.get("voice"), (live_content or {}).get("voice")
+    if not isinstance(voice, dict) or not isinstance(live_voice, dict):
+        return
+    provider = voice.get("provider")
+    if provider == live_voice.get("provider") and same_voice_name(provider, voice.get("name"), live_voice.get("name")):
+        desired["voice"] = {**voice, "name": live_voice["name"]}
 
 
 def _overlay(kind: Kind, base: Mapping[str, Any], overlay: Mapping[str, Any], path: tuple[str, ...]) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """The ``/_emulator/`` admin endpoints and the request counters they report.
 
 Not part of Hume's API: tests and benchmarks use them to read request counts, set faults, empty the
-store and seed chats. They need no API key and are never delayed, throttled or failed by the faults.
+store and seed chats. They are never delayed, throttled or failed by the faults. An emulator started
+without a key lets anyone use them; one given a key (``serve`` with ``HUMECTL_EMULATOR_API_KEY`` or
+``--api-key-file``) wants it in ``X-Hume-Api-Key`` here too, as on every API path (the gateway checks).
 
 * ``GET  /_emulator/stats``  → ``{total, requests: {"GET /v0/evi/prompts": n, ...}, responses: {route:
   {status: n}}, by_status: {"200": n, "429": n, ...}, rate_limited, injected_faults, ambiguous_writes,

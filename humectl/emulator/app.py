@@ -23,7 +23,7 @@ from humectl.emulator.faults import FaultInjector, FaultSettings
 from humectl.emulator.gateway import Gateway
 from humectl.emulator.resources import RESOURCE_KINDS, routes_for
 from humectl.emulator.store import Store
-from humectl.emulator.validation import error_body
+from humectl.emulator.validation import error_body, live_shape
 
 
 @dataclass
@@ -70,7 +70,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         body = error_body("Not Found", f"No such endpoint: {request.method} {request.url.path}", "not_found")
     else:
         body = error_body("Error", str(exc.detail), "http_error")
-    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+    return JSONResponse(
+        live_shape(body, exc.status_code, request.url.path), status_code=exc.status_code, headers=exc.headers
+    )
 
 
 def create_app(config: EmulatorConfig) -> Starlette:

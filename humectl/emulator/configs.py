@@ -5,7 +5,7 @@ A stored config version keeps references, not copies: ``prompt`` and ``tools`` h
 new versions of a referenced prompt/tool show up when the config is read. The voice is stored resolved
 (``{id, name, provider, ...}``) because voices are not versioned and a config must keep answering even
 if the custom voice is later deleted. Defaults are filled at write time so that what is stored is
-exactly what is returned (docs/emulator.md lists them).
+exactly what is returned (docs/emulator.md lists them, docs/fidelity.md gives their evidence).
 """
 
 from __future__ import annotations
@@ -18,10 +18,14 @@ from humectl.emulator.store import Store, VersionRow
 from humectl.emulator.validation import EVI_VERSIONS, bad_request, check_range
 from humectl.emulator.voices import resolve_voice
 
+# Hume's defaults for what a config leaves out (docs/fidelity.md has the evidence for each): the
+# timeouts page of dev.hume.ai (inactivity 120 s, max duration 1,800 s) and a live answer to a config
+# posted without timeouts or nudges (inactivity 120, max duration 1800, nudges disabled).
 DEFAULT_TIMEOUTS = {
-    "inactivity": {"enabled": True, "duration_secs": 600},
+    "inactivity": {"enabled": True, "duration_secs": 120},
     "max_duration": {"enabled": True, "duration_secs": 1800},
 }
+DEFAULT_NUDGES = {"enabled": False, "interval_secs": None}
 EVENT_MESSAGE_KEYS = ("on_new_chat", "on_inactivity_timeout", "on_max_duration_timeout")
 
 
@@ -133,14 +137,17 @@ def build_config_content(
             "duration_secs": default["duration_secs"] if duration is None else duration,
         }
 
-    nudges = body.get("nudges")
-    content["nudges"] = None
-    if nudges is not None:
-        interval = _int(nudges.get("interval_secs"))
-        if interval is not None and interval < 1:
-            raise bad_request(f"nudges.interval_secs must be 1 or greater (got {interval})", "value_out_of_range")
-        enabled = nudges.get("enabled")
-        content["nudges"] = {"enabled": True if enabled is None else enabled, "interval_secs": interval}
+    # Live answered nudges {enabled: false, interval_secs: null} for a config that sent none; a key a
+    # given nudges leaves out takes that default too.
+    nudges = body.get("nudges") or {}
+    interval = _int(nudges.get("interval_secs"))
+    if interval is not None and interval < 1:
+        raise bad_request(f"nudges.interval_secs must be 1 or greater (got {interval})", "value_out_of_range")
+    enabled = nudges.get("enabled")
+    content["nudges"] = {
+        "enabled": DEFAULT_NUDGES["enabled"] if enabled is None else enabled,
+        "interval_secs": interval,
+    }
 
     turn = body.get("turn_detection")
     content["turn_detection"] = None

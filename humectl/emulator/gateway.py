@@ -10,7 +10,8 @@ Order, and why:
    for a 502, as if the connection dropped on the way back. A client that disconnects while its request
    is read is logged in one line and counted as ``disconnected`` (never a traceback and a 500).
 
-``/_emulator/`` admin paths skip all of this.
+``/_emulator/`` admin paths skip all of this but the key: an emulator given a key (``EmulatorConfig.api_key``)
+asks for it on every path, admin ones too (a locked-down emulator; docs/emulator.md, "Auth").
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from humectl.emulator.admin import ADMIN_PREFIX, Stats
 from humectl.emulator.faults import FaultInjector, retry_after_header
-from humectl.emulator.validation import error_body
+from humectl.emulator.validation import UNAUTHORIZED, error_body, live_shape
 
 log = logging.getLogger("humectl.emulator")
 
@@ -83,17 +84,26 @@ class Gateway:
         return self.api_key is None or hmac.compare_digest(key.encode(), self.api_key.encode())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX + "/"):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["path"].startswith(ADMIN_PREFIX + "/"):
+            # Not counted, delayed or failed; but with a key set, stats, reset, seed and faults want it
+            # too (they read and replace the whole account).
+            if self.api_key is not None and not self.authorized(scope):
+                await JSONResponse(UNAUTHORIZED, status_code=401)(scope, receive, send)
+                return
             await self.app(scope, receive, send)
             return
         key = self.route_key(scope)
 
         async def refuse(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
             self.stats.record(key, status, injected=status in (429, 503))
+            body = live_shape(body, status, scope["path"])
             await JSONResponse(body, status_code=status, headers=headers)(scope, receive, send)
 
         if not self.authorized(scope):
-            await refuse(401, {"message": "Unauthorized"})
+            await refuse(401, UNAUTHORIZED)
             return
         if self.faults.latency_s > 0:
             await asyncio.sleep(self.faults.latency_s)
@@ -146,10 +156,10 @@ class Gateway:
         if lose_answer and 200 <= status < 300:
             # Committed, but the client never hears so: what a dropped connection behind a proxy looks like.
             self.stats.record(key, 502, ambiguous=True)
-            await JSONResponse(
-                error_body("Bad Gateway", "The upstream connection closed before a response was sent.", "bad_gateway"),
-                status_code=502,
-            )(scope, receive, send)
+            lost = error_body(
+                "Bad Gateway", "The upstream connection closed before a response was sent.", "bad_gateway"
+            )
+            await JSONResponse(live_shape(lost, 502, scope["path"]), status_code=502)(scope, receive, send)
             return
         for message in held:
             await send(message)

@@ -6,6 +6,7 @@ is rendered) lives in a :class:`ResourceKind`; the handlers below look it up ins
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,7 @@ from humectl.emulator.validation import (
     bad_request,
     check_name,
     check_tool_parameters,
+    no_such_name,
     not_found,
     parse_int,
     parse_page,
@@ -135,9 +137,10 @@ def _version_param(request: Request) -> int:
 
 
 def _missing(kind: ResourceKind, rid: str, version: int | None = None) -> Exception:
+    # Live's words (Arkitecht/laravel-hume's live tests; hume-python-sdk's service tests, 2024).
     if version is None:
-        return not_found(f"{kind.label} {rid} not found")
-    return not_found(f"{kind.label} {rid} version {version} not found")
+        return not_found(f"{kind.label} (ID: {rid}) does not exist")
+    return not_found(f"{kind.label} (ID: {rid}, VERSION: {version}) does not exist")
 
 
 def _duplicate(kind: ResourceKind, store: Store, name: str) -> Exception:
@@ -201,13 +204,10 @@ def _paged(kind: ResourceKind, request: Request, *, rid: str | None, name: str |
     return Response(cached, media_type="application/json")
 
 
-def _create_prompt_from_text(store: Store, config_name: str, spec: dict[str, Any]) -> dict[str, Any]:
-    """A config posted with ``prompt.text`` gets a new prompt, named after the config (unique)."""
-    base = f"{config_name} prompt"
-    name, n = base, 1
-    while store.id_for_name("prompt", name) is not None:
-        n += 1
-        name = f"{base} {n}"
+def _create_prompt_from_text(store: Store, spec: dict[str, Any]) -> dict[str, Any]:
+    """A config posted with ``prompt.text`` gets a new prompt named as live named them:
+    ``created_inline_<uuid>`` (a live answer recorded in Arkitecht/laravel-hume's tests)."""
+    name = f"created_inline_{uuid.uuid4()}"
     content, _ = _build_prompt(store, {"text": spec["text"], "prompt_expansion": spec.get("prompt_expansion")}, None)
     row = store.create_resource("prompt", name, content, None)
     return {"id": row.id, "version": row.version}
@@ -221,7 +221,10 @@ def routes_for(kind: ResourceKind) -> list[Route]:
 
     @endpoint
     async def list_resources(request: Request) -> Response:
-        return _paged(kind, request, rid=None, name=request.query_params.get("name"))
+        name = request.query_params.get("name")
+        if name is not None and store_of(request).id_for_name(kind.name, name) is None:
+            raise no_such_name(kind.label, name)  # as live did: an error, not an empty page
+        return _paged(kind, request, rid=None, name=name)
 
     @endpoint
     async def create(request: Request) -> Response:
@@ -232,7 +235,7 @@ def routes_for(kind: ResourceKind) -> list[Route]:
             raise _duplicate(kind, store, name)
         content, new_prompt = kind.build(store, body, None)
         if new_prompt is not None:
-            content["prompt"] = _create_prompt_from_text(store, name, new_prompt)
+            content["prompt"] = _create_prompt_from_text(store, new_prompt)
         try:
             row = store.create_resource(kind.name, name, content, body.get("version_description"))
         except DuplicateNameError:
@@ -256,7 +259,7 @@ def routes_for(kind: ResourceKind) -> list[Route]:
         body = validate_body(await request.body(), kind.version_body)
         content, new_prompt = kind.build(store, body, previous)
         if new_prompt is not None:
-            content["prompt"] = _create_prompt_from_text(store, previous.name, new_prompt)
+            content["prompt"] = _create_prompt_from_text(store, new_prompt)
         row = store.create_version(kind.name, rid, content, body.get("version_description"))
         if row is None:  # deleted while we validated
             raise _missing(kind, rid)

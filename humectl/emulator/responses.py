@@ -15,7 +15,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from humectl.emulator.store import Store
-from humectl.emulator.validation import HumeHTTPError, error_body
+from humectl.emulator.validation import HumeHTTPError, error_body, live_shape
 
 log = logging.getLogger("humectl.emulator")
 
@@ -31,8 +31,8 @@ def empty_ok() -> Response:
     return Response(status_code=200)
 
 
-def error_response(exc: HumeHTTPError) -> Response:
-    return JSONResponse(exc.body, status_code=exc.status, headers=exc.headers or None)
+def error_response(exc: HumeHTTPError, path: str) -> Response:
+    return JSONResponse(live_shape(exc.body, exc.status, path), status_code=exc.status, headers=exc.headers or None)
 
 
 def endpoint(func: Handler) -> Handler:
@@ -43,15 +43,13 @@ def endpoint(func: Handler) -> Handler:
         try:
             return await func(request)
         except HumeHTTPError as exc:
-            return error_response(exc)
+            return error_response(exc, request.url.path)
         except ClientDisconnect:
             raise  # nobody to answer: the gateway logs it in one line and counts it (not a 500)
         except Exception:  # the one place that must catch everything: no 500 with a traceback body
             log.exception("emulator: unexpected error in %s %s", request.method, request.url.path)
-            return json_response(
-                error_body("Internal Server Error", "The emulator hit an unexpected error.", "internal_error"),
-                status=500,
-            )
+            body = error_body("Internal Server Error", "The emulator hit an unexpected error.", "internal_error")
+            return json_response(live_shape(body, 500, request.url.path), status=500)
 
     return wrapper
 

@@ -1,22 +1,65 @@
 """Running the emulator over a real socket: ``serve`` (blocking, for ``humectl emulator serve``) and
-``run_in_thread`` (a background server for tests and benchmarks, shut down on exit).
+``run_in_thread`` (a background server for tests and benchmarks, shut down on exit); and what ``serve``
+checks first: a key read from a file (so ``ps`` shows none), and a warning for an open door.
 
 Both bind the socket themselves before uvicorn starts, so port 0 works and the real port is known.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import signal
 import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
 
 from humectl.emulator.app import EmulatorConfig, create_app
+
+
+class KeyFileError(ValueError):
+    """``--api-key-file`` names no usable key (the CLI reports it as a usage error)."""
+
+
+def key_from_file(path: str) -> str:
+    """The key in ``path`` (``--api-key-file``): its text without the line end a file usually has."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise KeyFileError(f"--api-key-file: cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        key = raw.decode("utf-8").strip("\r\n")
+    except UnicodeDecodeError:
+        raise KeyFileError(f"--api-key-file: {path} is not UTF-8 text") from None
+    if not key.strip() or "\n" in key or "\r" in key:
+        raise KeyFileError(f"--api-key-file: {path} must hold the key, on one line")
+    return key
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether ``host`` (``serve --host``) is this machine only: a loopback address or ``localhost``."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def open_door_warning(host: str, api_key: str | None) -> str | None:
+    """What to say when ``serve`` listens beyond this machine with no key: anyone who can reach the
+    port may read, change, reset or seed the whole account (the admin endpoints included)."""
+    if api_key or is_loopback_host(host):
+        return None
+    return (
+        f"warning: the emulator listens on {host} without a key: anyone who can reach it may read, change "
+        "or reset the account; set HUMECTL_EMULATOR_API_KEY or --api-key-file"
+    )
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -9,6 +9,8 @@ Two layers, two shapes (docs/emulator.md, "Errors"):
 * **400** ``{"error": ..., "message": ..., "code": ...}`` (the spec's ErrorResponse) for rules only the
   prose states: ranges (timeouts 30–1800 s, temperature 0–1, ...), ``evi_version`` values, https
   webhooks, unknown referenced ids/versions, duplicate names, tool parameters that are not JSON.
+  On the wire it is laid out as live EVI's errors were (:func:`live_shape`): ``{timestamp, status,
+  error, message, path}`` with the spec's ``code`` after them.
 
 The body schemas below are written by hand from Hume's OpenAPI (the spec is not shipped with humectl).
 """
@@ -19,6 +21,7 @@ import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 # ---- errors ------------------------------------------------------------------------------------
@@ -39,8 +42,43 @@ def error_body(error: str, message: str, code: str) -> dict[str, Any]:
     return {"error": error, "message": message, "code": code}
 
 
+def live_shape(body: dict[str, Any], status: int, path: str) -> dict[str, Any]:
+    """An ErrorResponse as live EVI laid its errors out: ``{timestamp, status, error, message, path}``
+    (the keys a public package's live tests read from them: Arkitecht/laravel-hume, RequestException),
+    then the spec's ``code``. Bodies of other shapes (422 ``detail``, the gateway's 401) pass unchanged."""
+    if "message" not in body or "detail" in body:
+        return body
+    stamp = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    shaped = {"timestamp": stamp, "status": status, "error": body.get("error"), "message": body["message"]}
+    shaped["path"] = path
+    if "code" in body:
+        shaped["code"] = body["code"]
+    return shaped
+
+
+# What live answered a wrong X-Hume-Api-Key with: the API gateway's fault document (Hume's own Python SDK
+# recognised it by this faultstring and errorcode: HumeAI/hume-python-sdk, hume/_batch, in the SDK until
+# its legacy clients were removed in June 2025). No source records the answer to a missing key; the
+# emulator gives the same one.
+UNAUTHORIZED = {"fault": {"faultstring": "Invalid ApiKey", "detail": {"errorcode": "oauth.v2.InvalidApiKey"}}}
+
+
 def bad_request(message: str, code: str = "invalid_request") -> HumeHTTPError:
     return HumeHTTPError(400, error_body("Bad Request", message, code))
+
+
+def no_such_name(label: str, name: str) -> HumeHTTPError:
+    """Live's answer to a list filtered by a ``name`` nothing has: an error, not an empty page.
+
+    The words for configs and prompts are the ones a public package's live tests recorded
+    (Arkitecht/laravel-hume tests/ConfigsTest.php, PromptsTest.php); the prompt message went on after
+    "does not exist " with words no source records. The status is not recorded: 400, the one error the
+    spec declares for these lists (docs/fidelity.md)."""
+    if label == "Prompt":
+        message = f"Either prompt (Name: {name}) does not exist or it is not yours"
+    else:
+        message = f"{label} (Name: {name}) does not exist"
+    return HumeHTTPError(400, error_body("Bad Request", message, "name_not_found"))
 
 
 def not_found(message: str) -> HumeHTTPError:
@@ -275,7 +313,7 @@ _EVENT_MESSAGE = Obj(
 _TIMEOUT = Obj(
     {"enabled": Bool(), "duration_secs": Int()},
     required=("enabled",),
-    nulls={"duration_secs": Null("as omitted: the default seconds (600 inactivity, 1800 max duration)", SPEC_NULLABLE)},
+    nulls={"duration_secs": Null("as omitted: the default seconds (120 inactivity, 1800 max duration)", SPEC_NULLABLE)},
 )
 _DEFAULT_MESSAGE = Null("as omitted: {enabled: false, text: null}", SPEC_NOT_NULLABLE)
 _DEFAULT_TIMEOUT = Null("as omitted: that timeout's default", SPEC_NOT_NULLABLE)
@@ -348,7 +386,7 @@ CONFIG_VERSION_BODY = Obj(
         "nudges": Obj(
             {"enabled": Bool(), "interval_secs": Int()},
             nulls={
-                "enabled": Null("as omitted: enabled (a given nudges turns them on)", SPEC_NULLABLE),
+                "enabled": Null("as omitted: disabled (the default)", SPEC_NULLABLE),
                 "interval_secs": Null(_NONE, SPEC_NULLABLE),
             },
         ),
@@ -379,7 +417,7 @@ CONFIG_VERSION_BODY = Obj(
         "builtin_tools": Null("as omitted: no built-in tools ([])", SPEC_NULLABLE),
         "event_messages": Null("as omitted: all three messages {enabled: false, text: null}", SPEC_NOT_NULLABLE),
         "timeouts": Null("as omitted: both timeouts default", SPEC_NOT_NULLABLE),
-        "nudges": Null("as omitted: not returned", SPEC_NOT_NULLABLE),
+        "nudges": Null("as omitted: disabled, no interval (the default)", SPEC_NOT_NULLABLE),
         "turn_detection": Null("as omitted: not returned", SPEC_NOT_NULLABLE),
         "interruption": Null("as omitted: not returned", SPEC_NOT_NULLABLE),
         "webhooks": Null("as omitted: no webhooks ([])", SPEC_NULLABLE),

@@ -181,7 +181,16 @@ def hume_message(response: httpx.Response) -> str:
         for key in ("message", "error", "detail"):
             if isinstance(body.get(key), str) and body[key]:
                 return str(body[key])
+        fault = body.get("fault")  # the API gateway's refusal of a key: {"fault": {"faultstring": ...}}
+        if isinstance(fault, dict) and isinstance(fault.get("faultstring"), str) and fault["faultstring"]:
+            return str(fault["faultstring"])
     return str(body)[:300]
+
+
+def names_nothing(error: ApiError, name: str) -> bool:
+    """Whether ``error`` is Hume's answer to a list filtered by a ``name`` nothing has: live answered
+    that with an error ("Config (Name: x) does not exist"), not an empty page (docs/fidelity.md)."""
+    return error.status in (400, 404) and f"(name: {name}) does not exist".casefold() in error.api_message.casefold()
 
 
 def error_for(method: str, path: str, response: httpx.Response) -> ApiError:
@@ -440,7 +449,8 @@ class EviClient:
         reserved: bool = False,
     ) -> list[dict[str, Any]]:
         """The newest version of every resource of a kind; with ``name``, exactly those of that name
-        (the server's filter narrows the read, an exact comparison decides).
+        (the server's filter narrows the read, an exact comparison decides; the error Hume answers a
+        name nothing has with reads as none).
 
         Names the kind reserves (humectl's lock) are left out, and kept in ``reserved_heads`` for
         whoever needs to know (``plan``'s lock note); ``reserved=True`` (the lock itself) keeps them.
@@ -458,7 +468,14 @@ class EviClient:
             if on_page is not None:
                 on_page([i for i in items if keep(i)])
 
-        heads = await self.list_all(kind.api_path, kind.page_key, params, page)
+        try:
+            heads = await self.list_all(kind.api_path, kind.page_key, params, page)
+        except ApiError as exc:
+            # The one place a name filter is read (the lock, the create-settle check, history): Hume's
+            # "no such name" error means "none", so every caller keeps seeing an empty list.
+            if name is None or not names_nothing(exc, name):
+                raise
+            heads = []
         if not reserved and kind.reserved_name is not None:
             held = [i for i in heads if kind.is_reserved(str(i.get("name")))]
             if held:

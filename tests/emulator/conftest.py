@@ -22,6 +22,10 @@ from tests.emulator.inprocess import InProcessClient
 from tests.emulator.spec_validator import SpecValidatingMiddleware, SpecValidator, format_violations
 
 API_KEY = "emulator-test-key"
+# The keys of an error body, laid out as live EVI's were (docs/fidelity.md), with the spec's ``code``.
+LIVE_ERROR_KEYS = {"timestamp", "status", "error", "message", "path", "code"}
+# What the emulator answers a missing or wrong key with (live's gateway fault, docs/fidelity.md).
+UNAUTHORIZED = {"fault": {"faultstring": "Invalid ApiKey", "detail": {"errorcode": "oauth.v2.InvalidApiKey"}}}
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 TOOL_PARAMETERS = '{ "type": "object", "properties": { "order_id": { "type": "string" } }, "required": ["order_id"] }'
 
@@ -104,7 +108,7 @@ def served_emulator() -> Iterator[str]:
 @pytest.fixture
 def admin(served_emulator: str) -> Iterator[httpx.Client]:
     """An httpx client for the served emulator's /_emulator/ endpoints; starts each test from empty."""
-    with httpx.Client(base_url=served_emulator) as c:
+    with httpx.Client(base_url=served_emulator, headers={"X-Hume-Api-Key": API_KEY}) as c:
         c.put(
             "/_emulator/faults", json={"latency_ms": 0, "rate_limit": None, "fault_rate": 0, "ambiguous_write_rate": 0}
         )

@@ -67,7 +67,7 @@ async function all(pagePromise) {
 async function admin(route, body) {
   const response = await fetch(baseUrl + route, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", "x-hume-api-key": apiKey },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   assert.ok(response.ok, `${route}: ${response.status}`);

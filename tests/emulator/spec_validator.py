@@ -7,7 +7,8 @@ template and operation and checks a response against it:
 * the status code must be declared for the operation; error statuses the spec does not list
   (401, 403, 404, 405, 409, 429, 5xx, ...) are accepted when the body is "Hume-style" JSON, i.e.
   an object shaped like Hume's ``ErrorResponse`` (``{code?, error?, message?}`` with at least one
-  of them, from the Fern definition that backs the SDK's ``BadRequestError``), like
+  of them, from the Fern definition that backs the SDK's ``BadRequestError``, plus the
+  ``timestamp``/``status``/``path`` live's errors carried), like the gateway's 401 ``{fault: ...}``, like
   ``HTTPValidationError`` (``{detail: [...]}``) or like FastAPI's ``{detail: "..."}``; a 400 must
   be an ``ErrorResponse``;
 * JSON bodies must carry ``application/json`` and validate against the response schema (JSON
@@ -146,7 +147,14 @@ def _fern_error_schema(shared_dir: Path) -> dict[str, Any]:
         "$defs": {
             "ErrorResponse": {
                 "type": "object",
-                "properties": properties,
+                # Live laid its errors out as {timestamp, status, error, message, path} (the keys a
+                # public package's live tests read, Arkitecht/laravel-hume RequestException).
+                "properties": {
+                    **properties,
+                    "timestamp": {"type": "string"},
+                    "status": {"type": "integer"},
+                    "path": {"type": "string"},
+                },
                 # Hume-style means: an object that says *something* in Hume's error vocabulary.
                 "anyOf": [{"required": [name]} for name in properties],
             },
@@ -161,11 +169,32 @@ def _fern_error_schema(shared_dir: Path) -> dict[str, Any]:
                 "properties": {"detail": {"type": "string"}},
                 "required": ["detail"],
             },
+            # The API gateway's answer to a wrong key: Hume's own Python SDK (hume/_batch, until June
+            # 2025) recognised live's 401s by fault.faultstring "Invalid ApiKey" (docs/fidelity.md).
+            "GatewayFault": {
+                "type": "object",
+                "properties": {
+                    "fault": {
+                        "type": "object",
+                        "properties": {
+                            "faultstring": {"type": "string"},
+                            "detail": {
+                                "type": "object",
+                                "properties": {"errorcode": {"type": "string"}},
+                                "required": ["errorcode"],
+                            },
+                        },
+                        "required": ["faultstring"],
+                    }
+                },
+                "required": ["fault"],
+            },
             "HumeStyleError": {
                 "anyOf": [
                     {"$ref": "#/$defs/ErrorResponse"},
                     {"$ref": "#/$defs/HTTPValidationError"},
                     {"$ref": "#/$defs/HTTPExceptionDetail"},
+                    {"$ref": "#/$defs/GatewayFault"},
                 ],
             },
         },

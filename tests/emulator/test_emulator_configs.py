@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
 from tests.emulator.conftest import (
+    LIVE_ERROR_KEYS,
     UNKNOWN_ID,
     InProcessClient,
     config_body,
@@ -31,16 +33,17 @@ def refs(client: InProcessClient) -> dict[str, Any]:
 def test_server_defaults_are_filled(client: InProcessClient) -> None:
     body = created(client.post("/v0/evi/configs", json=config_body()))
     assert body["evi_version"] == "3"
-    assert body["timeouts"] == {
-        "inactivity": {"enabled": True, "duration_secs": 600},
+    assert body["timeouts"] == {  # Hume's documented defaults (docs/fidelity.md)
+        "inactivity": {"enabled": True, "duration_secs": 120},
         "max_duration": {"enabled": True, "duration_secs": 1800},
     }
+    assert body["nudges"] == {"enabled": False, "interval_secs": None}
     assert body["ellm_model"] == {"allow_short_responses": False}
     assert body["tools"] == [] and body["builtin_tools"] == [] and body["webhooks"] == []
     assert body["event_messages"] == {
         k: {"enabled": False, "text": None} for k in ("on_new_chat", "on_inactivity_timeout", "on_max_duration_timeout")
     }
-    for absent in ("prompt", "voice", "language_model", "nudges", "turn_detection", "interruption"):
+    for absent in ("prompt", "voice", "language_model", "turn_detection", "interruption"):
         assert absent not in body
     assert list(body)[:7] == [
         "id",
@@ -82,10 +85,11 @@ def test_reference_without_version_follows_latest(client: InProcessClient, refs:
 def test_prompt_text_creates_a_prompt(client: InProcessClient) -> None:
     body = created(client.post("/v0/evi/configs", json=config_body(prompt={"text": "Be brief."})))
     prompt = body["prompt"]
-    assert prompt["text"] == "Be brief." and prompt["version"] == 0 and prompt["name"] == "support-desk prompt"
+    assert prompt["text"] == "Be brief." and prompt["version"] == 0
+    assert re.fullmatch(r"created_inline_[0-9a-f-]{36}", prompt["name"])  # as live named them
     assert client.get(f"/v0/evi/prompts/{prompt['id']}/version/0").status_code == 200
     v1 = created(client.post(f"/v0/evi/configs/{body['id']}", json={"evi_version": "3", "prompt": {"text": "Again"}}))
-    assert v1["prompt"]["name"] == "support-desk prompt 2"
+    assert v1["prompt"]["name"].startswith("created_inline_") and v1["prompt"]["id"] != prompt["id"]
 
 
 def test_deleted_reference_is_left_out(client: InProcessClient, refs: dict[str, Any]) -> None:
@@ -125,13 +129,11 @@ def test_unknown_version_of_known_prompt_is_400(client: InProcessClient, refs: d
 def test_hume_voice_by_name_resolves_id(client: InProcessClient) -> None:
     body = created(client.post("/v0/evi/configs", json=config_body(voice={"provider": "HUME_AI", "name": "KORA"})))
     assert body["voice"]["id"] == library_id("KORA")
-    assert body["voice"]["name"] == "KORA" and body["voice"]["provider"] == "HUME_AI"
+    assert body["voice"]["name"] == "Kora" and body["voice"]["provider"] == "HUME_AI"  # the library's spelling
     by_id = created(
-        client.post(
-            "/v0/evi/configs", json=config_body("c2", voice={"provider": "HUME_AI", "id": library_id("ITO")})
-        )
+        client.post("/v0/evi/configs", json=config_body("c2", voice={"provider": "HUME_AI", "id": library_id("ITO")}))
     )
-    assert by_id["voice"]["name"] == "ITO"
+    assert by_id["voice"]["name"] == "Ito"
 
 
 def test_voice_without_provider_means_custom_voice(client: InProcessClient) -> None:
@@ -206,12 +208,12 @@ def test_new_version_inherits_ellm_model_only(client: InProcessClient) -> None:
     first = created(
         client.post(
             "/v0/evi/configs",
-            json=config_body(ellm_model={"allow_short_responses": True}, nudges={"enabled": False}),
+            json=config_body(ellm_model={"allow_short_responses": True}, nudges={"enabled": True, "interval_secs": 9}),
         )
     )
     v1 = created(client.post(f"/v0/evi/configs/{first['id']}", json={"evi_version": "3"}))
     assert v1["ellm_model"] == {"allow_short_responses": True}
-    assert "nudges" not in v1  # other omitted fields are not inherited
+    assert v1["nudges"] == {"enabled": False, "interval_secs": None}  # other omitted fields: the default again
     v2 = created(
         client.post(
             f"/v0/evi/configs/{first['id']}", json={"evi_version": "3", "ellm_model": {"allow_short_responses": None}}
@@ -226,9 +228,10 @@ def test_new_version_inherits_ellm_model_only(client: InProcessClient) -> None:
     assert v3["ellm_model"] == {"allow_short_responses": False}
 
 
-def test_nudges_enabled_defaults_true_when_object_given(client: InProcessClient) -> None:
+def test_nudges_keys_left_out_take_the_default(client: InProcessClient) -> None:
+    # Live answered nudges {enabled: false, interval_secs: null} for a config that sent none.
     body = created(client.post("/v0/evi/configs", json=config_body(nudges={"interval_secs": 15})))
-    assert body["nudges"] == {"enabled": True, "interval_secs": 15}
+    assert body["nudges"] == {"enabled": False, "interval_secs": 15}
 
 
 @pytest.mark.parametrize(
@@ -259,7 +262,7 @@ def test_semantic_errors_are_400(client: InProcessClient, extra: dict[str, Any],
     resp = client.post("/v0/evi/configs", json=config_body(**extra))
     assert resp.status_code == 400, resp.text
     body = resp.json()
-    assert set(body) == {"error", "message", "code"} and fragment in body["message"]
+    assert set(body) == LIVE_ERROR_KEYS and body["status"] == 400 and fragment in body["message"]
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 
 from humectl.emulator.app import EmulatorConfig
 from humectl.emulator.faults import TokenBucket, retry_after_header
-from tests.emulator.conftest import InProcessClient, created, prompt_body
+from tests.emulator.conftest import LIVE_ERROR_KEYS, UNAUTHORIZED, InProcessClient, created, prompt_body
 
 Factory = Callable[..., InProcessClient]
 
@@ -19,7 +19,7 @@ Factory = Callable[..., InProcessClient]
 def test_missing_key_is_401(client_factory: Factory) -> None:
     c = client_factory(api_key=None)
     resp = c.get("/v0/evi/prompts")
-    assert resp.status_code == 401 and resp.json() == {"message": "Unauthorized"}
+    assert resp.status_code == 401 and resp.json() == UNAUTHORIZED
     assert c.get("/v0/evi/prompts", headers={"X-Hume-Api-Key": ""}).status_code == 401
     assert c.get("/v0/evi/prompts", headers={"X-Hume-Api-Key": "anything"}).status_code == 200
 
@@ -34,7 +34,8 @@ def test_configured_key_is_the_only_one_accepted(client_factory: Factory) -> Non
 
 def test_unknown_paths_and_methods_are_json(client: InProcessClient) -> None:
     resp = client.get("/v0/evi/nothing-here")
-    assert resp.status_code == 404 and set(resp.json()) == {"error", "message", "code"}
+    assert resp.status_code == 404 and set(resp.json()) == LIVE_ERROR_KEYS
+    assert resp.json()["path"] == "/v0/evi/nothing-here" and resp.json()["status"] == 404
     resp = client.put("/v0/evi/prompts", json={})
     assert resp.status_code == 405 and resp.json()["code"] == "method_not_allowed"
 
@@ -227,9 +228,14 @@ def test_faults_endpoint_rejects_bad_settings(client: InProcessClient, body: dic
     assert client.get("/_emulator/faults").json()["fault_rate"] == 0.0
 
 
-def test_admin_is_exempt_from_auth_and_faults(client_factory: Factory) -> None:
-    c = client_factory(EmulatorConfig(api_key="k", rate_limit=0.01, fault_rate=1.0), api_key=None)
+def test_admin_is_exempt_from_faults_but_not_from_a_key(client_factory: Factory) -> None:
+    c = client_factory(EmulatorConfig(api_key="k", rate_limit=0.01, fault_rate=1.0), api_key="k")
     for _ in range(5):
         assert c.get("/_emulator/stats").status_code == 200
         assert c.get("/_emulator/faults").status_code == 200
     assert c.get("/_emulator/stats").json()["total"] == 0
+    stranger = client_factory(EmulatorConfig(api_key="k"), api_key="not-k")
+    for method, path in (("GET", "stats"), ("POST", "reset"), ("GET", "faults"), ("PUT", "faults"), ("POST", "seed")):
+        refused = stranger.request(method, f"/_emulator/{path}", json={})
+        assert refused.status_code == 401 and refused.json() == UNAUTHORIZED, path
+    assert client_factory(api_key=None).get("/_emulator/stats").status_code == 200  # no key set: open

@@ -145,7 +145,7 @@ def test_evidence_says_what_the_spec_says(specs: dict[str, Any], body: str) -> N
 # ---- behaviour ---------------------------------------------------------------------------------
 
 PATHS = {"prompt": "/v0/evi/prompts", "tool": "/v0/evi/tools", "config": "/v0/evi/configs"}
-SERVER_FIELDS = ("id", "name", "version", "created_on", "modified_on")
+SERVER_FIELDS = ("id", "name", "version", "created_on", "modified_on", "timestamp")
 
 
 class Bodies:

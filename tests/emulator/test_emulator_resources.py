@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 
-from tests.emulator.conftest import UNKNOWN_ID, InProcessClient, config_body, created, prompt_body, tool_body
+from tests.emulator.conftest import (
+    LIVE_ERROR_KEYS,
+    UNKNOWN_ID,
+    InProcessClient,
+    config_body,
+    created,
+    prompt_body,
+    tool_body,
+)
 
 KINDS: dict[str, tuple[str, Callable[..., dict[str, Any]]]] = {
     "prompts": ("prompts_page", prompt_body),
@@ -91,7 +99,10 @@ def test_list_name_filter_is_exact(client: InProcessClient, kind: str) -> None:
     assert [(x["id"], x["version"]) for x in named[page_key]] == [(a["id"], 1)]
     named_all = client.get(f"/v0/evi/{kind}", params={"name": _names(kind)[0], "restrict_to_most_recent": "false"})
     assert [x["version"] for x in named_all.json()[page_key]] == [0, 1]
-    assert client.get(f"/v0/evi/{kind}", params={"name": _names(kind)[0][:-1]}).json()[page_key] == []
+    # A name nothing has: an error, as live answered (docs/fidelity.md), not an empty page.
+    missing = client.get(f"/v0/evi/{kind}", params={"name": _names(kind)[0][:-1]})
+    assert missing.status_code == 400, missing.text
+    assert f"(Name: {_names(kind)[0][:-1]}) does not exist" in missing.json()["message"]
 
 
 def test_list_versions_of_one_resource(client: InProcessClient, kind: str) -> None:
@@ -186,14 +197,15 @@ def test_unknown_id_is_404_error_response(
     resp = client.request(method, f"/v0/evi/{kind}/{UNKNOWN_ID}{suffix}", json=json_body)
     assert resp.status_code == 404, resp.text
     err = resp.json()
-    assert set(err) == {"error", "message", "code"} and UNKNOWN_ID in err["message"]
+    assert set(err) == LIVE_ERROR_KEYS and UNKNOWN_ID in err["message"]
 
 
 def test_unknown_version_of_known_id_is_404(client: InProcessClient, kind: str) -> None:
     a = _create(client, kind, _names(kind)[0])
     for method in ("GET", "DELETE"):
         resp = client.request(method, f"/v0/evi/{kind}/{a['id']}/version/7")
-        assert resp.status_code == 404 and "version 7" in resp.json()["message"]
+        # Live's words: "Config (ID: <id>, VERSION: 1) does not exist" (laravel-hume's live tests).
+        assert resp.status_code == 404 and f"(ID: {a['id']}, VERSION: 7) does not exist" in resp.json()["message"]
 
 
 def test_malformed_path_parameters_are_422(client: InProcessClient, kind: str) -> None:

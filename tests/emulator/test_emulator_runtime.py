@@ -96,7 +96,8 @@ def test_cli_serve_prints_where_it_listens(tmp_path: Path) -> None:
                 asyncio.run(asyncio.sleep(0.05))
         assert resp.status_code == 200
         assert httpx.get(url + "/v0/evi/prompts", headers={"X-Hume-Api-Key": "other"}).status_code == 401
-        assert httpx.get(url + "/_emulator/faults").json()["rate_limit"] == 50
+        faults = httpx.get(url + "/_emulator/faults", headers={"X-Hume-Api-Key": "cli-key"})
+        assert faults.json()["rate_limit"] == 50
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=10)

@@ -10,7 +10,7 @@ import pytest
 from humectl.catalog import voice_library
 from humectl.emulator.store import Store
 from humectl.emulator.voices import resolve_voice
-from tests.emulator.conftest import UNKNOWN_ID, InProcessClient, config_body, created
+from tests.emulator.conftest import LIVE_ERROR_KEYS, UNKNOWN_ID, InProcessClient, config_body, created
 
 LIBRARY = voice_library()
 
@@ -147,7 +147,7 @@ def test_empty_history_pages(client: InProcessClient, path: str, page_key: str) 
 )
 def test_unknown_chat_ids_are_404(client: InProcessClient, path: str) -> None:
     resp = client.get(path.format(id=UNKNOWN_ID))
-    assert resp.status_code == 404 and set(resp.json()) == {"error", "message", "code"}
+    assert resp.status_code == 404 and set(resp.json()) == LIVE_ERROR_KEYS
 
 
 def test_seeded_chats_and_derived_groups(client: InProcessClient) -> None:

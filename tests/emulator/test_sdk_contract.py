@@ -35,7 +35,7 @@ from hume.tts.errors import UnprocessableEntityError
 from hume.tts.voices.client import VoicesClient
 
 from humectl.catalog import voice_library
-from tests.emulator.conftest import API_KEY, UNKNOWN_ID
+from tests.emulator.conftest import API_KEY, UNAUTHORIZED, UNKNOWN_ID
 
 PARAMETERS = json.dumps({"type": "object", "properties": {"order_id": {"type": "string"}}, "required": ["order_id"]})
 NO_RETRY: Any = {"max_retries": 0}
@@ -158,7 +158,7 @@ def test_configs_every_method(hume: Hume) -> None:
     assert c is not None and c.version == 0
     assert c.prompt is not None and c.prompt.text == "Be kind." and c.prompt.version_type == "FIXED"
     assert c.tools is not None and c.tools[0] is not None and c.tools[0].parameters == PARAMETERS
-    assert c.voice is not None and c.voice.name == "ITO" and c.voice.id
+    assert c.voice is not None and c.voice.name == "Ito" and c.voice.id
     assert c.timeouts is not None and c.timeouts.inactivity.duration_secs == 120
     assert c.timeouts.max_duration.duration_secs == 1800
     assert c.ellm_model is not None and c.ellm_model.allow_short_responses is False
@@ -290,7 +290,7 @@ def test_wrong_api_key_is_401(served_emulator: str, admin: httpx.Client) -> None
     stranger = Hume(HumeClient(api_key="not-the-key", base_url=served_emulator))
     with pytest.raises(ApiError) as denied:
         stranger.prompts.list_prompts(request_options=NO_RETRY)
-    assert denied.value.status_code == 401 and denied.value.body == {"message": "Unauthorized"}
+    assert denied.value.status_code == 401 and denied.value.body == UNAUTHORIZED
 
 
 # ---- the "Done means" scenario ------------------------------------------------------------

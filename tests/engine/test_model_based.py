@@ -72,12 +72,12 @@ SERVER_DEFAULTS: dict[tuple[str, ...], Any] = {
     ("ellm_model",): {"allow_short_responses": False},
     ("ellm_model", "allow_short_responses"): False,
     ("timeouts",): {
-        "inactivity": {"enabled": True, "duration_secs": 600},
+        "inactivity": {"enabled": True, "duration_secs": 120},
         "max_duration": {"enabled": True, "duration_secs": 1800},
     },
-    ("timeouts", "inactivity"): {"enabled": True, "duration_secs": 600},
+    ("timeouts", "inactivity"): {"enabled": True, "duration_secs": 120},
     ("timeouts", "max_duration"): {"enabled": True, "duration_secs": 1800},
-    ("timeouts", "inactivity", "duration_secs"): 600,
+    ("timeouts", "inactivity", "duration_secs"): 120,
     ("timeouts", "max_duration", "duration_secs"): 1800,
     ("event_messages",): {
         k: {"enabled": False} for k in ("on_new_chat", "on_inactivity_timeout", "on_max_duration_timeout")
@@ -86,7 +86,8 @@ SERVER_DEFAULTS: dict[tuple[str, ...], Any] = {
         ("event_messages", k): {"enabled": False}
         for k in ("on_new_chat", "on_inactivity_timeout", "on_max_duration_timeout")
     },
-    ("nudges", "enabled"): True,
+    ("nudges",): {"enabled": False},
+    ("nudges", "enabled"): False,
 }
 # What the emulator fills in for a key left out of a section that is sent (docs/emulator.md).
 SERVER_FILLS = SERVER_DEFAULTS

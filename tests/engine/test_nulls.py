@@ -82,7 +82,7 @@ def test_nulls_clear_live_values_and_the_replan_is_empty() -> None:
         # Reset to Hume's defaults: sent explicitly (allow_short_responses would otherwise be inherited).
         assert config_content["ellm_model"] == {"allow_short_responses": False}
         assert config_content["timeouts"] == {
-            "inactivity": {"enabled": True, "duration_secs": 600},
+            "inactivity": {"enabled": True, "duration_secs": 120},
             "max_duration": {"enabled": True, "duration_secs": 1800},
         }
         assert config_content["event_messages"]["on_new_chat"] == {"enabled": True}
@@ -128,12 +128,12 @@ def test_a_null_where_nothing_is_live_changes_nothing() -> None:
 
 
 def test_a_section_set_and_cleared_in_one_manifest_converges() -> None:
-    """``nudges: {enabled: null}`` over no live nudges sends nothing; over live nudges it resets enabled."""
+    """``nudges: {enabled: null}`` resets enabled to Hume's default (false) and keeps the live interval."""
     with emulator_account() as account:
-        account.converge(manifests(config("c", nudges={"enabled": False, "interval_secs": 30})))
+        account.converge(manifests(config("c", nudges={"enabled": True, "interval_secs": 30})))
         desired = manifests(config("c", nudges={"enabled": None}))
         (change,) = account.plan(desired).changes
-        assert change.content["nudges"] == {"enabled": True, "interval_secs": 30}
+        assert change.content["nudges"] == {"enabled": False, "interval_secs": 30}
         assert account.converge(desired) and not account.plan(desired).has_changes
 
 

@@ -39,7 +39,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> Result:
 
 
 def api_requests(url: str) -> int:
-    stats = httpx.get(f"{url}/_emulator/stats").json()
+    stats = httpx.get(f"{url}/_emulator/stats", headers={"X-Hume-Api-Key": KEY}).json()  # a keyed emulator
     return sum(n for route, n in stats["requests"].items() if not route.split()[-1].startswith("/_emulator"))
 
 

@@ -36,7 +36,7 @@ def test_a_plan_that_violates_the_policy_shows_the_plan_then_the_violations_and_
         assert result.exit_code == 1, result.output
         out = result.stdout
         assert out.index("Plan: 0 to create, 2 to version") < out.index("Policy violations (1)")
-        assert "! config/support-desk: config.voice must not change here: voice ITO → KORA [policy.deny]" in out
+        assert "! config/support-desk: config.voice must not change here: voice Ito → Kora [policy.deny]" in out
         assert "(configs.yaml:8:38)" in out
         assert "Error: the plan violates the review policy (1 violation)" in result.stderr
     # Without --env prod the same plan has no gate: exit 2 with --detailed-exitcode.
@@ -54,13 +54,13 @@ def test_each_violation_is_an_annotation_at_its_manifest_line(scenario: tuple[Pa
         f"::error file={prompts},line=5,col=16,title=humectl%3A policy.fail_on::prompt/support-agent: high risk "
         "(fail_on: high): prompt text rewritten: 14 of 16 lines changed",
         f"::error file={configs},line=8,col=38,title=humectl%3A policy.deny::config/support-desk: config.voice must "
-        "not change here: voice ITO → KORA",
+        "not change here: voice Ito → Kora",
         f"::error file={configs},line=14,col=12,title=humectl%3A policy.fail_on::config/support-desk: high risk "
         "(fail_on: high): tool create_return removed from the config",
         f"::error file={configs},line=7,col=13,title=humectl%3A policy.fail_on::config/support-desk: high risk "
         "(fail_on: high): follows prompt/support-agent v0 → v1 (its risk: high)",
         f"::error file={configs},line=8,col=38,title=humectl%3A policy.fail_on::config/support-desk: high risk "
-        "(fail_on: high): voice ITO → KORA",
+        "(fail_on: high): voice Ito → Kora",
     ]
     # The lines are where the manifests say it: line 8 is the voice, 14 the tools, 7 the prompt.
     lines = configs.read_text(encoding="utf-8").splitlines()

@@ -91,7 +91,7 @@ def test_an_apply_that_may_not_wait_fails_naming_the_holder(served: str, tmp_pat
 
 def refused_lock_creates(url: str) -> int:
     """Lock creates the emulator refused because a lock exists (no other prompt is created here)."""
-    stats = httpx.get(url + "/_emulator/stats").json()
+    stats = httpx.get(url + "/_emulator/stats", headers={"X-Hume-Api-Key": KEY}).json()  # a keyed emulator
     answers = stats["responses"].get("POST /v0/evi/prompts", {})
     return sum(n for status, n in answers.items() if not status.startswith("2"))
 

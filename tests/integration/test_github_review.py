@@ -55,11 +55,11 @@ def test_a_policy_violation_fails_the_plan_and_reaches_the_comment_and_code_scan
         results = runner.run_workflow(path, "pull_request", payload)
         assert results == {"plan": "failure", "apply": "skipped"}, runner.log()  # the gate fails the plan
         annotation = ("::error file=evi/configs.yaml,line=8,col=38,title=humectl%3A policy.deny::config/support-desk: "
-                      "config.voice must not change here: voice ITO → KORA")  # fmt: skip
+                      "config.voice must not change here: voice Ito → Kora")  # fmt: skip
         assert annotation in runner.annotations, runner.annotations
         [comment] = runner.comments.values()
         assert comment.startswith("### :x: humectl plan refused for `evi`")
-        assert "**⛔ Policy: 1 violation**" in comment and "❗ **high**: voice ITO → KORA" in comment
+        assert "**⛔ Policy: 1 violation**" in comment and "❗ **high**: voice Ito → Kora" in comment
         categories = sorted(log["runs"][0]["automationDetails"]["id"] for log in runner.code_scanning)
         assert categories == ["humectl/plan/", "humectl/validate/"]
         by_category = {log["runs"][0]["automationDetails"]["id"]: log for log in runner.code_scanning}

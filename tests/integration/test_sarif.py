@@ -165,14 +165,14 @@ def test_plan_sarif_has_the_violations_and_the_high_risk_changes(
     check_rules(document)
     configs, prompts = "support-desk/configs.yaml", "support-desk/prompts.yaml"
     assert [(r[0], r[1], r[3], r[4], r[5]) for r in results(document)] == [
-        ("policy.deny", "error", 8, 38, "config/support-desk: config.voice must not change here: voice ITO → KORA"),
+        ("policy.deny", "error", 8, 38, "config/support-desk: config.voice must not change here: voice Ito → Kora"),
         ("risk.prompt.text.rewrite", "warning", 5, 16,
          "prompt/support-agent: prompt text rewritten: 14 of 16 lines changed"),
         ("risk.config.tools.removed", "warning", 14, 12,
          "config/support-desk: tool create_return removed from the config"),
         ("risk.config.cascade", "warning", 7, 13,
          "config/support-desk: follows prompt/support-agent v0 → v1 (its risk: high)"),
-        ("risk.config.voice", "warning", 8, 38, "config/support-desk: voice ITO → KORA"),
+        ("risk.config.voice", "warning", 8, 38, "config/support-desk: voice Ito → Kora"),
     ]  # fmt: skip
     assert {r[2] for r in results(document)} == {configs, prompts}
 

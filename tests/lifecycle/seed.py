@@ -141,7 +141,7 @@ def seed_account(account: Account) -> Seeded:
             "on_inactivity_timeout": {"enabled": True},
             "on_max_duration_timeout": {"enabled": False, "text": "kept although disabled"},
         },
-        "timeouts": {"inactivity": {"enabled": True, "duration_secs": 120},
+        "timeouts": {"inactivity": {"enabled": True, "duration_secs": 300},
                      "max_duration": {"enabled": False, "duration_secs": 900}},
         "nudges": {"enabled": True, "interval_secs": 30},
         "turn_detection": {"end_of_turn_silence_ms": 800, "prefix_padding_ms": 300,
@@ -159,7 +159,7 @@ def seed_account(account: Account) -> Seeded:
     create("config", "defaults-only", {"evi_version": "3"})
     create("config", "explicit-defaults", {
         "evi_version": "3", "ellm_model": {"allow_short_responses": False}, "tools": [], "builtin_tools": [],
-        "timeouts": {"inactivity": {"enabled": True, "duration_secs": 600},
+        "timeouts": {"inactivity": {"enabled": True, "duration_secs": 120},
                      "max_duration": {"enabled": True, "duration_secs": 1800}},
         "event_messages": {"on_new_chat": {"enabled": False}}, "webhooks": [],
     })  # fmt: skip

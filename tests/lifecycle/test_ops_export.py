@@ -84,7 +84,7 @@ def test_layout_text_files_defaults_and_pins(account: Account, tmp_path: Path) -
     assert configs["no-prompt"] == {
         "name": "no-prompt",
         "evi_version": "3",
-        "voice": {"provider": "HUME_AI", "name": "KORA"},
+        "voice": {"provider": "HUME_AI", "name": "Kora"},  # the library's spelling of KORA
     }
     # Pinned only where older than the newest version.
     assert configs["pinned"]["prompt"] == {"name": "versioned", "version": 0}
@@ -107,7 +107,7 @@ def test_layout_text_files_defaults_and_pins(account: Account, tmp_path: Path) -
         assert section in everything, section
     # Only the non-default timeout section is written, whole.
     assert everything["timeouts"] == {
-        "inactivity": {"enabled": True, "duration_secs": 120},
+        "inactivity": {"enabled": True, "duration_secs": 300},
         "max_duration": {"enabled": False, "duration_secs": 900},
     }
     assert configs["mini"]["timeouts"] == {"inactivity": {"enabled": False, "duration_secs": 600}}

@@ -227,16 +227,17 @@ def test_rollback_compares_complete_versions(account: Account, run_cli: Any) -> 
 
 
 def test_rollback_write_keeps_a_field_version_n_lacks_managed_as_null(run_cli: Any, tmp_path: Path) -> None:
-    """v0 had no nudges, v1 has them: the rewritten entry says ``nudges: null`` (cleared, still managed)."""
+    """v0 had no interruption, v1 has it: the rewritten entry says ``interruption: null`` (cleared, still
+    managed). (Not nudges: Hume fills a default nudges into every config, so v0 has them too.)"""
     evi = tmp_path / "evi"
     evi.mkdir()
     entry = '# yaml-language-server: $schema=manifest.schema.json\nconfigs:\n  - name: bare\n    evi_version: "3"\n'
     (evi / "c.yaml").write_text(entry, encoding="utf-8")
     assert run_cli("apply", str(evi), "--auto-approve").exit_code == 0
-    (evi / "c.yaml").write_text(entry + "    nudges: {enabled: true, interval_secs: 15}\n", encoding="utf-8")
+    (evi / "c.yaml").write_text(entry + "    interruption: {min_interruption_ms: 300}\n", encoding="utf-8")
     assert run_cli("apply", str(evi), "--auto-approve").exit_code == 0
     done = run_cli("rollback", "config/bare", "--to-version", "0", "--auto-approve", "--write", str(evi))
     assert done.exit_code == 0, done.output
-    assert '- nudges: {"enabled": true, "interval_secs": 15} → null' in done.output, done.output
-    assert "nudges: null" in (evi / "c.yaml").read_text(encoding="utf-8")
+    assert '- interruption: {"min_interruption_ms": 300} → null' in done.output, done.output
+    assert "interruption: null" in (evi / "c.yaml").read_text(encoding="utf-8")
     assert plan_json(run_cli, evi)["changes"] == []

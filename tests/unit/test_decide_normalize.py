@@ -35,4 +35,4 @@ def test_desired_keeps_what_the_manifest_leaves_out_and_null_resets_to_the_defau
 
     desired = normalize_desired("config", {"timeouts": None}, resolve, live)
     assert desired["evi_version"] == "3" and desired["nudges"] == 1  # unmanaged: kept
-    assert desired["timeouts"]["inactivity"] == {"enabled": True, "duration_secs": 600}  # Hume's default
+    assert desired["timeouts"]["inactivity"] == {"enabled": True, "duration_secs": 120}  # Hume's default

@@ -20,7 +20,7 @@ from humectl.core.errors import UsageError
 from humectl.core.escape import terminal
 from humectl.emulator.app import EmulatorConfig
 from humectl.emulator.seeding import SeedError, read_seed_file
-from humectl.emulator.serve import serve
+from humectl.emulator.serve import KeyFileError, key_from_file, open_door_warning, serve
 from humectl.ops.session import snapshot_settings
 from humectl.ops.snapshot import render_snapshot, snapshot_counts
 from humectl.render.json import snapshot_line
@@ -47,8 +47,10 @@ def emulator() -> None:
     envvar="HUMECTL_EMULATOR_API_KEY",
     show_envvar=True,
     default=None,
-    help="Accept only this X-Hume-Api-Key (default: any non-empty key).",
+    help="Accept only this X-Hume-Api-Key, on every path, admin ones too (default: any non-empty key). "
+    "Prefer the variable or --api-key-file: a flag's value shows in `ps`.",
 )
+@click.option("--api-key-file", default=None, metavar="FILE", help="Read that key from FILE (one line).")
 @click.option("--latency-ms", type=click.FloatRange(min=0), default=0, help="Delay every API request by N ms.")
 @click.option("--rate-limit", type=click.FloatRange(min=0, min_open=True), default=None, metavar="RPS",
               help="Token-bucket limit in requests/s; excess requests get 429 with Retry-After.")
@@ -68,6 +70,7 @@ def emulator_serve(
     port: int,
     db: str,
     api_key: str | None,
+    api_key_file: str | None,
     latency_ms: float,
     rate_limit: float | None,
     fault_rate: float,
@@ -85,6 +88,17 @@ def emulator_serve(
       humectl emulator serve --seed account.json   # replay a snapshot of an account
       humectl emulator serve --latency-ms 30 --rate-limit 50 --fault-rate 0.05 --fault-seed 7
     """
+    if api_key_file is not None:
+        if api_key:
+            raise UsageError("give the key once: HUMECTL_EMULATOR_API_KEY (or --api-key), or --api-key-file")
+        try:
+            api_key = key_from_file(api_key_file)
+        except KeyFileError as exc:
+            raise UsageError(str(exc)) from None
+    warning = open_door_warning(host, api_key)
+    if warning is not None:
+        echo(warning, err=True)
+
     document = None
     if seed is not None and re.fullmatch(r"-?[0-9]+", seed) and not Path(seed).exists():
         # --seed N was the fault dice seed before snapshots: keep such invocations working.

@@ -36,18 +36,21 @@ KIND = Kind(
         # New versions inherit allow_short_responses when it is left out (the spec), so a reset to
         # this default is always sent explicitly.
         "ellm_model": {"allow_short_responses": False},
+        # Hume's timeouts page (inactivity 120 s, max duration 1,800 s), and what a live config posted
+        # without timeouts or nudges came back with (docs/fidelity.md).
         "timeouts": {
-            "inactivity": {"enabled": True, "duration_secs": 600},
+            "inactivity": {"enabled": True, "duration_secs": 120},
             "max_duration": {"enabled": True, "duration_secs": 1800},
         },
-        # Unknown in Hume's examples; what the emulator returns: disabled, no text.
+        "nudges": {"enabled": False},
+        # The live answer's two timeout messages: disabled, no text (on_new_chat was sent, so its
+        # default is the emulator's choice, the same).
         "event_messages": {
             "on_new_chat": {"enabled": False},
             "on_inactivity_timeout": {"enabled": False},
             "on_max_duration_timeout": {"enabled": False},
         },
     },
-    member_defaults={"nudges.enabled": True},
     # What callers hear and what the agent can do (docs/review.md).
     risk_rules=(
         RiskRule("config.voice", "high", "the voice changes", ("voice",)),
