@@ -203,8 +203,6 @@ def creates_manifests(n: int) -> Any:
     )
 
 
-
-
 # ---- the manifests as files (what a user's repository holds) --------------------------------------
 
 

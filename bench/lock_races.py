@@ -86,8 +86,14 @@ def race_edits(work: Path, mode: list[str], reps: int) -> list[dict[str, Any]]:
             before = server.versions()
             runs = race(server.url, 5, "apply", str(project), "--auto-approve", *mode)
             made = server.versions() - before
-            out.append({"made": sum(made.values()), "meant": sum(MEANT.values()), **describe_runs(runs),
-                        "locks_left": len(server.locks())})  # fmt: skip
+            out.append(
+                {
+                    "made": sum(made.values()),
+                    "meant": sum(MEANT.values()),
+                    **describe_runs(runs),
+                    "locks_left": len(server.locks()),
+                }
+            )
     return out
 
 
@@ -103,8 +109,14 @@ def race_saved_plan(work: Path, mode: list[str], reps: int) -> list[dict[str, An
             before = server.versions()
             runs = race(server.url, 3, "apply", str(saved), "--auto-approve", *mode)
             made = server.versions() - before
-            out.append({"made": sum(made.values()), "meant": sum(MEANT.values()), **describe_runs(runs),
-                        "locks_left": len(server.locks())})  # fmt: skip
+            out.append(
+                {
+                    "made": sum(made.values()),
+                    "meant": sum(MEANT.values()),
+                    **describe_runs(runs),
+                    "locks_left": len(server.locks()),
+                }
+            )
     return out
 
 
@@ -115,9 +127,15 @@ def race_duplicates(work: Path, mode: list[str], reps: int) -> list[dict[str, An
         with served(LATENCY_MS, allow_duplicate_names=True) as server:
             runs = race(server.url, 5, "apply", str(project), "--auto-approve", *mode)
             resources = server.resources()
-            out.append({"resources": sum(resources.values()), "names": len(ALL),
-                        "duplicated": sorted(a for a, n in resources.items() if n > 1), **describe_runs(runs),
-                        "locks_left": len(server.locks())})  # fmt: skip
+            out.append(
+                {
+                    "resources": sum(resources.values()),
+                    "names": len(ALL),
+                    "duplicated": sorted(a for a, n in resources.items() if n > 1),
+                    **describe_runs(runs),
+                    "locks_left": len(server.locks()),
+                }
+            )
     return out
 
 
@@ -137,8 +155,9 @@ def lock_requests(work: Path) -> dict[str, Any]:
                 assert humectl(server.url, "apply", str(project), "--auto-approve", *mode).code == 0
                 stats = server.app.state.stats.to_dict()
                 figures[f"{case}, {'--no-lock' if mode else 'lock'}"] = {
-                    "total": stats["total"], "requests": stats["requests"]
-                }  # fmt: skip
+                    "total": stats["total"],
+                    "requests": stats["requests"],
+                }
     for case in ("no changes", "one edit"):
         figures[f"{case}: added by the lock"] = (
             figures[f"{case}, lock"]["total"] - figures[f"{case}, --no-lock"]["total"]
@@ -224,11 +243,7 @@ def main(argv: list[str] | None = None) -> int:
             "latency_ms": LATENCY_MS,
             "edits": {m: race_edits(work, flags, args.reps) for m, flags in modes.items()},
             "saved_plan": {m: race_saved_plan(work, flags, args.reps) for m, flags in modes.items()},
-            "duplicates": {
-                m: race_duplicates(work, flags, args.reps)
-                for m, flags in modes.items()
-                if m != "lock"
-            },
+            "duplicates": {m: race_duplicates(work, flags, args.reps) for m, flags in modes.items() if m != "lock"},
             "requests": lock_requests(work),
             "interrupted": {"SIGINT": interrupted(work, signal.SIGINT), "SIGTERM": interrupted(work, signal.SIGTERM)},
         }
@@ -239,4 +254,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-

@@ -167,6 +167,7 @@ def job_apply(job: dict[str, Any]) -> dict[str, Any]:
     done = 0
     wall0 = time.perf_counter()
     try:
+
         async def apply() -> Any:
             async with Session(settings) as session:
                 return await session.apply(plan, ApplyOptions(check_fresh=True, parallelism=settings.parallelism))
@@ -441,8 +442,19 @@ def print_commands(r: dict[str, Any]) -> None:
         f"latency {r['latency_ms']:g} ms/request; SDK walk: hume's list_prompts, list_tools, list_configs "
         f"with page_size={PAGE}, one after the other, in a worker (its import and start-up not counted)\n"
     )
-    rows = [("account", "build", "validate", "plan", "plan 10% edited", "SDK walk", "plan vs walk",
-             "validate vs walk", "plan peak RSS")]  # fmt: skip
+    rows = [
+        (
+            "account",
+            "build",
+            "validate",
+            "plan",
+            "plan 10% edited",
+            "SDK walk",
+            "plan vs walk",
+            "validate vs walk",
+            "plan peak RSS",
+        )
+    ]
     for entry in r["commands"].values():
         sz = entry["sizes"]
         walk = entry["sdk_100"]["wall_s"]

@@ -131,9 +131,15 @@ def plan_flags(verb: str) -> Callable[[F], F]:
             prune_options,
             fail_on_option,
             github_option,
-            click.option("--message", "-m", default=None,
-                         help="Version description for new versions (default: git commit)."),
-            click.option("--target", "targets", multiple=True, metavar="KIND/NAME",
-                         help=f"{verb} only this and its dependencies (repeatable)."),
+            click.option(
+                "--message", "-m", default=None, help="Version description for new versions (default: git commit)."
+            ),
+            click.option(
+                "--target",
+                "targets",
+                multiple=True,
+                metavar="KIND/NAME",
+                help=f"{verb} only this and its dependencies (repeatable).",
+            ),
         ),
-    )  # fmt: skip
+    )

@@ -23,7 +23,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 OUTPUT_CHOICES = ("text", "json", "markdown", "sarif")
 
 
-def output_option(help_text: str, choices: tuple[str, ...] = ("text", "json"), default: str = "text") -> Callable[[F], F]:
+def output_option(
+    help_text: str, choices: tuple[str, ...] = ("text", "json"), default: str = "text"
+) -> Callable[[F], F]:
     """``--output/-o``: text for people, json for machines (one document on stdout, errors too)."""
     return click.option(
         "--output", "-o", type=click.Choice(list(choices)), default=default, show_default=True, help=help_text

@@ -89,8 +89,11 @@ async def write_lock(
         return
 
     def waiting(holder: LockRecord, remaining: float, now_ms: float) -> None:
-        echo(f"Waiting up to {remaining:.0f} s for the lock of {scope_label(scope)}, held by "
-             f"{terminal(holder.holder(now_ms))} ...", err=True)  # fmt: skip
+        echo(
+            f"Waiting up to {remaining:.0f} s for the lock of {scope_label(scope)}, held by "
+            f"{terminal(holder.holder(now_ms))} ...",
+            err=True,
+        )
 
     lease = lock.lease_for(run_id=run_id, scope=scope, command=command, commit=git_commit(Path(directory)))
     keeper = session.lock(lease, timeout_s=timeout_s, on_wait=waiting)

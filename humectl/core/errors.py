@@ -212,9 +212,7 @@ class ApplyReport:
             "not_started": list(self.not_started),
             "stopped_by": self.stopped_by,
             "reason": self.reason,
-            "results": {
-                a: {"id": m.id, "version": m.version} for a, m in self.made.items() if a in self.done
-            },
+            "results": {a: {"id": m.id, "version": m.version} for a, m in self.made.items() if a in self.done},
             "operations": {a: list(ops) for a, ops in self.operations.items() if ops},
             "deleted_versions": {a: list(v) for a, v in self.deleted_versions.items()},
         }

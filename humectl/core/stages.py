@@ -60,12 +60,12 @@ def span(name: str) -> Iterator[None]:
 
 def _report() -> None:
     exit_s = time.perf_counter() - _origin
-    rounded = {k: {"start": round(v["start"], 5), "wall": round(v["wall"], 5), "count": v["count"]}
-               for k, v in _stages.items()}  # fmt: skip
+    rounded = {
+        k: {"start": round(v["start"], 5), "wall": round(v["wall"], 5), "count": v["count"]} for k, v in _stages.items()
+    }
     line = json.dumps({"main_at": _main_at, "exit": round(exit_s, 5), "stages": rounded})
     try:
         sys.stderr.write(f"humectl-stages: {line}\n")
         sys.stderr.flush()
     except (OSError, ValueError):  # stderr closed: nothing to report to
         pass
-

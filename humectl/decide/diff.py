@@ -23,6 +23,7 @@ __all__ = [
     "unified_diff",
 ]
 
+
 def diff_fields(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
     """The changed fields between two canonical forms, sorted by path; cheap when they are equal.
 
@@ -72,5 +73,3 @@ def unified_diff(before: str, after: str, old_label: str, new_label: str) -> str
 def text_diff(before: str, after: str, label: str) -> str:
     """A unified diff of two prompt texts, labelled ``label (live)`` and ``label (desired)``."""
     return unified_diff(before, after, f"{label} (live)", f"{label} (desired)")
-
-

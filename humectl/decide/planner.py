@@ -94,9 +94,12 @@ class PlanBuilder:
         ready = self._ready(kind_name)
         for item in items:
             live_res = LiveResource(
-                kind=kind_name, name=str(item.get("name")), id=str(item.get("id")),
-                version=int(item.get("version", 0)), data=dict(item),
-            )  # fmt: skip
+                kind=kind_name,
+                name=str(item.get("name")),
+                id=str(item.get("id")),
+                version=int(item.get("version", 0)),
+                data=dict(item),
+            )
             self.live.resources.setdefault((kind_name, live_res.name), live_res)
             res = self._desired.get((kind_name, live_res.name))
             if ready and res is not None and res.address not in self.results:
@@ -273,14 +276,23 @@ class PlanBuilder:
             content = normalize_desired(res.kind, res.spec, resolve)
             self.heads[res.address] = 0
             return Change(
-                address=res.address, kind=res.kind, name=res.name, operations=(CREATE,),
-                reasons=("new",), fields=tuple(diff_fields({}, content)),
+                address=res.address,
+                kind=res.kind,
+                name=res.name,
+                operations=(CREATE,),
+                reasons=("new",),
+                fields=tuple(diff_fields({}, content)),
                 text_diff=text_diff("", content["text"], res.address) if isinstance(content.get("text"), str) else None,
-                predicted_version=0, content=content,
-                version_description=describe(res.version_description or self.message, self.run_id,
-                                             protect=res.protect, prefix=self.desired.name_prefix),
+                predicted_version=0,
+                content=content,
+                version_description=describe(
+                    res.version_description or self.message,
+                    self.run_id,
+                    protect=res.protect,
+                    prefix=self.desired.name_prefix,
+                ),
                 **where(),
-            )  # fmt: skip
+            )
         live_content = normalize_live(res.kind, live_res.data, self.rename)
         following_latest = _latest_refs(res.kind, live_content)
 
@@ -296,9 +308,14 @@ class PlanBuilder:
 
         def common() -> dict[str, Any]:
             return {
-                "address": res.address, "kind": res.kind, "name": res.name, "live_id": live_res.id,
-                "live_version": live_res.version, "rename_from": renamed_from, **where(),
-            }  # fmt: skip
+                "address": res.address,
+                "kind": res.kind,
+                "name": res.name,
+                "live_id": live_res.id,
+                "live_version": live_res.version,
+                "rename_from": renamed_from,
+                **where(),
+            }
 
         renaming = (RENAME,) if renamed_from is not None else ()
         if content != live_content:
@@ -307,24 +324,30 @@ class PlanBuilder:
             self.heads[res.address] = live_res.version + 1
             before_text, after_text = live_content.get("text"), content.get("text")
             return Change(
-                operations=(*renaming, VERSION), reasons=tuple(_reasons(res.kind, live_content, content)),
+                operations=(*renaming, VERSION),
+                reasons=tuple(_reasons(res.kind, live_content, content)),
                 fields=tuple(diff_fields(live_content, content)),
                 text_diff=text_diff(before_text, after_text, res.address)
                 if isinstance(before_text, str) and isinstance(after_text, str) and before_text != after_text
                 else None,
-                predicted_version=live_res.version + 1, content=content,
-                version_description=describe(res.version_description or self.message, self.run_id,
-                                             protect=res.protect, prefix=self.desired.name_prefix),
+                predicted_version=live_res.version + 1,
+                content=content,
+                version_description=describe(
+                    res.version_description or self.message,
+                    self.run_id,
+                    protect=res.protect,
+                    prefix=self.desired.name_prefix,
+                ),
                 **common(),
-            )  # fmt: skip
+            )
         self.heads[res.address] = live_res.version
         raw_description = live_res.data.get("version_description")
         live_description = strip_marker(raw_description)
         # Compared as humectl writes it (provenance.describe trims it; the marker's own spaces go too):
         # a description that differs only at its ends could never converge.
-        wants_description = res.version_description is not None and res.version_description.strip() != (
-            live_description or ""
-        ).strip()
+        wants_description = (
+            res.version_description is not None and res.version_description.strip() != (live_description or "").strip()
+        )
         live_protect = is_protected(raw_description)
         if wants_description or live_protect != res.protect:
             reasons: list[str] = [f"renamed from {renamed_from}"] if renamed_from is not None else []
@@ -346,9 +369,11 @@ class PlanBuilder:
             )
         if renamed_from is not None:
             return Change(
-                operations=(RENAME,), reasons=(f"renamed from {renamed_from}",), predicted_version=live_res.version,
+                operations=(RENAME,),
+                reasons=(f"renamed from {renamed_from}",),
+                predicted_version=live_res.version,
                 **common(),
-            )  # fmt: skip
+            )
         return None
 
 
@@ -529,11 +554,17 @@ def delete_changes(chosen: Iterable[Deletion], config_versions: Iterable[Mapping
             blocked = f"still referenced by {', '.join(names[:5])}{more}"
         deletes.append(
             Change(
-                address=live_res.address, kind=live_res.kind, name=live_res.name, operations=(DELETE,),
-                reasons=(deletion.reason,), live_id=live_res.id, live_version=live_res.version,
-                level=kind_level(live_res.kind), blocked_by=blocked,
+                address=live_res.address,
+                kind=live_res.kind,
+                name=live_res.name,
+                operations=(DELETE,),
+                reasons=(deletion.reason,),
+                live_id=live_res.id,
+                live_version=live_res.version,
+                level=kind_level(live_res.kind),
+                blocked_by=blocked,
             )
-        )  # fmt: skip
+        )
     order = {k: i for i, k in enumerate(DEPENDENCY_ORDER)}
     deletes.sort(key=lambda c: (-c.level, -order[c.kind], c.name))
     return deletes

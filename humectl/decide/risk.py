@@ -79,7 +79,6 @@ def covers(rule_field: str, change: FieldChange) -> bool:
     return False
 
 
-
 def _item_name(item: Any) -> str | None:
     """The name of a list item: a reference ``name@version``, or an object with a ``name``."""
     if isinstance(item, str):
@@ -211,8 +210,9 @@ def _rewrite(ctx: _Context, rule: Rule) -> Found:
 PREDICATES: dict[str, Predicate] = {
     "delete": _whole("delete", lambda c: f"deleted: {_first_reason(c)}"),
     "create": _whole("create", lambda c: f"new {c.kind}"),
-    "rename": lambda ctx, rule: [(f"renamed from {ctx.change.rename_from}", None, None)] if ctx.change.rename_from
-    else [],
+    "rename": lambda ctx, rule: (
+        [(f"renamed from {ctx.change.rename_from}", None, None)] if ctx.change.rename_from else []
+    ),
     "describe": _whole("describe", lambda c: "; ".join(c.reasons) or "version description"),
     "delete_version": _whole(DELETE_VERSION, lambda c: f"old versions deleted: {_versions(c.versions)}"),
     "unmanage": _whole(UNMANAGE, lambda c: "no longer managed; left live"),
@@ -260,9 +260,10 @@ def _override(rule: Rule, path: str | None, kind: str, overrides: Mapping[str, s
     path (``kind.path``) covering its path; None when no key does."""
     full = f"{kind}.{path}" if path is not None else None
     keys = [
-        k for k in overrides
+        k
+        for k in overrides
         if k == rule.id or (full is not None and (full == k or full.startswith((k + ".", k + "["))))
-    ]  # fmt: skip
+    ]
     return overrides[max(keys, key=len)] if keys else None
 
 

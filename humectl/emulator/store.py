@@ -278,9 +278,10 @@ class Store:
         with self._write() as conn:
             if conn.execute("SELECT 1 FROM resources WHERE id = ?", (rid,)).fetchone():
                 raise IdTakenError(rid)
-            if not self.allow_duplicate_names and conn.execute(
-                "SELECT 1 FROM resources WHERE kind = ? AND name = ?", (kind, name)
-            ).fetchone():
+            if (
+                not self.allow_duplicate_names
+                and conn.execute("SELECT 1 FROM resources WHERE kind = ? AND name = ?", (kind, name)).fetchone()
+            ):
                 raise DuplicateNameError(name)
             try:
                 conn.execute(

@@ -398,9 +398,7 @@ CONFIG_VERSION_BODY = Obj(
                 "speech_detection_threshold": Null(_NONE, SPEC_NULLABLE),
             },
         ),
-        "interruption": Obj(
-            {"min_interruption_ms": Int()}, nulls={"min_interruption_ms": Null(_NONE, SPEC_NULLABLE)}
-        ),
+        "interruption": Obj({"min_interruption_ms": Int()}, nulls={"min_interruption_ms": Null(_NONE, SPEC_NULLABLE)}),
         "webhooks": Arr(Obj({"url": Str(), "events": Arr(Enum(*WEBHOOK_EVENTS))}, required=("url", "events"))),
     },
     required=("evi_version",),

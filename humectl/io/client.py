@@ -104,7 +104,6 @@ def check_key_transport(base_url: str, api_key: str | None) -> None:
     except ValueError:  # e.g. an unclosed "[" of an IPv6 host
         valid = False
     if not valid:
-
         raise UsageError(f"--base-url must be an http(s) URL, got {shown_url(base_url)}")
     if api_key and parts.scheme == "http" and not is_loopback(base_url):
         raise UsageError(

@@ -89,9 +89,17 @@ def new_lease(*, run_id: str, scope: str, command: str, commit: str | None, leas
         server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
         ci = f"{server}/{os.environ.get('GITHUB_REPOSITORY', '?')}/actions/runs/{os.environ['GITHUB_RUN_ID']}"
     return Lease(
-        token=new_run_id() + new_run_id(), run_id=run_id, scope=scope, command=command, user=user,
-        host=socket.gethostname(), pid=os.getpid(), commit=commit, ci=ci, lease_seconds=lease_seconds,
-    )  # fmt: skip
+        token=new_run_id() + new_run_id(),
+        run_id=run_id,
+        scope=scope,
+        command=command,
+        user=user,
+        host=socket.gethostname(),
+        pid=os.getpid(),
+        commit=commit,
+        ci=ci,
+        lease_seconds=lease_seconds,
+    )
 
 
 class ServerClock:

@@ -23,10 +23,13 @@ def save_plan(plan: Plan, path: str | Path, *, markdown: str | None = None) -> P
     """
     data = plan.to_dict()
     guard = sensitive.current()  # values the plan does not know (the API key): masked as everywhere else
-    data = {**guard.mask_data({k: v for k, v in data.items() if k != "changes"}), "changes": [
-        {**guard.mask_data({k: v for k, v in c.items() if k != "content"}), "content": c["content"]}
-        for c in data["changes"]
-    ]}  # fmt: skip
+    data = {
+        **guard.mask_data({k: v for k, v in data.items() if k != "changes"}),
+        "changes": [
+            {**guard.mask_data({k: v for k, v in c.items() if k != "content"}), "content": c["content"]}
+            for c in data["changes"]
+        ],
+    }
     Path(path).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     if markdown is None:
         return None

@@ -145,28 +145,35 @@ def check(manifests: ManifestSet, display: str = ".") -> list[Problem]:
                     attached = _ref_names(res.spec.get(many.field))
                     if TOOL_NOT_ATTACHED not in ignored:
                         for name in sorted(mentions[many.target](text) - set(attached)):
-                            found.append(problem(
-                                res, f"/{many.field}" if many.field in res.spec else "",
-                                f"{what} names the {many.target} '{bare(name)}', which {kind.name} '{res.name}' "
-                                "does not attach",
-                                f"attach it ({many.field}: [..., {bare(name)}]) or reword the {text_ref.target}; "
-                                f"ignore_warnings: [{TOOL_NOT_ATTACHED}] on the {kind.name} silences this",
-                                TOOL_NOT_ATTACHED,
-                            ))  # fmt: skip
+                            found.append(
+                                problem(
+                                    res,
+                                    f"/{many.field}" if many.field in res.spec else "",
+                                    f"{what} names the {many.target} '{bare(name)}', which {kind.name} '{res.name}' "
+                                    "does not attach",
+                                    f"attach it ({many.field}: [..., {bare(name)}]) or reword the {text_ref.target}; "
+                                    f"ignore_warnings: [{TOOL_NOT_ATTACHED}] on the {kind.name} silences this",
+                                    TOOL_NOT_ATTACHED,
+                                )
+                            )
                     if TOOL_NOT_MENTIONED in ignored:
                         continue
                     for i, name in enumerate(attached):
                         other = by_name[many.target].get(name)
                         if other is None or other.spec.get("description") or name in mentions[many.target](text):
                             continue
-                        found.append(problem(
-                            res, f"/{many.field}/{i}",
-                            f"{kind.name} '{res.name}' attaches the {many.target} '{bare(name)}', which its {what} "
-                            "never mentions and which has no description",
-                            f"give {many.target} '{bare(name)}' a description, or say in the {text_ref.target} when "
-                            f"to use it; ignore_warnings: [{TOOL_NOT_MENTIONED}] on the {kind.name} silences this",
-                            TOOL_NOT_MENTIONED,
-                        ))  # fmt: skip
+                        found.append(
+                            problem(
+                                res,
+                                f"/{many.field}/{i}",
+                                f"{kind.name} '{res.name}' attaches the {many.target} '{bare(name)}', which its {what} "
+                                "never mentions and which has no description",
+                                f"give {many.target} '{bare(name)}' a description, or say in the "
+                                f"{text_ref.target} when to use it; ignore_warnings: [{TOOL_NOT_MENTIONED}] on the "
+                                f"{kind.name} silences this",
+                                TOOL_NOT_MENTIONED,
+                            )
+                        )
     return found
 
 

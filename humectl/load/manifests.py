@@ -363,7 +363,9 @@ class EntryPositions(Mapping[str, Source]):
         return f"EntryPositions({self._document.doc.rel}{self._pointer})"
 
 
-def build_spec(entry: ManifestEntry, root_real: Path, positions: EntryPositions) -> tuple[dict[str, Any], list[Problem]]:
+def build_spec(
+    entry: ManifestEntry, root_real: Path, positions: EntryPositions
+) -> tuple[dict[str, Any], list[Problem]]:
     """The spec of ``entry``, written once over its kind's declarations: every field as written (meta
     keys left out), a ``text_file`` read into its text field, each JSON Schema field as canonical JSON
     text, references as ``{name, version?}`` with the environment's prefix."""
@@ -434,9 +436,7 @@ def _build_resource(
     return resource, problems
 
 
-def _names_a_secret(
-    entry: ManifestEntry, resource: DesiredResource, secrets: Mapping[str, str]
-) -> Problem | None:
+def _names_a_secret(entry: ManifestEntry, resource: DesiredResource, secrets: Mapping[str, str]) -> Problem | None:
     """A name is shown everywhere (plans, ids tables, the account), so it may not hold a sensitive value."""
     for name in (resource.name, *resource.previous_names):
         held = sorted(n for n, value in secrets.items() if value and value in name)

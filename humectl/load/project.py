@@ -325,12 +325,14 @@ def read_policy(doc: Document, pointer: str, value: Any, problems: list[Problem]
         if key not in POLICY_KEYS:
             close = difflib.get_close_matches(str(key), POLICY_KEYS, n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(POLICY_KEYS)}"
-            problems.append(doc.problem(f"{pointer}/{key}", f"unknown field '{key}' in policy", hint,
-                                        rule="policy", key=True))  # fmt: skip
+            problems.append(
+                doc.problem(f"{pointer}/{key}", f"unknown field '{key}' in policy", hint, rule="policy", key=True)
+            )
     fail_on = value.get("fail_on")
     if fail_on is not None and fail_on not in FAIL_ON_LEVELS:
-        problems.append(doc.problem(f"{pointer}/fail_on", f"fail_on must be one of {', '.join(FAIL_ON_LEVELS)}",
-                                    rule="policy"))  # fmt: skip
+        problems.append(
+            doc.problem(f"{pointer}/fail_on", f"fail_on must be one of {', '.join(FAIL_ON_LEVELS)}", rule="policy")
+        )
         fail_on = None
     levels = _risk_levels(doc, value.get("risk"), f"{pointer}/risk", problems)
     deny = _deny(doc, value.get("deny"), f"{pointer}/deny", problems)
@@ -345,8 +347,9 @@ def _key_problem(doc: Document, pointer: str, key: Any, problems: list[Problem],
         return False
     close = difflib.get_close_matches(str(key), rule_ids(), n=1)
     hint = f"did you mean '{close[0]}'?" if close else _KEY_HINT
-    problems.append(doc.problem(pointer, f"'{key}' is neither a risk rule nor a field path", hint, rule="policy",
-                                key=at_key))  # fmt: skip
+    problems.append(
+        doc.problem(pointer, f"'{key}' is neither a risk rule nor a field path", hint, rule="policy", key=at_key)
+    )
     return True
 
 
@@ -362,8 +365,9 @@ def _risk_levels(doc: Document, value: Any, pointer: str, problems: list[Problem
         if _key_problem(doc, f"{pointer}/{key}", key, problems, at_key=True):
             continue
         if level not in LEVELS:
-            problems.append(doc.problem(f"{pointer}/{key}", f"risk level must be one of {', '.join(LEVELS)}",
-                                        rule="policy"))  # fmt: skip
+            problems.append(
+                doc.problem(f"{pointer}/{key}", f"risk level must be one of {', '.join(LEVELS)}", rule="policy")
+            )
             continue
         out[str(key)] = str(level)
     return out

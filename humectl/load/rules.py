@@ -48,8 +48,7 @@ _NAME_CLASS_WHY = {
     "space": "a space other than the ordinary one, which looks just like it",
 }
 NAME_HINT = (
-    "names may use letters of any script, digits, spaces and punctuation, but no control, bidi or invisible "
-    "characters"
+    "names may use letters of any script, digits, spaces and punctuation, but no control, bidi or invisible characters"
 )
 
 
@@ -282,9 +281,14 @@ class Allowances:
 
 # The warnings an entry can silence with ``ignore_warnings: [rule, ...]`` (errors are never silenced).
 IGNORABLE_WARNINGS = (
-    "model-resource", "voice-name", "voice-provider", "pinned-managed", "tool-parameters",
-    "prompt-tool-not-attached", "tool-not-mentioned",  # humectl.load.lint, at validate
-)  # fmt: skip
+    "model-resource",
+    "voice-name",
+    "voice-provider",
+    "pinned-managed",
+    "tool-parameters",
+    "prompt-tool-not-attached",
+    "tool-not-mentioned",  # humectl.load.lint, at validate
+)
 _SILENCE = "a model Hume added later? --allow-model {0} on validate, or ignore_warnings: [model-resource] here"
 
 

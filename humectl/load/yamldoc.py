@@ -203,9 +203,7 @@ def parse_many(
     items: Sequence[tuple[str, Path, str, str]], *, variables: Mapping[str, str] | None
 ) -> list[tuple[Document, list[Problem]]]:
     """:func:`parse` of each ``(text, path, rel, display)``."""
-    return [
-        parse(text, path=path, rel=rel, display=display, variables=variables) for text, path, rel, display in items
-    ]
+    return [parse(text, path=path, rel=rel, display=display, variables=variables) for text, path, rel, display in items]
 
 
 _Fast = tuple[Any, dict[str, tuple[int, int]], dict[str, tuple[int, int]]]

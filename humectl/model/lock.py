@@ -63,13 +63,18 @@ class Lease:
             if not lease > 0:
                 return None
             return cls(
-                token=str(data["token"]), run_id=str(data["run_id"]), scope=str(data.get("scope") or ""),
-                command=str(data.get("command") or "humectl"), user=str(data.get("user") or "?"),
-                host=str(data.get("host") or "?"), pid=int(data.get("pid") or 0),
+                token=str(data["token"]),
+                run_id=str(data["run_id"]),
+                scope=str(data.get("scope") or ""),
+                command=str(data.get("command") or "humectl"),
+                user=str(data.get("user") or "?"),
+                host=str(data.get("host") or "?"),
+                pid=int(data.get("pid") or 0),
                 commit=data.get("commit") if isinstance(data.get("commit"), str) else None,
                 ci=data.get("ci") if isinstance(data.get("ci"), str) else None,
-                lease_seconds=lease, humectl=str(data.get("humectl") or "?"),
-            )  # fmt: skip
+                lease_seconds=lease,
+                humectl=str(data.get("humectl") or "?"),
+            )
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -90,10 +95,14 @@ class LockRecord:
     def from_head(cls, head: Mapping[str, Any]) -> LockRecord:
         created = ms(head.get("created_on"))
         return cls(
-            id=str(head.get("id")), name=str(head.get("name")), version=int(head.get("version") or 0),
-            created_on=created, modified_on=ms(head.get("modified_on"), created),
-            lease=Lease.parse(head.get("text")), description=head.get("version_description"),
-        )  # fmt: skip
+            id=str(head.get("id")),
+            name=str(head.get("name")),
+            version=int(head.get("version") or 0),
+            created_on=created,
+            modified_on=ms(head.get("modified_on"), created),
+            lease=Lease.parse(head.get("text")),
+            description=head.get("version_description"),
+        )
 
     def to_dict(self, now_ms: float) -> dict[str, Any]:
         """For ``--output json``: the lock, its holder (None: not humectl's) and whether it ran out."""
@@ -101,8 +110,13 @@ class LockRecord:
         holder = None
         if lease is not None:
             holder = {k: v for k, v in asdict(lease).items() if k not in ("token", "scope", "humectl")}
-        return {"id": self.id, "name": self.name, "created_on": self.created_on, "expired": self.expired(now_ms),
-                "holder": holder}  # fmt: skip
+        return {
+            "id": self.id,
+            "name": self.name,
+            "created_on": self.created_on,
+            "expired": self.expired(now_ms),
+            "holder": holder,
+        }
 
     @property
     def expires_ms(self) -> float | None:

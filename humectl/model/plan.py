@@ -38,8 +38,14 @@ FORMAT_VERSION = 1
 
 Operation = Literal["create", "rename", "version", "describe", "unmanage", "delete_version", "delete"]
 OPERATION_ORDER: tuple[Operation, ...] = (
-    "create", "rename", "version", "describe", "unmanage", "delete_version", "delete",
-)  # fmt: skip
+    "create",
+    "rename",
+    "version",
+    "describe",
+    "unmanage",
+    "delete_version",
+    "delete",
+)
 CREATE: Operation = "create"
 RENAME: Operation = "rename"
 VERSION: Operation = "version"
@@ -242,8 +248,9 @@ class Plan:
             text_diff = change.text_diff
             if text_diff is not None and registry.contains(text_diff):
                 text_diff = None  # the text field then shows "(sensitive) changed"
-                fields = tuple(FieldChange(f.path, sensitive.MASK, sensitive.MASK) if f.path == "text" else f
-                               for f in fields)  # fmt: skip
+                fields = tuple(
+                    FieldChange(f.path, sensitive.MASK, sensitive.MASK) if f.path == "text" else f for f in fields
+                )
             changes.append(
                 replace(
                     change,

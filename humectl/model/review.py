@@ -68,16 +68,24 @@ class RiskReason:
     source: str | None = None  # "file:line:col" of that field in the manifests (relative to their root)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "level": self.level, "message": self.message, "path": self.path,
-                "source": self.source}  # fmt: skip
+        return {
+            "rule": self.rule,
+            "level": self.level,
+            "message": self.message,
+            "path": self.path,
+            "source": self.source,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RiskReason:
         path, source = data.get("path"), data.get("source")
         return cls(
-            str(data["rule"]), risk_level(data["level"]), str(data["message"]),
-            None if path is None else str(path), None if source is None else str(source),
-        )  # fmt: skip
+            str(data["rule"]),
+            risk_level(data["level"]),
+            str(data["message"]),
+            None if path is None else str(path),
+            None if source is None else str(source),
+        )
 
 
 # Rules about whole changes, of any kind; each kind's own are in the registry (Kind.risk_rules).
@@ -90,10 +98,14 @@ WHOLE_RULES = (
     Rule("describe", LOW, "only the version description (or protect) changes", predicate="describe"),
 )
 ANY_FIELD_RULES = (
-    Rule("invisible", LOW, "text that reads the same: whitespace, line endings, Unicode normalisation or invisible "
-         "characters only", predicate="content"),
+    Rule(
+        "invisible",
+        LOW,
+        "text that reads the same: whitespace, line endings, Unicode normalisation or invisible characters only",
+        predicate="content",
+    ),
     Rule("content", MEDIUM, "another content field changes (a field a later Hume API adds)", predicate="content"),
-)  # fmt: skip
+)
 
 
 def _kind_rules() -> tuple[Rule, ...]:

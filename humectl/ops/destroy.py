@@ -31,9 +31,9 @@ from humectl.decide import risk
 from humectl.decide.planner import Deletion, delete_changes, in_scope
 from humectl.io.client import EviClient
 from humectl.io.listing import fetch_live_state, referrer_versions
-from humectl.model.lock import scope_label
 from humectl.model.desired import DesiredResource, ManifestSet
 from humectl.model.live import LiveResource, LiveState
+from humectl.model.lock import scope_label
 from humectl.model.plan import Plan
 
 NOT_CREATED = "not created by humectl (adopted or made by hand): destroy never deletes it"
@@ -106,8 +106,11 @@ async def plan_destroy(client: EviClient, desired: ManifestSet, *, run_id: str) 
         description = head.data.get("version_description")
         if head.address in seen or not made_by_humectl(description) or not in_scope(head, scope, declared):
             continue
-        chosen.append(Deletion(head, "created by humectl in this environment; no longer in the manifests",
-                               is_protected(description)))  # fmt: skip
+        chosen.append(
+            Deletion(
+                head, "created by humectl in this environment; no longer in the manifests", is_protected(description)
+            )
+        )
     plan = Plan(
         # every delete is high risk; no policy gate: destroy is asked for by name
         changes=tuple(risk.assess(delete_changes(chosen, config_versions))),

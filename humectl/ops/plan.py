@@ -9,7 +9,7 @@ import contextvars
 import functools
 import threading
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -172,7 +172,7 @@ async def plan_live(
 class PlanOptions:
     """What to plan (the flags of ``plan`` and ``apply``)."""
 
-    load: LoadOptions = LoadOptions()
+    load: LoadOptions = field(default_factory=LoadOptions)
     message: str | None = None  # version description of the versions made (default: humectl's)
     targets: tuple[str, ...] = ()  # plan only these addresses and what they depend on
     prune: bool = False  # also delete what humectl made and the manifests no longer have
@@ -275,7 +275,12 @@ def in_thread(func: Callable[..., T], *args: Any) -> asyncio.Future[T]:
 
 
 async def make_destroy_plan(
-    client: EviClient, directory: str | Path, desired: ManifestSet, *, run_id: str | None = None, allow_empty: bool = False
+    client: EviClient,
+    directory: str | Path,
+    desired: ManifestSet,
+    *,
+    run_id: str | None = None,
+    allow_empty: bool = False,
 ) -> PlanResult:
     """The plan that deletes the environment of the manifests ``desired`` (:mod:`humectl.ops.destroy`).
 

@@ -96,21 +96,33 @@ async def plan_rollback(
     text = message or f"rollback to v{to_version}"
     description = describe_like(text, run_id, head.data.get("version_description"))
     before_text, after_text = live_content.get("text"), content.get("text")
-    rolled = (
-        Change(
-            address=address, kind=kind, name=name, operations=(VERSION,),
-            reasons=(f"rollback to v{to_version}",),
-            fields=tuple(diff_fields(live_content, content)),
-            text_diff=text_diff(before_text, after_text, address)
-            if isinstance(before_text, str) and isinstance(after_text, str) and before_text != after_text
-            else None,
-            live_id=head.id, live_version=head.version, predicted_version=head.version + 1,
-            content=content, version_description=description,
-            depends_on=tuple(sorted({f"{r.target}/{split_ref(v)[0]}" for r in KINDS[kind].references
-                                     for v in _as_list(content.get(r.field)) if not v.endswith("@latest")})),
-            level=kind_level(kind),
-        )
-    )  # fmt: skip
+    rolled = Change(
+        address=address,
+        kind=kind,
+        name=name,
+        operations=(VERSION,),
+        reasons=(f"rollback to v{to_version}",),
+        fields=tuple(diff_fields(live_content, content)),
+        text_diff=text_diff(before_text, after_text, address)
+        if isinstance(before_text, str) and isinstance(after_text, str) and before_text != after_text
+        else None,
+        live_id=head.id,
+        live_version=head.version,
+        predicted_version=head.version + 1,
+        content=content,
+        version_description=description,
+        depends_on=tuple(
+            sorted(
+                {
+                    f"{r.target}/{split_ref(v)[0]}"
+                    for r in KINDS[kind].references
+                    for v in _as_list(content.get(r.field))
+                    if not v.endswith("@latest")
+                }
+            )
+        ),
+        level=kind_level(kind),
+    )
     plan = base.with_changes(risk.assess([rolled, *_cascade(kind, head, live, text, run_id)]))
     return Rollback(address, kind, name, to_version, head, data, plan, live, notes)
 
@@ -139,14 +151,21 @@ def _cascade(kind: str, head: LiveResource, live: LiveState, text: str, run_id: 
             after[reference.field] = sorted(moved) if reference.many else moved[0]
             changes.append(
                 Change(
-                    address=config.address, kind=holder_kind.name, name=config.name, operations=(VERSION,),
+                    address=config.address,
+                    kind=holder_kind.name,
+                    name=config.name,
+                    operations=(VERSION,),
                     reasons=(f"{kind}/{head.name} v{head.version} → v{head.version + 1}",),
-                    fields=tuple(diff_fields(before, after)), live_id=config.id, live_version=config.version,
-                    predicted_version=config.version + 1, content=after,
+                    fields=tuple(diff_fields(before, after)),
+                    live_id=config.id,
+                    live_version=config.version,
+                    predicted_version=config.version + 1,
+                    content=after,
                     version_description=describe_like(text, run_id, config.data.get("version_description")),
-                    depends_on=(f"{kind}/{head.name}",), level=kind_level(holder_kind.name),
+                    depends_on=(f"{kind}/{head.name}",),
+                    level=kind_level(holder_kind.name),
                 )
-            )  # fmt: skip
+            )
     return changes
 
 

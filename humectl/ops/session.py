@@ -37,8 +37,8 @@ from humectl.io.lock import LockKeeper, NoLock
 from humectl.model.desired import LoadOptions, ManifestSet
 from humectl.model.history import History
 from humectl.model.lock import Lease, LockRecord
-from humectl.model.rollback import Rollback
 from humectl.model.plan import Plan
+from humectl.model.rollback import Rollback
 from humectl.ops.apply import Applied, ApplyOptions, EventCallback, Halt, apply_checked
 from humectl.ops.export import ExportOptions, ExportOutcome, export_account
 from humectl.ops.history import fetch_history

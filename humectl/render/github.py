@@ -82,9 +82,7 @@ def annotation(
         ("endColumn", end_col),
         ("title", title),
     ]
-    rendered = ",".join(
-        f"{key}={escape_property(terminal(str(value)))}" for key, value in props if value is not None
-    )
+    rendered = ",".join(f"{key}={escape_property(terminal(str(value)))}" for key, value in props if value is not None)
     head = f"::{level} {rendered}" if rendered else f"::{level}"
     return f"{head}::{escape_data(terminal(message, multiline=True))}"
 
@@ -138,8 +136,14 @@ def violation_annotation(violation: Any, directory: str | None) -> str:
         if rel and line_text.isdigit() and col_text.isdigit():
             file = rel if directory in ("", ".") else os.path.normpath(os.path.join(directory, rel))
             line, col = int(line_text), int(col_text)
-    return annotation("error", f"{violation.address}: {violation.message}", file=file, line=line, col=col,
-                      title=f"humectl: {violation.rule}")  # fmt: skip
+    return annotation(
+        "error",
+        f"{violation.address}: {violation.message}",
+        file=file,
+        line=line,
+        col=col,
+        title=f"humectl: {violation.rule}",
+    )
 
 
 def group(title: str) -> str:

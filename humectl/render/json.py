@@ -86,11 +86,16 @@ def unlock_document(record: LockRecord, scope: str) -> dict[str, Any]:
     holder = record.lease
     return {
         "format_version": FORMAT_VERSION,
-        "lock": {"id": record.id, "name": record.name, "scope": scope,
-                 "run_id": holder.run_id if holder else None, "created_on": record.created_on},
+        "lock": {
+            "id": record.id,
+            "name": record.name,
+            "scope": scope,
+            "run_id": holder.run_id if holder else None,
+            "created_on": record.created_on,
+        },
         "removed": True,
         "error": None,
-    }  # fmt: skip
+    }
 
 
 def snapshot_line(file: str, counts: Mapping[str, int]) -> str:

@@ -65,8 +65,7 @@ VALIDATE_HELP: dict[str, str] = {
     "tool-parameters": "A tool's parameters are not a valid JSON Schema object.",
     "evi-version": "The evi_version is not one the EVI API accepts.",
     "voice": "The voice is not written as the EVI API expects.",
-    "voice-name": "A Hume Voice Library voice humectl does not know (--allow-voice, or ignore_warnings: "
-    "[voice-name]).",
+    "voice-name": "A Hume Voice Library voice humectl does not know (--allow-voice, or ignore_warnings: [voice-name]).",
     "voice-provider": "A voice provider humectl does not know.",
     "model-resource": "A language model humectl does not know for its provider (--allow-model, or "
     "ignore_warnings: [model-resource]).",
@@ -141,21 +140,30 @@ def document(findings: Sequence[Finding], category: str) -> dict[str, Any]:
         region = _region(f)
         if region:
             location["region"] = region
-        results.append({
-            "ruleId": f.rule,
-            "ruleIndex": index[f.rule],
-            "level": f.level,
-            "message": {"text": f.message},
-            "locations": [{"physicalLocation": location}],
-        })  # fmt: skip
+        results.append(
+            {
+                "ruleId": f.rule,
+                "ruleIndex": index[f.rule],
+                "level": f.level,
+                "message": {"text": f.message},
+                "locations": [{"physicalLocation": location}],
+            }
+        )
     return {
         "$schema": SCHEMA,
         "version": VERSION,
         "runs": [
             # SARIF's "tool" (the analyser), not humectl's kind: written as a keyword.
             dict(
-                tool={"driver": {"name": "humectl", "version": __version__, "semanticVersion": __version__,
-                                 "informationUri": INFORMATION_URI, "rules": list(rules.values())}},
+                tool={
+                    "driver": {
+                        "name": "humectl",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": list(rules.values()),
+                    }
+                },
                 automationDetails={"id": f"humectl/{category}/"},
                 originalUriBaseIds={"%SRCROOT%": {"description": {"text": "The repository root."}}},
                 columnKind="unicodeCodePoints",
@@ -187,8 +195,17 @@ def problem_findings(problems: Iterable[Any], directory: str) -> list[Finding]:
     for p in problems:
         help_text = VALIDATE_HELP.get(p.rule) or _lint_help(p.rule) or DEFAULT_HELP
         message = p.message if not p.hint else f"{p.message} (hint: {p.hint})"
-        out.append(Finding(p.rule, "error" if p.severity == "error" else "warning", message, p.file or directory,
-                           max(p.line, 0), max(p.col, 0), help_text))  # fmt: skip
+        out.append(
+            Finding(
+                p.rule,
+                "error" if p.severity == "error" else "warning",
+                message,
+                p.file or directory,
+                max(p.line, 0),
+                max(p.col, 0),
+                help_text,
+            )
+        )
     return out
 
 
@@ -214,6 +231,7 @@ def plan_findings(plan: Any, directory: str, fallback_file: str) -> list[Finding
     """A plan's policy violations (errors) and high-risk reasons (warnings), at their manifest lines
     (``directory``: the manifests' root as the user gave it; ``fallback_file``: where a result without
     a place in the manifests goes, e.g. a delete)."""
+
     def place(source: str | None) -> tuple[str, int, int]:
         parts = _split_source(source)
         if parts is None:
@@ -234,8 +252,11 @@ def plan_findings(plan: Any, directory: str, fallback_file: str) -> list[Finding
             file, line, col = place(reason.source or (change.source if change.source else None))
             words = rule_words.get(reason.rule, "a risk rule")
             help_text = f"High risk: {words} (risk rule {reason.rule}, docs/review.md). Review it before it is applied."
-            out.append(Finding(f"risk.{reason.rule}", "warning", f"{change.address}: {reason.message}", file, line,
-                               col, help_text))  # fmt: skip
+            out.append(
+                Finding(
+                    f"risk.{reason.rule}", "warning", f"{change.address}: {reason.message}", file, line, col, help_text
+                )
+            )
     return out
 
 

@@ -46,9 +46,12 @@ from humectl.render.text import render_text
     "markdown: the same for a PR comment.",
     ("text", "json", "markdown"),
 )
-@click.option("--override-policy", is_flag=True,
-              help="Apply a plan that violates the review policy (docs/review.md); recorded in the version "
-              "descriptions it writes.")
+@click.option(
+    "--override-policy",
+    is_flag=True,
+    help="Apply a plan that violates the review policy (docs/review.md); recorded in the version "
+    "descriptions it writes.",
+)
 @lock_options
 @plan_flags("Apply")
 def apply(
@@ -104,9 +107,16 @@ def apply(
                 if not use_lock and result.lock_note:
                     echo(f"Warning (--no-lock): {terminal(result.lock_note)}", err=True)
             return await apply_shown(
-                session, plan, held, auto_approve=auto_approve or saved, output=output, github=flags.github,
-                override_policy=override_policy, directory=None if saved else source, parallelism=session.settings.parallelism,
-            )  # fmt: skip
+                session,
+                plan,
+                held,
+                auto_approve=auto_approve or saved,
+                output=output,
+                github=flags.github,
+                override_policy=override_policy,
+                directory=None if saved else source,
+                parallelism=session.settings.parallelism,
+            )
 
     return run(flags.settings(), work)
 
@@ -119,14 +129,23 @@ def apply(
     ("text", "json", "markdown"),
 )
 @click.option("--github/--no-github", "github", default=None, help="GitHub Actions output (default: auto-detect).")
-@click.option("--allow-empty", is_flag=True,
-              help="Destroy even when the manifests hold no resource (everything humectl created in the scope).")
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Destroy even when the manifests hold no resource (everything humectl created in the scope).",
+)
 @lock_options
 @account_flags
 def destroy(
-    directory: str, auto_approve: bool, output: str, github: bool | None, allow_empty: bool, use_lock: bool,
-    lock_timeout: float, flags: AccountFlags,
-) -> int:  # fmt: skip
+    directory: str,
+    auto_approve: bool,
+    output: str,
+    github: bool | None,
+    allow_empty: bool,
+    use_lock: bool,
+    lock_timeout: float,
+    flags: AccountFlags,
+) -> int:
     """Delete every resource humectl created in the environment of the manifests in DIRECTORY.
 
     The environment is the name prefix of --env or --name-prefix (none: the account). Deleted: the
@@ -147,15 +166,26 @@ def destroy(
 
     async def work(session: Session) -> int:
         async with write_lock(
-            session, use_lock, lock_timeout, scope=desired.name_prefix, run_id=run_id, command="humectl destroy",
+            session,
+            use_lock,
+            lock_timeout,
+            scope=desired.name_prefix,
+            run_id=run_id,
+            command="humectl destroy",
             directory=directory,
-        ) as held:  # fmt: skip
+        ) as held:
             result = await session.destroy_plan(directory, desired, run_id=run_id, allow_empty=allow_empty)
             show_warnings(result.desired)
             return await apply_shown(
-                session, result.plan, held, auto_approve=auto_approve, output=output, github=github,
-                verb="destroy", parallelism=session.settings.parallelism,
-            )  # fmt: skip
+                session,
+                result.plan,
+                held,
+                auto_approve=auto_approve,
+                output=output,
+                github=github,
+                verb="destroy",
+                parallelism=session.settings.parallelism,
+            )
 
     return run(flags.settings(), work)
 
@@ -180,8 +210,10 @@ async def apply_shown(
     record(applied=False, plan=plan.to_dict())
     github_mode = in_github(github)
     if github_mode:
-        say(group(f"humectl {'destroy ' if verb == 'destroy' else ''}plan: {len(plan.changes)} change(s)"),
-            commands=True)  # fmt: skip
+        say(
+            group(f"humectl {'destroy ' if verb == 'destroy' else ''}plan: {len(plan.changes)} change(s)"),
+            commands=True,
+        )
     if output == "text":
         echo(render_text(plan, colour=colour()), nl=False)
     elif output == "markdown":  # the plan goes into the document; people watching see it on stderr
@@ -192,8 +224,11 @@ async def apply_shown(
     show_violations(plan, output, github, directory)
     policy.refuse(plan, override=override_policy)
     if plan.violations:
-        echo(f"Warning: --override-policy: applying a plan with {len(plan.violations)} policy violation(s); "
-             "the version descriptions say so.", err=True)  # fmt: skip
+        echo(
+            f"Warning: --override-policy: applying a plan with {len(plan.violations)} policy violation(s); "
+            "the version descriptions say so.",
+            err=True,
+        )
         plan = policy.record_override(plan)
         record(applied=False, plan=plan.to_dict())
     if not plan.has_changes:

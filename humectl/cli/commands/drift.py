@@ -15,7 +15,9 @@ from humectl.render.drift import render_drift_json, render_drift_text
 @click.command(cls=HumectlCommand)
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @output_option("text, or json (docs/json-output.md).")
-@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 when nothing drifted, 2 when something did, 1 on error.")
+@click.option(
+    "--detailed-exitcode", is_flag=True, help="Exit 0 when nothing drifted, 2 when something did, 1 on error."
+)
 @account_flags
 def drift(directory: str, output: str, detailed_exitcode: bool, flags: AccountFlags) -> int:
     """Report what was changed live outside humectl since it last applied.

@@ -52,15 +52,35 @@ def emulator() -> None:
 )
 @click.option("--api-key-file", default=None, metavar="FILE", help="Read that key from FILE (one line).")
 @click.option("--latency-ms", type=click.FloatRange(min=0), default=0, help="Delay every API request by N ms.")
-@click.option("--rate-limit", type=click.FloatRange(min=0, min_open=True), default=None, metavar="RPS",
-              help="Token-bucket limit in requests/s; excess requests get 429 with Retry-After.")
-@click.option("--fault-rate", type=click.FloatRange(0, 1), default=0.0, metavar="P",
-              help="Fraction of requests answered with a 503.")
-@click.option("--ambiguous-write-rate", type=click.FloatRange(0, 1), default=0.0, metavar="P",
-              help="Fraction of creates/new versions committed but answered with a 502.")
-@click.option("--seed", "seed", default=None, metavar="FILE",
-              help="Load this account snapshot (`humectl emulator snapshot`) before serving: prompts, tools, "
-              "configs with their versions and ids, voices, chats. (An integer is the old --fault-seed.)")
+@click.option(
+    "--rate-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="RPS",
+    help="Token-bucket limit in requests/s; excess requests get 429 with Retry-After.",
+)
+@click.option(
+    "--fault-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    metavar="P",
+    help="Fraction of requests answered with a 503.",
+)
+@click.option(
+    "--ambiguous-write-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    metavar="P",
+    help="Fraction of creates/new versions committed but answered with a 502.",
+)
+@click.option(
+    "--seed",
+    "seed",
+    default=None,
+    metavar="FILE",
+    help="Load this account snapshot (`humectl emulator snapshot`) before serving: prompts, tools, "
+    "configs with their versions and ids, voices, chats. (An integer is the old --fault-seed.)",
+)
 @click.option("--fault-seed", type=int, default=None, help="Seed for the fault dice (reproducible runs).")
 @click.option("--allow-duplicate-names", is_flag=True, help="Accept two resources of one kind with one name.")
 @output_option("text, or json: one line {format_version, url, db, seeded} once listening (for scripts).")
@@ -153,10 +173,20 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 
 @emulator.command("snapshot", cls=HumectlCommand)
-@click.option("--url", default=None, metavar="URL",
-              help="The emulator (or any EVI-compatible server) to read: the same as --base-url.")
-@click.option("--out", "out_file", default=None, metavar="FILE", type=click.Path(dir_okay=False),
-              help="Write the snapshot to FILE (default: stdout).")
+@click.option(
+    "--url",
+    default=None,
+    metavar="URL",
+    help="The emulator (or any EVI-compatible server) to read: the same as --base-url.",
+)
+@click.option(
+    "--out",
+    "out_file",
+    default=None,
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Write the snapshot to FILE (default: stdout).",
+)
 @output_option("text, or json: with --out, {format_version, file, counts}; without, the snapshot itself.")
 @api_options
 def emulator_snapshot(

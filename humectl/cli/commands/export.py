@@ -21,11 +21,21 @@ from humectl.render.json import dumps, export_document
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @click.option("--dir", "dir_option", default=None, type=click.Path(file_okay=False), hidden=True)
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
-@click.option("--target", "targets", multiple=True, metavar="KIND/NAME",
-              help="Export only this resource and what it references (repeatable).")
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="KIND/NAME",
+    help="Export only this resource and what it references (repeatable).",
+)
 @click.option("--select", "selectors", multiple=True, metavar="KIND/NAME", hidden=True)
-@click.option("--schema", "schema_ref", default=None, metavar="URL|PATH",
-              help="Point the $schema line here instead of writing manifest.schema.json beside the files.")
+@click.option(
+    "--schema",
+    "schema_ref",
+    default=None,
+    metavar="URL|PATH",
+    help="Point the $schema line here instead of writing manifest.schema.json beside the files.",
+)
 @output_option("text, or json: the files written and the round-trip check (docs/json-output.md).")
 @api_flags
 def export(

@@ -29,9 +29,14 @@ from humectl.render.markdown import render_markdown
     "code scanning (policy violations and high-risk changes; docs/review.md).",
     OUTPUT_CHOICES,
 )
-@click.option("--out", "out_file", type=click.Path(dir_okay=False), callback=lambda c, p, v: check_out_file(v),
-              metavar="FILE.json",
-              help="Save the plan as JSON for `humectl apply FILE.json`, and its Markdown beside it as FILE.md.")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False),
+    callback=lambda c, p, v: check_out_file(v),
+    metavar="FILE.json",
+    help="Save the plan as JSON for `humectl apply FILE.json`, and its Markdown beside it as FILE.md.",
+)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 when no changes, 2 when changes, 1 on error.")
 @plan_flags("Plan")
 def plan(directory: str, output: str, out_file: str | None, detailed_exitcode: bool, flags: PlanFlags) -> int:
@@ -61,8 +66,10 @@ def plan(directory: str, output: str, out_file: str | None, detailed_exitcode: b
     if out_file:
         markdown = save_plan(result.plan, out_file, markdown=render_markdown(result.plan))
         shown = terminal(out_file)
-        say(f"\nSaved the plan to {shown} (Markdown: {terminal(str(markdown))}); apply exactly it with: "
-            f"humectl apply {shown}{api_hint(flags)}")
+        say(
+            f"\nSaved the plan to {shown} (Markdown: {terminal(str(markdown))}); apply exactly it with: "
+            f"humectl apply {shown}{api_hint(flags)}"
+        )
     if in_github(flags.github):
         append_step_summary(render_markdown(result.plan), os.environ)
     show_violations(result.plan, output, flags.github, directory)

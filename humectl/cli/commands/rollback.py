@@ -28,10 +28,22 @@ from humectl.render.text import render_text
 @click.argument("address", metavar="KIND/NAME")
 @click.option("--to-version", "to_version", type=click.IntRange(min=0), required=True, help="The version to restore.")
 @click.option("--auto-approve", is_flag=True, help="Roll back without asking for confirmation.")
-@click.option("--write", "write_dir", default=None, type=click.Path(file_okay=False, exists=True), metavar="DIR",
-              help="Also rewrite the resource's manifest entry (and prompt text file) under DIR.")
-@click.option("--manifests", "manifest_dir", default=None, type=click.Path(file_okay=False, exists=True),
-              metavar="DIR", help="Show the exact change to the manifests under DIR, without writing it.")
+@click.option(
+    "--write",
+    "write_dir",
+    default=None,
+    type=click.Path(file_okay=False, exists=True),
+    metavar="DIR",
+    help="Also rewrite the resource's manifest entry (and prompt text file) under DIR.",
+)
+@click.option(
+    "--manifests",
+    "manifest_dir",
+    default=None,
+    type=click.Path(file_okay=False, exists=True),
+    metavar="DIR",
+    help="Show the exact change to the manifests under DIR, without writing it.",
+)
 @click.option("--message", "-m", default=None, help="Version description (default: 'rollback to vN').")
 @output_option("text, or json: the plan, the report and the manifest change (docs/json-output.md).")
 @lock_options
@@ -106,7 +118,10 @@ def rollback(
                     say(f"Wrote {terminal(str(path))}")
                 say(terminal(update.diff, multiline=True), nl=False)
             elif update.diff:
-                say("The manifests still describe the content rolled back. Make this change (or re-run with --write DIR):")
+                say(
+                    "The manifests still describe the content rolled back. "
+                    "Make this change (or re-run with --write DIR):"
+                )
                 say(terminal(update.diff, multiline=True), nl=False)
             if json_mode():
                 document = rollback_document(address, to_version, planned, update, report, written=bool(write_dir))

@@ -37,7 +37,9 @@ def force_unlock(lock_id: str, force: bool, output: str, flags: ApiFlags) -> int
         record_, now = await session.read_lock(lock_id)
         record(lock={"id": record_.id, "name": record_.name}, removed=False)
         say(f"Lock {record_.id} ({terminal(record_.name)}): {terminal(record_.holder(now))}")
-        if not force and not await confirm("force-unlock", "Break this lock? The run holding it must be gone", "--force"):
+        if not force and not await confirm(
+            "force-unlock", "Break this lock? The run holding it must be gone", "--force"
+        ):
             return 1
         await session.break_lock(record_)
         scope = record_.name.partition(":")[2]

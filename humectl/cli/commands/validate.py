@@ -22,13 +22,26 @@ from humectl.render import sarif
     "scanning (docs/review.md).",
     ("text", "json", "sarif"),
 )
-@click.option("--github/--no-github", "github", default=None,
-              help="Also print GitHub annotations (default: when GITHUB_ACTIONS=true).")
-@click.option("--allow-model", "allowed_models", multiple=True, metavar="MODEL",
-              help="Take MODEL as a known model_resource for any provider (repeatable): a model Hume added "
-              "after humectl's list.")
-@click.option("--allow-voice", "allowed_voices", multiple=True, metavar="NAME",
-              help="Take NAME as a Voice Library (HUME_AI) voice (repeatable).")
+@click.option(
+    "--github/--no-github",
+    "github",
+    default=None,
+    help="Also print GitHub annotations (default: when GITHUB_ACTIONS=true).",
+)
+@click.option(
+    "--allow-model",
+    "allowed_models",
+    multiple=True,
+    metavar="MODEL",
+    help="Take MODEL as a known model_resource for any provider (repeatable): a model Hume added after humectl's list.",
+)
+@click.option(
+    "--allow-voice",
+    "allowed_voices",
+    multiple=True,
+    metavar="NAME",
+    help="Take NAME as a Voice Library (HUME_AI) voice (repeatable).",
+)
 @manifest_options
 def validate(
     directory: str,

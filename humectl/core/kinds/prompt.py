@@ -19,9 +19,14 @@ KIND = Kind(
     reserved_name="humectl-lock",
     defaults={"prompt_expansion": {"enabled": True}},  # the spec: "Defaults to `true`"
     risk_rules=(
-        RiskRule("prompt.text.rewrite", "high", "the prompt text is rewritten: more than half its lines change",
-                 ("text",), "rewrite"),
+        RiskRule(
+            "prompt.text.rewrite",
+            "high",
+            "the prompt text is rewritten: more than half its lines change",
+            ("text",),
+            "rewrite",
+        ),
         RiskRule("prompt.text", "medium", "the prompt text is edited", ("text",)),
         RiskRule("prompt.prompt_expansion", "medium", "prompt expansion is switched", ("prompt_expansion",)),
     ),
-)  # fmt: skip
+)

@@ -15,8 +15,9 @@ KIND = Kind(
     export_order=("description", "fallback_content", "parameters"),
     risk_rules=(
         RiskRule("tool.parameters", "medium", "the tool's parameters change", ("parameters",)),
-        RiskRule("tool.description", "medium", "the tool's description changes (the model decides by it)",
-                 ("description",)),
+        RiskRule(
+            "tool.description", "medium", "the tool's description changes (the model decides by it)", ("description",)
+        ),
         RiskRule("tool.fallback_content", "medium", "the tool's fallback content changes", ("fallback_content",)),
     ),
-)  # fmt: skip
+)
