@@ -107,6 +107,8 @@ async def write_lock(
         yield keeper
     finally:
         await keeper.__aexit__(None, None, None)
+        if keeper.release_problem:
+            echo(f"Warning: {terminal(keeper.release_problem)}", err=True)
 
 
 async def confirm(verb: str, question: str, flag: str = "--auto-approve") -> bool:

@@ -12,9 +12,12 @@ The client assumes a hostile server, so the rest of humectl need not: a 5xx's ``
 waited out; pagination reads on while pages come back full whatever ``total_pages`` says, and stops
 at the first short or empty page (or one that repeats what was read); a create whose answer was lost
 is settled only by a head with exactly its name *and* its run id (a server's ``name`` filter is a
-hint, never trusted alone); a DELETE retried after a lost answer that then meets 404 is done; a 2xx
-whose body is empty, not JSON or not the documented object is an :class:`InvalidResponseError`
-naming method and path. Lists of prompts never show the names humectl reserves (its account lock,
+hint, never trusted alone); a DELETE retried after a lost answer that then meets 404 is done. Only
+success is success: an answer other than the documented status and body (a redirect, which is never
+followed; another 2xx; an error object behind a 200; a body on a DELETE or a rename, documented as
+empty; a 2xx whose body is empty, not JSON or not the documented object) is an
+:class:`InvalidResponseError` naming method, path and status (a create's is settled by reading back).
+Lists of prompts never show the names humectl reserves (its account lock,
 :mod:`humectl.io.lock`): this is the one place live state is read, so plan, export, drift, prune and
 history never see them.
 """
@@ -308,15 +311,19 @@ class EviClient:
         body: Any = None,
         settle: Callable[[], Awaitable[Any]] | None = None,
         expect: tuple[str, ...] | None = (),
+        status: int = 200,
         gone_is_done: bool = False,
     ) -> Any:
         """Send with retries and return the decoded JSON object.
 
         ``settle`` (for creates) decides, after an ambiguous failure or an unreadable success, whether
         the write happened: it returns the created object, or None to allow one more attempt.
-        ``expect``: the keys the answer's JSON object must have; None when the body is not read
-        (PATCH name, DELETE: Hume answers those with an empty body). ``gone_is_done`` (DELETE): a 404
-        after an attempt that may have reached the server means that attempt did the work.
+        ``expect``: the keys the answer's JSON object must have; None when the answer has no body
+        (PATCH name, DELETE: Hume answers those with an empty body). ``status``: the documented
+        success status (201 for creates, else 200). Only that status with that body is success: any
+        other 2xx, or a body where none is documented (an error object behind a 200, say), is an
+        :class:`InvalidResponseError` naming the status. ``gone_is_done`` (DELETE): a 404 after an
+        attempt that may have reached the server means that attempt did the work.
         """
         last: Exception | None = None
         attempt = throttled = 0
@@ -348,23 +355,18 @@ class EviClient:
                         delay = failure.wait  # a 5xx's Retry-After: the server said when to come back
                     await asyncio.sleep(delay)
                 continue
-            if expect is None:
-                return None
-            if self.limiter.waiting:
-                # Let the request that takes this slot reach the socket before decoding this answer
-                # (a page of configs is ~1 ms of JSON, then planning): the next round trip overlaps
-                # the work instead of following it. Measured: plan of 2,300 resources 180 -> 174 ms.
-                for _ in range(HANDOFF_TURNS):
-                    await asyncio.sleep(0)
-            problem = None
-            try:
-                answer = response.json() if response.content else None
-            except ValueError:
-                answer, problem = None, f"a body that is not JSON ({_snippet(response)})"
-            if problem is None:
-                problem = _shape_problem(answer, expect)
-            if problem is None:
-                return answer
+            if not 200 <= response.status_code < 300:  # a redirect (never followed): not an answer
+                problem = _not_an_answer(response)
+            elif expect is None:
+                bodiless = _bodiless_problem(response, status)
+                if bodiless is None:
+                    return None
+                problem = bodiless
+            else:
+                answer, shape = await self._decoded(response, expect, status)
+                if shape is None:
+                    return answer
+                problem = shape
             if settle is not None:  # a success we cannot read: did the write happen?
                 found = await self._settle(method, path, problem, settle)
                 if found is not None:
@@ -372,6 +374,24 @@ class EviClient:
             raise InvalidResponseError(method, path, response.status_code, problem)
         assert last is not None
         raise last
+
+    async def _decoded(self, response: httpx.Response, expect: tuple[str, ...], status: int) -> tuple[Any, str | None]:
+        """A 2xx answer's JSON object, and why it is not the documented ``status`` with an object
+        holding ``expect`` (None when it is)."""
+        if self.limiter.waiting:
+            # Let the request that takes this slot reach the socket before decoding this answer
+            # (a page of configs is ~1 ms of JSON, then planning): the next round trip overlaps
+            # the work instead of following it. Measured: plan of 2,300 resources 180 -> 174 ms.
+            for _ in range(HANDOFF_TURNS):
+                await asyncio.sleep(0)
+        try:
+            answer = response.json() if response.content else None
+        except ValueError:
+            return None, f"a body that is not JSON ({_snippet(response)})"
+        problem = _shape_problem(answer, expect)
+        if problem is None and response.status_code != status:
+            problem = f"a status other than the documented {status}"
+        return answer, problem
 
     async def _settle(self, method: str, path: str, why: str, settle: Callable[[], Awaitable[Any]]) -> Any:
         try:
@@ -507,7 +527,7 @@ class EviClient:
             return None
 
         result: dict[str, Any] = await self._request(
-            "POST", kind.api_path, body=body, settle=settle, expect=("id", "version")
+            "POST", kind.api_path, body=body, settle=settle, expect=("id", "version"), status=201
         )
         return result
 
@@ -522,7 +542,9 @@ class EviClient:
             return None
 
         path = f"{kind.api_path}/{resource_id}"
-        result: dict[str, Any] = await self._request("POST", path, body=body, settle=settle, expect=("version",))
+        result: dict[str, Any] = await self._request(
+            "POST", path, body=body, settle=settle, expect=("version",), status=201
+        )
         return result
 
     async def rename(self, kind: Kind, resource_id: str, name: str) -> None:
@@ -532,7 +554,9 @@ class EviClient:
         self, kind: Kind, resource_id: str, version: int, description: str | None
     ) -> dict[str, Any]:
         path = f"{kind.api_path}/{resource_id}/version/{version}"
-        result: dict[str, Any] = await self._request("PATCH", path, body={"version_description": description})
+        result: dict[str, Any] = await self._request(
+            "PATCH", path, body={"version_description": description}, expect=("id", "version")
+        )
         return result
 
     async def delete(self, kind: Kind, resource_id: str) -> None:
@@ -553,6 +577,32 @@ def _snippet(response: httpx.Response) -> str:
     return repr(text[:60] + ("…" if len(text) > 60 else ""))
 
 
+def _not_an_answer(response: httpx.Response) -> str:
+    """What a non-2xx, non-error status (a redirect) says, for the message."""
+    where = response.headers.get("location")
+    return "a redirect" + (f" to {shown_url(where)}" if where else "") + " (humectl follows none)"
+
+
+def _bodiless_problem(response: httpx.Response, status: int) -> str | None:
+    """Why an answer documented as ``status`` with an empty body (DELETE, PATCH name) is not that, or None.
+
+    A 2xx carrying an error object (a gateway's ``{"error": ...}`` behind a 200) or any other body is not
+    what Hume sends, so it is not taken as done."""
+    if response.status_code != status:
+        return f"a status other than the documented {status}"
+    if not response.content.strip():
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return f"a body where the API answers with none ({_snippet(response)})"
+    if body in ("", None):  # a JSON empty string or null: nothing said
+        return None
+    if isinstance(body, dict) and any(k in body for k in ("error", "message", "detail", "fault", "errors")):
+        return f"an error in its body: {hume_message(response)[:200]}"
+    return f"a body where the API answers with none ({_snippet(response)})"
+
+
 def _shape_problem(answer: Any, keys: tuple[str, ...]) -> str | None:
     """Why ``answer`` is not the JSON object with ``keys`` the caller expects, or None when it is."""
     if answer is None:
@@ -568,6 +618,8 @@ def _shape_problem(answer: Any, keys: tuple[str, ...]) -> str | None:
 def _page_items(answer: dict[str, Any], page_key: str, path: str) -> list[dict[str, Any]]:
     items = answer.get(page_key)
     if items is None:
+        if "total_pages" not in answer:  # an error object behind a 200 is not an empty page
+            raise InvalidResponseError("GET", path, 200, f"a JSON object without {page_key} or total_pages")
         return []  # Hume's config pages may leave the list out when it is empty
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise InvalidResponseError("GET", path, 200, f"a page whose {page_key} is not a list of objects")

@@ -390,6 +390,8 @@ class LockKeeper:
         self._valid_until = float("inf")  # monotonic: when our lease may end unless renewed
         self._lost: str | None = None
         self._renewing: asyncio.Task[None] | None = None
+        # Why the lock may still be held after the block (its release was not answered as documented).
+        self.release_problem: str | None = None
 
     async def __aenter__(self) -> LockRecord:
         try:
@@ -416,10 +418,21 @@ class LockKeeper:
         return self._lost
 
     async def _release(self) -> None:
-        # Bounded: with the server down, the lease ends on its own soon enough.
+        # Bounded: with the server down, the lease ends on its own soon enough. Only the documented
+        # answer counts as released (EviClient); anything else is kept to be told, never raised over
+        # the command's own outcome.
         limit = min(max(1.0, self.lease.lease_seconds), self.RELEASE_S)
-        with contextlib.suppress(Exception):
+        held = self.lock.record or self.lock.candidate
+        try:
             await asyncio.wait_for(asyncio.shield(self.lock.release()), timeout=limit)
+        except Exception as exc:
+            why = exc.message if isinstance(exc, HumectlError) else f"no answer within {limit:g} s"
+            lock_id = held.id if isinstance(held, LockRecord) else held
+            self.release_problem = (
+                f"the lock was not released ({why}); it runs out by itself within "
+                f"{self.lease.lease_seconds:g} s"
+                + (f", or break it with: humectl force-unlock {lock_id}" if lock_id else "")
+            )
 
     async def _renew_forever(self) -> None:
         lease = self.lease.lease_seconds
@@ -448,6 +461,7 @@ class NoLock:
     """``--no-lock``: the same shape as a LockKeeper, holding nothing."""
 
     record = None
+    release_problem = None
 
     async def __aenter__(self) -> None:
         return None
