@@ -9,7 +9,8 @@
     │   ├── NotFoundError        404
     │   ├── RateLimitedError     429 still failing after retries
     │   ├── ServerError          5xx still failing after retries
-    │   └── InvalidResponseError a 2xx whose body is empty, not JSON or not the expected shape
+    │   └── InvalidResponseError a redirect, or a 2xx other than the documented status and body
+    ├── ListingChangedError      a paged list kept shifting while it was read (another run writing)
     ├── TransportError           no answer (connection refused, timeout) after retries
     ├── AmbiguousWriteError      a write failed and re-reading could not tell whether it took effect
     ├── LiveStateError           the live account is inconsistent (e.g. two live resources, one name)
@@ -139,6 +140,10 @@ class InvalidResponseError(ApiError):
     def __init__(self, method: str, path: str, status: int, what: str) -> None:
         super().__init__(method, path, status, what)
         self.message = f"{method} {path}: HTTP {status} with {what}"
+
+
+class ListingChangedError(HumectlError):
+    """A paged list kept changing while it was read (another run writing): no two reads agreed."""
 
 
 class TransportError(HumectlError):

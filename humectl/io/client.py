@@ -41,6 +41,7 @@ from humectl.core.errors import (
     ApiError,
     AuthError,
     InvalidResponseError,
+    ListingChangedError,
     MissingKeyError,
     NotFoundError,
     RateLimitedError,
@@ -61,6 +62,7 @@ SHUTDOWN_NOTE = (
 
 PAGE_SIZE = 100  # the API's maximum: fewest requests per listing
 MAX_PAGES = 100_000  # a server answering full pages forever still ends (10 million items)
+MAX_READS = 5  # reads of one list that shifts (another run writing) before humectl gives up on it
 ANNOUNCED_BATCH = 128  # announced pages read at once: one round trip for up to 12,800 items of a kind
 HANDOFF_TURNS = 4  # event-loop turns a woken request needs to get from the limiter onto the wire
 
@@ -311,7 +313,7 @@ class EviClient:
         body: Any = None,
         settle: Callable[[], Awaitable[Any]] | None = None,
         expect: tuple[str, ...] | None = (),
-        status: int = 200,
+        status: int | None = None,
         gone_is_done: bool = False,
     ) -> Any:
         """Send with retries and return the decoded JSON object.
@@ -320,11 +322,13 @@ class EviClient:
         the write happened: it returns the created object, or None to allow one more attempt.
         ``expect``: the keys the answer's JSON object must have; None when the answer has no body
         (PATCH name, DELETE: Hume answers those with an empty body). ``status``: the documented
-        success status (201 for creates, else 200). Only that status with that body is success: any
-        other 2xx, or a body where none is documented (an error object behind a 200, say), is an
-        :class:`InvalidResponseError` naming the status. ``gone_is_done`` (DELETE): a 404 after an
+        success status (default: 201 for a POST, which creates, else 200). Only that status with that
+        body is success: any other 2xx, or a body where none is documented (an error object behind a
+        200, say), is an :class:`InvalidResponseError` naming the status. ``gone_is_done`` (DELETE): a 404 after an
         attempt that may have reached the server means that attempt did the work.
         """
+        if status is None:
+            status = 201 if method == "POST" else 200
         last: Exception | None = None
         attempt = throttled = 0
         maybe_done = False  # an earlier attempt may have reached the server
@@ -413,29 +417,81 @@ class EviClient:
         page_key: str,
         params: dict[str, Any] | None = None,
         on_page: Callable[[list[dict[str, Any]]], None] | None = None,
+        *,
+        confirm: bool = False,
+        on_reread: Callable[[], None] | None = None,
     ) -> list[dict[str, Any]]:
-        """Every item of a paged list: page 0 first, then the pages it announces concurrently, then on
+        """Every item of a paged list, as one consistent read.
+
+        Offset pages shift while another run creates or deletes: a delete before the page boundary
+        moves an item back onto a page already read (missed), a create moves one forward (read twice).
+        A read that shows a shift (``total_pages`` changed between its pages, or an item seen on two
+        pages) is read again until two reads in a row agree, at most ``MAX_READS`` times, else a
+        :class:`ListingChangedError`. A miss shows in no single read, so ``confirm`` (a caller about to
+        delete, or to create what it did not find) has a listing of more than one page read again and
+        compared. One page is one answer: never read twice.
+
+        ``on_page`` sees the first read's pages as they arrive (work on them overlaps the network wait);
+        when the list that is returned is not the one they made up, ``on_reread`` is told, so the
+        caller can redo that work from the returned list.
+        """
+        first = await self._read_pages(path, page_key, params, on_page)
+        if first.pages <= 1 and not first.shifted:
+            return first.items
+        if not first.shifted and not confirm:
+            return first.items
+        previous, reads = first, 1
+        while reads < MAX_READS:
+            again = await self._read_pages(path, page_key, params, None)
+            reads += 1
+            if not again.shifted and not previous.shifted and again.keys == previous.keys:
+                if previous is not first and on_reread is not None:
+                    on_reread()
+                return again.items if previous is not first else first.items
+            previous = again
+        raise ListingChangedError(
+            f"the list GET {path} changed while it was read: {reads} reads in a row disagreed "
+            f"(pages shifted as resources were created or deleted meanwhile); nothing was decided from it",
+            hint="another run is writing to this account: run again when it is done",
+        )
+
+    async def _read_pages(
+        self,
+        path: str,
+        page_key: str,
+        params: dict[str, Any] | None,
+        on_page: Callable[[list[dict[str, Any]]], None] | None,
+    ) -> _Read:
+        """One read of a paged list: page 0 first, then the pages it announces concurrently, then on
         one by one while the last page read came back full (``total_pages`` can be wrong).
 
         Stops at a page shorter than the page size (an empty one too), or one that brings nothing new
-        (a server ignoring ``page_number``). ``on_page`` sees each page's items as soon as it arrives,
-        so work on them overlaps the network wait for the other pages.
+        (a server ignoring ``page_number``). Says whether the read shifted (see :meth:`list_all`).
         """
         base = {"page_size": PAGE_SIZE, **(params or {})}
-        seen: set[tuple[Any, Any]] = set()
+        totals: set[Any] = set()
+        pages = 0
 
-        async def page(number: int) -> tuple[list[dict[str, Any]], Any]:
+        async def page(number: int) -> list[dict[str, Any]]:
+            nonlocal pages
             answer = await self.get(path, {**base, "page_number": number})
             items = _page_items(answer, page_key, path)
+            pages += 1
+            totals.add(answer.get("total_pages"))
             if on_page is not None:
                 on_page(items)
-            return items, answer
+            return items
 
-        items, first = await page(0)
-        seen.update(_key(i) for i in items)
-        size = first.get("page_size")
+        first_answer = await self.get(path, {**base, "page_number": 0})
+        items = _page_items(first_answer, page_key, path)
+        pages = 1
+        totals.add(first_answer.get("total_pages"))
+        if on_page is not None:
+            on_page(items)
+        read = [items]
+        size = first_answer.get("page_size")
         size = size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else PAGE_SIZE
-        total = first.get("total_pages")
+        total = first_answer.get("total_pages")
         last, number = items, 1
         # The announced pages are read concurrently, a batch at a time, and only after a full page 0: a
         # server that claims 10**20 pages (or 100,000) for a short page 0 is not believed, and one that
@@ -443,21 +499,20 @@ class EviClient:
         announced = min(total, MAX_PAGES) if isinstance(total, int) and not isinstance(total, bool) else 0
         while number < announced and len(last) >= size:
             rest = await asyncio.gather(*(page(n) for n in range(number, min(number + ANNOUNCED_BATCH, announced))))
-            for more, _ in rest:
-                items.extend(more)
-                seen.update(_key(i) for i in more)
-            last, number = rest[-1][0], number + len(rest)
-            if any(len(more) < size for more, _ in rest):
+            read.extend(rest)
+            last, number = rest[-1], number + len(rest)
+            if any(len(more) < size for more in rest):
                 break
+        seen = {_key(i) for batch in read for i in batch}
         while len(last) >= size and number < MAX_PAGES:  # full: there may be more, whatever total_pages said
-            last, _ = await page(number)
+            last = await page(number)
             number += 1
-            fresh = [i for i in last if _key(i) not in seen]
-            if not fresh:
-                break
-            seen.update(_key(i) for i in fresh)
-            items.extend(fresh)
-        return dedupe(items)
+            if all(_key(i) in seen for i in last):
+                break  # nothing new: a server ignoring page_number (a shift never repeats a whole page)
+            read.append(last)
+            seen.update(_key(i) for i in last)
+        heads = str(base.get("restrict_to_most_recent")).lower() == "true"
+        return _Read(read, pages, shifted=len(totals) > 1, heads=heads)
 
     async def list_heads(
         self,
@@ -466,6 +521,8 @@ class EviClient:
         on_page: Callable[[list[dict[str, Any]]], None] | None = None,
         *,
         reserved: bool = False,
+        confirm: bool = False,
+        on_reread: Callable[[], None] | None = None,
     ) -> list[dict[str, Any]]:
         """The newest version of every resource of a kind; with ``name``, exactly those of that name
         (the server's filter narrows the read, an exact comparison decides; the error Hume answers a
@@ -473,6 +530,7 @@ class EviClient:
 
         Names the kind reserves (humectl's lock) are left out, and kept in ``reserved_heads`` for
         whoever needs to know (``plan``'s lock note); ``reserved=True`` (the lock itself) keeps them.
+        ``confirm`` and ``on_reread``: see :meth:`list_all`.
         """
         params: dict[str, Any] = {"restrict_to_most_recent": "true"}
         if name is not None:
@@ -488,7 +546,9 @@ class EviClient:
                 on_page([i for i in items if keep(i)])
 
         try:
-            heads = await self.list_all(kind.api_path, kind.page_key, params, page)
+            heads = await self.list_all(
+                kind.api_path, kind.page_key, params, page, confirm=confirm, on_reread=on_reread
+            )
         except ApiError as exc:
             # The one place a name filter is read (the lock, the create-settle check, history): Hume's
             # "no such name" error means "none", so every caller keeps seeing an empty list.
@@ -527,7 +587,7 @@ class EviClient:
             return None
 
         result: dict[str, Any] = await self._request(
-            "POST", kind.api_path, body=body, settle=settle, expect=("id", "version"), status=201
+            "POST", kind.api_path, body=body, settle=settle, expect=("id", "version")
         )
         return result
 
@@ -542,9 +602,7 @@ class EviClient:
             return None
 
         path = f"{kind.api_path}/{resource_id}"
-        result: dict[str, Any] = await self._request(
-            "POST", path, body=body, settle=settle, expect=("version",), status=201
-        )
+        result: dict[str, Any] = await self._request("POST", path, body=body, settle=settle, expect=("version",))
         return result
 
     async def rename(self, kind: Kind, resource_id: str, name: str) -> None:
@@ -626,8 +684,37 @@ def _page_items(answer: dict[str, Any], page_key: str, path: str) -> list[dict[s
     return items
 
 
+@dataclass(frozen=True)
+class _Read:
+    """One read of a paged list: its pages' items in order, how many pages were asked, and whether the
+    read itself shows a shift (``total_pages`` changed between pages, or an item on two pages)."""
+
+    batches: list[list[dict[str, Any]]]
+    pages: int
+    shifted: bool = False
+    heads: bool = False  # a list of heads: one item per id, so an id twice (any version) is a shift
+
+    def __post_init__(self) -> None:
+        keys: set[Any] = set()
+        for batch in self.batches:
+            here = {i.get("id") if self.heads else _key(i) for i in batch}
+            if here and here <= keys:
+                continue  # a whole page again: a server ignoring page_number, not a shift
+            if keys & here:
+                object.__setattr__(self, "shifted", True)
+            keys |= here
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        return dedupe([i for batch in self.batches for i in batch])
+
+    @property
+    def keys(self) -> frozenset[tuple[Any, Any]]:
+        return frozenset(_key(i) for batch in self.batches for i in batch)
+
+
 def dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Drop repeats that a list shifting between page reads can produce."""
+    """Drop repeats (of one id and version): a page may list an item twice."""
     seen: set[tuple[Any, Any]] = set()
     out = []
     for item in items:

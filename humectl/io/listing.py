@@ -62,19 +62,30 @@ async def fetch_live_state(
     *,
     on_page: Callable[[str, list[dict[str, Any]]], None] | None = None,
     on_complete: Callable[[str], Awaitable[None] | None] | None = None,
+    on_reread: Callable[[str], None] | None = None,
+    confirm: Iterable[str] = (),
 ) -> LiveState:
     """List the heads of every kind concurrently (each list itself pages concurrently).
 
     ``on_page(kind, items)`` sees each page as it arrives and ``on_complete(kind)`` hears when a kind
     is fully listed, so a consumer (the plan builder) can work while the other pages are on the way.
+    A listing that shifted while it was read is read again (:meth:`EviClient.list_all`); then
+    ``on_reread(kind)`` says the pages ``on_page`` saw are not what was returned. The listings of the
+    kinds in ``confirm`` (what a caller will delete, or create where it found nothing) are read twice
+    when they take more than one page, and must agree.
     """
+    confirmed = set(confirm)
 
     async def list_kind(kind: str) -> list[dict[str, Any]]:
         def page(items: list[dict[str, Any]]) -> None:
             if on_page is not None:
                 on_page(kind, items)
 
-        heads = await client.list_heads(KINDS[kind], on_page=page)
+        def reread() -> None:
+            if on_reread is not None:
+                on_reread(kind)
+
+        heads = await client.list_heads(KINDS[kind], on_page=page, confirm=kind in confirmed, on_reread=reread)
         if on_complete is not None:
             done = on_complete(kind)
             if done is not None:
@@ -87,8 +98,11 @@ async def fetch_live_state(
 
 async def referrer_versions(client: EviClient) -> list[dict[str, Any]]:
     """Every version of every live resource of a kind that references others (every config version):
-    a prompt or tool any of them pins cannot be deleted."""
+    a prompt or tool any of them pins cannot be deleted. Read for deletes only, so a listing of more
+    than one page is confirmed by a second read (:meth:`EviClient.list_all`): a version missed while
+    another run deletes would let a pinned prompt be deleted."""
+    params = {"restrict_to_most_recent": "false"}
     pages = await asyncio.gather(
-        *(client.list_all(k.api_path, k.page_key, {"restrict_to_most_recent": "false"}) for k in referencing_kinds())
+        *(client.list_all(k.api_path, k.page_key, params, confirm=True) for k in referencing_kinds())
     )
     return [version for page in pages for version in page]

@@ -253,7 +253,9 @@ class ApplyOptions:
 
 async def refuse_stale(client: EviClient, plan: Plan) -> None:
     """Raise StalePlanError when a live object ``plan`` depends on moved since it was made."""
-    moved = stale_reasons(plan, await fetch_live_state(client))
+    # A resource the plan creates or deletes must not be missed by a listing that shifts meanwhile.
+    touched = {c.kind for c in plan.changes if c.does(CREATE) or c.does(DELETE)}
+    moved = stale_reasons(plan, await fetch_live_state(client, confirm=touched))
     if moved:
         raise StalePlanError(
             "the saved plan is stale: " + "; ".join(moved),

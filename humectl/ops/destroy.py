@@ -85,7 +85,10 @@ async def ownership(client: EviClient, head: LiveResource, declared: Iterable[st
 
 async def plan_destroy(client: EviClient, desired: ManifestSet, *, run_id: str) -> tuple[Plan, LiveState]:
     """List the account (heads, and every config version for the references) and plan the destroy."""
-    live, config_versions = await asyncio.gather(fetch_live_state(client), referrer_versions(client))
+    # Everything read here decides deletes: a listing of several pages is confirmed by a second read.
+    live, config_versions = await asyncio.gather(
+        fetch_live_state(client, confirm=DEPENDENCY_ORDER), referrer_versions(client)
+    )
     scope, declared = desired.name_prefix, desired.declared_prefixes
     matched = _match(desired, live)
     owners = await asyncio.gather(*(ownership(client, head, declared) for head in matched.values()))

@@ -8,24 +8,24 @@ import contextlib
 import contextvars
 import functools
 import threading
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from humectl.core import sensitive, stages
-from humectl.core.errors import PlanError
+from humectl.core.errors import ListingChangedError, PlanError
 from humectl.core.kinds import KINDS, LOCK_KIND
 from humectl.core.provenance import new_run_id
 from humectl.decide import policy
 from humectl.decide.planner import PlanBuilder
 from humectl.io import lock
-from humectl.io.client import EviClient
+from humectl.io.client import MAX_READS, EviClient
 from humectl.io.listing import complete_versions, fetch_live_state, referrer_versions
 from humectl.load.manifests import load_manifests
 from humectl.model.desired import LoadOptions, ManifestSet
 from humectl.model.live import LiveResource, LiveState
-from humectl.model.plan import Plan
+from humectl.model.plan import CREATE, DELETE, RENAME, Plan
 from humectl.model.review import RiskLevel
 from humectl.ops.destroy import plan_destroy
 
@@ -60,6 +60,63 @@ async def plan_live(
 ) -> tuple[Plan, LiveState]:
     """List the live account and plan against it at once: the builder plans each page as it arrives.
 
+    A plan is made from a consistent read only. Offset pages shift while another run creates or
+    deletes (:meth:`EviClient.list_all`): a listing that shifted, or one of several pages whose second
+    read disagrees with the first when the plan would create or delete (a resource it missed would be
+    created twice, a reference it missed would let a pinned prompt be pruned), is planned again from
+    a new read, at most ``MAX_READS`` times (then :class:`ListingChangedError`).
+    """
+    loaded: ManifestSet | Awaitable[ManifestSet] = desired
+    targets = tuple(targets)
+    for _ in range(MAX_READS):
+        plan, live, loaded, settled = await _plan_once(
+            client,
+            loaded,
+            run_id=run_id,
+            message=message,
+            targets=targets,
+            prune=prune,
+            prune_unmanaged=prune_unmanaged,
+            allow_empty=allow_empty,
+        )
+        if settled:
+            return plan, live
+    raise ListingChangedError(
+        f"the live account changed while it was read: {MAX_READS} reads in a row disagreed (resources were "
+        "created or deleted meanwhile); nothing was planned from them",
+        hint="another run is writing to this account: run again when it is done",
+    )
+
+
+async def _confirmed(client: EviClient, plan: Plan, live: LiveState, pages: Mapping[str, int]) -> bool:
+    """Whether the listings a create or delete of ``plan`` relies on read the same again (those of one
+    page are one answer: never read twice)."""
+    kinds = sorted(
+        {c.kind for c in plan.changes if any(c.does(op) for op in (CREATE, DELETE, RENAME))}
+        & {k for k, n in pages.items() if n > 1}
+    )
+    again = await asyncio.gather(*(client.list_heads(KINDS[k]) for k in kinds))
+    for kind, heads in zip(kinds, again, strict=True):
+        before = {(r.id, r.version) for r in live.of_kind(kind)}
+        if {(str(h.get("id")), int(h.get("version", 0))) for h in heads} != before:
+            return False
+    return True
+
+
+async def _plan_once(
+    client: EviClient,
+    desired: ManifestSet | Awaitable[ManifestSet],
+    *,
+    run_id: str,
+    message: str | None,
+    targets: Iterable[str],
+    prune: bool,
+    prune_unmanaged: bool,
+    allow_empty: bool,
+) -> tuple[Plan, LiveState, ManifestSet, bool]:
+    """One read of the account and the plan made from it, the manifests as loaded, and whether the
+    read was consistent (see :func:`plan_live`).
+
     Hume's list pages leave some fields out (``Kind.detail_fields``: a prompt's ``prompt_expansion``).
     A head is read on its own (``live.complete_versions``) only when it must be, concurrently with the
     rest of the listing: before it is compared, when its manifest entry sets such a field (or nulls
@@ -73,6 +130,8 @@ async def plan_live(
     """
     builder: PlanBuilder  # made once the manifests are loaded, before any callback uses it
     early: list[tuple[str, list[dict[str, Any]]]] = []  # pages that came before the manifests
+    pages: dict[str, int] = {}  # kind -> pages of its first read
+    reread: set[str] = set()  # kinds whose listing was read again: the pages planned are not the list
     ready = asyncio.Event()
     reads: dict[str, list[asyncio.Future[None]]] = {}  # kind -> its detail reads
     reading: set[str] = set()
@@ -119,11 +178,15 @@ async def plan_live(
             builder.complete(kind)
             start_completions()
 
+    def counted(kind: str, items: list[dict[str, Any]]) -> None:
+        pages[kind] = pages.get(kind, 0) + 1
+        on_page(kind, items)
+
     async def listing() -> LiveState:
         # The coroutine of fetch_live_state is made only once this runs: one made up front and handed on
         # would be left never awaited when the listing is cancelled before it starts (the manifests failed).
         with stages.span("list"):
-            return await fetch_live_state(client, on_page=on_page, on_complete=on_complete)
+            return await fetch_live_state(client, on_page=counted, on_complete=on_complete, on_reread=reread.add)
 
     async def list_all() -> tuple[LiveState, list[dict[str, Any]]]:
         if prune:
@@ -165,7 +228,8 @@ async def plan_live(
             config_versions=config_versions,
             allow_empty=allow_empty,
         )
-    return plan, live
+    settled = not reread and await _confirmed(client, plan, live, pages)
+    return plan, live, loaded, settled
 
 
 @dataclass(frozen=True, kw_only=True)
