@@ -1,5 +1,6 @@
 """The values of the shared flags, as one object per command (``flags``), and what they become for
-the operations: Settings, the manifests' load options, a plan's options."""
+the operations: Settings (with the chosen environment's endpoint from humectl.yaml), the manifests'
+load options, a plan's options."""
 
 from __future__ import annotations
 
@@ -19,10 +20,13 @@ from humectl.cli.options import (
     manifest_options,
     prune_options,
 )
+from humectl.cli.output import API_KEY_NAME
+from humectl.core import sensitive
 from humectl.core.settings import Settings
 from humectl.io.endpoint import build_settings
 from humectl.io.git import git_message
-from humectl.load.manifests import build_load_options
+from humectl.load.manifests import build_load_options, environment_endpoint
+from humectl.load.project import Endpoint
 from humectl.model.desired import LoadOptions
 from humectl.model.review import RiskLevel
 from humectl.ops.plan import PlanOptions
@@ -39,10 +43,22 @@ class ApiFlags:
     parallelism: int | None
     timeout: float | None
 
-    def settings(self) -> Settings:
-        return build_settings(
-            base_url=self.base_url, emulator_db=self.emulator_db, parallelism=self.parallelism, timeout_s=self.timeout
+    def settings(self, endpoint: Endpoint | None = None) -> Settings:
+        """Settings from the flags and the environment, under the chosen environment's ``endpoint``
+        (humectl.yaml's ``base_url``/``api_key_env``; the flags and HUME_BASE_URL win over its URL)."""
+        chosen = endpoint or Endpoint()
+        settings = build_settings(
+            base_url=self.base_url,
+            emulator_db=self.emulator_db,
+            parallelism=self.parallelism,
+            timeout_s=self.timeout,
+            environment=chosen.environment,
+            environment_url=chosen.base_url,
+            key_variable=chosen.api_key_env,
         )
+        if settings.api_key:  # an environment's key (api_key_env) is masked like HUME_API_KEY
+            sensitive.current().add(API_KEY_NAME, settings.api_key)
+        return settings
 
 
 @dataclass(frozen=True)
@@ -55,13 +71,20 @@ class AccountFlags(ApiFlags):
     name_prefix: str | None
 
     def load_options(self, directory: str) -> LoadOptions:
+        """How to load the manifests of ``directory``: these commands act on one scope, so a project
+        that declares environments needs one chosen (``--env``, ``default_env``) or ``--name-prefix``."""
         return build_load_options(
             var_flags=self.variables,
             var_files=self.var_files,
             environment=self.environment,
             name_prefix=self.name_prefix,
             root=directory,
+            environment_required=True,
         )
+
+    def settings_for(self, directory: str) -> Settings:
+        """Settings for the environment the manifests of ``directory`` are loaded in (its endpoint)."""
+        return self.settings(environment_endpoint(directory, self.load_options(directory)))
 
     @property
     def shapes_the_manifests(self) -> bool:

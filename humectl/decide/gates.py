@@ -27,9 +27,15 @@ def refuse_blocked(plan: Plan) -> None:
                 hint="set protect: false on protected resources and apply, or remove what still uses "
                 "them, then destroy again",
             )
+        if all(c.does(DELETE) for c in plan.blocked):
+            raise PlanError(
+                f"the plan deletes what must not be deleted: {details}",
+                hint="keep those resources in the manifests, or resolve what holds them, then plan again",
+            )
         raise PlanError(
-            f"the plan deletes what must not be deleted: {details}",
-            hint="keep those resources in the manifests, or resolve what holds them, then plan again",
+            f"the plan changes what it must not: {details}",
+            hint="a resource humectl manages for another scope (environment or account) stays that scope's: "
+            "rename this one in the manifests, or apply it from the scope that manages it",
         )
 
 

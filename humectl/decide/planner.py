@@ -256,6 +256,29 @@ class PlanBuilder:
         )
 
     def plan_resource(self, res: DesiredResource) -> Change | None:
+        """The change ``res`` needs (None: unchanged). Refused (``blocked_by``) when its live resource
+        is humectl's in another scope (:func:`foreign_scope`): a scope never takes over another's."""
+        change = self._plan_resource(res)
+        live_res = self.matches[res.address][0]
+        why = foreign_scope(live_res, self.desired) if live_res is not None else None
+        if why is None:
+            return change
+        assert live_res is not None
+        if change is None:  # nothing differs, and still not this scope's to manage
+            change = Change(
+                address=res.address,
+                kind=res.kind,
+                name=res.name,
+                operations=(DESCRIBE,),
+                predicted_version=live_res.version,
+                live_id=live_res.id,
+                live_version=live_res.version,
+                source=f"{res.source.file}:{res.source.line}",
+                level=kind_level(res.kind),
+            )
+        return replace(change, blocked_by=why, reasons=(why, *change.reasons))
+
+    def _plan_resource(self, res: DesiredResource) -> Change | None:
         live_res, renamed_from = self.matches[res.address]
 
         def where() -> dict[str, Any]:
@@ -290,6 +313,7 @@ class PlanBuilder:
                     self.run_id,
                     protect=res.protect,
                     prefix=self.desired.name_prefix,
+                    scoped=bool(self.desired.declared_prefixes),
                 ),
                 **where(),
             )
@@ -337,6 +361,7 @@ class PlanBuilder:
                     self.run_id,
                     protect=res.protect,
                     prefix=self.desired.name_prefix,
+                    scoped=bool(self.desired.declared_prefixes),
                 ),
                 **common(),
             )
@@ -364,7 +389,13 @@ class PlanBuilder:
                 reasons=tuple(reasons),
                 fields=tuple(fields),
                 predicted_version=live_res.version,
-                version_description=describe(text, self.run_id, protect=res.protect, prefix=self.desired.name_prefix),
+                version_description=describe(
+                    text,
+                    self.run_id,
+                    protect=res.protect,
+                    prefix=self.desired.name_prefix,
+                    scoped=bool(self.desired.declared_prefixes),
+                ),
                 **common(),
             )
         if renamed_from is not None:
@@ -499,6 +530,25 @@ def _referenced_names(planner: PlanBuilder) -> set[tuple[str, str]]:
             for name in _ref_names(res.spec.get(reference.field)):
                 out.add((reference.target, name))
     return out
+
+
+def scope_words(prefix: str) -> str:
+    return f"the environment of name prefix '{prefix}'" if prefix else "the account scope (no name prefix)"
+
+
+def foreign_scope(resource: LiveResource, desired: ManifestSet) -> str | None:
+    """Why ``desired``'s scope must not take over ``resource`` (None when it may): humectl made it for
+    another scope, whose marker it carries (:func:`humectl.core.provenance.owner_prefix`). Taking it
+    over would drop that scope's protection and let this scope's prune and destroy delete it."""
+    description = resource.data.get("version_description")
+    owner = owner_prefix(description, resource.name, desired.declared_prefixes)
+    if owner is None or owner == desired.name_prefix:
+        return None
+    held = "manages and protects" if is_protected(description) else "manages"
+    return (
+        f"humectl {held} {resource.address} for {scope_words(owner)}; {scope_words(desired.name_prefix)} never "
+        "takes over another scope's resource"
+    )
 
 
 def in_scope(resource: LiveResource, prefix: str, declared: Iterable[str]) -> bool:

@@ -216,6 +216,7 @@ PREDICATES: dict[str, Predicate] = {
     "describe": _whole("describe", lambda c: "; ".join(c.reasons) or "version description"),
     "delete_version": _whole(DELETE_VERSION, lambda c: f"old versions deleted: {_versions(c.versions)}"),
     "unmanage": _whole(UNMANAGE, lambda c: "no longer managed; left live"),
+    "refused": lambda ctx, rule: [(f"refused: {ctx.change.blocked_by}", None, None)] if ctx.change.blocked_by else [],
     "removed": _listed(removed=True),
     "added": _listed(removed=False),
     "switched": _switched,

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from humectl.core.errors import UsageError
+from humectl.core.errors import MissingKeyError, UsageError
 from humectl.core.settings import (
     DEFAULT_BASE_URL,
     DEFAULT_PARALLELISM,
@@ -27,14 +27,39 @@ def build_settings(
     parallelism: int | None = None,
     timeout_s: float | None = None,
     env: Mapping[str, str] | None = None,
+    environment: str | None = None,
+    environment_url: str | None = None,
+    key_variable: str | None = None,
 ) -> Settings:
+    """Settings from the flags and the environment variables.
+
+    An environment of humectl.yaml may say where its API is: ``environment_url`` (its ``base_url``,
+    under ``--base-url`` and ``HUME_BASE_URL``, which still win) and ``key_variable`` (its
+    ``api_key_env``: the variable holding its key, read instead of HUME_API_KEY/HUME_TOKEN). A key
+    variable that is not set is named before any request; the key itself never is.
+    """
     env = os.environ if env is None else env
-    url = (base_url or env.get("HUME_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    url = (base_url or env.get("HUME_BASE_URL") or environment_url or DEFAULT_BASE_URL).rstrip("/")
     if emulator_db is None:  # the in-process emulator never uses the URL
         check_base_url(url)
+    key = api_key_from_env(env)
+    if key_variable is not None:
+        key = env.get(key_variable) or None
+        if key is None and emulator_db is None:
+            raise MissingKeyError(
+                f"no API key: environment '{environment}' reads its key from {key_variable} (api_key_env in "
+                f"humectl.yaml), which is not set",
+                hint=f"set {key_variable} to the key of {shown_url(url)}, or use --emulator",
+            )
+    if key is not None and not (key.isascii() and key.isprintable()):
+        source = key_variable or "HUME_API_KEY (or HUME_TOKEN)"
+        raise UsageError(
+            f"the API key in {source} holds characters an HTTP header cannot carry (not printable ASCII)",
+            hint=f"set {source} to the key exactly as issued",
+        )
     return Settings(
         base_url=url,
-        api_key=api_key_from_env(env),
+        api_key=key,
         emulator_db=emulator_db,
         parallelism=parallelism or DEFAULT_PARALLELISM,
         timeout_s=timeout_s or timeout_from_env(env),

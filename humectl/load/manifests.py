@@ -33,9 +33,9 @@ from humectl.core.sensitive import MIN_LENGTH, SECRET_PREFIX, secrets_from_envir
 from humectl.core.text import normalise_line_endings
 from humectl.load import lint, rules
 from humectl.load.entries import META_KEYS, ManifestEntry
-from humectl.load.project import Resolved, looks_like_workflow, real_path, resolve_options
+from humectl.load.project import Endpoint, Resolved, looks_like_workflow, read_endpoint, real_path, resolve_options
 from humectl.load.schema import schema_violations
-from humectl.load.variables import ENV_PREFIX, parse_var_flags, variables_from_environ
+from humectl.load.variables import ENV_PREFIX, parse_var_flags, undecodable, variables_from_environ
 from humectl.load.yamldoc import MAX_FILE_BYTES, Document, parse_many, read_text, relative_display
 from humectl.model.desired import DesiredResource, LoadOptions, ManifestSet, Source
 
@@ -51,6 +51,7 @@ def build_load_options(
     name_prefix: str | None = None,
     root: str | Path | None = None,
     environ: Mapping[str, str] | None = None,
+    environment_required: bool = False,
 ) -> LoadOptions:
     """LoadOptions from the flags of :func:`humectl.cli.app.manifest_options` (and ``HUMECTL_VAR_*``).
 
@@ -65,6 +66,20 @@ def build_load_options(
     environ = os.environ if environ is None else environ
     env_variables = variables_from_environ(environ)
     secret_variables = secrets_from_environ(environ)
+    variables = parse_var_flags(var_flags)
+    # A value read from bytes that are not UTF-8 would be sent (or shown) as something else: refused,
+    # naming where it came from and never the value (it may be a secret).
+    for where, found in (
+        (f"{ENV_PREFIX}{{}}", env_variables),
+        (f"the sensitive variable {{}} ({SECRET_PREFIX}…)", secret_variables),
+        ("--var {}", variables),
+    ):
+        for name, value in found.items():
+            if undecodable(value):
+                raise UsageError(
+                    f"{where.format(name)} holds bytes that are not UTF-8 text",
+                    hint="set it to UTF-8 text (check the shell's or the CI secret's encoding)",
+                )
     for name, value in secret_variables.items():
         if name in env_variables:
             raise UsageError(
@@ -78,13 +93,30 @@ def build_load_options(
                 hint="use the real secret; a value this short would mask ordinary text",
             )
     return LoadOptions(
-        variables=parse_var_flags(var_flags),
+        variables=variables,
         name_prefix=name_prefix or "",
         environment=environment or None,
         var_files=tuple(var_files),
         env_variables=env_variables,
         secret_variables=secret_variables,
+        environment_required=environment_required,
     )
+
+
+def environment_endpoint(root: str | Path, options: LoadOptions) -> Endpoint:
+    """Where the API of the environment this load chooses is (humectl.yaml's ``base_url`` and
+    ``api_key_env``), read before a command connects. A project file with problems raises them as a
+    load would (the manifests' own problems wait for the load)."""
+    root_path = Path(root)
+    single_file = root_path.is_file()
+    base = root_path.parent if single_file else root_path
+    shown = os.path.normpath(str(root)) if str(root) not in ("", ".") else "."
+    problems: list[Problem] = []
+    endpoint = read_endpoint(base, (os.path.dirname(shown) or ".") if single_file else shown, options, problems)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise _manifest_error(errors)
+    return endpoint
 
 
 _NOT_A_MANIFEST_HINT = (
@@ -581,11 +613,12 @@ def _finish(read: _Read, options: LoadOptions, parsed: list[tuple[Document, list
         resources=resources,
         warnings=problems,
         files=[d.rel for d in documents],
-        environment=options.environment,
+        environment=resolved.environment or options.environment,
         name_prefix=resolved.name_prefix,
         declared_prefixes=resolved.declared_prefixes,
         sensitive=resolved.sensitive,
         policy=resolved.policy,
+        retention=resolved.retention,
     )
 
 

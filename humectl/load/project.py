@@ -1,5 +1,7 @@
 """The project file ``humectl.yaml``: variables, environments (name prefix, variables, sensitive names,
-policy), and the ``--var-file`` files, resolved into what one load of the manifests uses.
+policy, retention, endpoint), ``default_env``, and the ``--var-file`` files, resolved into what one load
+of the manifests uses. Its shape is ``schemas/project.schema.json``'s to check (one source of truth,
+violations at file:line:col as a manifest's); this module checks what a schema cannot say.
 
 :mod:`humectl.load.variables` documents the precedence of variables; docs/manifests.md the file.
 """
@@ -15,9 +17,10 @@ from typing import Any
 from humectl.core import sensitive as sensitive_values
 from humectl.core.errors import Problem
 from humectl.load import rules, variables
+from humectl.load.schema import project_violations
 from humectl.load.yamldoc import Document, parse, read_text, relative_display
 from humectl.model.desired import LoadOptions
-from humectl.model.review import FAIL_ON_LEVELS, LEVELS, POLICY_KEYS, Policy, is_override_key, risk_level, rule_ids
+from humectl.model.review import FAIL_ON_LEVELS, LEVELS, Policy, is_override_key, risk_level, rule_ids
 
 PROJECT_FILENAMES = ("humectl.yaml", "humectl.yml")
 
@@ -35,6 +38,16 @@ def _is_workflow_file(path: Path) -> bool:
     return not problems and looks_like_workflow(doc.data)
 
 
+@dataclass(frozen=True)
+class Endpoint:
+    """Where an environment's API is: its ``base_url`` and the name of the variable holding its key
+    (``api_key_env``), as humectl.yaml says (None: the defaults, HUME_BASE_URL / HUME_API_KEY)."""
+
+    environment: str | None = None
+    base_url: str | None = None
+    api_key_env: str | None = None
+
+
 @dataclass
 class Resolved:
     variables: dict[str, str] = field(repr=False)
@@ -43,10 +56,13 @@ class Resolved:
     declared_prefixes: tuple[str, ...] = ()
     sensitive: dict[str, str] = field(default_factory=dict, repr=False)
     policy: Policy = field(default_factory=Policy)
+    environment: str | None = None  # as chosen: --env, else humectl.yaml's default_env
+    retention: int | None = None  # retention.keep_versions: the environment's, else the top level's
+    endpoint: Endpoint = field(default_factory=Endpoint)
 
 
 def _scalar_mapping(doc: Document, value: Any, pointer: str, what: str, problems: list[Problem]) -> dict[str, str]:
-    """A ``{name: scalar}`` mapping of variables; bad names or values become problems."""
+    """A ``{name: scalar}`` mapping of variables (a ``--var-file``); bad names or values become problems."""
     found: dict[str, str] = {}
     if value is None:
         return found
@@ -76,11 +92,35 @@ def _scalar_mapping(doc: Document, value: Any, pointer: str, what: str, problems
     return found
 
 
+def _values(value: Any) -> dict[str, str]:
+    """The well-formed variables of a ``variables:`` section of humectl.yaml (its schema reports the rest)."""
+    if not isinstance(value, dict):
+        return {}
+    found = {}
+    for name, raw in value.items():
+        text = variables.scalar_to_text(raw)
+        if variables.is_variable_name(name) and text is not None:
+            found[name] = text
+    return found
+
+
+def _sensitive_names(doc: Document, value: Any, pointer: str) -> dict[str, tuple[Document, str]]:
+    """``sensitive: [name, ...]``: the variables whose values humectl must never show (the schema
+    reports what is not a variable name)."""
+    if not isinstance(value, list):
+        return {}
+    return {
+        name: (doc, f"{pointer}/{i}")
+        for i, name in enumerate(value)
+        if isinstance(name, str) and variables.is_variable_name(name)
+    }
+
+
 @dataclass
 class _Project:
-    """What ``humectl.yaml`` says for this load: variables and name prefix of the chosen environment,
-    and the name prefixes of every environment it declares (whose resources ``--prune`` and
-    ``destroy`` of another environment must leave alone)."""
+    """What ``humectl.yaml`` says for this load: variables, name prefix, policy, retention and endpoint
+    of the chosen environment, and the name prefixes of every environment it declares (whose resources
+    ``--prune`` and ``destroy`` of another environment must leave alone)."""
 
     variables: dict[str, str] = field(default_factory=dict, repr=False)
     name_prefix: str = ""
@@ -89,18 +129,39 @@ class _Project:
     # Variables listed under ``sensitive:`` (top level and the chosen environment) -> where, for problems.
     sensitive: dict[str, tuple[Document, str]] = field(default_factory=dict, repr=False)
     policy: Policy = field(default_factory=Policy)  # of the chosen environment (humectl.decide.policy)
+    environment: str | None = None
+    retention: int | None = None
+    endpoint: Endpoint = field(default_factory=Endpoint)
+    # Every environment's name prefix ("" when it has none), by environment name.
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+
+def _schema_rule(pointer: str) -> str:
+    """The rule id of a schema violation in humectl.yaml, by where it is."""
+    parts = pointer.split("/")
+    if "policy" in parts:
+        return "policy"
+    if "variables" in parts or "sensitive" in parts:
+        return "variables"
+    return "project-file"
+
+
+def find_project_file(root: Path, options: LoadOptions) -> Path | None:
+    """The project file of this load: ``options.project_file``, else humectl.yaml (or .yml) at ``root``."""
+    if options.project_file:
+        return Path(options.project_file)
+    for candidate in PROJECT_FILENAMES:
+        if (root / candidate).is_file() and not _is_workflow_file(root / candidate):
+            return root / candidate
+    return None
 
 
 def _read_project(root: Path, root_display: str, options: LoadOptions, problems: list[Problem]) -> _Project:
-    """Variables and name prefix from ``humectl.yaml`` for the chosen environment."""
-    path: Path | None = None
-    if options.project_file:
-        path = Path(options.project_file)
-    else:
-        for candidate in PROJECT_FILENAMES:
-            if (root / candidate).is_file() and not _is_workflow_file(root / candidate):
-                path = root / candidate
-                break
+    """What ``humectl.yaml`` says for the chosen environment. Its shape is checked against
+    ``schemas/project.schema.json`` (one source of truth); here only what a schema cannot say: the
+    environment chosen (``--env``, else ``default_env``) exists, and one is chosen when environments
+    are declared and the command needs one; prefixes are valid names and do not overlap."""
+    path = find_project_file(root, options)
     env = options.environment
     if path is None:
         if env:
@@ -127,120 +188,157 @@ def _read_project(root: Path, root_display: str, options: LoadOptions, problems:
     if parse_problems:
         return _Project(path=path)
     data = doc.data if doc.data is not None else {}
-    if not isinstance(data, dict):
-        problems.append(doc.problem("", f"{path.name} must be a mapping", rule="project-file"))
-        return _Project(path=path)
-    allowed = ("variables", "environments", "sensitive", "policy")
-    for key in data:
-        if key not in allowed:
-            close = difflib.get_close_matches(key, allowed, n=1)
-            problems.append(
-                doc.problem(
-                    f"/{key}",
-                    f"unknown field '{key}' in {path.name}",
-                    f"did you mean '{close[0]}'?" if close else "allowed: variables, environments, sensitive, policy",
-                    rule="project-file",
-                    key=True,
-                )
-            )
-    found = _scalar_mapping(doc, data.get("variables"), "/variables", "variables", problems)
-    sensitive = _sensitive_names(doc, data.get("sensitive"), "/sensitive", problems)
-    prefix = ""
-    environments = data.get("environments") or {}
-    if not isinstance(environments, dict):
+    for violation in project_violations(data, path.name):
+        rule = _schema_rule(violation.pointer)
         problems.append(
-            doc.problem("/environments", "environments must be a mapping of name: settings", rule="project-file")
+            doc.problem(violation.pointer, violation.message, violation.hint, rule=rule, key=violation.at_key)
         )
-        environments = {}
-    for env_name, settings in environments.items():
-        base = f"/environments/{env_name}"
-        if settings is None:
-            continue
-        if not isinstance(settings, dict):
-            problems.append(doc.problem(base, f"environment '{env_name}' must be a mapping", rule="project-file"))
-            continue
-        for key in settings:
-            if key not in _ENVIRONMENT_KEYS:
-                close = difflib.get_close_matches(key, _ENVIRONMENT_KEYS, n=1)
-                problems.append(
-                    doc.problem(
-                        f"{base}/{key}",
-                        f"unknown field '{key}' in environment '{env_name}'",
-                        f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(_ENVIRONMENT_KEYS)}",
-                        rule="project-file",
-                        key=True,
-                    )
-                )
-        if "name_prefix" in settings and not isinstance(settings["name_prefix"], str):
-            problems.append(
-                doc.problem(f"{base}/name_prefix", "name_prefix must be a string (quote it)", rule="project-file")
-            )
-        elif isinstance(settings.get("name_prefix"), str) and (why := rules.prefix_problem(settings["name_prefix"])):
+    if not isinstance(data, dict):
+        return _Project(path=path)
+    listed = data.get("environments")
+    environments: dict[str, dict[str, Any]] = {
+        str(name): settings if isinstance(settings, dict) else {}
+        for name, settings in (listed.items() if isinstance(listed, dict) else [])
+    }
+    prefixes = {name: _text(e.get("name_prefix")) or "" for name, e in environments.items()}
+    for env_name, prefix in prefixes.items():
+        if prefix and (why := rules.prefix_problem(prefix)):
             problems.append(
                 doc.problem(
-                    f"{base}/name_prefix",
-                    f"name_prefix '{settings['name_prefix']}' of environment '{env_name}' {why}",
+                    f"/environments/{env_name}/name_prefix",
+                    f"name_prefix '{prefix}' of environment '{env_name}' {why}",
                     rules.NAME_HINT,
                     rule="name",
                 )
             )
-    if env:
-        settings = environments.get(env)
-        if env not in environments:
-            close = difflib.get_close_matches(env, [str(k) for k in environments], n=1)
-            names = ", ".join(str(k) for k in environments) or "none"
-            problems.append(
-                doc.problem(
-                    "/environments",
-                    f"environment '{env}' is not defined in {path.name}",
-                    f"did you mean '{close[0]}'?" if close else f"defined environments: {names}",
-                    rule="environment",
-                    key=True,
-                )
-            )
-        elif isinstance(settings, dict):
-            found.update(
-                _scalar_mapping(doc, settings.get("variables"), f"/environments/{env}/variables", "variables", problems)
-            )
-            if isinstance(settings.get("name_prefix"), str):
-                prefix = settings["name_prefix"]
-            sensitive.update(
-                _sensitive_names(doc, settings.get("sensitive"), f"/environments/{env}/sensitive", problems)
-            )
-    declared = tuple(
-        sorted({str(e["name_prefix"]) for e in environments.values() if isinstance(e, dict) and e.get("name_prefix")})
-    )
+    problems.extend(_overlapping_prefixes(doc, environments, prefixes))
+    env = _chosen_environment(doc, path, data.get("default_env"), environments, options, problems)
+    chosen = environments.get(env) if env else None
+    found = _values(data.get("variables"))
+    sensitive = _sensitive_names(doc, data.get("sensitive"), "/sensitive")
+    if env and chosen is not None:
+        found.update(_values(chosen.get("variables")))
+        sensitive.update(_sensitive_names(doc, chosen.get("sensitive"), f"/environments/{env}/sensitive"))
     # Every environment's policy is checked (a typo in prod's must not wait for a run with --env prod);
     # the chosen one's refines the top level's.
     policy = read_policy(doc, "/policy", data.get("policy"), problems)
     for env_name, settings in environments.items():
-        if isinstance(settings, dict) and "policy" in settings:
+        if "policy" in settings:
             own = read_policy(doc, f"/environments/{env_name}/policy", settings["policy"], problems)
             if env_name == env:
                 policy = policy.refined_by(own)
-    return _Project(found, prefix, path, declared, sensitive, policy)
+    own_settings = chosen or {}
+    return _Project(
+        variables=found,
+        name_prefix=prefixes.get(env, "") if env else "",
+        path=path,
+        declared_prefixes=tuple(sorted({p for p in prefixes.values() if p})),
+        sensitive=sensitive,
+        policy=policy,
+        environment=env,
+        retention=_keep_versions(own_settings.get("retention")) or _keep_versions(data.get("retention")),
+        endpoint=Endpoint(
+            env if chosen is not None else None,
+            _text(own_settings.get("base_url")),
+            _text(own_settings.get("api_key_env")),
+        ),
+        prefixes=prefixes,
+    )
 
 
-_ENVIRONMENT_KEYS = ("name_prefix", "variables", "description", "sensitive", "policy")
+def _chosen_environment(
+    doc: Document,
+    path: Path,
+    default: Any,
+    environments: Mapping[str, Any],
+    options: LoadOptions,
+    problems: list[Problem],
+) -> str | None:
+    """The environment of this load: ``--env``, else ``default_env``. Environments are scopes, so a
+    command that needs one (``LoadOptions.environment_required``) is refused without it, unless an
+    explicit ``--name-prefix`` names its scope."""
+    if isinstance(default, str) and default not in environments:
+        message = f"default_env '{default}' is not an environment of {path.name}"
+        problems.append(doc.problem("/default_env", message, _defined(default, environments), rule="environment"))
+    env = options.environment
+    if not env and isinstance(default, str) and default in environments:
+        env = default
+    if env and env not in environments:
+        problems.append(
+            doc.problem(
+                "/environments",
+                f"environment '{env}' is not defined in {path.name}",
+                _defined(env, environments),
+                rule="environment",
+                key=True,
+            )
+        )
+    elif not env and environments and options.environment_required and not options.name_prefix:
+        problems.append(
+            doc.problem(
+                "/environments",
+                f"{path.name} declares environments ({', '.join(environments)}): choose one with --env NAME "
+                "(or HUMECTL_ENV)",
+                "or name the one to use without --env in humectl.yaml: default_env: NAME",
+                rule="environment",
+                key=True,
+            )
+        )
+    return env
 
 
-def _sensitive_names(
-    doc: Document, value: Any, pointer: str, problems: list[Problem]
-) -> dict[str, tuple[Document, str]]:
-    """``sensitive: [name, ...]``: the variables whose values humectl must never show."""
-    found: dict[str, tuple[Document, str]] = {}
-    if value is None:
-        return found
-    if not isinstance(value, list):
-        problems.append(doc.problem(pointer, "sensitive must be a list of variable names", rule="project-file"))
-        return found
-    for i, name in enumerate(value):
-        if not isinstance(name, str) or not variables.is_variable_name(name):
-            message = f"{name!r} is not a variable name"
-            problems.append(doc.problem(f"{pointer}/{i}", message, "use letters, digits and _", rule="variables"))
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _keep_versions(value: Any) -> int | None:
+    keep = value.get("keep_versions") if isinstance(value, dict) else None
+    return keep if isinstance(keep, int) and not isinstance(keep, bool) and keep >= 1 else None
+
+
+def _defined(name: str, environments: Mapping[str, Any]) -> str:
+    close = difflib.get_close_matches(name, list(environments), n=1)
+    return f"did you mean '{close[0]}'?" if close else f"defined environments: {', '.join(environments) or 'none'}"
+
+
+def overlaps(one: str, other: str) -> bool:
+    """Whether two name prefixes overlap: one is the start of the other (so a name can have both)."""
+    return one.startswith(other) or other.startswith(one)
+
+
+def _overlapping_prefixes(
+    doc: Document, environments: Mapping[str, Mapping[str, Any]], prefixes: Mapping[str, str]
+) -> list[Problem]:
+    """Two environments that share an account (the same ``base_url`` and ``api_key_env``) whose name
+    prefixes overlap, one the start of the other (``dev-`` and ``dev-eu-``): a name like ``dev-eu-x``
+    would belong to both. The account scope (no prefix) is apart: humectl's marker records which scope
+    made a resource (docs/manifests.md)."""
+    out = []
+    seen: list[str] = []
+    for name in environments:
+        mine = prefixes[name]
+        if not mine:
             continue
-        found[name] = (doc, f"{pointer}/{i}")
-    return found
+        where = (environments[name].get("base_url"), environments[name].get("api_key_env"))
+        for other in seen:
+            theirs = prefixes[other]
+            if (environments[other].get("base_url"), environments[other].get("api_key_env")) != where:
+                continue
+            if overlaps(mine, theirs):
+                same = "is the name prefix of" if mine == theirs else "overlaps the name prefix of"
+                out.append(
+                    doc.problem(
+                        f"/environments/{name}/name_prefix",
+                        f"name_prefix '{mine}' of environment '{name}' {same} environment '{other}' ('{theirs}'): "
+                        "a resource name would belong to both",
+                        "give each environment that shares an account a prefix no other one's starts with "
+                        "(e.g. dev- and eu-dev-), or an account of its own (base_url, api_key_env)",
+                        rule="environment",
+                    )
+                )
+                break
+        seen.append(name)
+    return out
 
 
 def _read_var_file(name: str, problems: list[Problem]) -> dict[str, str]:
@@ -257,6 +355,11 @@ def _read_var_file(name: str, problems: list[Problem]) -> dict[str, str]:
     return _scalar_mapping(doc, doc.data, "", "a variable file", problems)
 
 
+def read_endpoint(root: Path, root_display: str, options: LoadOptions, problems: list[Problem]) -> Endpoint:
+    """Where the chosen environment's API is, as humectl.yaml says (read before a command connects)."""
+    return _read_project(root, root_display, options, problems).endpoint
+
+
 def resolve_options(root: Path, root_display: str, options: LoadOptions, problems: list[Problem]) -> Resolved:
     project = _read_project(root, root_display, options, problems)
     found = project.variables
@@ -270,10 +373,40 @@ def resolve_options(root: Path, root_display: str, options: LoadOptions, problem
         excluded.add(real_path(Path(name)))
     found.update(options.variables)
     secret = _register_sensitive(found, project, options, problems)
-    resolved = Resolved(found, options.name_prefix or project.name_prefix, excluded, project.declared_prefixes)
-    resolved.sensitive = secret
-    resolved.policy = project.policy
-    return resolved
+    prefix = options.name_prefix or project.name_prefix
+    if options.name_prefix and project.path is not None:
+        problems.extend(_foreign_prefix(options.name_prefix, project))
+    return Resolved(
+        found,
+        prefix,
+        excluded,
+        project.declared_prefixes,
+        sensitive=secret,
+        policy=project.policy,
+        environment=project.environment,
+        retention=project.retention,
+        endpoint=project.endpoint,
+    )
+
+
+def _foreign_prefix(prefix: str, project: _Project) -> list[Problem]:
+    """``--name-prefix`` naming (or overlapping) another environment's scope: that scope's resources
+    would be taken over without its variables and policy."""
+    assert project.path is not None
+    for env_name, theirs in project.prefixes.items():
+        if theirs and overlaps(prefix, theirs) and not (env_name == project.environment and prefix == theirs):
+            same = "is" if prefix == theirs else "overlaps"
+            return [
+                Problem(
+                    project.path.name,
+                    0,
+                    0,
+                    f"--name-prefix {prefix!r} {same} the name prefix of environment '{env_name}' ('{theirs}')",
+                    f"use --env {env_name} for that environment, or a prefix no environment's starts with",
+                    "environment",
+                )
+            ]
+    return []
 
 
 def _register_sensitive(
@@ -315,25 +448,11 @@ def real_path(path: Path) -> Path:
 
 
 def read_policy(doc: Document, pointer: str, value: Any, problems: list[Problem]) -> Policy:
-    """The ``policy:`` section at ``pointer`` of ``doc``; its problems are reported at their place."""
-    if value is None:
-        return Policy()
+    """The ``policy:`` section at ``pointer`` of ``doc``. Its shape is the schema's to check; a key that
+    is neither a rule id nor a field path is reported here, at its place, with a did-you-mean."""
     if not isinstance(value, dict):
-        problems.append(doc.problem(pointer, "policy must be a mapping (fail_on, risk, deny)", rule="policy"))
         return Policy()
-    for key in value:
-        if key not in POLICY_KEYS:
-            close = difflib.get_close_matches(str(key), POLICY_KEYS, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(POLICY_KEYS)}"
-            problems.append(
-                doc.problem(f"{pointer}/{key}", f"unknown field '{key}' in policy", hint, rule="policy", key=True)
-            )
-    fail_on = value.get("fail_on")
-    if fail_on is not None and fail_on not in FAIL_ON_LEVELS:
-        problems.append(
-            doc.problem(f"{pointer}/fail_on", f"fail_on must be one of {', '.join(FAIL_ON_LEVELS)}", rule="policy")
-        )
-        fail_on = None
+    fail_on = value.get("fail_on") if value.get("fail_on") in FAIL_ON_LEVELS else None
     levels = _risk_levels(doc, value.get("risk"), f"{pointer}/risk", problems)
     deny = _deny(doc, value.get("deny"), f"{pointer}/deny", problems)
     return Policy({k: risk_level(v) for k, v in levels.items()}, fail_on, tuple(dict.fromkeys(deny)))
@@ -354,29 +473,16 @@ def _key_problem(doc: Document, pointer: str, key: Any, problems: list[Problem],
 
 
 def _risk_levels(doc: Document, value: Any, pointer: str, problems: list[Problem]) -> dict[str, str]:
-    if value is None:
-        return {}
     if not isinstance(value, dict):
-        message = "policy.risk must be a mapping of rule or field path: level"
-        problems.append(doc.problem(pointer, message, rule="policy"))
         return {}
-    out = {}
-    for key, level in value.items():
-        if _key_problem(doc, f"{pointer}/{key}", key, problems, at_key=True):
-            continue
-        if level not in LEVELS:
-            problems.append(
-                doc.problem(f"{pointer}/{key}", f"risk level must be one of {', '.join(LEVELS)}", rule="policy")
-            )
-            continue
-        out[str(key)] = str(level)
-    return out
+    return {
+        str(key): str(level)
+        for key, level in value.items()
+        if not _key_problem(doc, f"{pointer}/{key}", key, problems, at_key=True) and level in LEVELS
+    }
 
 
 def _deny(doc: Document, value: Any, pointer: str, problems: list[Problem]) -> list[str]:
-    if value is None:
-        return []
     if not isinstance(value, list):
-        problems.append(doc.problem(pointer, "policy.deny must be a list of field paths or rule ids", rule="policy"))
         return []
     return [str(e) for i, e in enumerate(value) if not _key_problem(doc, f"{pointer}/{i}", e, problems, at_key=False)]

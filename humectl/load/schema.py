@@ -1,4 +1,6 @@
-"""The manifest JSON Schema: where it lives, and its violations turned into readable, located messages.
+"""The JSON Schemas of the manifests and of the project file ``humectl.yaml``: where they live, and
+their violations turned into readable, located messages. Each schema is the one source of truth of
+its document's shape (the loaders keep only the checks a schema cannot say).
 
 The schema file is ``schemas/manifest.schema.json`` in the repository; the wheel ships it as
 ``humectl/schemas/manifest.schema.json`` (pyproject force-include), so it is looked up there first
@@ -44,6 +46,8 @@ _CHECKED_BY_RULES: dict[str, frozenset[str]] = {
     "evi-version": frozenset({"type", "enum"}),
     "tool-name": frozenset({"pattern"}),
     "webhook-https": frozenset({"pattern"}),
+    # humectl.yaml: a policy key is reported by humectl.load.project with a did-you-mean over rule ids.
+    "policy-key": frozenset({"type", "anyOf", "enum", "pattern"}),
 }
 
 _KIND_OF_LIST = {kind.plural: kind.name for kind in KINDS.values()}
@@ -74,6 +78,30 @@ class Violation:
 
 
 PROJECT_SCHEMA_FILENAME = "project.schema.json"
+
+
+@dataclass(frozen=True)
+class _Described:
+    """A document a schema describes: its schema file, what its root is called in messages, and how to
+    write its root when it is not a mapping."""
+
+    filename: str
+    root: str
+    root_hint: str
+
+
+_MANIFEST = _Described(
+    SCHEMA_FILENAME, "manifest", "a manifest is a mapping holding the lists prompts:, tools: and/or configs:"
+)
+
+
+def _project(name: str) -> _Described:
+    """The project file read as ``name`` (humectl.yaml, humectl.yml, or ``--project-file``'s)."""
+    return _Described(
+        PROJECT_SCHEMA_FILENAME,
+        name,
+        f"{name} is a mapping of variables:, sensitive:, policy:, retention:, default_env: and environments:",
+    )
 
 
 def _schema_path(filename: str = SCHEMA_FILENAME) -> Path | None:
@@ -114,25 +142,36 @@ def manifest_schema() -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=1)
-def _validator() -> Draft202012Validator:
+def project_schema() -> dict[str, Any]:
+    """The project file's JSON Schema as a dict (parsed once)."""
+    schema: dict[str, Any] = json.loads(project_schema_text())
+    return schema
+
+
+def _schema(filename: str) -> dict[str, Any]:
+    return manifest_schema() if filename == SCHEMA_FILENAME else project_schema()
+
+
+@functools.lru_cache(maxsize=2)
+def _validator(filename: str = SCHEMA_FILENAME) -> Draft202012Validator:
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator(manifest_schema())
+    return Draft202012Validator(_schema(filename))
 
 
-@functools.lru_cache(maxsize=1)
-def _compiled() -> Any:
-    """The manifest schema compiled by jsonschema-rs, or None where that package is not installed."""
+@functools.lru_cache(maxsize=2)
+def _compiled(filename: str = SCHEMA_FILENAME) -> Any:
+    """The schema compiled by jsonschema-rs, or None where that package is not installed."""
     try:
         import jsonschema_rs
     except ImportError:  # pragma: no cover - a hard dependency; jsonschema alone gives the same answers
         return None
-    return jsonschema_rs.Draft202012Validator(manifest_schema())
+    return jsonschema_rs.Draft202012Validator(_schema(filename))
 
 
-def is_valid_fast(document: Any) -> bool:
+def is_valid_fast(document: Any, which: _Described = _MANIFEST) -> bool:
     """True only when the compiled validator confirms ``document`` has no violation at all."""
-    compiled = _compiled()
+    compiled = _compiled(which.filename)
     if compiled is None:
         return False
     try:
@@ -153,12 +192,21 @@ def schema_violations(document: Any) -> list[Violation]:
     return _slow_violations(document)
 
 
-def _slow_violations(document: Any) -> list[Violation]:
+def project_violations(document: Any, name: str = "humectl.yaml") -> list[Violation]:
+    """Every violation of ``schemas/project.schema.json`` by a project file (``humectl.yaml``), whose
+    messages call it ``name``."""
+    which = _project(name)
+    if is_valid_fast(document, which):
+        return []
+    return _slow_violations(document, which)
+
+
+def _slow_violations(document: Any, which: _Described = _MANIFEST) -> list[Violation]:
     """jsonschema's verdict, every error rephrased and located."""
     out: list[Violation] = []
     seen: set[tuple[str, str]] = set()
-    for error in _validator().iter_errors(document):
-        for violation in _convert(error, document):
+    for error in _validator(which.filename).iter_errors(document):
+        for violation in _convert(error, document, which):
             key = (violation.pointer, violation.message)
             if key not in seen:
                 seen.add(key)
@@ -166,25 +214,38 @@ def _slow_violations(document: Any) -> list[Violation]:
     return out
 
 
-def _convert(error: ValidationError, document: Any) -> list[Violation]:
+def _convert(error: ValidationError, document: Any, which: _Described = _MANIFEST) -> list[Violation]:
     check = error.schema.get("x-humectl-check") if isinstance(error.schema, dict) else None
     if isinstance(check, str) and error.validator in _CHECKED_BY_RULES.get(check, frozenset()):
         return []
     path = list(error.absolute_path)
     pointer = to_pointer(path)
-    where = _describe_location(path, document)
+    where = _describe_location(path, document, which)
     validator = str(error.validator)
     instance = error.instance
     schema = error.schema if isinstance(error.schema, dict) else {}
+    if "propertyNames" in error.relative_schema_path or "propertyNames" in error.absolute_schema_path:
+        # A key that is not allowed (jsonschema points at its mapping): point at the key itself.
+        what = str(schema.get("title") or "allowed key").lower()
+        return [
+            Violation(
+                to_pointer([*path, instance]),
+                f"{where}{_describe_value(instance)} is not a {what}",
+                _short(schema.get("description", "")) or None,
+                at_key=True,
+            )
+        ]
 
+    project = which.filename == PROJECT_SCHEMA_FILENAME
     if validator == "additionalProperties" and isinstance(instance, dict):
         allowed = sorted(schema.get("properties", {}))
         violations = []
+        at_root = f" in {which.root}" if project and not path else ""
         for extra in (k for k in instance if k not in allowed):
             close = difflib.get_close_matches(str(extra), allowed, n=1, cutoff=0.6)
             hint: str | None = f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(allowed)}"
             violations.append(
-                Violation(to_pointer([*path, extra]), f"{where}unknown field '{extra}'", hint, at_key=True)
+                Violation(to_pointer([*path, extra]), f"{where}unknown field '{extra}'{at_root}", hint, at_key=True)
             )
         return violations
     if validator == "required" and isinstance(instance, dict):
@@ -199,11 +260,12 @@ def _convert(error: ValidationError, document: Any) -> list[Violation]:
         if "string" in _as_list(error.validator_value) and isinstance(instance, (int, float, bool)):
             hint = f'quote it: "{_yaml_scalar(instance)}"'
         elif not path:
-            hint = "a manifest is a mapping holding the lists prompts:, tools: and/or configs:"
+            hint = which.root_hint
         else:
             hint = _type_hint(_as_list(error.validator_value), instance, path, schema)
         shown = _describe_value(instance, quote=_inside(path))
-        return [Violation(pointer, f"{where}must be {expected}, not {shown}", hint)]
+        subject = f"{which.root} " if project and not path else where
+        return [Violation(pointer, f"{subject}must be {expected}, not {shown}", hint)]
     if validator == "enum":
         options = [str(v) for v in error.validator_value]
         close = difflib.get_close_matches(str(instance), options, n=1, cutoff=0.5)
@@ -220,6 +282,16 @@ def _convert(error: ValidationError, document: Any) -> list[Violation]:
         return [Violation(pointer, f"{where}must list at least {error.validator_value} item(s)", None)]
     if validator == "uniqueItems":
         return [Violation(pointer, f"{where}lists the same value more than once", "remove the repeated item")]
+    if validator == "pattern" and project and schema.get("title"):
+        title = str(schema["title"])
+        what = title if title[1:2].isupper() else title[:1].lower() + title[1:]
+        return [
+            Violation(
+                pointer,
+                f"{where}{_describe_value(instance)} is not a valid {what}",
+                _short(schema.get("description", "")) or None,
+            )
+        ]
     if validator == "pattern":
         return [
             Violation(
@@ -233,7 +305,7 @@ def _convert(error: ValidationError, document: Any) -> list[Violation]:
         if branch is not None:
             converted: list[Violation] = []
             for sub in branch:
-                converted.extend(_convert(sub, document))
+                converted.extend(_convert(sub, document, which))
             if converted:
                 return converted
         forms = " or ".join(_branch_words(b) for b in error.validator_value)
@@ -257,11 +329,18 @@ def _matching_branch(error: ValidationError) -> list[ValidationError] | None:
     return fitting[0] if len(fitting) == 1 else None
 
 
-def _describe_location(path: Sequence[str | int], document: Any) -> str:
-    """``config 'support-desk': voice.name: `` (or ``configs[2]: …`` when the entry has no usable name)."""
+def _describe_location(path: Sequence[str | int], document: Any, which: _Described = _MANIFEST) -> str:
+    """``config 'support-desk': voice.name: `` (or ``configs[2]: …`` when the entry has no usable name);
+    in humectl.yaml ``environment 'dev': policy.fail_on: ``."""
+    project = which.filename == PROJECT_SCHEMA_FILENAME
     if not path:
-        return "manifest: "
+        return "" if project else f"{which.root}: "  # a project file's problems are at its file:line
     head = path[0]
+    if project:
+        if head == "environments" and len(path) >= 2:
+            rest = _dotted(path[2:])
+            return f"environment '{path[1]}': {rest}: " if rest else f"environment '{path[1]}': "
+        return f"{_dotted(path)}: "
     if head in _KIND_OF_LIST and len(path) >= 2 and isinstance(path[1], int):
         kind = _KIND_OF_LIST[str(head)]
         entry = None
@@ -355,6 +434,7 @@ def _yaml_scalar(value: Any) -> str:
 def _type_hint(expected: list[Any], instance: Any, path: Sequence[str | int], schema: dict[str, Any]) -> str | None:
     """How to write the expected type in YAML, from what was written (never the field's description)."""
     key = str(path[-1]) if path and isinstance(path[-1], str) else None
+    written = instance  # its type decides the hint, even where its value is not quoted
     if not _inside(path) or (isinstance(instance, str) and len(instance) > 40):
         instance = None  # not quoted in a hint either (see _inside), nor when it is long
     if "array" in expected:
@@ -370,6 +450,8 @@ def _type_hint(expected: list[Any], instance: Any, path: Sequence[str | int], sc
         if fields:
             return f"write a mapping of key: value pairs (fields: {', '.join(fields)})"
         return "write a mapping of key: value pairs"
+    if "string" in expected and isinstance(written, (list, dict)):
+        return "write one text value (quote it when it holds ': ' or starts with [ or {)"
     if "boolean" in expected:
         return "write true or false without quotes"
     if "integer" in expected or "number" in expected:

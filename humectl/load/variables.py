@@ -80,6 +80,16 @@ def substitute(text: str, variables: Mapping[str, str]) -> Substitution:
     return result
 
 
+def undecodable(value: str) -> bool:
+    """Whether ``value`` came from bytes that are not UTF-8 (Python keeps each such byte as a lone
+    surrogate, which no manifest, plan or request can carry)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def variables_from_environ(environ: Mapping[str, str]) -> dict[str, str]:
     """``HUMECTL_VAR_<NAME>`` entries only: every other environment variable stays unreadable."""
     found: dict[str, str] = {}

@@ -73,6 +73,9 @@ class LoadOptions:
     allowed_voices: tuple[str, ...] = ()
     # HUMECTL_SECRET_<NAME> (and HUMECTL_SECRETS) values: variables that are sensitive (humectl.core.sensitive).
     secret_variables: dict[str, str] = field(default_factory=dict, repr=False)
+    # The command acts on one scope (plan, apply, destroy, drift, rollback): when humectl.yaml declares
+    # environments, one must be chosen (--env, default_env) or an explicit --name-prefix given.
+    environment_required: bool = False
 
 
 @dataclass
@@ -90,6 +93,8 @@ class ManifestSet:
     # The sensitive variables of this load, name -> value (humectl.core.sensitive): masked in every output.
     sensitive: dict[str, str] = field(default_factory=dict, repr=False)
     policy: Policy = field(default_factory=Policy)  # humectl.yaml's policy: for this environment
+    # retention.keep_versions of humectl.yaml for this environment (None: keep every version).
+    retention: int | None = None
 
     def get(self, kind: str, name: str) -> DesiredResource | None:
         for resource in self.resources:

@@ -96,6 +96,12 @@ WHOLE_RULES = (
     Rule("create", LOW, "a new resource (nothing uses it until a config does)", predicate="create"),
     Rule("rename", LOW, "a resource is renamed", predicate="rename"),
     Rule("describe", LOW, "only the version description (or protect) changes", predicate="describe"),
+    Rule(
+        "refused",
+        HIGH,
+        "a change humectl refuses to apply: a resource another scope manages, a protected or still-used one",
+        predicate="refused",
+    ),
 )
 ANY_FIELD_RULES = (
     Rule(

@@ -112,7 +112,9 @@ def test_bad_lock_flags_are_usage_errors(project: Path, args: tuple[str, ...], m
 
 
 def test_a_bad_lease_env_is_a_usage_error(project: Path) -> None:
-    result = run("apply", str(project / "evi"), db(project), "--auto-approve", env={"HUMECTL_LOCK_LEASE": "0.1s"})
+    result = run(
+        "apply", str(project / "evi"), db(project), "--env", "dev", "--auto-approve", env={"HUMECTL_LOCK_LEASE": "0.1s"}
+    )
     assert result.exit_code == 1 and "HUMECTL_LOCK_LEASE must be at least 1s" in result.output
 
 

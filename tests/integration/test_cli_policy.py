@@ -17,6 +17,7 @@ environments:
   prod:
     policy:
       deny: [config.voice]
+  sandbox: {}
 """
 
 
@@ -39,8 +40,12 @@ def test_a_plan_that_violates_the_policy_shows_the_plan_then_the_violations_and_
         assert "! config/support-desk: config.voice must not change here: voice Ito → Kora [policy.deny]" in out
         assert "(configs.yaml:8:38)" in out
         assert "Error: the plan violates the review policy (1 violation)" in result.stderr
-    # Without --env prod the same plan has no gate: exit 2 with --detailed-exitcode.
-    assert run("plan", str(root), db, "--detailed-exitcode").exit_code == 2
+    # Without --env, no plan at all (environments are scopes: none is guessed, and prod's gate is never
+    # skipped by leaving it out); another environment without the gate plans it: exit 2.
+    unnamed = run("plan", str(root), db, "--detailed-exitcode")
+    assert unnamed.exit_code == 1
+    assert "humectl.yaml declares environments (prod, sandbox): choose one with --env NAME" in unnamed.stderr
+    assert run("plan", str(root), db, "--env", "sandbox", "--detailed-exitcode").exit_code == 2
 
 
 def test_each_violation_is_an_annotation_at_its_manifest_line(scenario: tuple[Path, str]) -> None:
@@ -72,9 +77,10 @@ def test_each_violation_is_an_annotation_at_its_manifest_line(scenario: tuple[Pa
 
 def test_fail_on_from_the_command_line_and_json(scenario: tuple[Path, str]) -> None:
     root, db = scenario
-    medium_only = run("plan", str(root), db, "--target", "prompt/support-agent-after-hours", "--fail-on", "medium")
+    sandbox = ("--env", "sandbox")
+    medium_only = run("plan", str(root), db, *sandbox, "--target", "prompt/support-agent-after-hours", "--fail-on", "medium")
     assert medium_only.exit_code == 0  # nothing changes there
-    result = run("plan", str(root), db, "--fail-on", "high", "-o", "json")
+    result = run("plan", str(root), db, *sandbox, "--fail-on", "high", "-o", "json")
     assert result.exit_code == 1
     document = json.loads(result.stdout)
     assert document["error"]["type"] == "policy"
@@ -92,12 +98,12 @@ def test_apply_refuses_a_violating_plan_unless_overridden_and_records_the_overri
     refused = run("apply", str(root), db, "--env", "prod", "--auto-approve")
     assert refused.exit_code == 1
     assert "Error: the plan violates the review policy" in refused.stderr and "--override-policy" in refused.stderr
-    assert run("plan", str(root), db, "--detailed-exitcode").exit_code == 2  # nothing was applied
+    assert run("plan", str(root), db, "--env", "sandbox", "--detailed-exitcode").exit_code == 2  # nothing applied
     saved = root.parent / "plan.json"
     assert run("plan", str(root), db, "--env", "prod", "--out", str(saved)).exit_code == 1
     assert json.loads(saved.read_text(encoding="utf-8"))["violations"][0]["rule"] == "policy.deny"
     assert run("apply", str(saved), db, "--auto-approve").exit_code == 1
-    assert run("plan", str(root), db, "--detailed-exitcode").exit_code == 2
+    assert run("plan", str(root), db, "--env", "sandbox", "--detailed-exitcode").exit_code == 2
     applied = run("apply", str(saved), db, "--auto-approve", "--override-policy", "-o", "json")
     assert applied.exit_code == 0, applied.output
     assert "Warning: --override-policy: applying a plan with 1 policy violation(s)" in applied.stderr

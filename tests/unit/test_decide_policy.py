@@ -56,14 +56,16 @@ environments:
 @pytest.mark.parametrize(
     ("text", "line", "message"),
     [
-        ("policy:\n  fail_on: low\n", 2, "fail_on must be one of high, medium"),
+        # The shape is schemas/project.schema.json's to say (one source of truth); keys are checked in
+        # Python, with a did-you-mean over the rule ids.
+        ("policy:\n  fail_on: low\n", 2, "policy.fail_on: 'low' is not one of the allowed values"),
         ("policy:\n  risk:\n    config.voices: low\n", 3, "'config.voices' is neither a risk rule nor a field path"),
-        ("policy:\n  risk:\n    config.voice: severe\n", 3, "risk level must be one of low, medium, high"),
+        ("policy:\n  risk:\n    config.voice: severe\n", 3, "policy.risk.config.voice: 'severe' is not one of the allowed values"),
         ("policy:\n  deny: [config.evi_versoin]\n", 2, "'config.evi_versoin' is neither a risk rule nor a field path"),
-        ("policy:\n  denied: []\n", 2, "unknown field 'denied' in policy"),
-        ("policy: [high]\n", 1, "policy must be a mapping (fail_on, risk, deny)"),
+        ("policy:\n  denied: []\n", 2, "policy: unknown field 'denied'"),
+        ("policy: [high]\n", 1, "policy: must be a mapping or null, not a list"),
         # Another environment's mistake is found without --env naming it.
-        ("environments:\n  prod:\n    policy:\n      fail_on: hihg\n", 4, "fail_on must be one of high, medium"),
+        ("environments:\n  prod:\n    policy:\n      fail_on: hihg\n", 4, "environment 'prod': policy.fail_on: 'hihg' is not one of the allowed values"),
     ],
 )
 def test_policy_mistakes_are_located(tmp_path: Path, text: str, line: int, message: str) -> None:

@@ -139,11 +139,11 @@ def test_project_file_mistakes(tmp_path: Path) -> None:
         """,
         },
     )
-    assert lines_of(tmp_path) == [
+    assert lines_of(tmp_path) == [  # as schemas/project.schema.json says (one source of truth)
         "humectl.yaml:1:1: unknown field 'variabels' in humectl.yaml",
-        "humectl.yaml:2:20: 'bad-name' is not a variable name",
-        "humectl.yaml:2:43: variable 'nested' must be a string, number or boolean",
-        "humectl.yaml:4:9: unknown field 'prefix' in environment 'dev'",
+        "humectl.yaml:2:20: variables: 'bad-name' is not a variable name",
+        "humectl.yaml:2:43: variables.nested: must be a string or a number or true or false, not a mapping",
+        "humectl.yaml:4:9: environment 'dev': unknown field 'prefix'",
     ]
 
 

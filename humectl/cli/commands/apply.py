@@ -118,7 +118,7 @@ def apply(
                 parallelism=session.settings.parallelism,
             )
 
-    return run(flags.settings(), work)
+    return run(flags.settings() if saved else flags.settings_for(source), work)
 
 
 @click.command(cls=HumectlCommand)
@@ -187,7 +187,7 @@ def destroy(
                 parallelism=session.settings.parallelism,
             )
 
-    return run(flags.settings(), work)
+    return run(flags.settings_for(directory), work)
 
 
 async def apply_shown(

@@ -32,7 +32,7 @@ def drift(directory: str, output: str, detailed_exitcode: bool, flags: AccountFl
       humectl drift evi/ -o json | jq '.resources[].address'
     """
     load = flags.load_options(directory)
-    drifted, result = run(flags.settings(), lambda session: session.drift(directory, load))
+    drifted, result = run(flags.settings_for(directory), lambda session: session.drift(directory, load))
     show_warnings(result.desired)
     echo(render_drift_json(drifted) if output == "json" else render_drift_text(drifted), nl=False)
     return 2 if drifted and detailed_exitcode else 0

@@ -51,7 +51,7 @@ def plan(directory: str, output: str, out_file: str | None, detailed_exitcode: b
       humectl plan evi/ --env prod --fail-on high  # exit 1 when a change is high risk
     """
     options = flags.plan_options(directory)
-    result = run(flags.settings(), lambda session: session.plan(directory, options))
+    result = run(flags.settings_for(directory), lambda session: session.plan(directory, options))
     show_warnings(result.desired)
     if result.lock_note:  # plan takes no lock, but says when an apply holds it (stderr: -o json stays clean)
         echo(f"Note: {terminal(result.lock_note)}", err=True)

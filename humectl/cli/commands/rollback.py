@@ -128,4 +128,4 @@ def rollback(
                 echo(dumps(document), nl=False)
             return 0
 
-    return run(flags.settings(), work)
+    return run(flags.settings_for(manifests) if manifests else flags.settings(), work)
