@@ -18,7 +18,6 @@ from humectl.catalog import model_catalog, voice_library
 from humectl.cli import cli
 from humectl.manifest import LoadOptions
 from humectl.schema import manifest_schema
-from tests.conftest import SHARED_DIR
 from tests.unit.manifest_helpers import problems_of, write_tree
 
 
@@ -166,8 +165,8 @@ def test_ignore_warnings_takes_only_warning_rules_and_never_reaches_the_api(tmp_
         assert tuple(enum) == rules.IGNORABLE_WARNINGS
 
 
-def test_catalog_models_from_the_spec_are_the_spec_enum() -> None:
-    spec = yaml.safe_load((SHARED_DIR / "hume-api-spec/openapi/hume-ai-evi-openapi.yml").read_text(encoding="utf-8"))
+def test_catalog_models_from_the_spec_are_the_spec_enum(shared_dir: Path) -> None:
+    spec = yaml.safe_load((shared_dir / "hume-api-spec/openapi/hume-ai-evi-openapi.yml").read_text(encoding="utf-8"))
     enum = spec["components"]["schemas"]["LanguageModelType"]["enum"]
     data = json.loads((Path(rules.__file__).parent / "catalog" / "models.json").read_text(encoding="utf-8"))
     assert [m["model"] for m in data["models"] if m["listed"] == "spec"] == enum
