@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from humectl import __version__
 from humectl.cli import cli
+from tests.conftest import EXAMPLES_DIR
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -39,10 +40,10 @@ def test_anything_else_is_the_cli() -> None:
     assert bad.returncode == 1 and "No such option" in bad.stderr
 
 
-def probe(code: str, *argv: str) -> subprocess.CompletedProcess[str]:
+def probe(code: str, *argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """``code``, then the console script's main with ``argv``, in a fresh interpreter."""
     script = f"import sys\n{code}\nsys.argv = ['humectl', *{list(argv)!r}]\nfrom humectl.entry import main\nmain()\n"
-    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, cwd=cwd)
 
 
 def test_the_quick_exit_flushes_everything_runs_the_exit_handlers_and_keeps_the_code() -> None:
@@ -65,8 +66,10 @@ def test_the_quick_exit_waits_for_a_thread_still_running(tmp_path: Path) -> None
 
 
 @pytest.mark.skipif(importlib.util.find_spec("rich") is None, reason="httpx's CLI needs rich to be imported")
-def test_httpx_s_own_command_line_is_not_imported() -> None:
+def test_httpx_s_own_command_line_is_not_imported(tmp_path: Path) -> None:
     report = "print(sorted(m for m, v in sys.modules.items() if v and m.startswith(('rich', 'httpx._main'))))"
-    seen = probe(f"import atexit\natexit.register(lambda: {report})", "plan", "examples/support-desk", "--emulator")
+    # run in tmp_path: the bare --emulator keeps its account in ./.humectl/, which is not the checkout's business
+    example = str(EXAMPLES_DIR / "support-desk")
+    seen = probe(f"import atexit\natexit.register(lambda: {report})", "plan", example, "--emulator", cwd=tmp_path)
     assert seen.returncode == 0, seen.stderr
     assert seen.stdout.splitlines()[-1] == "[]"
