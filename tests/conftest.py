@@ -6,6 +6,8 @@
 * A run leaves the checkout as it found it: ``git status --porcelain --ignored`` at the end of the
   session must list nothing the start did not (caches such as ``__pycache__/`` aside); otherwise the
   run fails, naming what was left behind. Outside a git checkout (an unpacked sdist) this is skipped.
+* Order: tests run shuffled (pytest-randomly); a test marked ``last_in_module`` (one that sums up
+  what the others of its module did) still runs after them.
 """
 
 from __future__ import annotations
@@ -149,10 +151,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     reason = spec_missing()
     if reason is not None and not required():  # when required, each test that needed it failed
         skipped = config.stash.get(_SPEC_SKIPS, 0)
-        terminalreporter.write_line(
-            f"{skipped} tests skipped, and the emulator's answers went unchecked: {reason}",
-            yellow=True,
-        )
+        what = f"{skipped} tests skipped, and the emulator's answers went unchecked" if skipped else "nothing skipped"
+        terminalreporter.write_line(f"{what}: {reason}", yellow=True)
     left = config.stash.get(_LEFT_BEHIND, "")
     if left:
         terminalreporter.write_line(
