@@ -17,6 +17,7 @@ from humectl.cli.options import (
     check_targets,
     fail_on_option,
     github_option,
+    load_cache,
     manifest_options,
     prune_options,
 )
@@ -25,6 +26,7 @@ from humectl.core import sensitive
 from humectl.core.settings import Settings
 from humectl.io.endpoint import build_settings
 from humectl.io.git import git_message
+from humectl.load.cache import ManifestCache
 from humectl.load.manifests import build_load_options, environment_endpoint
 from humectl.load.project import Endpoint
 from humectl.model.desired import LoadOptions
@@ -42,6 +44,7 @@ class ApiFlags:
     emulator_db: str | None
     parallelism: int | None
     timeout: float | None
+    ca_bundle: str | None
 
     def settings(self, endpoint: Endpoint | None = None) -> Settings:
         """Settings from the flags and the environment, under the chosen environment's ``endpoint``
@@ -52,6 +55,7 @@ class ApiFlags:
             emulator_db=self.emulator_db,
             parallelism=self.parallelism,
             timeout_s=self.timeout,
+            ca_bundle=self.ca_bundle,
             environment=chosen.environment,
             environment_url=chosen.base_url,
             key_variable=chosen.api_key_env,
@@ -69,6 +73,11 @@ class AccountFlags(ApiFlags):
     var_files: tuple[str, ...]
     environment: str | None
     name_prefix: str | None
+    no_cache: bool
+
+    @property
+    def cache(self) -> ManifestCache | None:
+        return load_cache(self.no_cache)
 
     def load_options(self, directory: str) -> LoadOptions:
         """How to load the manifests of ``directory``: these commands act on one scope, so a project
@@ -115,6 +124,7 @@ class PlanFlags(AccountFlags):
             allow_empty=self.allow_empty,
             fail_on=self.fail_on,
             run_id=run_id,
+            cache=self.cache,
         )
 
     @property

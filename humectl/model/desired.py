@@ -95,6 +95,9 @@ class ManifestSet:
     policy: Policy = field(default_factory=Policy)  # humectl.yaml's policy: for this environment
     # retention.keep_versions of humectl.yaml for this environment (None: keep every version).
     retention: int | None = None
+    # Every file the load read (manifests, humectl.yaml, var files, text files), as real paths: what a
+    # cached load (humectl.load.cache) must find unchanged to stand for a new one.
+    inputs: tuple[str, ...] = ()
 
     def get(self, kind: str, name: str) -> DesiredResource | None:
         for resource in self.resources:
