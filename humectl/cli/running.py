@@ -90,7 +90,7 @@ async def write_lock(
 
     def waiting(holder: LockRecord, remaining: float, now_ms: float) -> None:
         echo(
-            f"Waiting up to {remaining:.0f} s for the lock of {scope_label(scope)}, held by "
+            f"Waiting up to {remaining:.0f} s for the lock of {scope_label(holder.scope)}, held by "
             f"{terminal(holder.holder(now_ms))} ...",
             err=True,
         )

@@ -66,6 +66,7 @@ MAX_PAGES = 100_000  # a server answering full pages forever still ends (10 mill
 MAX_READS = 5  # reads of one list that shifts (another run writing) before humectl gives up on it
 ANNOUNCED_BATCH = 128  # announced pages read at once: one round trip for up to 12,800 items of a kind
 HANDOFF_TURNS = 4  # event-loop turns a woken request needs to get from the limiter onto the wire
+monotonic = time.monotonic  # when an answer arrived (last_date); tests drive it by hand
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,7 @@ class EviClient:
         self.retry = retry or RetryPolicy()
         self.limiter = AdaptiveLimiter(settings.parallelism)
         self.requests_sent = 0
-        # The server's Date header and the local time it arrived: the lock reads server time from it.
+        # The server's Date header and when it arrived (monotonic()): the lock reads server time from it.
         self.last_date: tuple[str | None, float] | None = None
         # Heads of reserved names (the lock) that list_heads kept out of live state, by kind.
         self.reserved_heads: dict[str, list[dict[str, Any]]] = {}
@@ -306,7 +307,7 @@ class EviClient:
                 raise _Retryable(error_for(method, path, response), wait, True)
             if response.status_code >= 400:
                 raise error_for(method, path, response)
-            self.last_date = (response.headers.get("date"), time.time())
+            self.last_date = (response.headers.get("date"), monotonic())
             return response
         finally:
             await self.limiter.release(throttled_for=throttled, epoch=epoch)

@@ -1,39 +1,50 @@
-"""The account lock: at most one humectl run writes to a scope of an EVI account at a time.
+"""The account lock: two humectl runs that could write one resource never write at the same time.
 
 humectl has no state backend, so the lock lives in the account itself, where every client of the
 account sees it: a prompt named ``humectl-lock`` (the account scope) or ``humectl-lock:<prefix>``
-(runs with a name prefix, ``--env``/``--name-prefix``, so environments sharing one account do not
-wait for each other). Its text is the lease as JSON (who holds it: run id, user, host, commit,
-command; for how long); its ``version_description`` carries humectl's marker with a token unique to
-this acquisition. Lists never show these prompts to the rest of humectl (``Kind.reserved_name``,
-filtered in ``EviClient.list_heads``) and manifests may not use the names (validate refuses them).
+(runs with a name prefix, ``--env``/``--name-prefix``). Its text is the lease as JSON (who holds it:
+run id, user, host, commit, command; for how long); its ``version_description`` carries humectl's
+marker with a token unique to this acquisition. Lists never show these prompts to the rest of humectl
+(``Kind.reserved_name``, filtered in ``EviClient.list_heads``) and manifests may not use the names
+(validate refuses them).
+
+What collides: a scope's writes touch only names that start with its prefix, so two scopes can touch
+one resource exactly when one prefix starts the other (:func:`humectl.model.lock.conflicts`). The
+account scope (``""``: an apply without a prefix, a rollback of any address) conflicts with every
+scope; ``dev-`` with ``dev-`` (and with ``dev-eu-``); ``dev-`` never with ``staging-``, so environments
+sharing one account do not wait for each other. Every contender reads every lock prompt of the
+account (one listing of prompts, confirmed by a second read when it takes more than one page) and
+yields to any live candidate of a conflicting scope created before its own.
 
 Hume documents neither unique names nor conditional writes, so taking the lock works on a server
 that has neither:
 
-1. create our own lock prompt, a *candidate*; then list every lock prompt of exactly that name;
+1. create our own lock prompt, a *candidate*; then list every lock prompt of the account;
 2. the holder is the candidate created strictly first (``created_on``, the server's clock) among
-   those whose lease has not expired; every other candidate deletes itself. Two candidates with the
-   same ``created_on`` both step back and try again after a random pause (ordering them by id would
-   let both win: the earlier one may have listed before the later one existed).
+   the live candidates of conflicting scopes; every other candidate deletes itself. Two candidates
+   with the same ``created_on`` both step back and try again after a random pause (ordering them by
+   id would let both win: the earlier one may have listed before the later one existed).
 3. On a server that refuses a second resource with one name (the emulator's default: 400), a refused
    create means someone holds it: read it and report its holder; if its lease expired, delete
    exactly *that* id (so two runs breaking one dead lock never delete each other's fresh one) and
    create again.
 
-Why (2) is safe: of two candidates, the one created later lists after both exist, so it sees the
-earlier one, which has the smaller (or equal) ``created_on`` and wins or ties; either way the later
-one does not hold. This needs a server whose ``created_on`` never goes back between two creates and
+Why (2) is safe: of two candidates of conflicting scopes, the one created later lists after both
+exist, so it sees the earlier one, which has the smaller (or equal) ``created_on`` and wins or ties;
+either way the later one does not hold. This needs a server whose ``created_on`` never goes back between two creates and
 whose lists show what was written before them (true of one database; not of a store replicated with
 skewed clocks, which Hume does not document).
 
 Time is the server's: a lease expires ``lease_seconds`` after the ``modified_on`` of the lock's
 newest version (each renewal makes a version), judged against server time estimated from the
 server's own timestamps on our writes (else its ``Date`` header), never from this machine's clock
-alone, so clock skew between two CI runners cannot break a live lock. The holder renews every third
-of its lease from a task beside the command's work (:class:`LockKeeper`); a killed run stops renewing and its
-lock expires by itself. A holder that could not renew before its lease ran out (counted from when it
-*sent* the last successful renewal, so before anyone else may break it) stops starting writes.
+alone, so clock skew between two CI runners cannot break a live lock. A lock counts as expired
+``GRACE_MS`` (1 s) after its lease ends: so a dead lock is broken at most lease + 1 s after its last
+renewal (plus one answer's time on the wire), and a live one never early (:class:`ServerClock`).
+The holder renews every third of its lease from a task beside the command's work (:class:`LockKeeper`);
+a killed run stops renewing and its lock expires by itself. A holder that could not renew before its
+lease ran out (counted from when it *sent* the last successful renewal, so before anyone else may
+break it) stops starting writes.
 """
 
 from __future__ import annotations
@@ -53,8 +64,9 @@ from humectl.core.durations import parse_duration
 from humectl.core.errors import ApiError, HumectlError, LockHeldError, NotFoundError, UsageError
 from humectl.core.kinds import LOCK_KIND
 from humectl.core.provenance import describe, new_run_id
+from humectl.io import client as client_clock
 from humectl.io.client import EviClient
-from humectl.model.lock import GRACE_MS, Lease, LockRecord, first, lock_name, ms, scope_label
+from humectl.model.lock import GRACE_MS, Lease, LockRecord, conflicts, first, lock_name, ms, scope_label, scope_of
 
 LEASE_ENV = "HUMECTL_LOCK_LEASE"  # lease length (a DURATION); short in tests, so a killed run's lock expires soon
 DEFAULT_LEASE_S = 60.0
@@ -63,6 +75,7 @@ POLL_S = (0.2, 1.0)  # waiting for a held lock: first and longest pause between 
 QUICK_RETRIES = 8  # ties and broken expired locks: retried at once, this many times at most
 local_time = time.time  # this machine's clock: only ever corrected by the server's (tests skew it)
 monotonic = time.monotonic  # deadlines and how long ago we wrote (tests drive it by hand)
+DATE_RESOLUTION_S = 1.0  # an HTTP Date header names a whole second (RFC 9110)
 
 
 def lease_from_env(env: Mapping[str, str] | None = None) -> float:
@@ -105,13 +118,17 @@ def new_lease(*, run_id: str, scope: str, command: str, commit: str | None, leas
 class ServerClock:
     """The server's time, estimated from its own timestamps so this machine's clock never decides.
 
-    Only ever a lower bound: the estimate is used to judge leases over, and judging one over early
-    would let two runs hold. A write of ours the server stamped ``server_ms`` had been stamped by the
-    time its answer arrived, so the server's clock read at least ``server_ms`` then and at least that
-    plus the time elapsed since now. (Not the midpoint of send and answer: a process stalled by a busy
-    CPU, or a create retried, between noting the send and the request leaving, would push it into the
-    future by half the stall.) Until there is such a write, the ``Date`` header of the last answer
-    does the same at 1 s resolution.
+    Never more than ``GRACE_MS`` ahead of the server's clock: the estimate judges leases over (a lock
+    is expired once it reads ``GRACE_MS`` past the lease's end), and judging one over early would let
+    two runs hold. A write of ours the server stamped ``server_ms`` had been stamped by the time its
+    answer arrived, so the server's clock read at least ``server_ms`` then and at least that plus the
+    time elapsed since (a lower bound, to the millisecond). (Not the midpoint of send and answer: a
+    process stalled by a busy CPU, or a create retried, between noting the send and the request
+    leaving, would push it into the future by half the stall.) Until there is such a write, the
+    ``Date`` header of the last answer says the second the server was in; the estimate is the end of
+    that second plus the time elapsed since (at most 1 s = ``GRACE_MS`` ahead). Taking its start
+    instead, as a lower bound, would add the header's second to the grace's: a dead lock would be
+    broken up to 2 s after its lease ended, past the documented bound.
     """
 
     def __init__(self, client: EviClient) -> None:
@@ -133,8 +150,8 @@ class ServerClock:
                 server = email.utils.parsedate_to_datetime(raw).timestamp() if raw else None
             except (TypeError, ValueError):
                 server = None
-            if server is not None:  # the second the answer was made, rounded down; ``received`` is time.time()
-                return (server + max(0.0, time.time() - received)) * 1000
+            if server is not None:  # the second the answer was made in; ``received``: the client's monotonic()
+                return (server + DATE_RESOLUTION_S + max(0.0, client_clock.monotonic() - received)) * 1000
         return local_time() * 1000
 
 
@@ -170,6 +187,15 @@ class AccountLock:
         """Every lock prompt of exactly this scope's name."""
         heads = await self.client.list_heads(LOCK_KIND, self.name, reserved=True)
         return [LockRecord.from_head(h) for h in heads if h.get("name") == self.name]
+
+    async def read_conflicting(self) -> list[LockRecord]:
+        """Every lock prompt of a scope that conflicts with ours (ours included), from one listing of
+        every prompt: the lock prompts of scopes that start ours have names we could ask for, those of
+        scopes ours starts (the account's starts every one) have not. A listing of several pages is
+        read twice and must agree (``EviClient.list_all``): a candidate missed would let two hold."""
+        heads = await self.client.list_heads(LOCK_KIND, reserved=True, confirm=True)
+        records = [LockRecord.from_head(h) for h in heads if scope_of(str(h.get("name"))) is not None]
+        return [r for r in records if conflicts(r.scope, self.lease.scope)]
 
     async def acquire(self) -> LockRecord:
         """Hold the lock, waiting up to ``timeout_s``; raise LockHeldError naming the holder.
@@ -241,7 +267,7 @@ class AccountLock:
         mine = LockRecord.from_head(made)
         self.candidate = mine.id
         self.clock.observe_write(mine.created_on, monotonic())
-        records = await self.read()
+        records = await self.read_conflicting()
         now = self.clock.now_ms()
         if not any(r.id == mine.id for r in records):  # someone deleted it meanwhile (force-unlock)
             await self._drop_candidate()
@@ -294,12 +320,14 @@ class AccountLock:
             await self.client.delete(LOCK_KIND, lock_id)
 
     def _held_error(self, blocker: LockRecord | None, now_ms: float) -> LockHeldError:
-        where = scope_label(self.lease.scope)
         if blocker is None:
             return LockHeldError(
-                f"could not take the lock of {where}: other runs are taking it at the same moment",
+                f"could not take the lock of {scope_label(self.lease.scope)}: other runs are taking it at the "
+                "same moment",
                 hint="try again, or wait for it with --lock-timeout 1m",
             )
+        # The lock in the way may be of another scope this one's writes could collide with.
+        where = scope_label(blocker.scope)
         return LockHeldError(
             f"the lock of {where} is held by {blocker.holder(now_ms)} (lock ID {blocker.id})",
             hint=(
@@ -337,23 +365,25 @@ async def force_unlock(client: EviClient, record: LockRecord) -> None:
 
 
 def locks_in(heads: list[dict[str, Any]], scope: str) -> list[LockRecord]:
-    """The lock prompts of ``scope`` among heads a listing kept aside (EviClient.reserved_heads)."""
-    name = lock_name(scope)
-    return [LockRecord.from_head(h) for h in heads if h.get("name") == name]
+    """The lock prompts among heads a listing kept aside (EviClient.reserved_heads) of a scope whose
+    writes could collide with ``scope``'s (:func:`humectl.model.lock.conflicts`)."""
+    records = [LockRecord.from_head(h) for h in heads if scope_of(str(h.get("name"))) is not None]
+    return [r for r in records if conflicts(r.scope, scope)]
 
 
 def held_note(records: list[LockRecord], scope: str, now_ms: float) -> str | None:
-    """What ``plan`` says when its scope's lock is held while it reads the account."""
+    """What ``plan`` says when a lock that covers its scope is held while it reads the account."""
     live = [r for r in records if not r.expired(now_ms)]
     if live:
         holder = first(live)
         return (
-            f"the lock of {scope_label(scope)} is held by {holder.holder(now_ms)}: an apply is running, so "
-            "this plan is likely stale when it ends; plan again after it"
+            f"the lock of {scope_label(holder.scope)} is held by {holder.holder(now_ms)}: an apply is running, "
+            "so this plan is likely stale when it ends; plan again after it"
         )
     if records:
+        dead = first(records)
         return (
-            f"an expired lock of {scope_label(scope)} is left in the account ({first(records).holder(now_ms)}); "
+            f"an expired lock of {scope_label(dead.scope)} is left in the account ({dead.holder(now_ms)}); "
             "the next apply breaks it"
         )
     return None

@@ -14,13 +14,32 @@ from humectl.core.kinds import LOCK_KIND
 from humectl.core.version import __version__
 
 LOCK_NAME = LOCK_KIND.reserved_name or "humectl-lock"
-GRACE_MS = 1000  # a lease counts as expired this long after it ends: the Date header has 1 s resolution
+# A lease counts as expired this long after it ends: the server's time is known to within this much
+# (its Date header has 1 s resolution; io.lock.ServerClock), so a dead lock is broken at most
+# lease + GRACE_MS after its last renewal (plus the time one answer spends on the wire).
+GRACE_MS = 1000
 _SCHEMA = "humectl-lock/1"
 
 
 def lock_name(scope: str) -> str:
     """The lock prompt's name for a scope ("" is the whole account, else a name prefix)."""
     return f"{LOCK_NAME}:{scope}" if scope else LOCK_NAME
+
+
+def scope_of(name: str) -> str | None:
+    """The scope a lock prompt's name is of (the inverse of :func:`lock_name`); None for another name."""
+    if name == LOCK_NAME:
+        return ""
+    head, sep, scope = name.partition(":")
+    return scope if head == LOCK_NAME and sep and scope else None
+
+
+def conflicts(one: str, other: str) -> bool:
+    """Whether writes of two scopes can touch one resource, so their locks exclude each other: a
+    scope's names all start with its prefix, so two scopes share a name exactly when one prefix
+    starts the other (the account scope "" starts every one; ``dev-`` and ``dev-eu-`` overlap;
+    ``dev-`` and ``staging-`` never)."""
+    return one.startswith(other) or other.startswith(one)
 
 
 def scope_label(scope: str) -> str:
@@ -90,6 +109,11 @@ class LockRecord:
     modified_on: int  # server ms: its newest version, i.e. the last renewal
     lease: Lease | None  # None: a prompt of the reserved name that humectl did not write
     description: str | None
+
+    @property
+    def scope(self) -> str:
+        """The scope this lock is of, from its name (a name of no scope: the account's, the widest)."""
+        return scope_of(self.name) or ""
 
     @classmethod
     def from_head(cls, head: Mapping[str, Any]) -> LockRecord:

@@ -112,16 +112,17 @@ def test_at_most_one_contender_holds_and_every_one_gets_it(duplicates: bool, see
     assert lock_rows(app) == []  # every candidate and every lock was deleted
 
 
-def test_scopes_do_not_wait_for_each_other() -> None:
+def test_scopes_that_cannot_collide_do_not_wait_for_each_other() -> None:
+    """Environments sharing an account (the account scope excludes them all: test_io_lock_scopes.py)."""
     app = create_app(EmulatorConfig())
 
     async def both() -> list[str]:
         async with client_for(app) as one, client_for(app) as two:
             dev = await AccountLock(one, lease(1, scope="dev-"), timeout_s=0).acquire()
-            account = await AccountLock(two, lease(2), timeout_s=0).acquire()
-            return [dev.name, account.name]
+            staging = await AccountLock(two, lease(2, scope="staging-"), timeout_s=0).acquire()
+            return [dev.name, staging.name]
 
-    assert asyncio.run(both()) == ["humectl-lock:dev-", "humectl-lock"]
+    assert asyncio.run(both()) == ["humectl-lock:dev-", "humectl-lock:staging-"]
 
 
 # -- the refusal names the holder -------------------------------------------------------------------

@@ -108,8 +108,11 @@ def test_destroy_holds_the_lock_of_its_environment(project: Path) -> None:
     refused = run("destroy", evi, db(project), "--env", "dev", "--auto-approve")
     assert refused.exit_code == 1 and "the lock of name prefix 'dev-' is held by run other" in refused.stderr
     assert len(live_names(project)) == 3
-    # Another environment's lock is another scope: prod is not held up.
-    assert run("destroy", evi, db(project), "--env", "prod", "--auto-approve").exit_code == 0
+    # Another environment's scope cannot collide with dev's: staging is not held up. prod writes in the
+    # account scope (no prefix), which can touch dev-… too: it waits for dev's lock like dev itself.
+    assert run("destroy", evi, db(project), "--env", "staging", "--auto-approve").exit_code == 0
+    held_up = run("destroy", evi, db(project), "--env", "prod", "--auto-approve")
+    assert held_up.exit_code == 1 and "the lock of name prefix 'dev-' is held by run other" in held_up.stderr
 
 
 def test_destroy_markdown_and_github_summary(project: Path, tmp_path: Path) -> None:
