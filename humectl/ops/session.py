@@ -92,10 +92,19 @@ class Session:
         return await make_plan(self.client, directory, options, desired=desired)
 
     async def destroy_plan(
-        self, directory: str | Path, desired: ManifestSet, *, run_id: str | None = None, allow_empty: bool = False
+        self,
+        directory: str | Path,
+        desired: ManifestSet,
+        *,
+        run_id: str | None = None,
+        allow_empty: bool = False,
+        excludes: tuple[str, ...] = (),
     ) -> PlanResult:
-        """``humectl destroy``'s plan: delete what humectl created in the environment of ``desired``."""
-        return await make_destroy_plan(self.client, directory, desired, run_id=run_id, allow_empty=allow_empty)
+        """``humectl destroy``'s plan: delete what humectl created in the environment of ``desired``
+        (``excludes``: ``--exclude`` patterns it leaves, with what they use)."""
+        return await make_destroy_plan(
+            self.client, directory, desired, run_id=run_id, allow_empty=allow_empty, excludes=excludes
+        )
 
     async def drift(self, directory: str | Path, load: LoadOptions) -> tuple[list[Drifted], PlanResult]:
         """``humectl drift``: what was changed live outside humectl since it last applied."""

@@ -40,15 +40,42 @@ def test_prune_removes_exactly_the_dropped_config_and_keeps_unmanaged() -> None:
         assert deletes(unmanaged) == ["prompt/dashboard"]
 
 
-def test_prune_refuses_a_prompt_an_old_config_version_still_pins() -> None:
+def test_prune_deletes_a_prompt_only_an_old_config_version_pins() -> None:
+    # Issue 23 item 3: what only old config versions name is not in use (it was a dead end before).
     with emulator_account() as account:
         account.converge(manifests(prompt("old", "x"), prompt("new", "y"), config("c", "old")))
         account.converge(manifests(prompt("old", "x"), prompt("new", "y"), config("c", "new")))
         plan = prune_plan(account, manifests(prompt("new", "y"), config("c", "new")))
         (change,) = plan.changes
-        assert change.address == "prompt/old" and change.blocked_by == "still referenced by config/c v0"
-        with pytest.raises(PlanError, match="still referenced by config/c v0"):
-            refuse_blocked(plan)
+        assert change.address == "prompt/old" and change.blocked_by is None
+        assert change.reasons[1] == "only old config versions name it: config/c v0 (Hume answers them without it)"
+        refuse_blocked(plan)  # nothing refused
+        assert account.apply(plan).done == ["prompt/old"]
+        assert account.live().get("prompt", "old") is None
+
+
+def test_what_a_newest_config_version_uses_is_kept_and_every_other_prune_proceeds() -> None:
+    with emulator_account() as account:
+        account.converge(manifests(prompt("p", "x"), prompt("gone", "g"), config("c", "p")))
+        # A config made by hand uses prompt/p: its newest version keeps p in use.
+        p_id = account.live().get("prompt", "p").id
+        account.raw("POST", "/v0/evi/configs", body={"name": "by-hand", "evi_version": "3", "prompt": {"id": p_id}})
+        plan = prune_plan(account, manifests())
+        assert deletes(plan) == ["config/c", "prompt/gone"]  # before: the blocked prompt/p refused them all
+        assert plan.kept == {"prompt/p": "not deleted: still used by config/by-hand v0 (the newest version)"}
+        refuse_blocked(plan)
+        assert account.apply(plan).done == ["config/c", "prompt/gone"]
+
+
+def test_a_config_that_drops_a_tool_and_the_tool_pruned_in_one_apply() -> None:
+    with emulator_account() as account:
+        account.converge(manifests(tool("t"), tool("u"), config("c", None, ["t"])))
+        plan = prune_plan(account, manifests(tool("u"), config("c", None, ["u"])))
+        assert [(c.address, c.action) for c in plan.changes] == [("config/c", "version"), ("tool/t", "delete")]
+        assert plan.kept == {}
+        account.apply(plan)
+        assert account.live().get("tool", "t") is None
+        assert not prune_plan(account, manifests(tool("u"), config("c", None, ["u"]))).has_changes
 
 
 def test_deleting_a_config_frees_its_prompt_and_runs_configs_first() -> None:
@@ -66,8 +93,8 @@ def test_protect_is_remembered_live_and_refuses_prune() -> None:
     with emulator_account() as account:
         account.converge(manifests(prompt("p", "x", protect=True)))
         plan = prune_plan(account, manifests())
-        (change,) = plan.changes
-        assert change.blocked_by and "protected" in change.blocked_by
+        assert not plan.changes  # not deleted, and said so exactly
+        assert plan.kept["prompt/p"].startswith("not deleted: protected")
         # Unprotecting is an explicit, recorded step: a description update, then prune works.
         unprotect = account.plan(manifests(prompt("p", "x")))
         assert [c.action for c in unprotect.changes] == ["describe"]
