@@ -723,7 +723,8 @@ def plan_deletes(
         description = live_res.data.get("version_description")
         ours = made_by_humectl(description)
         if live_res.address in removed:
-            kept[live_res.address] = REMOVED
+            if not ours:  # unmanaged already (while it still has the marker, its unmanage change says it all)
+                kept[live_res.address] = REMOVED
             continue
         if not prune_unmanaged and not ours:
             unmanaged.append(live_res.address)

@@ -32,7 +32,7 @@ def unmanage_changes(desired: ManifestSet, live: LiveState) -> list[Change]:
         blocked = None
         if owner != desired.name_prefix:
             blocked = f"humectl manages it for {scope_label(owner or '')}, not this environment"
-        reasons = [f"listed under removed: ({entry.source.file}:{entry.source.line})"]
+        reasons = ["the manifests list it under removed:"]
         if is_protected(description):
             reasons.append("its protect: true is part of humectl's marker and goes with it")
         changes.append(

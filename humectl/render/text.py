@@ -55,7 +55,7 @@ def _headline(change: Change) -> str:
     elif change.action == "create":
         extra = ""
     if change.versions:
-        extra += f" ({len(change.versions)} old version(s) deleted: {versions_text(change.versions)})"
+        extra += f" ({versions_text(change.versions)}: {len(change.versions)} old version(s))"
     if change.rename_from:
         extra += f" (renamed from {name(change.rename_from)})"
     return f"# {name(change.address)} {verb}{extra} {RISK_MARKERS[change.risk]}"

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from humectl.core.errors import PlanError
 from humectl.decide.drift import find_drift
 from humectl.decide.gates import refuse_blocked
+from humectl.emulator.app import EmulatorConfig
+from humectl.model.desired import Retention
 from humectl.model.plan import Plan
 
 from .helpers import Account, config, emulator_account, manifests, prompt, tool
@@ -133,3 +132,34 @@ def test_drift_reports_only_edits_made_outside_humectl() -> None:
         assert item.state == "changed" and item.live_version == 1
         assert [(f.path, f.before, f.after) for f in item.fields] == [("timeouts.inactivity.duration_secs", 300, 120)]
         assert item.modified_at and item.modified_at.endswith("Z")
+
+
+def _strict_history(account: Account) -> None:
+    """config/c v0 used tool/old; v1 uses tool/new: only an old version names tool/old."""
+    account.converge(manifests(tool("old"), tool("new"), config("c", None, ["old"])))
+    account.converge(manifests(tool("old"), tool("new"), config("c", None, ["new"])))
+
+
+def test_a_server_that_refuses_deleting_what_an_old_version_names_meets_retention_first() -> None:
+    # Hume's answer to deleting a tool an old config version references is undocumented; the emulator
+    # can refuse it (refuse_referenced_deletes). Prune alone then fails, exactly reported; with
+    # --prune-versions the old config version goes first and the same apply succeeds.
+    strict = EmulatorConfig(refuse_referenced_deletes=True)
+    with emulator_account(strict) as account:
+        _strict_history(account)
+        plan = prune_plan(account, manifests(tool("new"), config("c", None, ["new"])))
+        assert deletes(plan) == ["tool/old"]
+        report = account.apply(plan)
+        assert report.done == [] and report.failed[0][0] == "tool/old"
+        assert "is used by config c version 0" in report.failed[0][1]
+    with emulator_account(strict) as account:
+        _strict_history(account)
+        desired = manifests(tool("new"), config("c", None, ["new"]))
+        desired.retention = Retention(keep_versions=1)
+        plan = prune_plan(account, desired, prune_versions=True)
+        assert [(c.address, c.operations) for c in plan.changes] == [
+            ("config/c", ("delete_version",)),
+            ("tool/old", ("delete",)),
+        ]
+        assert account.apply(plan).done == ["config/c", "tool/old"]
+        assert account.live().get("tool", "old") is None
