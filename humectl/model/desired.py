@@ -114,6 +114,9 @@ class ManifestSet:
     policy: Policy = field(default_factory=Policy)  # humectl.yaml's policy: for this environment
     removed: list[Removed] = field(default_factory=list)  # the manifests' removed: entries
     retention: Retention = field(default_factory=Retention)  # humectl.yaml's retention: for this environment
+    # Every file the load read (manifests, humectl.yaml, var files, text files), as real paths: what a
+    # cached load (humectl.load.cache) must find unchanged to stand for a new one.
+    inputs: tuple[str, ...] = ()
 
     def get(self, kind: str, name: str) -> DesiredResource | None:
         for resource in self.resources:
