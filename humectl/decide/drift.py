@@ -150,7 +150,9 @@ def three_way(
             wanted = value_at(change.content, f.path)
             then = value_at(base_content, f.path)
         sides[f.path] = side_of(wanted, live_value, then)
-        values[f.path] = registry.mask_data(then) if secrets else then
+        # Masked as the plan masks what a sensitive value replaces: a token humectl applied before
+        # the current one was rotated in sits where the manifests now hold a sensitive value.
+        values[f.path] = sensitive.mask_pair(then, wanted, registry)[0] if secrets else then
     return replace(drifted, base_version=int(base.get("version", 0)), sides=sides, base=values)
 
 

@@ -48,3 +48,15 @@ def test_three_way_puts_each_field_on_its_side() -> None:
     assert unknown.base_version is None and unknown.sides == {"text": None}
     assert drifted_sides(conflict, ("live", "conflict")) == ["text"]
     assert drifted_sides(unknown, ("live",)) == ["text"]  # never applied by humectl: live's to keep
+
+
+def test_a_token_humectl_applied_before_a_rotation_never_shows_as_the_base() -> None:
+    (drifted,) = a_prompt_edited_in_the_dashboard()
+    drifted.fields = [FieldChange("text", "call https://x?t=(sensitive)", "call https://x?t=(sensitive)")]
+    wanted = {"text": "call https://x?t=new-token-2222"}
+    change = Change(address="prompt/p", kind="prompt", name="p", operations=(VERSION,), content=wanted)
+    head = {"id": "id-p", "version": 3, "text": "call https://x?t=typed-by-hand-3333"}
+    base = {"id": "id-p", "version": 2, "text": "call https://x?t=old-token-1111", "version_description": "[humectl r]"}
+    resolved = three_way(drifted, change, head, base, {"hook": "new-token-2222"})
+    assert resolved.sides == {"text": "conflict"}
+    assert "old-token-1111" not in str(resolved.to_dict()) and resolved.base["text"] == "call https://x?t=(sensitive)"
