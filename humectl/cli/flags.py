@@ -41,10 +41,15 @@ class ApiFlags:
     emulator_db: str | None
     parallelism: int | None
     timeout: float | None
+    ca_bundle: str | None
 
     def settings(self) -> Settings:
         return build_settings(
-            base_url=self.base_url, emulator_db=self.emulator_db, parallelism=self.parallelism, timeout_s=self.timeout
+            base_url=self.base_url,
+            emulator_db=self.emulator_db,
+            parallelism=self.parallelism,
+            timeout_s=self.timeout,
+            ca_bundle=self.ca_bundle,
         )
 
 

@@ -87,6 +87,15 @@ def api_options(func: F) -> F:
         help="Concurrent requests at most (default 8).",
     )(func)
     func = click.option(
+        "--ca-bundle",
+        "ca_bundle",
+        default=None,
+        type=click.Path(dir_okay=False),
+        metavar="FILE",
+        help="Trust the CA certificates in FILE (PEM) besides the system's: a proxy's or your company's "
+        "(also SSL_CERT_FILE / REQUESTS_CA_BUNDLE).",
+    )(func)
+    func = click.option(
         "--timeout",
         "timeout",
         type=click.FloatRange(min=0, min_open=True),
