@@ -72,6 +72,7 @@ def test_a_config_that_drops_a_tool_and_the_tool_pruned_in_one_apply() -> None:
         plan = prune_plan(account, manifests(tool("u"), config("c", None, ["u"])))
         assert [(c.address, c.action) for c in plan.changes] == [("config/c", "version"), ("tool/t", "delete")]
         assert plan.kept == {}
+        refuse_blocked(plan)  # before: "still referenced by config/c v0", the current head it replaces
         account.apply(plan)
         assert account.live().get("tool", "t") is None
         assert not prune_plan(account, manifests(tool("u"), config("c", None, ["u"]))).has_changes
