@@ -11,8 +11,14 @@ its change, in order (:mod:`humectl.model.plan`):
 - ``version``  canonical content differs: a new version (with the reason: which fields changed,
                or ``prompt/x v3 → v4`` when a config follows a prompt that gets a new version);
 - ``describe`` only ``version_description`` (or ``protect``) differs (PATCH the head, no new version);
-- ``delete``   (prune) a live resource the manifests no longer have;
+- ``unmanage`` a ``removed:`` entry whose head carries humectl's marker (:mod:`humectl.decide.unmanage`);
+- ``delete_version`` (``--prune-versions``) old versions nothing uses (:mod:`humectl.decide.retention`);
+- ``delete``   (prune) a live resource the manifests no longer have, unless in use (what the newest
+               version of a live config uses) or protected: those are named in the plan's ``kept``;
 - no change    listed under ``unchanged``.
+
+``--target``/``--exclude`` select by address pattern (:mod:`humectl.decide.selection`); what depends
+on an excluded change is held back and named in ``kept``.
 
 A config reference without a version follows the newest version humectl manages, so a prompt's
 new version cascades to every config following it; a pinned ``{name, version}`` never moves.

@@ -154,10 +154,10 @@ async def plan_live(
         early.clear()
         live, config_versions = await listed
         await asyncio.gather(*(t for tasks in reads.values() for t in tasks))
-        kept_versions = None
+        retention_input = None
         if prune_versions:
             with stages.span("list"):
-                kept_versions = await _retention_input(client, builder, config_versions)
+                retention_input = await _retention_input(client, builder, config_versions)
     finally:
         listed.cancel()
         for task in (t for tasks in reads.values() for t in tasks):
@@ -176,7 +176,7 @@ async def plan_live(
             prune_unmanaged=prune_unmanaged,
             config_versions=config_versions,
             allow_empty=allow_empty,
-            retention=kept_versions,
+            retention=retention_input,
         )
     return plan, live
 
@@ -188,10 +188,7 @@ async def _retention_input(
     of each managed prompt and tool (one listing each, concurrently), every config version."""
     keep = builder.desired.retention.keep_versions
     if keep is None:
-        raise PlanError(
-            "--prune-versions needs to know how many versions to keep",
-            hint="set retention: {keep_versions: N} in humectl.yaml (top level, or the environment's)",
-        )
+        raise _no_retention()
     listed = retention.candidates(builder.desired, builder.matches)
     todo = [(res.address, head) for res, head in listed if retention.needs_listing(res.kind)]
     found = await asyncio.gather(*(client.list_versions(KINDS[head.kind], head.id) for _, head in todo))
@@ -214,6 +211,13 @@ class PlanOptions:
     fail_on: RiskLevel | None = None  # --fail-on, over humectl.yaml's policy.fail_on
     run_id: str | None = None  # the run's id (humectl's marker); a new one when None
     cache: ManifestCache | None = None  # loads kept from earlier runs (humectl.load.cache); None: none
+
+
+def _no_retention() -> PlanError:
+    return PlanError(
+        "--prune-versions needs to know how many versions to keep",
+        hint="set retention: {keep_versions: N} in humectl.yaml (top level, or the environment's)",
+    )
 
 
 def _no_resources(directory: str | Path, hint: str) -> PlanError:
@@ -245,6 +249,8 @@ async def make_plan(
 
     async def checked() -> ManifestSet:
         loaded = await _loaded(loading)
+        if options.prune_versions and loaded.retention.keep_versions is None:
+            raise _no_retention()  # before the versions are listed: nothing to decide them with
         if not loaded.resources and not options.allow_empty:
             raise _no_resources(
                 directory,
