@@ -19,7 +19,7 @@ from humectl.core.errors import Problem
 from humectl.load import rules, variables
 from humectl.load.schema import project_violations
 from humectl.load.yamldoc import Document, parse, read_text, relative_display
-from humectl.model.desired import LoadOptions
+from humectl.model.desired import LoadOptions, Retention
 from humectl.model.review import FAIL_ON_LEVELS, LEVELS, Policy, is_override_key, risk_level, rule_ids
 
 PROJECT_FILENAMES = ("humectl.yaml", "humectl.yml")
@@ -57,7 +57,7 @@ class Resolved:
     sensitive: dict[str, str] = field(default_factory=dict, repr=False)
     policy: Policy = field(default_factory=Policy)
     environment: str | None = None  # as chosen: --env, else humectl.yaml's default_env
-    retention: int | None = None  # retention.keep_versions: the environment's, else the top level's
+    retention: Retention = field(default_factory=Retention)  # the environment's, else the top level's
     endpoint: Endpoint = field(default_factory=Endpoint)
 
 
@@ -130,7 +130,7 @@ class _Project:
     sensitive: dict[str, tuple[Document, str]] = field(default_factory=dict, repr=False)
     policy: Policy = field(default_factory=Policy)  # of the chosen environment (humectl.decide.policy)
     environment: str | None = None
-    retention: int | None = None
+    retention: Retention = field(default_factory=Retention)  # of the chosen environment (--prune-versions)
     endpoint: Endpoint = field(default_factory=Endpoint)
     # Every environment's name prefix ("" when it has none), by environment name.
     prefixes: dict[str, str] = field(default_factory=dict)
@@ -236,7 +236,7 @@ def _read_project(root: Path, root_display: str, options: LoadOptions, problems:
         sensitive=sensitive,
         policy=policy,
         environment=env,
-        retention=_keep_versions(own_settings.get("retention")) or _keep_versions(data.get("retention")),
+        retention=Retention(_keep_versions(own_settings.get("retention")) or _keep_versions(data.get("retention"))),
         endpoint=Endpoint(
             env if chosen is not None else None,
             _text(own_settings.get("base_url")),

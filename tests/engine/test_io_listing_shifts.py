@@ -120,8 +120,8 @@ def test_prune_never_deletes_a_prompt_pinned_by_a_config_version_a_shifting_list
 
     plan = asyncio.run(main())
     assert server.deleted
-    [delete] = [c for c in plan.changes if c.address == "prompt/keep"]
-    assert delete.blocked_by is not None and "config/c100 v0" in delete.blocked_by
+    assert [c.address for c in plan.changes if c.address == "prompt/keep"] == []  # not deleted: kept, and why
+    assert "config/c100" in plan.kept["prompt/keep"], plan.kept
 
 
 def test_destroy_never_deletes_a_prompt_pinned_by_a_config_version_a_shifting_listing_missed() -> None:

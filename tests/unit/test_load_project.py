@@ -76,14 +76,14 @@ def test_every_field_the_schema_declares_loads() -> None:
 def test_the_new_fields_are_read(tmp_path: Path) -> None:
     root = project(tmp_path, FULL)
     dev = load_manifests(root, LoadOptions(environment_required=True))  # default_env: dev
-    assert (dev.environment, dev.name_prefix, dev.retention) == ("dev", "dev-", 3)
+    assert (dev.environment, dev.name_prefix, dev.retention.keep_versions) == ("dev", "dev-", 3)
     prod = load_manifests(root, LoadOptions(environment="prod"))
-    assert (prod.environment, prod.name_prefix, prod.retention) == ("prod", "", 10)
+    assert (prod.environment, prod.name_prefix, prod.retention.keep_versions) == ("prod", "", 10)
     assert environment_endpoint(root, LoadOptions()) == Endpoint("dev", "http://127.0.0.1:8001", "DEV_HUME_API_KEY")
     assert environment_endpoint(root, LoadOptions(environment="prod")) == Endpoint(
         "prod", "https://evi.example.com/v0", "PROD_HUME_API_KEY"
     )
-    assert load_manifests(project(tmp_path, "variables: {a: 1}\n")).retention is None
+    assert load_manifests(project(tmp_path, "variables: {a: 1}\n")).retention.keep_versions is None
 
 
 @pytest.mark.parametrize(
@@ -224,3 +224,34 @@ def test_every_problem_of_a_section_is_reported_once(tmp_path: Path) -> None:
         (1, 12, "retention: missing required field 'keep_versions'", "project-file"),
         (1, 13, "retention: unknown field 'keep'", "project-file"),
     ]
+
+
+# --- retention (read here for the version lifecycle: --prune-versions) ----------------------------------
+
+
+def test_retention_of_the_top_level_and_of_an_environment(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        "retention: {keep_versions: 10}\nenvironments:\n  dev: {name_prefix: dev-, retention: {keep_versions: 2}}\n"
+        "  prod: {name_prefix: ''}\n",
+    )
+    assert load_manifests(root).retention.keep_versions == 10
+    assert load_manifests(root, LoadOptions(environment="dev")).retention.keep_versions == 2
+    assert load_manifests(root, LoadOptions(environment="prod")).retention.keep_versions == 10
+    (root / "humectl.yaml").write_text("variables: {}\n")
+    assert load_manifests(root).retention.keep_versions is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("retention: {keep_versions: 0}\n", "retention.keep_versions: 0 is below the minimum 1"),
+        ("retention: {keep_versions: two}\n", "retention.keep_versions: must be an integer, not a string"),
+        ("retention: {keep: 3}\n", "retention: unknown field 'keep'"),
+        ("retention: 3\n", "retention: must be a mapping, not an integer"),
+        ("retention: {keep_versions: true}\n", "retention.keep_versions: must be an integer, not true (true/false)"),
+    ],
+)
+def test_retention_problems(tmp_path: Path, text: str, message: str) -> None:
+    found = [m for _, _, m, _ in problems(project(tmp_path, text))]
+    assert message in found, found
