@@ -17,7 +17,7 @@ DEFAULT_BASE_URL = "https://api.hume.ai"
 DEFAULT_EMULATOR_DB = ".humectl/emulator.sqlite3"
 DEFAULT_PARALLELISM = 8
 DEFAULT_TIMEOUT_S = 30.0
-TIMEOUT_ENV = "HUMECTL_TIMEOUT"  # seconds per request (connect, read, write); --timeout wins
+TIMEOUT_ENV = "HUMECTL_TIMEOUT"  # seconds per request, its whole time (io.client); --timeout wins
 
 
 @dataclass(frozen=True)

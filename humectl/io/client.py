@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import anyio
 import httpx
 
 from humectl.core.errors import (
@@ -67,6 +68,7 @@ MAX_READS = 5  # reads of one list that shifts (another run writing) before hume
 ANNOUNCED_BATCH = 128  # announced pages read at once: one round trip for up to 12,800 items of a kind
 HANDOFF_TURNS = 4  # event-loop turns a woken request needs to get from the limiter onto the wire
 monotonic = time.monotonic  # when an answer arrived (last_date); tests drive it by hand
+MAX_BODY_BYTES = 64 * 1024 * 1024  # one answer, decompressed: a page of 100 configs is well under 1 MB
 
 
 @dataclass(frozen=True)
@@ -247,6 +249,7 @@ class EviClient:
         if api_key:
             headers["X-Hume-Api-Key"] = api_key
         self.retry = retry or RetryPolicy()
+        self.timeout_s = settings.timeout_s
         self.limiter = AdaptiveLimiter(settings.parallelism)
         self.requests_sent = 0
         # The server's Date header and when it arrived (monotonic()): the lock reads server time from it.
@@ -281,7 +284,19 @@ class EviClient:
         try:
             self.requests_sent += 1
             try:
-                response = await self._http.request(method, path, params=params, json=body)
+                # --timeout bounds the whole exchange, not only each wait between bytes: a server that
+                # trickles its answer a byte at a time would otherwise hold the run (and its lock) forever.
+                # anyio's deadline, not asyncio.wait_for: that one can swallow a cancellation on Python <
+                # 3.12 (an answer and a Ctrl-C at once), and the cancelled listing then never ends.
+                with anyio.fail_after(self.timeout_s):
+                    response = await self._exchange(method, path, params, body)
+            except TimeoutError:
+                error = TransportError(
+                    f"{method} {path}: timed out: no whole answer from {self._http.base_url} within "
+                    f"{self.timeout_s:g} s (--timeout)",
+                    hint="the server answers too slowly (or trickles its answer): check it, or raise --timeout",
+                )
+                raise _Retryable(error, None, True) from None
             except httpx.TransportError as exc:
                 refused = certificate_problem(exc)
                 if refused is not None:  # permanent: never retried
@@ -311,6 +326,32 @@ class EviClient:
             return response
         finally:
             await self.limiter.release(throttled_for=throttled, epoch=epoch)
+
+    async def _exchange(self, method: str, path: str, params: dict[str, Any] | None, body: Any) -> httpx.Response:
+        """One request and its whole answer, decoded, read into memory up to :data:`MAX_BODY_BYTES`: a
+        compressed answer that inflates past it (a gzip bomb: 1.6 GB from a few MB) is refused as it
+        is read, never held whole."""
+        request = self._http.build_request(method, path, params=params, json=body)
+        response = await self._http.send(request, stream=True)
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise InvalidResponseError(
+                        method,
+                        path,
+                        response.status_code,
+                        f"a body of more than {MAX_BODY_BYTES // (1024 * 1024)} MB once decompressed "
+                        "(no answer of the API comes near it: a compression bomb?); not read further",
+                    )
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        # The body read, as decoded: the encoding headers describe bytes no longer here.
+        headers = [(k, v) for k, v in response.headers.multi_items() if k not in ("content-encoding", "content-length")]
+        return httpx.Response(response.status_code, headers=headers, content=b"".join(chunks), request=request)
 
     async def _request(
         self,

@@ -1,6 +1,7 @@
-"""Writing files into a directory the user named (export, rollback --write): every write stays inside
-it, never through a symlink that leads out of it, and nothing is written when a file that must not
-be overwritten exists."""
+"""Writing files the user named: into a directory (export, rollback --write), where every write stays
+inside it, never through a symlink that leads out of it, and nothing is written when a file that must
+not be overwritten exists; and single files (a saved plan and its Markdown, a snapshot), where a path
+that cannot be written is a clear usage error, never a traceback."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from humectl.core.errors import ExportError
+from humectl.core.errors import ExportError, UsageError
 
 
 def inside(root: Path, path: Path) -> bool:
@@ -32,6 +33,40 @@ def refuse_outside(root: Path, paths: Iterable[str]) -> None:
             f"refusing to write outside {root}: {', '.join(outside)} lead(s) through a symlink out of it",
             hint="remove the symlinked directory, or export into a directory of its own",
         )
+
+
+def unwritable(path: Path) -> str | None:
+    """Why no file can be written at ``path`` (checked before anything is written), or None."""
+    parent = path.parent
+    if path.is_dir():
+        return "it is a directory"
+    if not parent.exists():
+        return f"its directory {parent} does not exist"
+    if not parent.is_dir():
+        return f"{parent} is not a directory"
+    return None
+
+
+def check_writable(path: str | Path, what: str) -> Path:
+    """``path`` as a Path, or a UsageError naming ``what`` cannot be written there and why."""
+    target = Path(path)
+    why = unwritable(target)
+    if why is not None:
+        hint = f"create {target.parent} first, or name another file" if "does not exist" in why else None
+        raise UsageError(f"cannot write {what} {target}: {why}", hint=hint)
+    return target
+
+
+def write_file(path: str | Path, text: str, *, what: str) -> Path:
+    """Write one file the user named (``what``: "the plan", "the snapshot") as UTF-8, exactly; a path
+    that cannot be written is a UsageError saying why (a missing directory, no permission), never a
+    traceback."""
+    target = check_writable(path, what)
+    try:
+        target.write_bytes(text.encode("utf-8"))
+    except OSError as exc:
+        raise UsageError(f"cannot write {what} {target}: {exc.strerror or exc}") from None
+    return target
 
 
 def write_files(root: str | Path, files: Iterable[tuple[str, str]], *, force: bool = False) -> list[Path]:

@@ -1,5 +1,10 @@
 """A saved plan's files: the plan as JSON (no sensitive value in it: salted fingerprints instead) and
-its Markdown beside it; reading one back, and putting its sensitive values back from the environment."""
+its Markdown beside it; reading one back, and putting its sensitive values back from the environment.
+
+The Markdown ends with :data:`MARKDOWN_MARK`, so a later ``plan --out`` overwrites only Markdown it
+wrote, never a ``NAME.md`` of the user's. The mark is a link reference definition, which renders as
+nothing (an HTML comment would too, but humectl's Markdown never opens one: a hostile name could hide
+what follows it)."""
 
 from __future__ import annotations
 
@@ -9,18 +14,58 @@ from dataclasses import replace
 from pathlib import Path
 
 from humectl.core import sensitive
-from humectl.core.errors import PlanError
+from humectl.core.errors import PlanError, UsageError
 from humectl.decide import risk
+from humectl.io.files import check_writable, write_file
 from humectl.load.variables import ENV_PREFIX, variables_from_environ
 from humectl.model.plan import Plan, markdown_sibling
+
+MARKDOWN_MARK = '[humectl-plan]: # "written by humectl plan --out: the next plan saved here rewrites this file"'
+_LEGACY_HEADING = "### humectl plan"  # how the Markdown of humectl before the mark began
+
+
+def is_plan_markdown(text: str) -> bool:
+    """Whether ``text`` is a plan's Markdown that humectl wrote (its mark, or an older humectl's heading)."""
+    lines = text.strip().splitlines()
+    return bool(lines) and (lines[-1] == MARKDOWN_MARK or lines[0] == _LEGACY_HEADING)
+
+
+def _refuse_foreign_markdown(sibling: Path, plan_file: Path) -> None:
+    """A ``NAME.md`` beside ``--out NAME.json`` that humectl did not write is the user's: never overwritten."""
+    if not sibling.exists():
+        return
+    try:
+        text = sibling.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    if not is_plan_markdown(text):
+        raise UsageError(
+            f"refusing to overwrite {sibling}: humectl writes the plan's Markdown beside {plan_file.name} there, "
+            "and that file is not one it wrote",
+            hint=f"move {sibling.name} away, or save the plan under another name (--out other.json)",
+        )
+
+
+def check_plan_out(path: str | Path, *, markdown: bool = True) -> Path:
+    """Refuse (UsageError) a ``plan --out`` path where the plan, or its Markdown beside it, cannot be
+    written: a missing directory, a directory in the way, a ``NAME.md`` humectl did not write."""
+    target = check_writable(path, "the plan")
+    if markdown:
+        sibling = check_writable(markdown_sibling(target), "the plan's Markdown")
+        _refuse_foreign_markdown(sibling, target)
+    return target
 
 
 def save_plan(plan: Plan, path: str | Path, *, markdown: str | None = None) -> Path | None:
     """Write the plan file: no sensitive value in it (``Plan.to_dict`` keeps salted fingerprints instead).
 
     ``markdown`` (the plan rendered for a PR comment) is written beside it (``plan.markdown_sibling``),
-    masked like everything printed; its path is returned.
+    masked like everything printed, ending with :data:`MARKDOWN_MARK`; its path is returned. Nothing is
+    written when either file cannot be (a missing directory) or the Markdown's path holds a file
+    humectl did not write (UsageError).
     """
+    target = check_plan_out(path, markdown=markdown is not None)
+    sibling = markdown_sibling(target) if markdown is not None else None
     data = plan.to_dict()
     guard = sensitive.current()  # values the plan does not know (the API key): masked as everywhere else
     data = {
@@ -30,11 +75,12 @@ def save_plan(plan: Plan, path: str | Path, *, markdown: str | None = None) -> P
             for c in data["changes"]
         ],
     }
-    Path(path).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    if markdown is None:
+    write_file(target, json.dumps(data, indent=2, sort_keys=True) + "\n", what="the plan")
+    if markdown is None or sibling is None:
         return None
-    sibling = markdown_sibling(path)
-    sensitive.write_masked(sibling, markdown)
+    text = markdown if markdown.endswith("\n") else markdown + "\n"
+    # After a blank line: a link reference definition cannot continue a paragraph.
+    write_file(sibling, sensitive.current().mask(f"{text}\n{MARKDOWN_MARK}\n"), what="the plan's Markdown")
     return sibling
 
 

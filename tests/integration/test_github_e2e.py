@@ -10,6 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from humectl.cli.app import cli
+from humectl.io.planfile import MARKDOWN_MARK
 from humectl.model.fields import FieldChange
 from humectl.model.plan import Change, Plan
 from humectl.render.markdown import GITHUB_COMMENT_LIMIT, render_markdown
@@ -32,7 +33,8 @@ def test_plan_and_apply_in_github_actions(tmp_path: Path) -> None:
     assert "\x1b[" not in result.output  # no colour in CI logs
     step = summary.read_text()
     assert step.startswith("### humectl plan") and "Plan: 6 to create" in step
-    assert (tmp_path / "plan.md").read_text() == render_markdown(Plan.from_dict(json.loads(out.read_text())))
+    written = render_markdown(Plan.from_dict(json.loads(out.read_text())))
+    assert (tmp_path / "plan.md").read_text() == f"{written}\n{MARKDOWN_MARK}\n"  # marked as humectl's own
     assert json.loads(out.read_text())["summary"]["create"] == 6
 
     applied, summary = gh_run(tmp_path, "apply", str(out), db, "--auto-approve")

@@ -21,6 +21,7 @@ from humectl.core.escape import terminal
 from humectl.emulator.app import EmulatorConfig
 from humectl.emulator.seeding import SeedError, read_seed_file
 from humectl.emulator.serve import KeyFileError, key_from_file, open_door_warning, serve
+from humectl.io.files import check_writable, write_file
 from humectl.ops.session import snapshot_settings
 from humectl.ops.snapshot import render_snapshot, snapshot_counts
 from humectl.render.json import snapshot_line
@@ -213,6 +214,8 @@ def emulator_snapshot(
     if url is not None and base_url is not None and url.rstrip("/") != base_url.rstrip("/"):
         raise UsageError("--url and --base-url name different servers: give one of them")
     settings = snapshot_settings(ApiFlags(url or base_url, emulator_db, parallelism, timeout, ca_bundle).settings())
+    if out_file is not None:
+        check_writable(out_file, "the snapshot")  # before the account is read, not after
     document = run(settings, lambda session: session.snapshot())
     text = render_snapshot(document)
     counts = snapshot_counts(document)
@@ -221,7 +224,7 @@ def emulator_snapshot(
         # seeds and compares as is; never the key.
         echo_raw(text)
         return
-    sensitive.write_masked(out_file, text)
+    write_file(out_file, sensitive.current().mask(text), what="the snapshot")
     if json_mode():
         echo(snapshot_line(out_file, counts))
     else:

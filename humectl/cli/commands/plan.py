@@ -16,7 +16,7 @@ from humectl.core import stages
 from humectl.core.escape import terminal
 from humectl.decide import policy
 from humectl.decide.gates import refuse_blocked
-from humectl.io.planfile import save_plan
+from humectl.io.planfile import check_plan_out, save_plan
 from humectl.render import sarif
 from humectl.render.github import append_step_summary
 from humectl.render.markdown import render_markdown
@@ -51,6 +51,8 @@ def plan(directory: str, output: str, out_file: str | None, detailed_exitcode: b
       humectl plan evi/ --env prod --fail-on high  # exit 1 when a change is high risk
     """
     options = flags.plan_options(directory)
+    if out_file:
+        check_plan_out(out_file)  # before the account is read: where the plan goes must take it
     result = run(flags.settings_for(directory), lambda session: session.plan(directory, options))
     show_warnings(result.desired)
     if result.lock_note:  # plan takes no lock, but says when an apply holds it (stderr: -o json stays clean)
