@@ -22,6 +22,7 @@ from humectl.emulator.admin import Stats
 from humectl.emulator.faults import FaultInjector, FaultSettings
 from humectl.emulator.gateway import Gateway
 from humectl.emulator.resources import RESOURCE_KINDS, routes_for
+from humectl.emulator.seeding import seed_account
 from humectl.emulator.store import Store
 from humectl.emulator.validation import error_body, live_shape
 
@@ -96,8 +97,6 @@ def create_app(config: EmulatorConfig) -> Starlette:
     app.state.config = config
     app.state.store = Store(config.db, allow_duplicate_names=config.allow_duplicate_names)
     if config.seed_document is not None:
-        from humectl.emulator.seeding import seed_account
-
         try:
             seed_account(app.state.store, config.seed_document)
         except BaseException:
