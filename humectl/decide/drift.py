@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from humectl.core.kinds import KindName
 from humectl.core.provenance import made_by_humectl
 from humectl.model.fields import FieldChange
 from humectl.model.live import LiveState, iso_time
@@ -20,7 +21,7 @@ from humectl.model.plan import CREATE, DESCRIBE, VERSION, Plan
 @dataclass
 class Drifted:
     address: str
-    kind: str
+    kind: KindName
     state: str  # "changed" (edited outside humectl) or "missing" (absent live)
     fields: list[FieldChange] = field(default_factory=list)
     text_diff: str | None = None

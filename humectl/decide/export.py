@@ -36,7 +36,7 @@ from typing import Any
 import yaml
 
 from humectl.core.errors import ExportError, UsageError
-from humectl.core.kinds import DEPENDENCY_ORDER, KINDS, Kind, parse_address
+from humectl.core.kinds import DEPENDENCY_ORDER, KINDS, Kind, KindName, parse_address
 from humectl.decide.normalize import normalize_live, split_ref
 from humectl.load.rules import name_problem
 from humectl.load.schema import manifest_schema_text
@@ -65,7 +65,7 @@ class ExportResult:
     notes: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        out = {kind: 0 for kind in DEPENDENCY_ORDER}
+        out: dict[str, int] = dict.fromkeys(DEPENDENCY_ORDER, 0)
         for address in self.addresses:
             out[address.partition("/")[0]] += 1
         return out
@@ -74,9 +74,9 @@ class ExportResult:
 # --- selecting -----------------------------------------------------------------------------------
 
 
-def live_references(resource: LiveResource) -> list[tuple[str, str]]:
+def live_references(resource: LiveResource) -> list[tuple[KindName, str]]:
     """(kind, name) of every resource the live head references (a config's prompt and tools)."""
-    found: list[tuple[str, str]] = []
+    found: list[tuple[KindName, str]] = []
     for reference in KINDS[resource.kind].references:
         value = resource.data.get(reference.field)
         items = value if isinstance(value, list) else [value] if value else []
@@ -89,8 +89,8 @@ def select_resources(live: LiveState, selectors: Iterable[str]) -> list[LiveReso
     selectors = list(selectors)
     if not selectors:
         return sorted(live.resources.values(), key=_order)
-    wanted: dict[tuple[str, str], LiveResource] = {}
-    stack: list[tuple[str, str]] = []
+    wanted: dict[tuple[KindName, str], LiveResource] = {}
+    stack: list[tuple[KindName, str]] = []
     for selector in selectors:
         try:
             kind, name = parse_address(selector)
@@ -137,7 +137,7 @@ def _without_defaults(value: Any, default: Any) -> Any:
 _DROP = object()
 
 
-def _reference(value: str, heads: Mapping[tuple[str, str], int], target: str, notes: list[str], owner: str) -> Any:
+def _reference(value: str, heads: Mapping[tuple[str, str], int], target: KindName, notes: list[str], owner: str) -> Any:
     """``name@version`` as the manifest writes it: the name, or ``{name, version}`` when older."""
     name, version = split_ref(value)
     if not isinstance(version, int):  # follows "latest": a reference by name keeps following it
@@ -149,7 +149,7 @@ def _reference(value: str, heads: Mapping[tuple[str, str], int], target: str, no
 
 
 def manifest_entry(
-    kind: str,
+    kind: KindName,
     data: Mapping[str, Any],
     heads: Mapping[tuple[str, str], int],
     *,

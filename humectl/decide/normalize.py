@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from humectl.catalog import voice_library
-from humectl.core.kinds import KINDS, Kind
+from humectl.core.kinds import KINDS, Kind, KindName
 
 Ref = str  # "name@version", or "name@latest" for a live reference that follows the newest version
 LATEST = "latest"
@@ -138,7 +138,7 @@ def _canonical_fields(kind: Kind, content: Mapping[str, Any], *, keep_none: bool
 
 
 def normalize_live(
-    kind_name: str, data: Mapping[str, Any], rename: Mapping[tuple[str, str], str] | None = None
+    kind_name: KindName, data: Mapping[str, Any], rename: Mapping[tuple[str, str], str] | None = None
 ) -> dict[str, Any]:
     """Canonical content of a live object; embedded prompt/tool objects become ``name@version``.
 
@@ -153,7 +153,7 @@ def normalize_live(
         if value is None:
             continue
 
-        def to_ref(obj: Mapping[str, Any], target: str = reference.target) -> Ref:
+        def to_ref(obj: Mapping[str, Any], target: KindName = reference.target) -> Ref:
             name = str(obj.get("name"))
             name = rename.get((target, name), name)
             version: Any = obj.get("version") if obj.get("version_type") != "LATEST" else LATEST
@@ -167,9 +167,9 @@ def normalize_live(
 
 
 def normalize_desired(
-    kind_name: str,
+    kind_name: KindName,
     spec: Mapping[str, Any],
-    resolve: Callable[[str, Mapping[str, Any]], Ref],
+    resolve: Callable[[KindName, Mapping[str, Any]], Ref],
     live_content: Mapping[str, Any] | None = None,
     live_data: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:

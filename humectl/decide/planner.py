@@ -27,7 +27,16 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from humectl.core.errors import PlanError
-from humectl.core.kinds import DEPENDENCY_ORDER, KINDS, PLAN_ORDER, Kind, kind_level, referencing_kinds
+from humectl.core.kinds import (
+    DEPENDENCY_ORDER,
+    KINDS,
+    PLAN_ORDER,
+    Kind,
+    KindName,
+    kind_level,
+    parse_address,
+    referencing_kinds,
+)
 from humectl.core.provenance import describe, is_protected, made_by_humectl, owner_prefix, strip_marker
 from humectl.decide import policy, risk
 from humectl.decide.diff import diff_fields, text_diff
@@ -67,10 +76,10 @@ class PlanBuilder:
         # carry that field's live value, so the head is read (engine.plan_live) and replanned.
         self.incomplete: dict[str, LiveResource] = {}
 
-    def _ready(self, kind_name: str) -> bool:
+    def _ready(self, kind_name: KindName) -> bool:
         return all(r.target in self._planned for r in KINDS[kind_name].references)
 
-    def needs_detail(self, kind_name: str, item: Mapping[str, Any]) -> bool:
+    def needs_detail(self, kind_name: KindName, item: Mapping[str, Any]) -> bool:
         """Whether this listed head lacks a field (``Kind.detail_fields``) its manifest entry sets (a
         null included), so it must be read on its own before it can be compared at all.
 
@@ -89,7 +98,7 @@ class PlanBuilder:
             }
         return str(item.get("name")) in wanted and any(f not in item for f in fields)
 
-    def add_page(self, kind_name: str, items: Iterable[Mapping[str, Any]]) -> None:
+    def add_page(self, kind_name: KindName, items: Iterable[Mapping[str, Any]]) -> None:
         """One page of live heads of a kind; plans the desired resources they settle."""
         ready = self._ready(kind_name)
         for item in items:
@@ -112,7 +121,7 @@ class PlanBuilder:
         Only the change's content and field diff can move: the action and the predicted version (which
         dependents already used) stay, since the fields a list gives already differed.
         """
-        kind_name, _, name = address.partition("/")
+        kind_name, name = parse_address(address)
         res = self._desired[(kind_name, name)]
         _, renamed_from = self.matches[address]
         self.matches[address] = (head, renamed_from)
@@ -120,7 +129,7 @@ class PlanBuilder:
         self.incomplete.pop(address, None)
         self.results[address] = self.plan_resource(res)
 
-    def complete(self, kind_name: str) -> None:
+    def complete(self, kind_name: KindName) -> None:
         """A kind's listing is complete: plan what is left of it, and what that unblocks."""
         self._complete.add(kind_name)
         progress = True
@@ -136,7 +145,7 @@ class PlanBuilder:
                 self._planned.add(kind)
                 progress = True
 
-    def _match_kind(self, kind_name: str) -> None:
+    def _match_kind(self, kind_name: KindName) -> None:
         """Match each desired resource of a complete kind: by its name first, then ``previous_names``."""
         claimed = {(r.kind, r.name) for r, _ in self.matches.values() if r is not None}
         pending = [r for r in self.desired.of_kind(kind_name) if r.address not in self.matches]
@@ -190,8 +199,8 @@ class PlanBuilder:
                     changes.append(change)
         if targets:
             for target in targets:
-                kind_name, _, name = target.partition("/")
-                if self.desired.get(kind_name, name) is None:
+                target_kind, _, name = target.partition("/")
+                if target_kind not in KINDS or self.desired.get(target_kind, name) is None:
                     raise PlanError(f"--target {target}: no such resource in the manifests")
             keep = dependency_closure(self.desired, targets)
             changes = [c for c in changes if c.address in keep]
@@ -228,7 +237,7 @@ class PlanBuilder:
         )
         return review(plan, self.desired)
 
-    def resolve(self, owner: DesiredResource, target: str, spec: Mapping[str, Any]) -> Ref:
+    def resolve(self, owner: DesiredResource, target: KindName, spec: Mapping[str, Any]) -> Ref:
         name = str(spec.get("name"))
         address = f"{target}/{name}"
         pinned = spec.get("version")
@@ -269,7 +278,7 @@ class PlanBuilder:
                 "level": kind_level(res.kind),
             }
 
-        def resolve(target: str, spec: Mapping[str, Any]) -> Ref:
+        def resolve(target: KindName, spec: Mapping[str, Any]) -> Ref:
             return self.resolve(res, target, spec)
 
         if live_res is None:
@@ -296,7 +305,7 @@ class PlanBuilder:
         live_content = normalize_live(res.kind, live_res.data, self.rename)
         following_latest = _latest_refs(res.kind, live_content)
 
-        def resolve_live(target: str, spec: Mapping[str, Any]) -> Ref:
+        def resolve_live(target: KindName, spec: Mapping[str, Any]) -> Ref:
             # A live config made elsewhere may follow "latest" (no version pinned): it already
             # follows every new version, which is what an unpinned manifest reference asks for.
             name = str(spec.get("name"))
@@ -406,7 +415,7 @@ def _field_source(res: DesiredResource, path: str | None) -> str:
     return f"{res.source.file}:{res.source.line}:{res.source.col}"
 
 
-def _latest_refs(kind_name: str, content: Mapping[str, Any]) -> set[tuple[str, str]]:
+def _latest_refs(kind_name: KindName, content: Mapping[str, Any]) -> set[tuple[str, str]]:
     """(target kind, name) of the references in canonical ``content`` that follow ``latest``."""
     out: set[tuple[str, str]] = set()
     for reference in KINDS[kind_name].references:
@@ -425,7 +434,7 @@ def _ref_names(value: Any) -> list[str]:
     return [str(item.get("name")) for item in items if isinstance(item, dict)]
 
 
-def _describe_ref_change(target: str, before: Ref | None, after: Ref | None) -> str:
+def _describe_ref_change(target: KindName, before: Ref | None, after: Ref | None) -> str:
     if before is None or after is None:
         return f"{target}: {before or 'none'} → {after or 'none'}"
     (b_name, b_version), (a_name, a_version) = _split_safe(before), _split_safe(after)
@@ -443,7 +452,7 @@ def _split_safe(value: Ref) -> tuple[str, str]:
         return name, version_text
 
 
-def _reasons(kind_name: str, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+def _reasons(kind_name: KindName, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     kind = KINDS[kind_name]
     reasons: list[str] = []
     other: list[str] = []
@@ -482,10 +491,10 @@ def dependency_closure(desired: ManifestSet, targets: Iterable[str]) -> set[str]
             continue
         wanted.add(address)
         kind_name, _, name = address.partition("/")
-        res = desired.get(kind_name, name)
+        res = desired.get(kind_name, name) if kind_name in KINDS else None
         if res is None:
             continue
-        for reference in KINDS[kind_name].references:
+        for reference in KINDS[res.kind].references:
             for ref_name in _ref_names(res.spec.get(reference.field)):
                 stack.append(f"{reference.target}/{ref_name}")
     return wanted

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from humectl.core.kinds import KINDS
+from humectl.core.kinds import KINDS, KindName
 from humectl.core.text import split_lines
 from humectl.model.fields import FieldChange
 from humectl.model.plan import DELETE_VERSION, UNMANAGE, VERSION, Change, Operation
@@ -96,11 +96,11 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [] if value is None else [value]
 
 
-def _references(kind_name: str) -> dict[str, Any]:
+def _references(kind_name: KindName) -> dict[str, Any]:
     return {r.field: r for r in KINDS[kind_name].references}
 
 
-def _singular(kind_name: str, field: str) -> str:
+def _singular(kind_name: KindName, field: str) -> str:
     """How one item of a list field is called: a reference's target kind, else the field's own words."""
     reference = _references(kind_name).get(field)
     return reference.target if reference is not None else field.replace("_", " ").removesuffix("s")
@@ -255,7 +255,7 @@ def _field_reasons(change: Change, fired: set[str]) -> list[tuple[Rule, str, str
     return out
 
 
-def _override(rule: Rule, path: str | None, kind: str, overrides: Mapping[str, str]) -> str | None:
+def _override(rule: Rule, path: str | None, kind: KindName, overrides: Mapping[str, str]) -> str | None:
     """The level ``policy.risk`` gives this firing: of the longest key that is its rule id or a field
     path (``kind.path``) covering its path; None when no key does."""
     full = f"{kind}.{path}" if path is not None else None

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from humectl.catalog import model_catalog, voice_library
 from humectl.core.codepoints import describe, first_unsafe
 from humectl.core.errors import Problem
-from humectl.core.kinds import KINDS
+from humectl.core.kinds import KINDS, KindName
 from humectl.load.entries import ManifestEntry
 
 TOOL_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -598,8 +598,8 @@ def check_references(entries: list[ManifestEntry]) -> list[Problem]:
     """References (``Kind.references``) to resources the manifests do not define, rename away, list
     twice, or pin although they manage them."""
     targets = {r.target for kind in KINDS.values() for r in kind.references}
-    managed: dict[str, dict[str, ManifestEntry]] = {t: {} for t in targets}
-    renamed: dict[str, dict[str, ManifestEntry]] = {t: {} for t in targets}  # old name -> the entry renaming it
+    managed: dict[KindName, dict[str, ManifestEntry]] = {t: {} for t in targets}
+    renamed: dict[KindName, dict[str, ManifestEntry]] = {t: {} for t in targets}  # old name -> the entry renaming it
     for entry in entries:
         if entry.kind in managed and entry.full_name is not None:
             managed[entry.kind].setdefault(entry.full_name, entry)
@@ -609,7 +609,7 @@ def check_references(entries: list[ManifestEntry]) -> list[Problem]:
                     renamed[entry.kind].setdefault(entry.prefix + old, entry)
     problems: list[Problem] = []
     for entry in entries:
-        refs: list[tuple[str, str, Any, bool]] = []
+        refs: list[tuple[KindName, str, Any, bool]] = []
         for reference in KINDS[entry.kind].references:
             if not reference.many:
                 if reference.field in entry.data:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from humectl.core.errors import Problem
+from humectl.core.kinds import KindName
 from humectl.model.review import Policy
 
 
@@ -35,7 +36,7 @@ class DesiredResource:
     Names already carry the environment's name prefix.
     """
 
-    kind: str
+    kind: KindName
     name: str
     spec: dict[str, Any]
     source: Source
@@ -91,11 +92,11 @@ class ManifestSet:
     sensitive: dict[str, str] = field(default_factory=dict, repr=False)
     policy: Policy = field(default_factory=Policy)  # humectl.yaml's policy: for this environment
 
-    def get(self, kind: str, name: str) -> DesiredResource | None:
+    def get(self, kind: KindName, name: str) -> DesiredResource | None:
         for resource in self.resources:
             if resource.kind == kind and resource.name == name:
                 return resource
         return None
 
-    def of_kind(self, kind: str) -> list[DesiredResource]:
+    def of_kind(self, kind: KindName) -> list[DesiredResource]:
         return [r for r in self.resources if r.kind == kind]

@@ -25,7 +25,7 @@ from humectl.core.errors import (
     PlanError,
     StalePlanError,
 )
-from humectl.core.kinds import DEPENDENCY_ORDER, KINDS
+from humectl.core.kinds import DEPENDENCY_ORDER, KINDS, KindName
 from humectl.decide import policy
 from humectl.decide.gates import refuse_blocked, stale_reasons
 from humectl.decide.normalize import LATEST, split_ref
@@ -93,7 +93,7 @@ class _Executor:
         self.stopped = False
         self.in_flight: list[str] = []  # started, not yet answered: unknown if interrupted
 
-    def resolve_ref(self, target: str, value: str) -> dict[str, Any]:
+    def resolve_ref(self, target: KindName, value: str) -> dict[str, Any]:
         name, version = split_ref(value)
         address = f"{target}/{name}"
         dependency = self.by_address.get(address)

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from humectl.core.errors import NotFoundError, ResourceNotFound, UsageError
-from humectl.core.kinds import KINDS, parse_address
+from humectl.core.kinds import KINDS, KindName, parse_address
 from humectl.core.provenance import made_by_humectl, overridden_policy, run_id_of, strip_marker
 from humectl.decide.diff import diff_fields
 from humectl.decide.normalize import normalize_live
@@ -25,13 +25,13 @@ from humectl.model.history import History, VersionInfo
 from humectl.model.live import iso_time
 
 
-def _changed(kind: str, before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[str]:
+def _changed(kind: KindName, before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[str]:
     if before is None:
         return ["created"]
     return [f for f in KINDS[kind].content_fields if before.get(f) != after.get(f)]
 
 
-def build_history(kind: str, name: str, resource_id: str, versions: list[dict[str, Any]]) -> History:
+def build_history(kind: KindName, name: str, resource_id: str, versions: list[dict[str, Any]]) -> History:
     ordered = sorted(versions, key=lambda v: int(v.get("version", 0)))
     infos: list[VersionInfo] = []
     previous: dict[str, Any] | None = None
@@ -55,7 +55,7 @@ def build_history(kind: str, name: str, resource_id: str, versions: list[dict[st
     return History(kind=kind, name=name, id=resource_id, versions=list(reversed(infos)))
 
 
-async def find_resource(client: EviClient, kind: str, name: str) -> dict[str, Any]:
+async def find_resource(client: EviClient, kind: KindName, name: str) -> dict[str, Any]:
     """The live head of ``kind/name``; a clear error (with a did-you-mean) when there is none."""
     heads = [h for h in await client.list_heads(KINDS[kind], name=name) if h.get("name") == name]
     if heads:

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from humectl.core import sensitive, stages
 from humectl.core.errors import PlanError
-from humectl.core.kinds import KINDS, LOCK_KIND
+from humectl.core.kinds import KINDS, LOCK_KIND, KindName
 from humectl.core.provenance import new_run_id
 from humectl.decide import policy
 from humectl.decide.planner import PlanBuilder
@@ -72,13 +72,13 @@ async def plan_live(
     and a failed load (a ManifestError) stops the listing and is raised.
     """
     builder: PlanBuilder  # made once the manifests are loaded, before any callback uses it
-    early: list[tuple[str, list[dict[str, Any]]]] = []  # pages that came before the manifests
+    early: list[tuple[KindName, list[dict[str, Any]]]] = []  # pages that came before the manifests
     ready = asyncio.Event()
     reads: dict[str, list[asyncio.Future[None]]] = {}  # kind -> its detail reads
     reading: set[str] = set()
     detailed: dict[tuple[str, str], dict[str, Any]] = {}
 
-    async def read_then_plan(kind: str, item: dict[str, Any]) -> None:
+    async def read_then_plan(kind: KindName, item: dict[str, Any]) -> None:
         [full] = await complete_versions(client, KINDS[kind], [item])
         detailed[(kind, str(item["id"]))] = full
         with stages.span("plan"):
@@ -98,7 +98,7 @@ async def plan_live(
                 reading.add(address)
                 reads.setdefault(head.kind, []).append(asyncio.ensure_future(complete_planned(address, head)))
 
-    def on_page(kind: str, items: list[dict[str, Any]]) -> None:
+    def on_page(kind: KindName, items: list[dict[str, Any]]) -> None:
         if not ready.is_set():
             early.append((kind, items))
             return
@@ -112,7 +112,7 @@ async def plan_live(
             builder.add_page(kind, plain)
             start_completions()
 
-    async def on_complete(kind: str) -> None:
+    async def on_complete(kind: KindName) -> None:
         await ready.wait()
         await asyncio.gather(*reads.get(kind, []))
         with stages.span("plan"):

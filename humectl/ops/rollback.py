@@ -21,7 +21,7 @@ from typing import Any
 
 from humectl.core import sensitive
 from humectl.core.errors import NotFoundError, RollbackError, UsageError
-from humectl.core.kinds import KINDS, Kind, kind_level, parse_address, referencing_kinds
+from humectl.core.kinds import KINDS, Kind, KindName, kind_level, parse_address, referencing_kinds
 from humectl.core.provenance import describe_like
 from humectl.decide import risk
 from humectl.decide.diff import diff_fields, text_diff, unified_diff
@@ -37,7 +37,7 @@ from humectl.model.plan import VERSION, Change, Plan
 from humectl.model.rollback import ManifestUpdate, Rollback
 
 
-def _pin_latest(kind: str, content: dict[str, Any], live: LiveState, notes: list[str], owner: str) -> None:
+def _pin_latest(kind: KindName, content: dict[str, Any], live: LiveState, notes: list[str], owner: str) -> None:
     """A config version that followed a prompt/tool's latest version is pinned to today's newest one:
     a plan sends ``{id, version}`` only."""
     for reference in KINDS[kind].references:
@@ -133,7 +133,7 @@ def _as_list(value: Any) -> list[str]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def _cascade(kind: str, head: LiveResource, live: LiveState, text: str, run_id: str) -> list[Change]:
+def _cascade(kind: KindName, head: LiveResource, live: LiveState, text: str, run_id: str) -> list[Change]:
     """Config versions moving every config that uses ``head``'s newest version onto the rollback."""
     old, new = ref(head.name, head.version), ref(head.name, head.version + 1)
     changes = []
@@ -262,7 +262,7 @@ def _mentions_variables(value: Any) -> bool:
     return False
 
 
-def _strip_prefix(kind: str, entry: dict[str, Any], prefix: str) -> dict[str, Any]:
+def _strip_prefix(kind: KindName, entry: dict[str, Any], prefix: str) -> dict[str, Any]:
     """Names in manifests are written without the environment's name prefix."""
     if not prefix:
         return entry

@@ -18,7 +18,7 @@ from typing import Any
 
 from humectl.core.errors import ApplyReport
 from humectl.core.escape import md_code, md_fence, md_html, md_text, shorten
-from humectl.core.kinds import KINDS, REPORT_ORDER, referenced_kinds
+from humectl.core.kinds import KINDS, REPORT_ORDER, KindName, referenced_kinds
 from humectl.core.sensitive import MASK, is_masked_change
 from humectl.decide import risk
 from humectl.model.plan import Change, Plan
@@ -215,7 +215,7 @@ def render_apply_report(plan: Plan, report: ApplyReport, *, failed: bool, verb: 
 _MAX_RESOURCE_ROWS = 200
 
 
-def _resource_table(resources: Sequence[Mapping[str, Any]], kind: str) -> list[str]:
+def _resource_table(resources: Sequence[Mapping[str, Any]], kind: KindName) -> list[str]:
     rows = [f"| {kind} | id | version |", "|---|---|---|"]
     of_kind = [r for r in resources if r["kind"] == kind]
     for item in of_kind[:_MAX_RESOURCE_ROWS]:

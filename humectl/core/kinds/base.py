@@ -16,13 +16,17 @@ from typing import Any, Literal
 # How much a change matters to callers (humectl.decide.risk): the levels, mildest first.
 RiskLevel = Literal["low", "medium", "high"]
 
+# The kinds' names, so mypy catches a plural, a typo or a resource name where a kind goes. A new kind
+# adds its name here too (tests/unit/test_core_kinds.py checks these are exactly the registry's).
+KindName = Literal["tool", "prompt", "config"]
+
 
 @dataclass(frozen=True)
 class Reference:
     """A field of one kind that points at resources of another kind."""
 
     field: str  # the API/manifest field name, e.g. "prompt" or "tools"
-    target: str  # the kind it points at, e.g. "prompt"
+    target: KindName  # the kind it points at, e.g. "prompt"
     many: bool  # a list of references (tools) or a single one (prompt)
 
 
@@ -53,7 +57,7 @@ class RiskRule:
 class Kind:
     """One kind of resource: its API facts, and (through functions) its behaviour."""
 
-    name: str  # "prompt"
+    name: KindName  # "prompt"
     plural: str  # "prompts": manifest top-level key and API path segment
     api_path: str  # "/v0/evi/prompts"
     page_key: str  # "prompts_page"
