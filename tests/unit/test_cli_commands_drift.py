@@ -1,0 +1,92 @@
+"""``humectl drift DIR``: what was changed live outside humectl since it last applied, as text or JSON;
+exit 0 either way unless --detailed-exitcode (2 when drifted); the manifests' warnings on stderr."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.unit.cli_helpers import applied, document, hand_edit, project, run
+
+
+def test_no_drift_right_after_apply(tmp_path: Path) -> None:
+    evi, db = applied(tmp_path)
+    result = run("drift", str(evi), db)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "No drift: the live account is as humectl last applied it.\n"
+    assert run("drift", str(evi), db, "--detailed-exitcode").exit_code == 0
+    assert document(run("drift", str(evi), db, "-o", "json")) == {
+        "format_version": 1,
+        "drifted": False,
+        "resources": [],
+    }
+
+
+def test_a_hand_edit_is_drift_naming_the_field_and_version(tmp_path: Path) -> None:
+    evi, db = applied(tmp_path)
+    voice = {"provider": "HUME_AI", "name": "KORA"}
+    version = hand_edit(db, "config/desk", {"voice": voice}, description="tuned in the dashboard")
+    result = run("drift", str(evi), db)
+    assert result.exit_code == 0, result.output  # drift alone is not an error
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Drift: 1 resource(s) differ from what humectl applied."
+    assert lines[2].startswith(f"  ~ config/desk: live version {version} was made outside humectl at ")
+    assert lines[2].endswith("('tuned in the dashboard')")
+    assert "      voice.name: manifests say Ito, live has Kora" in lines  # the library's spelling
+    assert lines[-1].startswith("Run `humectl apply` to put the manifests' values back")
+
+
+def test_detailed_exitcode_is_two_when_drifted(tmp_path: Path) -> None:
+    evi, db = applied(tmp_path)
+    hand_edit(db, "prompt/greeter", {"text": "You greet callers curtly.\n"})
+    result = run("drift", str(evi), db, "--detailed-exitcode")
+    assert result.exit_code == 2 and "~ prompt/greeter" in result.stdout
+    assert "      -You greet callers curtly.\n      +You greet callers warmly.\n" in result.stdout  # live -> manifests
+
+
+def test_json_lists_each_drifted_resource(tmp_path: Path) -> None:
+    evi, db = applied(tmp_path)
+    hand_edit(db, "tool/lookup", {"description": "Changed by hand."})
+    result = run("drift", str(evi), db, "-o", "json", "--detailed-exitcode")
+    assert result.exit_code == 2
+    data = document(result)
+    assert data["format_version"] == 1 and data["drifted"] is True
+    [tool] = data["resources"]
+    assert (tool["address"], tool["state"]) == ("tool/lookup", "changed")
+    assert [f["path"] for f in tool["fields"]] == ["description"]
+
+
+def test_a_resource_deleted_outside_humectl_is_missing(tmp_path: Path) -> None:
+    evi, db = applied(tmp_path)
+    (evi / "extra.yaml").write_text("prompts:\n  - name: never-applied\n    text: hi\n", encoding="utf-8")
+    result = run("drift", str(evi), db)
+    assert "  ! prompt/never-applied: missing from the account" in result.stdout
+
+
+def test_flags_shape_the_manifests(tmp_path: Path) -> None:
+    evi, db = applied(tmp_path)
+    # With a name prefix nothing of this account is the manifests' (dev-greeter, ...): all missing.
+    result = run("drift", str(evi), db, "--name-prefix", "dev-", "-o", "json")
+    assert sorted(r["address"] for r in document(result)["resources"]) == [
+        "config/dev-desk",
+        "prompt/dev-greeter",
+        "tool/dev-lookup",
+    ]
+
+
+def test_warnings_go_to_stderr_and_stdout_stays_one_document(tmp_path: Path) -> None:
+    evi, db = applied(tmp_path)
+    configs = evi / "configs.yaml"
+    configs.write_text(
+        configs.read_text(encoding="utf-8").replace("prompt: greeter", "prompt: {name: greeter, version: 0}")
+    )
+    result = run("drift", str(evi), db, "-o", "json")
+    assert result.exit_code == 0
+    assert document(result)["drifted"] is False  # the pin is what was applied
+    assert result.stderr.startswith(f"{configs}:4:13: warning: config 'desk' pins prompt 'greeter' to version 0")
+
+
+def test_a_bad_directory_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    _, db = project(tmp_path)
+    result = run("drift", str(tmp_path / "nope"), db, "-o", "json")
+    assert result.exit_code == 1
+    assert document(result)["error"]["type"] in ("manifest", "usage")
