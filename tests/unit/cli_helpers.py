@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 from humectl.cli.app import cli
 from humectl.core.kinds import KINDS, parse_address
 from humectl.core.settings import Settings
+from humectl.model.lock import Lease, lock_name
 from tests.support import open_client
 
 KEY = "sk-test-cli-0123456789"
@@ -88,6 +89,42 @@ def hand_edit(db_flag: str, address: str, changes: dict[str, Any], description: 
             return int(made["version"])
 
     return asyncio.run(edit())
+
+
+def hold_lock(db_flag: str, scope: str = "", run_id: str = "other-run") -> str:
+    """The account lock of ``scope`` held by another run (a live lease of ten minutes); its prompt's id."""
+    lease = Lease(
+        token="t-other",
+        run_id=run_id,
+        scope=scope,
+        command="humectl apply",
+        user="someone",
+        host="elsewhere",
+        pid=4242,
+        commit=None,
+        ci=None,
+        lease_seconds=600,
+    )
+    settings = Settings(api_key=KEY, emulator_db=db_flag.partition("=")[2])
+
+    async def create() -> str:
+        async with open_client(settings) as client:
+            made = await client.create(KINDS["prompt"], {"name": lock_name(scope), "text": lease.text()})
+            return str(made["id"])
+
+    return asyncio.run(create())
+
+
+def lock_prompts(db_flag: str) -> list[str]:
+    """The names of the lock prompts in the account (humectl hides them from everything else)."""
+    settings = Settings(api_key=KEY, emulator_db=db_flag.partition("=")[2])
+
+    async def names() -> list[str]:
+        async with open_client(settings) as client:
+            pages = await client.list_all(KINDS["prompt"].api_path, KINDS["prompt"].page_key)
+            return sorted(str(p["name"]) for p in pages if str(p["name"]).startswith("humectl-lock"))
+
+    return asyncio.run(names())
 
 
 def document(result: Result) -> Any:
