@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from humectl.cli.flags import AccountFlags, ApiFlags, PlanFlags, account_flags, api_flags, plan_flags
 from humectl.core.errors import UsageError
 
-API = {"base_url": None, "emulator_db": None, "parallelism": None, "timeout": None}
-ACCOUNT = {**API, "variables": (), "var_files": (), "environment": None, "name_prefix": None}
+API = {"base_url": None, "emulator_db": None, "parallelism": None, "timeout": None, "ca_bundle": None}
+ACCOUNT = {**API, "variables": (), "var_files": (), "environment": None, "name_prefix": None, "no_cache": False}
 PLAN = {
     **ACCOUNT,
     "targets": (),
@@ -45,13 +45,25 @@ def caught(decorator: Any, *args: str, env: dict[str, str] | None = None) -> Any
 
 def test_each_bundle_declares_its_options_and_hands_one_object() -> None:
     api = caught(api_flags, "--base-url", "http://127.0.0.1:9", "--parallelism", "3", "--timeout", "2.5")
-    assert api == ApiFlags("http://127.0.0.1:9", None, 3, 2.5)
+    assert api == ApiFlags(**{**API, "base_url": "http://127.0.0.1:9", "parallelism": 3, "timeout": 2.5})
     account = caught(account_flags, "--var", "a=1", "--var", "b=2", "--env", "dev", "--name-prefix", "x-")
     assert isinstance(account, AccountFlags)
     assert (account.variables, account.environment, account.name_prefix) == (("a=1", "b=2"), "dev", "x-")
     planned = caught(plan_flags("Plan"), "--target", "tool/t", "-m", "msg", "--prune", "--fail-on", "high")
     assert isinstance(planned, PlanFlags)
     assert (planned.targets, planned.message, planned.prune, planned.fail_on) == (("tool/t",), "msg", True, "high")
+
+
+def test_no_cache_and_the_ca_bundle_reach_the_operations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cached = caught(account_flags)
+    assert cached.no_cache is False and cached.cache is not None
+    uncached = caught(account_flags, "--no-cache")
+    assert uncached.no_cache is True and uncached.cache is None
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("not a certificate\n", encoding="utf-8")
+    with pytest.raises(UsageError):  # the bundle is checked when the Settings are made
+        ApiFlags(**{**API, "ca_bundle": str(bundle)}).settings()
 
 
 def test_the_environment_variables_the_options_read() -> None:
@@ -70,11 +82,11 @@ def test_the_target_help_names_the_verb() -> None:
 
 
 def test_settings_from_the_api_flags() -> None:
-    settings = ApiFlags("http://127.0.0.1:9/", None, 4, 1.5).settings()
+    settings = ApiFlags(**{**API, "base_url": "http://127.0.0.1:9/", "parallelism": 4, "timeout": 1.5}).settings()
     assert (settings.base_url, settings.parallelism, settings.timeout_s) == ("http://127.0.0.1:9", 4, 1.5)
-    assert ApiFlags(None, "db.sqlite3", None, None).settings().emulator_db == "db.sqlite3"
+    assert ApiFlags(**{**API, "emulator_db": "db.sqlite3"}).settings().emulator_db == "db.sqlite3"
     with pytest.raises(UsageError):
-        ApiFlags("ftp://x", None, None, None).settings()
+        ApiFlags(**{**API, "base_url": "ftp://x"}).settings()
 
 
 def test_load_options_from_the_account_flags(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

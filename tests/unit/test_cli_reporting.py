@@ -43,12 +43,20 @@ def test_render_plan_in_each_format(planned: tuple[Plan, Settings]) -> None:
     assert "Plan: 3 to create" in render_plan(plan, "text")
 
 
+def flags(**given: object) -> ApiFlags:
+    return ApiFlags(
+        **{"base_url": None, "emulator_db": None, "parallelism": None, "timeout": None, "ca_bundle": None, **given}
+    )  # type: ignore[arg-type]
+
+
 def test_the_hint_repeats_the_flags_that_reach_the_same_account() -> None:
-    assert api_hint(ApiFlags(None, "db.sqlite3", None, None)) == " --emulator=db.sqlite3"
-    assert api_hint(ApiFlags("http://127.0.0.1:8765", None, None, None)) == " --base-url http://127.0.0.1:8765"
-    assert api_hint(ApiFlags("http://h", "db.sqlite3", None, None)) == " --emulator=db.sqlite3"  # the emulator wins
-    assert api_hint(ApiFlags(None, None, 4, 2.0)) == ""
-    assert api_hint(ApiFlags(None, "evil\x1b[2J.db", None, None)) == " --emulator=evil\\x1b[2J.db"  # terminal-safe
+    assert api_hint(flags(emulator_db="db.sqlite3")) == " --emulator=db.sqlite3"
+    assert api_hint(flags(base_url="http://127.0.0.1:8765")) == " --base-url http://127.0.0.1:8765"
+    assert (
+        api_hint(flags(base_url="http://h", emulator_db="db.sqlite3")) == " --emulator=db.sqlite3"
+    )  # the emulator wins
+    assert api_hint(flags(parallelism=4, timeout=2.0)) == ""
+    assert api_hint(flags(emulator_db="evil\x1b[2J.db")) == " --emulator=evil\\x1b[2J.db"  # terminal-safe
 
 
 def test_a_saved_plan_suggests_the_apply_that_reaches_the_same_account(tmp_path: Path) -> None:
