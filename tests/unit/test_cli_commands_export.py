@@ -65,10 +65,10 @@ def test_target_exports_what_it_references_and_select_is_its_hidden_synonym(tmp_
 
 def test_a_bad_target_is_refused_before_anything_is_read(tmp_path: Path) -> None:
     _, db = project(tmp_path)  # no account at all
-    result = run("export", str(tmp_path / "out"), db, "--target", "widget/w", "-o", "json")
+    result = run("export", str(tmp_path / "out"), db, "--target", "nokind/w", "-o", "json")
     assert result.exit_code == 1
     error = document(result)["error"]
-    assert error["type"] == "usage" and error["message"].startswith("--target 'widget/w' is not an address")
+    assert error["type"] == "usage" and error["message"].startswith("--target 'nokind/w' is not an address")
     assert not (tmp_path / "out").exists()
 
 

@@ -143,7 +143,7 @@ def test_a_plan_saved_before_risk_is_assessed_on_load(plan: Plan, tmp_path: Path
             r"not a valid humectl plan file \(KeyError\)",
         ),
         (
-            '{"format_version": 1, "changes": [{"address": "widget/w", "kind": "widget", "name": "w", '
+            '{"format_version": 1, "changes": [{"address": "nokind/w", "kind": "nokind", "name": "w", '
             '"operations": ["create"]}]}',
             r"not a valid humectl plan file \(ValueError\)",  # no such kind
         ),

@@ -72,7 +72,7 @@ def test_override_keys_are_rule_ids_or_kind_field_paths() -> None:
     assert field_root("tools[0].name") == "tools" and field_root("voice") == "voice"
     for key in ("delete", "config.voice", "config.voice.provider", "config.timeouts.inactivity", "tool.parameters"):
         assert is_override_key(key), key
-    for key in ("config", "config.", "config.colour", "widget.text", "prompt.tools", "nope"):
+    for key in ("config", "config.", "config.colour", "nokind.text", "prompt.tools", "nope"):
         assert not is_override_key(key), key
 
 
