@@ -79,3 +79,16 @@ def test_the_fuzzers_emulator_ignores_them_as_fastapi_does() -> None:
         made = created(client.post("/v0/evi/configs", json=config_body(ambient_sound=1, timeouts={"idle": 5})))
     assert "ambient_sound" not in made and "idle" not in made["timeouts"]
     assert not checked.violations, format_violations(checked.violations)
+
+
+def test_a_replayed_account_keeps_them(lenient: InProcessClient) -> None:
+    """A snapshot of a live account (what its answers held) seeds with the fields the spec lacks."""
+    made = created(lenient.post("/v0/evi/configs", json=config_body(voice={"provider": "HUME_AI", "name": "ITO"})))
+    answer = {**made, "id": "5a0e3c1e-1d1f-4a3e-9a43-2f4bd0b2c001", "name": "replayed", "ambient_sound": "office"}
+    answer["event_messages"] = {**made["event_messages"], "on_resume_chat": RESUME}
+    answer["voice"] = {**made["voice"], "type": "OCTAVE"}
+    seeded = lenient.post("/_emulator/seed", json={"configs": [answer]})
+    assert seeded.status_code == 201, seeded.text
+    got = lenient.get(f"/v0/evi/configs/{answer['id']}/version/0").json()
+    assert got["event_messages"]["on_resume_chat"] == RESUME and got["ambient_sound"] == "office"
+    assert got["voice"] == answer["voice"]  # compatible_octave_models stays the library's
