@@ -9,6 +9,7 @@ from humectl.cli.flags import AccountFlags, account_flags
 from humectl.cli.options import output_option
 from humectl.cli.output import echo
 from humectl.cli.running import run, show_warnings
+from humectl.ops.plan import PlanOptions
 from humectl.render.drift import render_drift_json, render_drift_text
 
 
@@ -31,8 +32,8 @@ def drift(directory: str, output: str, detailed_exitcode: bool, flags: AccountFl
       humectl drift evi/ --detailed-exitcode      # exit 2 when drifted (CI)
       humectl drift evi/ -o json | jq '.resources[].address'
     """
-    load = flags.load_options(directory)
-    drifted, result = run(flags.settings(), lambda session: session.drift(directory, load))
+    options = PlanOptions(load=flags.load_options(directory), cache=flags.cache)
+    drifted, result = run(flags.settings(), lambda session: session.drift(directory, options))
     show_warnings(result.desired)
     echo(render_drift_json(drifted) if output == "json" else render_drift_text(drifted), nl=False)
     return 2 if drifted and detailed_exitcode else 0
