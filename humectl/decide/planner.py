@@ -38,7 +38,7 @@ from humectl.core.kinds import DEPENDENCY_ORDER, KINDS, PLAN_ORDER, Kind, kind_l
 from humectl.core.provenance import describe, is_protected, made_by_humectl, owner_prefix, strip_marker
 from humectl.decide import policy, risk
 from humectl.decide.diff import diff_fields, text_diff
-from humectl.decide.normalize import LATEST, Ref, normalize_desired, normalize_live, ref, split_ref
+from humectl.decide.normalize import LATEST, Ref, content_keys, normalize_desired, normalize_live, ref, split_ref
 from humectl.decide.retention import RetentionInput, plan_retention
 from humectl.decide.selection import EXCLUDED, excluded_addresses, hold_back, targeted
 from humectl.decide.unmanage import REMOVED, unmanage_changes
@@ -491,7 +491,7 @@ def _reasons(kind_name: str, before: Mapping[str, Any], after: Mapping[str, Any]
     reasons: list[str] = []
     other: list[str] = []
     references = {r.field: r for r in kind.references}
-    for key in kind.content_fields:
+    for key in content_keys(kind, before, after):
         old, new = before.get(key), after.get(key)
         if old == new:
             continue

@@ -42,6 +42,9 @@ class EmulatorConfig:
     # deleting a prompt or tool, or a version of one, that a config version references. Off: Hume's
     # config answers leave out a reference deleted under them, as the emulator's do.
     refuse_referenced_deletes: bool = False
+    # Keep and answer back the fields a request sends beyond Hume's spec, as live kept the fields it had
+    # beyond its spec (docs/fidelity.md). No flag: off only for a fuzzer whose checks want the spec's shape.
+    keep_unknown_fields: bool = True
     # A snapshot to load before serving (serve --seed FILE; humectl.emulator.seeding): SeedError if bad.
     seed_document: dict[str, Any] | None = None
 

@@ -25,6 +25,7 @@ from humectl.decide.retention import versions_text
 from humectl.model.plan import Change, Plan
 from humectl.model.review import risk_counts
 from humectl.render import visible
+from humectl.render.readback import render_readback_markdown
 from humectl.render.report import IN_FLIGHT_NOTE, report_heading
 from humectl.render.style import (
     EMOJI,
@@ -227,7 +228,7 @@ def render_apply_report(plan: Plan, report: ApplyReport, *, failed: bool, verb: 
     lines = [f"### humectl {verb}", ""]
     heading = report_heading(report)
     lines.append(f"**{md_text(heading)}.**" if failed or report.stopped_by else f"**{verb.capitalize()} complete.**")
-    lines += ["", *_report_rows(plan, report)]
+    lines += ["", *render_readback_markdown(report.readback), *_report_rows(plan, report)]
     return "\n".join(lines) + "\n"
 
 
@@ -266,7 +267,7 @@ def render_apply_document(
     else:
         what = "resource(s) deleted" if verb == "destroy" else "change(s) applied"
         outcome = f"**{verb.capitalize()} complete: {len(report.done)} {what}.**"
-    parts = [f"### humectl {verb}", "", outcome, ""]
+    parts = [f"### humectl {verb}", "", outcome, "", *render_readback_markdown(report.readback)]
     if resources:
         inner = referenced_kinds()
         for kind in (k for k in REPORT_ORDER if k not in inner):
