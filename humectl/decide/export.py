@@ -12,6 +12,9 @@ Layout written into the export directory (deterministic: same account, same byte
   top of every YAML file points at, so editors validate offline against the schema of the humectl
   that exported (``schema_ref`` replaces it with a URL or path of your own, and no copy is written).
 
+Fields humectl does not know (ones Hume added after its spec, at the top level or inside a section)
+are written as the API holds them, on an entry that says ``ignore_warnings: [unknown-field]``.
+
 What is left out, so the files stay short: server-managed fields, ``version_description`` (new
 versions get the git commit message), and config values equal to the server's defaults
 (``Kind.defaults`` in the kind registry). Leaving a field out of a manifest means "not managed", so omitting a
@@ -37,9 +40,10 @@ import yaml
 
 from humectl.core.errors import ExportError, UsageError
 from humectl.core.kinds import DEPENDENCY_ORDER, KINDS, Kind, KindName, parse_address
-from humectl.decide.normalize import normalize_live, split_ref
-from humectl.load.rules import name_problem
+from humectl.decide.normalize import normalize_live, split_ref, unknown_fields
+from humectl.load.rules import UNKNOWN_FIELD, name_problem
 from humectl.load.schema import manifest_schema_text
+from humectl.load.schema import unknown_fields as unknown_in_entry
 from humectl.load.yamldoc import MAX_FILE_BYTES
 from humectl.model.live import LiveResource, LiveState
 
@@ -170,7 +174,7 @@ def manifest_entry(
     declared = KINDS[kind]
     defaults = declared.defaults
     references = {r.field: r for r in declared.references}
-    for key in declared.export_fields:
+    for key in (*declared.export_fields, *sorted(unknown_fields(declared, content))):
         if key not in content:
             continue
         if key in declared.json_schema_fields:  # a JSON Schema: YAML data, as a manifest writes it
@@ -189,6 +193,14 @@ def manifest_entry(
             else:
                 value = _reference(value, heads, reference.target, notes, owner)
         entry[key] = value
+    unknown = [u.dotted for u in unknown_in_entry(kind, entry)]
+    if unknown:
+        # Fields Hume has that humectl does not know: written as the API holds them (they are carried
+        # into every new version), and known to be meant, so validate need not warn about them.
+        entry["ignore_warnings"] = [UNKNOWN_FIELD]
+        notes.append(
+            f"{kind}/{name}: {', '.join(unknown)}: field(s) humectl does not know, written as the API holds them"
+        )
     return entry
 
 

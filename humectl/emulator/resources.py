@@ -39,7 +39,9 @@ from humectl.emulator.validation import (
     parse_page,
     parse_query_bool,
     parse_uuid,
+    unknown_fields,
     validate_body,
+    with_unknown_fields,
 )
 
 # (store, body, previous latest version or None) -> (content, prompt to create from text or None)
@@ -124,6 +126,24 @@ CONFIGS = ResourceKind(
 )
 RESOURCE_KINDS = (PROMPTS, TOOLS, CONFIGS)
 
+# The key of a stored version's content that holds the fields of its request the spec lacks.
+UNKNOWN = "unknown"
+
+
+def _keep_unknown(kind: ResourceKind, request: Request, body: dict[str, Any], content: dict[str, Any]) -> None:
+    """Store the fields of ``body`` the spec lacks with the version (live kept fields its spec lacks)."""
+    if not request.app.state.config.keep_unknown_fields:
+        return
+    unknown = unknown_fields(body, kind.create_body)
+    if unknown:
+        content[UNKNOWN] = unknown
+
+
+def _answer(kind: ResourceKind, store: Store, row: VersionRow, *, listed: bool = False) -> dict[str, Any]:
+    """A stored version as Hume answers it, with the fields the spec lacks it was stored with."""
+    shown = (kind.render_listed if listed else kind.render)(store, row)
+    return with_unknown_fields(shown, row.content.get(UNKNOWN), kind.create_body)
+
 
 # ---- helpers -----------------------------------------------------------------------------------
 
@@ -141,6 +161,17 @@ def _missing(kind: ResourceKind, rid: str, version: int | None = None) -> Except
     if version is None:
         return not_found(f"{kind.label} (ID: {rid}) does not exist")
     return not_found(f"{kind.label} (ID: {rid}, VERSION: {version}) does not exist")
+
+
+def _refuse_in_use(request: Request, kind: ResourceKind, rid: str, version: int | None) -> None:
+    """With ``refuse_referenced_deletes``: a 400 for deleting what a config version references."""
+    if kind.name == "config" or not request.app.state.config.refuse_referenced_deletes:
+        return
+    users = store_of(request).configs_using(kind.name, rid, version)
+    if users:
+        what = f"{kind.label} (ID: {rid})" if version is None else f"{kind.label} (ID: {rid}, VERSION: {version})"
+        used = ", ".join(f"{name} version {v}" for name, v in users[:5])
+        raise bad_request(f"{what} is used by config {used}", "resource_in_use")
 
 
 def _duplicate(kind: ResourceKind, store: Store, name: str) -> Exception:
@@ -197,7 +228,7 @@ def _paged(kind: ResourceKind, request: Request, *, rid: str | None, name: str |
             "page_number": page.number,
             "page_size": page.size,
             "total_pages": page.total_pages(total),
-            kind.page_key: [kind.render_listed(store, row) for row in rows],
+            kind.page_key: [_answer(kind, store, row, listed=True) for row in rows],
         }
         cached = bytes(json_response(body).body)
         cache.put(mark, key, cached)
@@ -234,13 +265,14 @@ def routes_for(kind: ResourceKind) -> list[Route]:
         if not store.allow_duplicate_names and store.id_for_name(kind.name, name) is not None:
             raise _duplicate(kind, store, name)
         content, new_prompt = kind.build(store, body, None)
+        _keep_unknown(kind, request, body, content)
         if new_prompt is not None:
             content["prompt"] = _create_prompt_from_text(store, new_prompt)
         try:
             row = store.create_resource(kind.name, name, content, body.get("version_description"))
         except DuplicateNameError:
             raise _duplicate(kind, store, name) from None
-        return json_response(kind.render(store, row), status=201)
+        return json_response(_answer(kind, store, row), status=201)
 
     @endpoint
     async def list_versions(request: Request) -> Response:
@@ -258,12 +290,13 @@ def routes_for(kind: ResourceKind) -> list[Route]:
             raise _missing(kind, rid)
         body = validate_body(await request.body(), kind.version_body)
         content, new_prompt = kind.build(store, body, previous)
+        _keep_unknown(kind, request, body, content)
         if new_prompt is not None:
             content["prompt"] = _create_prompt_from_text(store, new_prompt)
         row = store.create_version(kind.name, rid, content, body.get("version_description"))
         if row is None:  # deleted while we validated
             raise _missing(kind, rid)
-        return json_response(kind.render(store, row), status=201)
+        return json_response(_answer(kind, store, row), status=201)
 
     @endpoint
     async def rename(request: Request) -> Response:
@@ -286,6 +319,7 @@ def routes_for(kind: ResourceKind) -> list[Route]:
     @endpoint
     async def delete(request: Request) -> Response:
         rid = _id_param(request)
+        _refuse_in_use(request, kind, rid, None)
         if not store_of(request).delete_resource(kind.name, rid):
             raise _missing(kind, rid)
         return empty_ok()
@@ -297,7 +331,7 @@ def routes_for(kind: ResourceKind) -> list[Route]:
         row = store.get_version(kind.name, rid, version)
         if row is None:
             raise _missing(kind, rid, version)
-        return json_response(kind.render(store, row))
+        return json_response(_answer(kind, store, row))
 
     @endpoint
     async def update_description(request: Request) -> Response:
@@ -309,11 +343,12 @@ def routes_for(kind: ResourceKind) -> list[Route]:
         row = store.set_version_description(kind.name, rid, version, body.get("version_description"))
         if row is None:
             raise _missing(kind, rid, version)
-        return json_response(kind.render(store, row))
+        return json_response(_answer(kind, store, row))
 
     @endpoint
     async def delete_version(request: Request) -> Response:
         rid, version = _id_param(request), _version_param(request)
+        _refuse_in_use(request, kind, rid, version)
         if not store_of(request).delete_version(kind.name, rid, version):
             raise _missing(kind, rid, version)
         return empty_ok()

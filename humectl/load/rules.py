@@ -22,6 +22,7 @@ from humectl.core.codepoints import describe, first_unsafe
 from humectl.core.errors import Problem
 from humectl.core.kinds import KINDS, KindName
 from humectl.load.entries import ManifestEntry
+from humectl.load.schema import unknown_fields
 
 TOOL_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_NAME_LENGTH = 256  # Hume's limit for prompt, tool and config names (the emulator's too)
@@ -113,6 +114,53 @@ def check_names(entry: ManifestEntry) -> list[Problem]:
                     rule="name",
                 )
             )
+    return problems
+
+
+# --- fields humectl does not know -------------------------------------------------------------------
+
+UNKNOWN_FIELD = "unknown-field"
+_TYPO_CUTOFF = 0.8  # a typo of a known field (temprature, voicee); a new field (on_resume_chat) is further
+
+
+def check_unknown_fields(entry: ManifestEntry) -> list[Problem]:
+    """A field the schema does not know, where one may be written (a field Hume added after humectl's
+    release): a warning, with a did-you-mean when it looks like a known field; humectl sends it as
+    written. A field the server sets on every version (``id``, ``created_on``) is an error."""
+    problems: list[Problem] = []
+    server = KINDS[entry.kind].server_fields
+    for found in unknown_fields(entry.kind, entry.data):
+        pointer = "".join(f"/{part}" for part in found.path)
+        field = found.dotted
+        if len(found.path) == 1 and found.path[0] in server:
+            problems.append(
+                entry.problem(
+                    pointer,
+                    f"{entry.label}: '{field}' is set by Hume on every version, not by a manifest",
+                    "remove it: humectl identifies resources by name and numbers versions itself",
+                    rule="server-field",
+                    key=True,
+                )
+            )
+            continue
+        close = difflib.get_close_matches(str(found.path[-1]), found.known, n=1, cutoff=_TYPO_CUTOFF)
+        hint = (
+            f"did you mean '{close[0]}'? If '{found.path[-1]}' is meant, ignore_warnings: [{UNKNOWN_FIELD}] on "
+            f"the {entry.kind} silences this"
+            if close
+            else f"a field Hume added after humectl? ignore_warnings: [{UNKNOWN_FIELD}] on the {entry.kind} "
+            "silences this"
+        )
+        problems.append(
+            entry.problem(
+                pointer,
+                f"{entry.label}: '{field}' is not a field humectl knows; it is sent to Hume as written",
+                hint,
+                rule=UNKNOWN_FIELD,
+                severity="warning",
+                key=True,
+            )
+        )
     return problems
 
 
@@ -288,6 +336,7 @@ IGNORABLE_WARNINGS = (
     "tool-parameters",
     "prompt-tool-not-attached",
     "tool-not-mentioned",  # humectl.load.lint, at validate
+    "unknown-field",
 )
 _SILENCE = "a model Hume added later? --allow-model {0} on validate, or ignore_warnings: [model-resource] here"
 
@@ -720,7 +769,7 @@ def check_entries(entries: list[ManifestEntry], allowed: Allowances | None = Non
     problems: list[Problem] = []
     for entry in entries:
         own = [p for name in KINDS[entry.kind].checks for p in CHECKS[name](entry, allowed)]
-        found = [*check_names(entry), *own, *check_reserved_name(entry)]
+        found = [*check_names(entry), *check_unknown_fields(entry), *own, *check_reserved_name(entry)]
         problems += drop_ignored(entry, found)
     problems += check_duplicate_names(entries)
     problems += check_references(entries)

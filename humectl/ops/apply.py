@@ -22,13 +22,14 @@ from humectl.core.errors import (
     ApplyError,
     ApplyReport,
     HumectlError,
+    NotFoundError,
     PlanError,
     StalePlanError,
 )
 from humectl.core.kinds import DEPENDENCY_ORDER, KINDS, KindName
 from humectl.decide import policy
 from humectl.decide.gates import refuse_blocked, stale_reasons
-from humectl.decide.normalize import LATEST, split_ref
+from humectl.decide.normalize import LATEST, ref, split_ref
 from humectl.io.client import EviClient
 from humectl.io.listing import fetch_live_state
 from humectl.model.plan import (
@@ -43,6 +44,7 @@ from humectl.model.plan import (
     Operation,
     Plan,
 )
+from humectl.ops.readback import read_back
 
 EventCallback = Callable[[str, Change, str], None]  # (status, change, detail); status: start|done|failed
 Halt = Callable[[], str | None]  # why to start nothing more (e.g. "the lock was lost"), or None
@@ -56,22 +58,33 @@ class Applied:
     version: int | None
 
 
-def _removes(change: Change) -> bool:
-    """A change that only removes (resources or old versions): run after everything that writes."""
-    return all(op in (DELETE, DELETE_VERSION) for op in change.operations)
+_REMOVALS: tuple[Operation, ...] = (DELETE_VERSION, DELETE)
+
+
+def phase_operations(change: Change, removing: bool) -> tuple[Operation, ...]:
+    """The operations of ``change`` that run in the writing phase, or in the removing phase."""
+    return tuple(op for op in change.operations if (op in _REMOVALS) == removing)
+
+
+def apply_phases(plan: Plan) -> list[tuple[bool, list[Change]]]:
+    """Levels to run one after another, each with whether it removes: every write by kind level
+    (what is referenced first), then every removal in reverse (a config's old versions and the config
+    before the prompts and tools they referenced), so nothing is removed while something made or
+    kept in this apply still needs it. A change that writes and removes (a new version, then its old
+    versions deleted) is in a level of each phase."""
+    writes = [c for c in plan.changes if phase_operations(c, False)]
+    removals = [c for c in plan.changes if phase_operations(c, True)]
+    levels: list[tuple[bool, list[Change]]] = []
+    for level in sorted({c.level for c in writes}):
+        levels.append((False, [c for c in writes if c.level == level]))
+    for level in sorted({c.level for c in removals}, reverse=True):
+        levels.append((True, [c for c in removals if c.level == level]))
+    return levels
 
 
 def apply_order(plan: Plan) -> list[list[Change]]:
-    """Levels to run one after another: creates/versions by kind level, then removals in reverse (a
-    config's old versions and the config before the prompts and tools they referenced)."""
-    forward = [c for c in plan.changes if not _removes(c)]
-    deletes = [c for c in plan.changes if _removes(c)]
-    levels: list[list[Change]] = []
-    for level in sorted({c.level for c in forward}):
-        levels.append([c for c in forward if c.level == level])
-    for level in sorted({c.level for c in deletes}, reverse=True):
-        levels.append([c for c in deletes if c.level == level])
-    return levels
+    """The levels of :func:`apply_phases`, without the phase."""
+    return [changes for _, changes in apply_phases(plan)]
 
 
 class _Executor:
@@ -92,6 +105,7 @@ class _Executor:
                 self.ids[change.address] = change.live_id
         self.stopped = False
         self.in_flight: list[str] = []  # started, not yet answered: unknown if interrupted
+        self.answers: dict[str, Any] = {}  # address -> the server's answer to its last write (None: no body)
 
     def resolve_ref(self, target: KindName, value: str) -> dict[str, Any]:
         name, version = split_ref(value)
@@ -108,6 +122,25 @@ class _Executor:
             return {"id": resource_id}
         return {"id": resource_id, "version": version}
 
+    def sent_content(self, change: Change) -> dict[str, Any]:
+        """``change.content`` with each reference at the version it was sent with (:meth:`resolve_ref`)."""
+        content = dict(change.content)
+        for reference in KINDS[change.kind].references:
+            value = content.get(reference.field)
+            if value is None:
+                continue
+            items = [self.sent_ref(reference.target, v) for v in (value if reference.many else [value])]
+            content[reference.field] = sorted(items) if reference.many else items[0]
+        return content
+
+    def sent_ref(self, target: str, value: str) -> str:
+        name, version = split_ref(value)
+        dependency = self.by_address.get(f"{target}/{name}")
+        applied = self.results.get(f"{target}/{name}")
+        if applied is not None and dependency is not None and dependency.predicted_version == version:
+            return ref(name, applied.version if applied.version is not None else version)
+        return value
+
     def api_body(self, change: Change) -> dict[str, Any]:
         kind = KINDS[change.kind]
         body: dict[str, Any] = {k: v for k, v in change.content.items()}
@@ -122,20 +155,28 @@ class _Executor:
         body["version_description"] = change.version_description
         return body
 
-    async def execute(self, change: Change) -> str:
-        """Run the change's operations in order; each one done is recorded before the next starts, so a
-        change that fails part-way says exactly which of its operations took effect."""
+    async def execute(self, change: Change, removing: bool = False) -> str:
+        """Run the change's operations of this phase in order; each one done is recorded before the next
+        starts, so a change that fails part-way says exactly which of its operations took effect."""
         done = self.report.operations.setdefault(change.address, [])
         details = []
-        for op in change.operations:
+        for op in phase_operations(change, removing):
+            self.answers.pop(change.address, None)
             details.append(await self.run_operation(op, change))
             done.append(op)
+            # Read the write back (done: a failed read is reported, never a failed change).
+            applied = self.results.get(change.address)
+            resource_id = applied.id if applied is not None else change.live_id or ""
+            meant = self.sent_content(change) if op in (CREATE, VERSION) else {}
+            answer = self.answers.get(change.address)
+            self.report.readback += await read_back(self.client, change, op, answer, meant, resource_id)
         return "; ".join(details)
 
     async def run_operation(self, op: Operation, change: Change) -> str:
         kind = KINDS[change.kind]
         if op == CREATE:
             created = await self.client.create(kind, {"name": change.name, **self.api_body(change)})
+            self.answers[change.address] = created
             self.results[change.address] = Applied(str(created["id"]), int(created.get("version", 0)))
             return f"created (id {created['id']}, version {created.get('version', 0)})"
         if change.live_id is None:
@@ -146,25 +187,35 @@ class _Executor:
             return f"renamed from {change.rename_from}"
         if op == VERSION:
             made = await self.client.create_version(kind, change.live_id, self.api_body(change))
+            self.answers[change.address] = made
             self.results[change.address] = Applied(change.live_id, int(made["version"]))
             return f"version {made['version']} created"
         if op == DESCRIBE:
             if change.live_version is None:
                 raise HumectlError(f"{change.address}: describe needs the live version, which the plan lacks")
-            await self.client.update_description(kind, change.live_id, change.live_version, change.version_description)
+            self.answers[change.address] = await self.client.update_description(
+                kind, change.live_id, change.live_version, change.version_description
+            )
             self.results[change.address] = Applied(change.live_id, change.live_version)
             return f"description of version {change.live_version} updated"
         if op == UNMANAGE:
             if change.live_version is None:
                 raise HumectlError(f"{change.address}: unmanage needs the live version, which the plan lacks")
-            await self.client.update_description(kind, change.live_id, change.live_version, change.version_description)
+            self.answers[change.address] = await self.client.update_description(
+                kind, change.live_id, change.live_version, change.version_description
+            )
             self.results[change.address] = Applied(change.live_id, change.live_version)
             return "no longer managed by humectl (left live)"
         if op == DELETE_VERSION:
+            gone = 0
             for version in change.versions:
-                await self.client.delete_version(kind, change.live_id, version)
+                try:
+                    await self.client.delete_version(kind, change.live_id, version)
+                except NotFoundError:
+                    gone += 1  # deleted since the plan was made (a re-run of an interrupted apply): done
                 self.report.deleted_versions.setdefault(change.address, []).append(version)
-            return f"{len(change.versions)} old version(s) deleted"
+            already = f" ({gone} already gone)" if gone else ""
+            return f"{len(change.versions)} old version(s) deleted{already}"
         if op == DELETE:
             await self.client.delete(kind, change.live_id)
             return "deleted"
@@ -180,7 +231,7 @@ class _Executor:
             return False
         return True
 
-    async def run_level(self, changes: list[Change]) -> None:
+    async def run_level(self, changes: list[Change], removing: bool = False) -> None:
         queue = list(changes)
 
         async def worker() -> None:
@@ -191,7 +242,7 @@ class _Executor:
                 # Cancellation (Ctrl-C, SIGTERM) passes through with the change still in flight: its
                 # request was sent and its answer never read, so nobody knows whether it took effect.
                 try:
-                    detail = await self.execute(change)
+                    detail = await self.execute(change, removing)
                 except Exception as exc:  # every failure belongs in the report, never a traceback
                     message = exc.message if isinstance(exc, HumectlError) else f"{type(exc).__name__}: {exc}"
                     self.in_flight.remove(change.address)
@@ -202,27 +253,30 @@ class _Executor:
                     self.on_event("failed", change, message)
                     continue
                 self.in_flight.remove(change.address)
-                self.report.done.append(change.address)
+                if removing or not phase_operations(change, True):  # all of its operations took effect
+                    self.report.done.append(change.address)
                 self.on_event("done", change, detail)
 
         await asyncio.gather(*(worker() for _ in range(min(self.parallelism, len(queue)))))
         self.report.not_started.extend(c.address for c in queue)
 
     async def run(self) -> ApplyReport:
-        levels = apply_order(self.plan)
+        phases = apply_phases(self.plan)
+        levels = [level for _, level in phases]
         try:
-            for level in levels:
+            for removing, level in phases:
                 if self.stopped:
-                    self.report.not_started.extend(c.address for c in level)
+                    started = set(self.report.not_started) | {a for a, _ in self.report.failed}
+                    self.report.not_started.extend(c.address for c in level if c.address not in started)
                     continue
-                await self.run_level(level)
+                await self.run_level(level, removing)
         except (asyncio.CancelledError, KeyboardInterrupt):
             # Interrupted: say exactly what is known instead of dying with a traceback.
             report = self.report
             report.stopped_by, report.reason = STOPPED_BY_INTERRUPT, "interrupted"
             report.in_flight = list(self.in_flight)
             settled = set(report.done) | {a for a, _ in report.failed} | set(report.in_flight)
-            report.not_started = [c.address for lv in levels for c in lv if c.address not in settled]
+            report.not_started = list(dict.fromkeys(c.address for lv in levels for c in lv if c.address not in settled))
             raise ApplyError("apply interrupted", report) from None
         return self.report
 

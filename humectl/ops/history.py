@@ -18,7 +18,7 @@ from humectl.core.errors import NotFoundError, ResourceNotFound, UsageError
 from humectl.core.kinds import KINDS, KindName, parse_address
 from humectl.core.provenance import made_by_humectl, overridden_policy, run_id_of, strip_marker
 from humectl.decide.diff import diff_fields
-from humectl.decide.normalize import normalize_live
+from humectl.decide.normalize import content_keys, normalize_live
 from humectl.io.client import EviClient
 from humectl.io.listing import complete_versions
 from humectl.model.history import History, VersionInfo
@@ -28,7 +28,7 @@ from humectl.model.live import iso_time
 def _changed(kind: KindName, before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[str]:
     if before is None:
         return ["created"]
-    return [f for f in KINDS[kind].content_fields if before.get(f) != after.get(f)]
+    return [f for f in content_keys(KINDS[kind], before, after) if before.get(f) != after.get(f)]
 
 
 def build_history(kind: KindName, name: str, resource_id: str, versions: list[dict[str, Any]]) -> History:

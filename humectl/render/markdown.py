@@ -21,11 +21,22 @@ from humectl.core.escape import md_code, md_fence, md_html, md_text, shorten
 from humectl.core.kinds import KINDS, REPORT_ORDER, KindName, referenced_kinds
 from humectl.core.sensitive import MASK, is_masked_change
 from humectl.decide import risk
+from humectl.decide.retention import versions_text
 from humectl.model.plan import Change, Plan
 from humectl.model.review import risk_counts
 from humectl.render import visible
+from humectl.render.readback import render_readback_markdown
 from humectl.render.report import IN_FLIGHT_NOTE, report_heading
-from humectl.render.style import EMOJI, LABELS, SYMBOLS, no_changes_line, plan_summary_line, risk_line, summary_line
+from humectl.render.style import (
+    EMOJI,
+    LABELS,
+    SYMBOLS,
+    kept_title,
+    no_changes_line,
+    plan_summary_line,
+    risk_line,
+    summary_line,
+)
 
 GITHUB_COMMENT_LIMIT = 65_536
 # Headroom under the limit for what the sticky-comment action adds (its marker line).
@@ -48,10 +59,13 @@ def _note(note: str | None) -> str:
 
 
 def _version_text(change: Change) -> str:
+    deleted = f"; deletes {versions_text(change.versions)}" if change.versions else ""
     if change.action == "create":
         return "v0"
     if change.action == "version":
-        return f"v{change.live_version} → v{change.predicted_version}"
+        return f"v{change.live_version} → v{change.predicted_version}{deleted}"
+    if change.versions:
+        return f"deletes {versions_text(change.versions)}"
     return f"v{change.live_version}" if change.live_version is not None else ""
 
 
@@ -117,9 +131,15 @@ def _details(change: Change) -> str:
 def render_markdown(plan: Plan, *, limit: int = DEFAULT_LIMIT, title: str = "humectl plan") -> str:
     """Markdown that never exceeds ``limit`` characters."""
     head = [f"### {title}", ""]
-    if plan.partial:
+    if plan.targets:
         head += [
             f"> Partial plan: only {', '.join(md_code(t, strict=True) for t in plan.targets)} and what they depend on.",
+            "",
+        ]
+    if plan.excluded:
+        head += [
+            f"> Excluded: {', '.join(md_code(t, strict=True) for t in plan.excluded)} (`--exclude`); what depends "
+            "on their changes is held back.",
             "",
         ]
     head += [f"**{plan_summary_line(plan)}**", ""]
@@ -128,7 +148,7 @@ def render_markdown(plan: Plan, *, limit: int = DEFAULT_LIMIT, title: str = "hum
     if plan.violations:
         head += _violation_lines(plan)
     if plan.kept:
-        head += ["Kept (destroy does not delete these):", ""]
+        head += [f"{kept_title(plan)}:", ""]
         head += [f"- {md_code(address, strict=True)}: {md_text(why)}" for address, why in list(plan.kept.items())[:50]]
         if len(plan.kept) > 50:
             head.append(f"- … and {len(plan.kept) - 50} more")
@@ -208,7 +228,7 @@ def render_apply_report(plan: Plan, report: ApplyReport, *, failed: bool, verb: 
     lines = [f"### humectl {verb}", ""]
     heading = report_heading(report)
     lines.append(f"**{md_text(heading)}.**" if failed or report.stopped_by else f"**{verb.capitalize()} complete.**")
-    lines += ["", *_report_rows(plan, report)]
+    lines += ["", *render_readback_markdown(report.readback), *_report_rows(plan, report)]
     return "\n".join(lines) + "\n"
 
 
@@ -247,7 +267,7 @@ def render_apply_document(
     else:
         what = "resource(s) deleted" if verb == "destroy" else "change(s) applied"
         outcome = f"**{verb.capitalize()} complete: {len(report.done)} {what}.**"
-    parts = [f"### humectl {verb}", "", outcome, ""]
+    parts = [f"### humectl {verb}", "", outcome, "", *render_readback_markdown(report.readback)]
     if resources:
         inner = referenced_kinds()
         for kind in (k for k in REPORT_ORDER if k not in inner):

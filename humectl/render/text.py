@@ -15,10 +15,11 @@ import click
 from humectl.core.escape import name, terminal
 from humectl.core.sensitive import MASK, is_masked_change
 from humectl.decide import risk
+from humectl.decide.retention import RETENTION_REASON, versions_text
 from humectl.model.plan import Change, Plan
 from humectl.model.review import Violation, risk_counts
 from humectl.render import visible
-from humectl.render.style import COLOURS, SYMBOLS, VERBS, no_changes_line, plan_summary_line, risk_line
+from humectl.render.style import COLOURS, SYMBOLS, VERBS, kept_title, no_changes_line, plan_summary_line, risk_line
 
 _MAX_VALUE = 120
 
@@ -53,6 +54,8 @@ def _headline(change: Change) -> str:
         extra = f" (v{change.live_version} → v{change.predicted_version})"
     elif change.action == "create":
         extra = ""
+    if change.versions:
+        extra += f" ({versions_text(change.versions)}: {len(change.versions)} old version(s))"
     if change.rename_from:
         extra += f" (renamed from {name(change.rename_from)})"
     return f"# {name(change.address)} {verb}{extra} {RISK_MARKERS[change.risk]}"
@@ -89,7 +92,9 @@ def render_change(change: Change, colour: bool) -> list[str]:
     if risk_line:
         lines.append(paint(risk_line, fg=RISK_COLOURS[change.risk]))
     for reason in change.reasons:
-        if change.action != "create":
+        if reason.startswith(RETENTION_REASON):  # says what it is; not a "because"
+            lines.append(f"      {terminal(reason)}")
+        elif change.action != "create":
             lines.append(f"      because {terminal(reason)}")
     for field in change.fields:
         if field.path == "text" and change.text_diff:
@@ -121,8 +126,14 @@ def render_change(change: Change, colour: bool) -> list[str]:
 
 def render_text(plan: Plan, *, colour: bool = False) -> str:
     lines: list[str] = []
-    if plan.partial:
+    if plan.targets:
         lines.append(f"Partial plan: only {', '.join(name(t) for t in plan.targets)} and what they depend on.")
+        lines.append("")
+    if plan.excluded:
+        lines.append(
+            f"Excluded: {', '.join(name(t) for t in plan.excluded)} (--exclude); what depends on their changes "
+            "is held back."
+        )
         lines.append("")
     if not plan.changes:
         lines.append(terminal(no_changes_line(plan)))
@@ -132,7 +143,7 @@ def render_text(plan: Plan, *, colour: bool = False) -> str:
             lines.append("")
             lines.extend(render_change(change, colour))
     if plan.kept:
-        lines += ["", "Kept (destroy does not delete these):"]
+        lines += ["", f"{kept_title(plan)}:"]
         lines += [f"  {name(address)}: {terminal(why)}" for address, why in plan.kept.items()]
     lines.append("")
     if plan.changes:  # before the Plan line, which stays the last (as Terraform's)

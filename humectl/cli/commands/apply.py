@@ -14,11 +14,13 @@ import click
 
 from humectl.cli.app import HumectlCommand
 from humectl.cli.flags import AccountFlags, PlanFlags, account_flags, plan_flags
-from humectl.cli.options import lock_options, output_option
+from humectl.cli.options import check_patterns, exclude_option, lock_options, output_option, strict_readback_option
 from humectl.cli.output import colour, echo, in_github, record, say
 from humectl.cli.reporting import (
+    check_readback,
     github_apply_summary,
     print_apply_document,
+    print_readback,
     print_report,
     show_violations,
 )
@@ -52,6 +54,7 @@ from humectl.render.text import render_text
     help="Apply a plan that violates the review policy (docs/review.md); recorded in the version "
     "descriptions it writes.",
 )
+@strict_readback_option
 @lock_options
 @plan_flags("Apply")
 def apply(
@@ -59,6 +62,7 @@ def apply(
     auto_approve: bool,
     output: str,
     override_policy: bool,
+    strict_readback: bool,
     use_lock: bool,
     lock_timeout: float,
     flags: PlanFlags,
@@ -76,13 +80,15 @@ def apply(
       humectl apply evi/ --auto-approve --lock-timeout 2m
       humectl apply evi/ --prune --auto-approve -o json
       humectl apply plan.json --override-policy    # a plan that violates the policy, on purpose
+      humectl apply evi/ --prune-versions          # and delete versions beyond retention.keep_versions
+      humectl apply evi/ --auto-approve --strict-readback   # exit 1 if the server stored a write otherwise
     """
     saved = Path(source).is_file()
     if saved:
         if flags.shapes_the_plan:
             raise UsageError(
                 "a saved plan is applied exactly as saved: "
-                "drop --target/--var/--env/--name-prefix/--prune/--allow-empty/--fail-on"
+                "drop --target/--exclude/--var/--env/--name-prefix/--prune/--prune-versions/--allow-empty/--fail-on"
             )
         the_plan = restore_sensitive(_load_saved_plan(source), os.environ)  # read again, checked
         scope, run_id, directory = the_plan.name_prefix, the_plan.run_id, str(Path(source).parent)
@@ -92,6 +98,7 @@ def apply(
         desired = load_manifests(source, options.load, cache=options.cache)  # read (and checked) before the lock
         scope, run_id, directory = desired.name_prefix, options.run_id or "", source
     command = "humectl apply" + (" --prune" if flags.prune or flags.prune_unmanaged else "")
+    command += " --prune-versions" if flags.prune_versions else ""
 
     async def work(session: Session) -> int:
         async with write_lock(
@@ -116,6 +123,7 @@ def apply(
                 override_policy=override_policy,
                 directory=None if saved else source,
                 parallelism=session.settings.parallelism,
+                strict_readback=strict_readback,
             )
 
     return run(flags.settings(), work)
@@ -134,6 +142,7 @@ def apply(
     is_flag=True,
     help="Destroy even when the manifests hold no resource (everything humectl created in the scope).",
 )
+@exclude_option("Destroy")
 @lock_options
 @account_flags
 def destroy(
@@ -142,6 +151,7 @@ def destroy(
     output: str,
     github: bool | None,
     allow_empty: bool,
+    excludes: tuple[str, ...],
     use_lock: bool,
     lock_timeout: float,
     flags: AccountFlags,
@@ -160,7 +170,9 @@ def destroy(
       humectl destroy evi/ --name-prefix pr-42- --auto-approve
       humectl destroy evi/ --env dev
       humectl destroy evi/ --env staging --auto-approve -o json | jq .report.done
+      humectl destroy evi/ --env dev --exclude 'config/keep-*'   # and what those configs use
     """
+    check_patterns(excludes, "--exclude")
     desired = load_manifests(directory, flags.load_options(directory), cache=flags.cache)  # before the lock
     run_id = new_run_id()
 
@@ -174,7 +186,9 @@ def destroy(
             command="humectl destroy",
             directory=directory,
         ) as held:
-            result = await session.destroy_plan(directory, desired, run_id=run_id, allow_empty=allow_empty)
+            result = await session.destroy_plan(
+                directory, desired, run_id=run_id, allow_empty=allow_empty, excludes=excludes
+            )
             show_warnings(result.desired)
             return await apply_shown(
                 session,
@@ -202,11 +216,14 @@ async def apply_shown(
     verb: str = "apply",
     override_policy: bool = False,
     directory: str | None = None,
+    strict_readback: bool = False,
 ) -> int:
     """Show ``plan``, ask (unless ``auto_approve``), apply it and report: ``apply`` and ``destroy``.
 
     A plan that violates the review policy is refused after it is shown, unless ``override_policy``:
-    then every version description it writes says so (:func:`humectl.decide.policy.record_override`)."""
+    then every version description it writes says so (:func:`humectl.decide.policy.record_override`).
+    Every write is read back: what the server stored otherwise than sent is a warning, and with
+    ``strict_readback`` an error (exit 1) once the apply is complete."""
     record(applied=False, plan=plan.to_dict())
     github_mode = in_github(github)
     if github_mode:
@@ -250,14 +267,19 @@ async def apply_shown(
     except ApplyError as exc:
         record(report=exc.report.to_dict())
         print_report(exc.report)
+        print_readback(exc.report)
         if output == "markdown":
             print_apply_document(plan, exc.report, applied=False, output=output, verb=verb)
         github_apply_summary(github, plan, exc.report, failed=True, verb=verb)
         raise
     done = f"{len(report.done)} change(s) applied" if verb == "apply" else f"{len(report.done)} resource(s) deleted"
     say(f"\n{verb.capitalize()} complete: {done}.")
-    print_apply_document(plan, report, applied=True, output=output, verb=verb)
+    print_readback(report)
+    failing = check_readback(report, strict=strict_readback, verb=verb)  # the document says so, then it fails
+    print_apply_document(plan, report, applied=True, output=output, verb=verb, error=failing)
     github_apply_summary(github, plan, report, failed=False, verb=verb)
+    if failing is not None:
+        raise failing
     return 0
 
 

@@ -53,6 +53,18 @@ class RiskRule:
     predicate: str | None = None
 
 
+# What the server sets on every version of every kind: never content, never sent as content.
+SERVER_FIELDS: tuple[str, ...] = (
+    "id",
+    "version",
+    "version_type",
+    "version_description",
+    "name",
+    "created_on",
+    "modified_on",
+)
+
+
 @dataclass(frozen=True)
 class Kind:
     """One kind of resource: its API facts, and (through functions) its behaviour."""
@@ -62,6 +74,9 @@ class Kind:
     api_path: str  # "/v0/evi/prompts"
     page_key: str  # "prompts_page"
     content_fields: tuple[str, ...]  # fields whose change makes a new version (in display order)
+    # Fields of a live version the server sets. Any other field humectl does not know (one Hume added
+    # after its spec) is content too: kept, compared and carried into every new version as it is.
+    server_fields: tuple[str, ...] = SERVER_FIELDS
     text_file: TextFile | None = None
     # Fields holding a JSON Schema: the API stores them as JSON text, a manifest writes them as YAML
     # (a tool's parameters). Loaded as canonical JSON text (sorted keys), exported as YAML data.
