@@ -19,10 +19,12 @@ ACCOUNT = {**API, "variables": (), "var_files": (), "environment": None, "name_p
 PLAN = {
     **ACCOUNT,
     "targets": (),
+    "excludes": (),
     "message": None,
     "github": None,
     "prune": False,
     "prune_unmanaged": False,
+    "prune_versions": False,
     "allow_empty": False,
     "fail_on": None,
 }
@@ -119,7 +121,15 @@ def test_which_flags_shape_the_manifests(changed: dict[str, Any], shapes: bool) 
 
 
 @pytest.mark.parametrize(
-    "changed", [{"targets": ("tool/t",)}, {"prune": True}, {"prune_unmanaged": True}, {"allow_empty": True}]
+    "changed",
+    [
+        {"targets": ("tool/t",)},
+        {"excludes": ("tool/*",)},
+        {"prune": True},
+        {"prune_unmanaged": True},
+        {"prune_versions": True},
+        {"allow_empty": True},
+    ],
 )
 def test_which_flags_shape_the_plan(changed: dict[str, Any]) -> None:
     flags = PlanFlags(**{**PLAN, **changed})
@@ -132,6 +142,8 @@ def test_plan_options(tmp_path: Path) -> None:
         **{
             **PLAN,
             "targets": ("config/c",),
+            "excludes": ("tool/*",),
+            "prune_versions": True,
             "message": "mine",
             "prune_unmanaged": True,
             "allow_empty": True,
@@ -147,9 +159,12 @@ def test_plan_options(tmp_path: Path) -> None:
         "medium",
     )
     assert options.prune and options.prune_unmanaged and options.allow_empty  # --prune-unmanaged implies --prune
+    assert options.excludes == ("tool/*",) and options.prune_versions
     assert options.load.name_prefix == "dev-"
-    with pytest.raises(UsageError, match="--target 'voice/x' is not an address"):
+    with pytest.raises(UsageError, match="--target 'voice/x': unknown kind 'voice'"):
         PlanFlags(**{**PLAN, "targets": ("voice/x",)}).plan_options(str(tmp_path))
+    with pytest.raises(UsageError, match="--exclude"):
+        PlanFlags(**{**PLAN, "excludes": ("voice/x",)}).plan_options(str(tmp_path))
 
 
 def test_the_message_defaults_to_the_git_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
