@@ -133,6 +133,12 @@ def _first_reason(change: Change) -> str:
     return change.reasons[0] if change.reasons else change.action
 
 
+def _own_reasons(change: Change) -> list[str]:
+    """The change's reasons but its rename's (the ``rename`` rule words that one)."""
+    renamed = f"renamed from {change.rename_from}" if change.rename_from else None
+    return [r for r in change.reasons if r != renamed]
+
+
 def _versions(versions: tuple[int, ...]) -> str:
     shown = ", ".join(f"v{v}" for v in versions[:8])
     return shown + (f" and {len(versions) - 8} more" if len(versions) > 8 else "")
@@ -213,7 +219,7 @@ PREDICATES: dict[str, Predicate] = {
     "rename": lambda ctx, rule: (
         [(f"renamed from {ctx.change.rename_from}", None, None)] if ctx.change.rename_from else []
     ),
-    "describe": _whole("describe", lambda c: "; ".join(c.reasons) or "version description"),
+    "describe": _whole("describe", lambda c: "; ".join(_own_reasons(c)) or "version description"),
     "delete_version": _whole(DELETE_VERSION, lambda c: f"old versions deleted: {_versions(c.versions)}"),
     "unmanage": _whole(UNMANAGE, lambda c: "no longer managed; left live"),
     "removed": _listed(removed=True),
