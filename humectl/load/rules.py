@@ -12,6 +12,7 @@ import difflib
 import functools
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -521,6 +522,22 @@ def _meta_valid_fast(schema: Any, canonical: str) -> bool:
 # --- across entries ---------------------------------------------------------------------------
 
 
+def _same_name(name: str) -> str:
+    """Names that differ only by Unicode normalisation (``é`` as one code point, or ``e`` and a combining
+    accent) look identical in the dashboard and in a pull request: they count as one name here."""
+    return unicodedata.normalize("NFC", name)
+
+
+def _normalisation(name: str) -> str:
+    return (
+        "NFC"
+        if unicodedata.is_normalized("NFC", name)
+        else "NFD"
+        if unicodedata.is_normalized("NFD", name)
+        else "mixed"
+    )
+
+
 def check_duplicate_names(entries: list[ManifestEntry]) -> list[Problem]:
     problems: list[Problem] = []
     first: dict[tuple[str, str], ManifestEntry] = {}
@@ -528,18 +545,30 @@ def check_duplicate_names(entries: list[ManifestEntry]) -> list[Problem]:
         full = entry.full_name
         if full is None:
             continue
-        key = (entry.kind, full)
-        if key in first:
+        key = (entry.kind, _same_name(full))
+        other = first.get(key)
+        if other is None:
+            first[key] = entry
+        elif other.full_name == full:
             problems.append(
                 entry.problem(
                     "/name",
-                    f"duplicate {entry.kind} name '{full}': also defined at {first[key].where('/name')}",
+                    f"duplicate {entry.kind} name '{full}': also defined at {other.where('/name')}",
                     f"a name identifies one {entry.kind}; rename or remove one of them",
                     rule="duplicate-name",
                 )
             )
         else:
-            first[key] = entry
+            problems.append(
+                entry.problem(
+                    "/name",
+                    f"{entry.kind} name '{full}' ({_normalisation(full)}) differs from '{other.full_name}' "
+                    f"({_normalisation(other.full_name or '')}) at {other.where('/name')} only by Unicode "
+                    "normalisation: the two look identical in the dashboard and in a pull request",
+                    "write both names the same way (NFC, what most editors type), or give one another name",
+                    rule="duplicate-name",
+                )
+            )
     # previous_names: must not name another current resource nor be claimed twice.
     claimed: dict[tuple[str, str], ManifestEntry] = {}
     for entry in entries:
@@ -551,14 +580,14 @@ def check_duplicate_names(entries: list[ManifestEntry]) -> list[Problem]:
                 continue
             full_old = entry.prefix + old
             sub = f"/previous_names/{i}"
-            if full_old == entry.full_name:
+            if _same_name(full_old) == _same_name(entry.full_name):
                 problems.append(
                     entry.problem(
                         sub, f"{entry.label} lists its own name as a previous name", "remove it", rule="previous-names"
                     )
                 )
-            elif (entry.kind, full_old) in first:
-                other = first[(entry.kind, full_old)]
+            elif (entry.kind, _same_name(full_old)) in first:
+                other = first[(entry.kind, _same_name(full_old))]
                 problems.append(
                     entry.problem(
                         sub,
@@ -568,8 +597,8 @@ def check_duplicate_names(entries: list[ManifestEntry]) -> list[Problem]:
                         rule="previous-names",
                     )
                 )
-            elif (entry.kind, full_old) in claimed:
-                other = claimed[(entry.kind, full_old)]
+            elif (entry.kind, _same_name(full_old)) in claimed:
+                other = claimed[(entry.kind, _same_name(full_old))]
                 problems.append(
                     entry.problem(
                         sub,
@@ -579,7 +608,7 @@ def check_duplicate_names(entries: list[ManifestEntry]) -> list[Problem]:
                     )
                 )
             else:
-                claimed[(entry.kind, full_old)] = entry
+                claimed[(entry.kind, _same_name(full_old))] = entry
     return problems
 
 

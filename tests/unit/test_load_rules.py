@@ -200,6 +200,22 @@ def test_duplicate_names_name_both_places(tmp_path: Path) -> None:
     assert one(tmp_path) == "b.yaml:2:11: duplicate prompt name 'agent': also defined at a.yaml:2:11"
 
 
+def test_names_that_differ_only_by_unicode_normalisation_are_one_name(tmp_path: Path) -> None:
+    nfc, nfd = "caf\u00e9", "cafe\u0301"  # look identical, differ in bytes
+    write_tree(tmp_path, {"a.yaml": f"prompts:\n  - name: {nfc}\n    text: Hi.\n  - name: {nfd}\n    text: Hi.\n"})
+    assert one(tmp_path) == (
+        f"a.yaml:4:11: prompt name '{nfd}' (NFD) differs from '{nfc}' (NFC) at a.yaml:2:11 only by Unicode "
+        "normalisation: the two look identical in the dashboard and in a pull request"
+    )
+    (problem,) = problems_of(tmp_path)
+    assert (problem.rule, problem.severity) == ("duplicate-name", "error")
+    assert problem.hint is not None and "NFC" in problem.hint
+    # a previous name counts the same way: it cannot be (almost) the entry's own, nor another's name
+    write_tree(tmp_path, {"a.yaml": f"prompts:\n  - name: {nfc}\n    previous_names: [{nfd}]\n    text: Hi.\n"})
+    (own,) = problems_of(tmp_path)
+    assert own.rule == "previous-names" and "lists its own name" in own.message
+
+
 def test_same_name_in_different_kinds_is_fine(tmp_path: Path) -> None:
     write_tree(tmp_path, {"a.yaml": PROMPT + '\nconfigs:\n  - name: agent\n    evi_version: "3"\n    prompt: agent\n'})
     assert lines_of(tmp_path) == []
@@ -362,9 +378,7 @@ def test_webhook_url_that_urllib_cannot_parse(tmp_path: Path) -> None:
         """
         },
     )
-    assert one(tmp_path) == (
-        "a.yaml:4:22: webhook url 'https://[broken' is not a valid URL (Invalid IPv6 URL)"
-    )
+    assert one(tmp_path) == ("a.yaml:4:22: webhook url 'https://[broken' is not a valid URL (Invalid IPv6 URL)")
 
 
 # --- names: what reaches terminals, logs and PR comments -----------------------------------------
