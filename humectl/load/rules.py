@@ -22,6 +22,7 @@ from humectl.catalog import model_catalog, voice_library
 from humectl.core.codepoints import describe, first_unsafe
 from humectl.core.errors import Problem
 from humectl.core.kinds import KINDS
+from humectl.load import variables
 from humectl.load.entries import ManifestEntry
 
 TOOL_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -289,6 +290,7 @@ IGNORABLE_WARNINGS = (
     "tool-parameters",
     "prompt-tool-not-attached",
     "tool-not-mentioned",  # humectl.load.lint, at validate
+    "text-file-variable",
 )
 _SILENCE = "a model Hume added later? --allow-model {0} on validate, or ignore_warnings: [model-resource] here"
 
@@ -367,6 +369,28 @@ def check_voice_name(entry: ManifestEntry, allowed: Allowances) -> list[Problem]
 def _close(word: str, candidates: Iterable[str]) -> str | None:
     found = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
     return found[0] if found else None
+
+
+def check_text_file_variables(entry: ManifestEntry, key: str, text: str) -> list[Problem]:
+    """A warning at ``key`` (a prompt's ``text_file``) when the file holds ``${name}``: text files are
+    sent as written, never substituted (docs/manifests.md), so the reference would reach Hume literally."""
+    found = variables.references(text)
+    if not found:
+        return []
+    names = list(dict.fromkeys(name for name, _ in found))
+    shown = ", ".join(f"${{{name}}}" for name in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    first_line = found[0][1]
+    return [
+        entry.problem(
+            f"/{key}",
+            f"{key} '{entry.data.get(key)}' holds {shown} (line {first_line}), which is sent to Hume as written: "
+            "text files are never substituted",
+            "to substitute it, write the text inline (text: |); to keep it literal, "
+            "ignore_warnings: [text-file-variable] on this entry",
+            rule="text-file-variable",
+            severity="warning",
+        )
+    ]
 
 
 def drop_ignored(entry: ManifestEntry, problems: list[Problem]) -> list[Problem]:

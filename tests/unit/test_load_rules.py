@@ -497,3 +497,20 @@ def test_a_reference_to_a_name_the_manifests_rename_away(tmp_path: Path) -> None
         "a.yaml:6:79: config 'desk' refers to tool 'lookup', which tool 'lookup2' renames (previous_names): "
         "after apply no tool has that name",
     ]
+
+
+def test_a_variable_in_a_text_file_is_a_warning_at_the_text_file_line(tmp_path: Path) -> None:
+    entry = "prompts:\n  - name: agent\n    text_file: agent.md\n"
+    write_tree(tmp_path, {"a.yaml": entry, "agent.md": "Hello.\nYou work for ${company}. $${literal}\n"})
+    assert one(tmp_path) == (
+        "a.yaml:3:16: warning: text_file 'agent.md' holds ${company} (line 2), which is sent to Hume as written: "
+        "text files are never substituted"
+    )
+    (problem,) = problems_of(tmp_path)
+    assert (problem.rule, problem.severity) == ("text-file-variable", "warning")
+    assert problem.hint is not None and "ignore_warnings: [text-file-variable]" in problem.hint
+    # the text is still sent as written, and the warning can be silenced on the entry
+    write_tree(tmp_path, {"a.yaml": entry + "    ignore_warnings: [text-file-variable]\n"})
+    assert lines_of(tmp_path) == []
+    loaded = load_manifests(tmp_path)
+    assert loaded.resources[0].spec["text"] == "Hello.\nYou work for ${company}. $${literal}\n"
