@@ -326,7 +326,7 @@ class PlanBuilder:
             return Change(
                 operations=(*renaming, VERSION),
                 reasons=tuple(_reasons(res.kind, live_content, content)),
-                fields=tuple(diff_fields(live_content, content)),
+                fields=tuple(diff_fields(live_content, content, json_fields=KINDS[res.kind].json_schema_fields)),
                 text_diff=text_diff(before_text, after_text, res.address)
                 if isinstance(before_text, str) and isinstance(after_text, str) and before_text != after_text
                 else None,

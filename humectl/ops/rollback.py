@@ -102,7 +102,7 @@ async def plan_rollback(
         name=name,
         operations=(VERSION,),
         reasons=(f"rollback to v{to_version}",),
-        fields=tuple(diff_fields(live_content, content)),
+        fields=tuple(diff_fields(live_content, content, json_fields=KINDS[kind].json_schema_fields)),
         text_diff=text_diff(before_text, after_text, address)
         if isinstance(before_text, str) and isinstance(after_text, str) and before_text != after_text
         else None,
