@@ -57,9 +57,18 @@ def _pin_latest(kind: str, content: dict[str, Any], live: LiveState, notes: list
 
 
 async def plan_rollback(
-    client: EviClient, address: str, to_version: int, *, run_id: str, message: str | None = None
+    client: EviClient,
+    address: str,
+    to_version: int,
+    *,
+    run_id: str,
+    message: str | None = None,
+    api_flags: str = "",
 ) -> Rollback:
-    """Read the live account and version N, and plan the new version (plus the config cascade)."""
+    """Read the live account and version N, and plan the new version (plus the config cascade).
+
+    ``api_flags`` (`` --emulator=DB``, `` --base-url URL``) go into the ``humectl history`` an error
+    suggests, so it reaches the same account."""
     try:
         kind, name = parse_address(address)
     except ValueError as exc:
@@ -75,14 +84,14 @@ async def plan_rollback(
     if to_version < 0 or to_version > head.version:
         raise RollbackError(
             f"{address} has no version {to_version}: its versions run up to {head.version}",
-            hint=f"see them with `humectl history {address}`",
+            hint=f"see them with `humectl history {address}{api_flags}`",
         )
     try:
         data = await client.get_version(KINDS[kind], head.id, to_version)
     except NotFoundError:
         raise RollbackError(
             f"{address} version {to_version} does not exist (deleted?)",
-            hint=f"see the versions with `humectl history {address}`",
+            hint=f"see the versions with `humectl history {address}{api_flags}`",
         ) from None
     data = dict(data, name=name)  # the name is resource-level; the head's is current
     await complete_heads(client, [head])  # like with like: version N is a full read, so is the head

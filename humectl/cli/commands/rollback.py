@@ -11,6 +11,7 @@ from humectl.cli.app import HumectlCommand
 from humectl.cli.flags import AccountFlags, account_flags
 from humectl.cli.options import check_targets, lock_options, output_option
 from humectl.cli.output import colour, echo, json_mode, record, say
+from humectl.cli.reporting import api_hint
 from humectl.cli.running import confirm, progress, run, write_lock
 from humectl.core import sensitive
 from humectl.core.errors import ApplyError, ApplyReport
@@ -80,9 +81,18 @@ def rollback(
 
     async def work(session: Session) -> int:
         async with write_lock(
-            session, use_lock, lock_timeout, scope=scope, run_id=run_id, command=command, directory=manifests or "."
+            session,
+            use_lock,
+            lock_timeout,
+            scope=scope,
+            run_id=run_id,
+            command=command,
+            directory=manifests or ".",
+            api_flags=api_hint(flags),
         ) as held:
-            planned = await session.rollback_plan(address, to_version, run_id=run_id, message=message)
+            planned = await session.rollback_plan(
+                address, to_version, run_id=run_id, message=message, api_flags=api_hint(flags)
+            )
             planned = replace(planned, plan=planned.plan.masked(sensitive.current().by_name()))
             plan = planned.plan
             record(address=address, to_version=to_version, rolled_back=False, plan=plan.to_dict())
