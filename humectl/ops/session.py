@@ -100,7 +100,7 @@ class Session:
     async def drift(self, directory: str | Path, load: LoadOptions) -> tuple[list[Drifted], PlanResult]:
         """``humectl drift``: what was changed live outside humectl since it last applied."""
         result = await self.plan(directory, PlanOptions(load=load))
-        return find_drift(result.plan, result.live), result
+        return find_drift(result.plan, result.live, result.desired.declared_prefixes), result
 
     async def history(self, address: str) -> History:
         """``humectl history``: every version of ``address`` (``kind/name``), newest first."""

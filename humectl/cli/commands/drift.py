@@ -9,6 +9,8 @@ from humectl.cli.flags import AccountFlags, account_flags
 from humectl.cli.options import output_option
 from humectl.cli.output import echo
 from humectl.cli.running import run, show_warnings
+from humectl.decide.drift import NOT_DEPLOYED, deployed
+from humectl.model.plan import CREATE
 from humectl.render.drift import render_drift_json, render_drift_text
 
 
@@ -34,5 +36,9 @@ def drift(directory: str, output: str, detailed_exitcode: bool, flags: AccountFl
     load = flags.load_options(directory)
     drifted, result = run(flags.settings(), lambda session: session.drift(directory, load))
     show_warnings(result.desired)
+    if any(c.does(CREATE) for c in result.plan.changes) and not deployed(
+        result.live, result.desired.name_prefix, result.desired.declared_prefixes
+    ):
+        echo(f"Note: {NOT_DEPLOYED}", err=True)
     echo(render_drift_json(drifted) if output == "json" else render_drift_text(drifted), nl=False)
     return 2 if drifted and detailed_exitcode else 0
