@@ -377,12 +377,19 @@ class PlanBuilder:
         return None
 
 
-def review(plan: Plan, desired: ManifestSet | None = None, *, fail_on: RiskLevel | None = None) -> Plan:
+def review(
+    plan: Plan,
+    desired: ManifestSet | None = None,
+    *,
+    fail_on: RiskLevel | None = None,
+    moves: Mapping[tuple[str, int, int], tuple[str, str]] | None = None,
+) -> Plan:
     """``plan`` reviewed: the risk of every change assessed (:mod:`humectl.decide.risk`, with the overrides
-    of the manifests' policy), each reason placed at the manifest line of its field, and the policy's
-    violations listed (``fail_on``: ``--fail-on``, over the policy's own)."""
+    of the manifests' policy; ``moves``: the risk of moved references, :mod:`humectl.decide.pins`), each
+    reason placed at the manifest line of its field, and the policy's violations listed (``fail_on``:
+    ``--fail-on``, over the policy's own)."""
     chosen = (desired.policy if desired is not None else plan.policy).with_fail_on(fail_on)
-    changes = risk.assess(plan.changes, chosen.risk)
+    changes = risk.assess(plan.changes, chosen.risk, moves)
     if desired is not None:
         by_address = {r.address: r for r in desired.resources}
         changes = [
