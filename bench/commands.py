@@ -110,7 +110,10 @@ def run_once(build: Build, args: list[str], *, url: str, cwd: Path, extra_env: d
         **(extra_env or {}),
     }
     env.pop("GITHUB_ACTIONS", None)
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryDirectory() as fresh:
+        # A cold run: no load cache from an earlier run (humectl.load.cache); warm runs pass their own.
+        if "HUMECTL_CACHE_DIR" not in (extra_env or {}):
+            env["HUMECTL_CACHE_DIR"] = fresh
         spawned_at = time.time()
         t0 = time.perf_counter()
         proc = subprocess.Popen([*build.argv, *args], stdout=out, stderr=err, cwd=cwd, env=env)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,3 +27,16 @@ def shared_dir() -> Path:
     if not (SHARED_DIR / "hume-api-spec").is_dir():
         pytest.fail(f"Hume's API spec not found at {SHARED_DIR}/hume-api-spec (set HUMECTL_SHARED_DIR)")
     return SHARED_DIR
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_in_a_temporary_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The cache of loaded manifests (humectl.load.cache) lives in a directory of the test run's own,
+    never in the user's ~/.cache; subprocesses the tests start inherit it."""
+    previous = os.environ.get("HUMECTL_CACHE_DIR")
+    os.environ["HUMECTL_CACHE_DIR"] = str(tmp_path_factory.mktemp("humectl-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("HUMECTL_CACHE_DIR", None)
+    else:
+        os.environ["HUMECTL_CACHE_DIR"] = previous

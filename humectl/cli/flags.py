@@ -16,12 +16,14 @@ from humectl.cli.options import (
     check_targets,
     fail_on_option,
     github_option,
+    load_cache,
     manifest_options,
     prune_options,
 )
 from humectl.core.settings import Settings
 from humectl.io.endpoint import build_settings
 from humectl.io.git import git_message
+from humectl.load.cache import ManifestCache
 from humectl.load.manifests import build_load_options
 from humectl.model.desired import LoadOptions
 from humectl.model.review import RiskLevel
@@ -53,6 +55,11 @@ class AccountFlags(ApiFlags):
     var_files: tuple[str, ...]
     environment: str | None
     name_prefix: str | None
+    no_cache: bool
+
+    @property
+    def cache(self) -> ManifestCache | None:
+        return load_cache(self.no_cache)
 
     def load_options(self, directory: str) -> LoadOptions:
         return build_load_options(
@@ -92,6 +99,7 @@ class PlanFlags(AccountFlags):
             allow_empty=self.allow_empty,
             fail_on=self.fail_on,
             run_id=run_id,
+            cache=self.cache,
         )
 
     @property

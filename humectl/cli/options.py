@@ -16,6 +16,7 @@ from humectl.core.errors import UsageError
 from humectl.core.escape import terminal
 from humectl.core.kinds import parse_address
 from humectl.core.settings import DEFAULT_EMULATOR_DB, emulator_db_problem
+from humectl.load.cache import ManifestCache, default_directory
 from humectl.model.plan import PLAN_SUFFIX, markdown_sibling
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -123,7 +124,19 @@ def manifest_options(func: F) -> F:
         default=None,
         help="Prefix every resource name, so several environments can share one account.",
     )(func)
+    func = click.option(
+        "--no-cache",
+        "no_cache",
+        is_flag=True,
+        help="Load the manifests afresh, without the cache of earlier loads ($HUMECTL_CACHE_DIR, else "
+        "~/.cache/humectl/loads).",
+    )(func)
     return func
+
+
+def load_cache(no_cache: bool) -> ManifestCache | None:
+    """The cache of loaded manifests this command uses (None: ``--no-cache``)."""
+    return None if no_cache else ManifestCache(default_directory())
 
 
 def prune_options(func: F) -> F:

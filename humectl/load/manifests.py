@@ -17,10 +17,11 @@ every problem (warnings included), sorted by file and position.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,9 @@ from humectl.core.problems import format_problem, summary_line
 from humectl.core.sensitive import MIN_LENGTH, SECRET_PREFIX, secrets_from_environ, too_short
 from humectl.core.text import normalise_line_endings
 from humectl.load import lint, rules
+from humectl.load.cache import ManifestCache, key_parts
 from humectl.load.entries import META_KEYS, ManifestEntry
+from humectl.load.positions import DocumentPositions, EntryPositions
 from humectl.load.project import Resolved, looks_like_workflow, real_path, resolve_options
 from humectl.load.schema import schema_violations
 from humectl.load.variables import ENV_PREFIX, parse_var_flags, variables_from_environ
@@ -297,72 +300,6 @@ def _reference(value: Any, prefix: str) -> Any:
     return ref
 
 
-def _positions_by_entry(doc: Document) -> dict[str, dict[str, Source]]:
-    """The positions of every entry of ``doc``, keyed by entry pointer, in one pass over the marks."""
-    out: dict[str, dict[str, Source]] = {}
-    for pointer, (line, col) in doc.marks.items():
-        parts = pointer.split("/", 3)  # "", plural, index, rest
-        if len(parts) < 3 or parts[1] not in _PLURAL_TO_KIND:
-            continue
-        entry_pointer = f"/{parts[1]}/{parts[2]}"
-        rest = "/" + parts[3] if len(parts) == 4 else ""
-        out.setdefault(entry_pointer, {})[rest] = Source(doc.rel, line, col)
-    return out
-
-
-class _DocumentPositions:
-    """:func:`_positions_by_entry` of one document, worked out when a resource's positions are first read."""
-
-    def __init__(self, doc: Document) -> None:
-        self.doc = doc
-        self._by_entry: dict[str, dict[str, Source]] | None = None
-
-    def of(self, entry_pointer: str) -> dict[str, Source]:
-        if self._by_entry is None:
-            self._by_entry = _positions_by_entry(self.doc)
-        return self._by_entry.get(entry_pointer, {})
-
-
-class EntryPositions(Mapping[str, Source]):
-    """``DesiredResource.positions``: JSON pointer within the spec -> Source, read lazily.
-
-    A valid load never needs the position of every field, so these are only worked out (for the
-    whole document at once) when something reads them. ``alias`` makes a spec field answer with the
-    position of the manifest field it came from (``/text`` with that of ``/text_file``).
-    """
-
-    def __init__(self, document: _DocumentPositions, entry_pointer: str) -> None:
-        self._document = document
-        self._pointer = entry_pointer
-        self._aliases: dict[str, str] = {}
-        self._found: dict[str, Source] | None = None
-
-    def alias(self, field: str, written_at: str) -> None:
-        self._aliases[field] = written_at
-        self._found = None
-
-    def _all(self) -> dict[str, Source]:
-        if self._found is None:
-            found = dict(self._document.of(self._pointer))
-            for field, written_at in self._aliases.items():
-                if written_at in found:
-                    found[field] = found[written_at]
-            self._found = found
-        return self._found
-
-    def __getitem__(self, pointer: str) -> Source:
-        return self._all()[pointer]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._all())
-
-    def __len__(self) -> int:
-        return len(self._all())
-
-    def __repr__(self) -> str:
-        return f"EntryPositions({self._document.doc.rel}{self._pointer})"
-
-
 def build_spec(
     entry: ManifestEntry, root_real: Path, positions: EntryPositions
 ) -> tuple[dict[str, Any], list[Problem]]:
@@ -458,17 +395,33 @@ def _sort_key(problem: Problem) -> tuple[str, int, int]:
 # --- the loader ---------------------------------------------------------------------------------
 
 
-def load_manifests(root: str | Path, options: LoadOptions | None = None) -> ManifestSet:
+def load_manifests(
+    root: str | Path, options: LoadOptions | None = None, *, cache: ManifestCache | None = None
+) -> ManifestSet:
     """Load and fully validate every manifest under ``root``; raise ManifestError with all problems.
 
     ``root`` is a directory (or a single manifest file, read alone). Warnings never fail a load:
-    they come back as ``ManifestSet.warnings`` (and inside ManifestError with the errors).
+    they come back as ``ManifestSet.warnings`` (and inside ManifestError with the errors). With a
+    ``cache`` (:mod:`humectl.load.cache`), the files are found and read, and when the same files and
+    options were loaded before, that result is returned instead of converting and checking them again.
     """
     options = options or LoadOptions()
     read = _read(root, options)
+    key = None
+    if cache is not None and not read.resolved.sensitive and not read.problems:
+        texts = [(display, text) for text, _, _, display in read.texts]
+        scope = repr((read.root_display, read.single_file, read.resolved.name_prefix, read.resolved.declared_prefixes))
+        key = cache.key(key_parts(options, read.resolved.variables, texts, scope))
+        with stages.span("load"):
+            hit = cache.get(key)
+        if hit is not None:
+            return hit
     with stages.span("load"):
         parsed = parse_many(read.texts, variables=read.resolved.variables)
-    return _finish(read, options, parsed)
+    loaded = _finish(read, options, parsed)
+    if key is not None and cache is not None:
+        cache.put(key, loaded, {str(path): text for text, path, _, _ in read.texts}, read.resolved.variables)
+    return loaded
 
 
 @dataclass
@@ -565,7 +518,7 @@ def _finish(read: _Read, options: LoadOptions, parsed: list[tuple[Document, list
         problems += rules.check_entries(entries, allowed)
     resources: list[DesiredResource] = []
     with stages.span("load"):
-        positions = {id(doc): _DocumentPositions(doc) for doc in documents}
+        positions = {id(doc): DocumentPositions(doc) for doc in documents}
         for entry in entries:
             resource, found = _build_resource(entry, root_real, EntryPositions(positions[id(entry.doc)], entry.pointer))
             problems += rules.drop_ignored(entry, found)
@@ -577,6 +530,9 @@ def _finish(read: _Read, options: LoadOptions, parsed: list[tuple[Document, list
     problems = _unique(sorted(problems, key=_sort_key))
     if any(p.severity == "error" for p in problems):
         raise _manifest_error(problems)
+    inputs = [str(path) for _, path, _, _ in read.texts]
+    inputs += sorted(str(path) for path in resolved.excluded)  # humectl.yaml and the var files
+    inputs += _text_files(entries)
     return ManifestSet(
         root=base,
         resources=resources,
@@ -587,7 +543,20 @@ def _finish(read: _Read, options: LoadOptions, parsed: list[tuple[Document, list
         declared_prefixes=resolved.declared_prefixes,
         sensitive=resolved.sensitive,
         policy=resolved.policy,
+        inputs=tuple(dict.fromkeys(inputs)),
     )
+
+
+def _text_files(entries: list[ManifestEntry]) -> list[str]:
+    """The files the entries' text fields were read from (``Kind.text_file``), as real paths."""
+    out = []
+    for entry in entries:
+        text_file = KINDS[entry.kind].text_file
+        value = entry.data.get(text_file.key) if text_file is not None else None
+        if isinstance(value, str) and value:
+            with contextlib.suppress(OSError, RuntimeError, ValueError):
+                out.append(str((entry.doc.path.parent / value).resolve()))
+    return out
 
 
 def _manifest_error(problems: list[Problem]) -> ManifestError:
@@ -619,10 +588,12 @@ class ValidationResult:
         return not any(p.severity == "error" for p in self.problems)
 
 
-def validate_manifests(root: str | Path, options: LoadOptions | None = None) -> ValidationResult:
+def validate_manifests(
+    root: str | Path, options: LoadOptions | None = None, *, cache: ManifestCache | None = None
+) -> ValidationResult:
     """Load ``root`` and collect the outcome instead of raising (validate = load + report)."""
     try:
-        manifest_set = load_manifests(root, options)
+        manifest_set = load_manifests(root, options, cache=cache)
     except ManifestError as exc:
         return ValidationResult(list(exc.problems))
     counts = {kind: len(manifest_set.of_kind(kind)) for kind in REPORT_ORDER}

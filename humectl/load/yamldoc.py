@@ -228,6 +228,24 @@ def _document(
     return doc, []
 
 
+def lazy_document(
+    text: str,
+    *,
+    path: Path,
+    rel: str,
+    display: str,
+    variables: Mapping[str, str] | None,
+    marks: dict[str, tuple[int, int]],
+    key_marks: dict[str, tuple[int, int]],
+) -> Document:
+    """A document known by the marks a fast parse gave (a cached load): its exact positions are worked
+    out from ``text`` when first asked for, as for a document just parsed. It holds no data."""
+    doc = Document(path=path, rel=rel, display=display)
+    doc._marks, doc._key_marks = marks, key_marks
+    doc._complete = functools.partial(_exact_document, text, path, rel, display, variables)
+    return doc
+
+
 def _exact_document(text: str, path: Path, rel: str, display: str, variables: Mapping[str, str] | None) -> Document:
     return _parse_exact(Document(path=path, rel=rel, display=display), text, variables)[0]
 

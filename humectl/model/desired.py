@@ -90,6 +90,9 @@ class ManifestSet:
     # The sensitive variables of this load, name -> value (humectl.core.sensitive): masked in every output.
     sensitive: dict[str, str] = field(default_factory=dict, repr=False)
     policy: Policy = field(default_factory=Policy)  # humectl.yaml's policy: for this environment
+    # Every file the load read (manifests, humectl.yaml, var files, text files), as real paths: what a
+    # cached load (humectl.load.cache) must find unchanged to stand for a new one.
+    inputs: tuple[str, ...] = ()
 
     def get(self, kind: str, name: str) -> DesiredResource | None:
         for resource in self.resources:

@@ -22,6 +22,7 @@ from humectl.decide.planner import PlanBuilder, review
 from humectl.io import lock
 from humectl.io.client import EviClient
 from humectl.io.listing import complete_versions, fetch_live_state, referrer_versions
+from humectl.load.cache import ManifestCache
 from humectl.load.manifests import load_manifests
 from humectl.model.desired import LoadOptions, ManifestSet
 from humectl.model.live import LiveResource, LiveState
@@ -205,6 +206,7 @@ class PlanOptions:
     allow_empty: bool = False  # plan manifests without resources; a prune that deletes all humectl manages
     fail_on: RiskLevel | None = None  # --fail-on, over humectl.yaml's policy.fail_on
     run_id: str | None = None  # the run's id (humectl's marker); a new one when None
+    cache: ManifestCache | None = None  # loads kept from earlier runs (humectl.load.cache); None: none
 
 
 def _no_resources(directory: str | Path, hint: str) -> PlanError:
@@ -232,7 +234,7 @@ async def make_plan(
     about as long as the listing waits for the network. Their error still wins over any other.
     """
     loading: ManifestSet | asyncio.Future[ManifestSet]
-    loading = desired if desired is not None else in_thread(load_manifests, directory, options.load)
+    loading = desired if desired is not None else in_thread(_load, directory, options)
 
     async def checked() -> ManifestSet:
         loaded = await _loaded(loading)
@@ -266,6 +268,10 @@ async def make_plan(
     locks = lock.locks_in(client.reserved_heads.get(LOCK_KIND.name, []), scope)
     note = lock.held_note(locks, scope, lock.server_now_ms(client)) if locks else None
     return PlanResult(plan=plan, desired=desired, live=live, requests=requests, lock_note=note)
+
+
+def _load(directory: str | Path, options: PlanOptions) -> ManifestSet:
+    return load_manifests(directory, options.load, cache=options.cache)
 
 
 async def _loaded(loading: ManifestSet | asyncio.Future[ManifestSet]) -> ManifestSet:

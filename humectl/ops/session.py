@@ -34,7 +34,7 @@ from humectl.decide.drift import Drifted, find_drift
 from humectl.io import lock
 from humectl.io.client import EviClient, RetryPolicy, is_loopback
 from humectl.io.lock import LockKeeper, NoLock
-from humectl.model.desired import LoadOptions, ManifestSet
+from humectl.model.desired import ManifestSet
 from humectl.model.history import History
 from humectl.model.lock import Lease, LockRecord
 from humectl.model.plan import Plan
@@ -97,9 +97,9 @@ class Session:
         """``humectl destroy``'s plan: delete what humectl created in the environment of ``desired``."""
         return await make_destroy_plan(self.client, directory, desired, run_id=run_id, allow_empty=allow_empty)
 
-    async def drift(self, directory: str | Path, load: LoadOptions) -> tuple[list[Drifted], PlanResult]:
+    async def drift(self, directory: str | Path, options: PlanOptions) -> tuple[list[Drifted], PlanResult]:
         """``humectl drift``: what was changed live outside humectl since it last applied."""
-        result = await self.plan(directory, PlanOptions(load=load))
+        result = await self.plan(directory, options)
         return find_drift(result.plan, result.live, result.desired.declared_prefixes), result
 
     async def history(self, address: str) -> History:

@@ -18,7 +18,7 @@ def _validate(env_value: str | None) -> subprocess.CompletedProcess[str]:
     if env_value is not None:
         env[stages.ENV] = env_value
     return subprocess.run(
-        [sys.executable, "-m", "humectl", "validate", str(EXAMPLE)],
+        [sys.executable, "-m", "humectl", "validate", str(EXAMPLE), "--no-cache"],
         capture_output=True,
         text=True,
         env=env,

@@ -90,7 +90,7 @@ def apply(
         desired = None
     else:
         options = flags.plan_options(source, run_id=new_run_id())
-        desired = load_manifests(source, options.load)  # read (and checked) before the lock is taken
+        desired = load_manifests(source, options.load, cache=options.cache)  # read (and checked) before the lock
         scope, run_id, directory = desired.name_prefix, options.run_id or "", source
     command = "humectl apply" + (" --prune" if flags.prune or flags.prune_unmanaged else "")
 
@@ -169,7 +169,7 @@ def destroy(
       humectl destroy evi/ --env dev
       humectl destroy evi/ --env staging --auto-approve -o json | jq .report.done
     """
-    desired = load_manifests(directory, flags.load_options(directory))  # read and checked before the lock
+    desired = load_manifests(directory, flags.load_options(directory), cache=flags.cache)  # before the lock
     run_id = new_run_id()
 
     async def work(session: Session) -> int:

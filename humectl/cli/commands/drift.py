@@ -11,6 +11,7 @@ from humectl.cli.output import echo
 from humectl.cli.running import run, show_warnings
 from humectl.decide.drift import NOT_DEPLOYED, deployed
 from humectl.model.plan import CREATE
+from humectl.ops.plan import PlanOptions
 from humectl.render.drift import render_drift_json, render_drift_text
 
 
@@ -33,8 +34,8 @@ def drift(directory: str, output: str, detailed_exitcode: bool, flags: AccountFl
       humectl drift evi/ --detailed-exitcode      # exit 2 when drifted (CI)
       humectl drift evi/ -o json | jq '.resources[].address'
     """
-    load = flags.load_options(directory)
-    drifted, result = run(flags.settings(), lambda session: session.drift(directory, load))
+    options = PlanOptions(load=flags.load_options(directory), cache=flags.cache)
+    drifted, result = run(flags.settings(), lambda session: session.drift(directory, options))
     show_warnings(result.desired)
     if any(c.does(CREATE) for c in result.plan.changes) and not deployed(
         result.live, result.desired.name_prefix, result.desired.declared_prefixes

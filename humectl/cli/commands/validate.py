@@ -7,7 +7,7 @@ import dataclasses
 import click
 
 from humectl.cli.app import HumectlCommand
-from humectl.cli.options import manifest_options, output_option
+from humectl.cli.options import load_cache, manifest_options, output_option
 from humectl.cli.output import echo, echo_commands, in_github
 from humectl.core import stages
 from humectl.load.manifests import build_load_options, validate_manifests
@@ -53,6 +53,7 @@ def validate(
     var_files: tuple[str, ...],
     environment: str | None,
     name_prefix: str | None,
+    no_cache: bool,
 ) -> int:
     """Check the manifests offline; nothing is sent. Exit 0 when valid (warnings allowed), 1 otherwise.
 
@@ -67,7 +68,7 @@ def validate(
         var_flags=variables, var_files=var_files, environment=environment, name_prefix=name_prefix, root=directory
     )
     options = dataclasses.replace(options, allowed_models=allowed_models, allowed_voices=allowed_voices)
-    result = validate_manifests(directory, options)
+    result = validate_manifests(directory, options, cache=load_cache(no_cache))
     with stages.span("render"):
         if output == "sarif":
             echo(sarif.render(sarif.problem_findings(result.problems, directory), "validate"), nl=False)
