@@ -100,9 +100,19 @@ async def plan_rollback(
     _pin_latest(kind, content, live, notes, address)
     live_content = normalize_live(kind, head.data)
     base = Plan(live_fingerprint=live.fingerprint(), run_id=run_id, message=message)
-    if content == live_content or to_version == head.version:
-        return Rollback(address, kind, name, to_version, head, data, replace(base, unchanged=(address,)), live, notes)
     text = message or f"rollback to v{to_version}"
+    if to_version == head.version:
+        return Rollback(address, kind, name, to_version, head, data, replace(base, unchanged=(address,)), live, notes)
+    if content == live_content:
+        # Rolled back already, maybe by a run cut off before its cascade: finish that, as apply would.
+        left = await _unfinished_cascade(client, kind, head, content, to_version, live, text, run_id)
+        if left:
+            notes.append(
+                f"{address} already has the content of v{to_version}; the configs still on v{head.version - 1} "
+                f"(the version a rollback replaced) move onto v{head.version}"
+            )
+        plan = base.with_changes(risk.assess(left)) if left else replace(base, unchanged=(address,))
+        return Rollback(address, kind, name, to_version, head, data, plan, live, notes)
     description = describe_like(text, run_id, head.data.get("version_description"))
     before_text, after_text = live_content.get("text"), content.get("text")
     rolled = Change(
@@ -132,8 +142,37 @@ async def plan_rollback(
         ),
         level=kind_level(kind),
     )
-    plan = base.with_changes(risk.assess([rolled, *_cascade(kind, head, live, text, run_id)]))
+    cascade = _cascade(kind, head.name, head.version, head.version + 1, live, text, run_id)
+    plan = base.with_changes(risk.assess([rolled, *cascade]))
     return Rollback(address, kind, name, to_version, head, data, plan, live, notes)
+
+
+async def _unfinished_cascade(
+    client: EviClient,
+    kind: str,
+    head: LiveResource,
+    content: dict[str, Any],
+    to_version: int,
+    live: LiveState,
+    text: str,
+    run_id: str,
+) -> list[Change]:
+    """The cascade a rollback that made the head (version N's content) may not have finished: every
+    config still on the version before the head moves onto the head, when that version says something
+    else. Read only when a config uses it; nothing when the head is v0 or the version before is N."""
+    previous = head.version - 1
+    if previous < 0 or previous == to_version:
+        return []
+    moves = _cascade(kind, head.name, previous, head.version, live, text, run_id)
+    if not moves:
+        return []
+    try:
+        data = await client.get_version(KINDS[kind], head.id, previous)
+    except NotFoundError:  # deleted: nothing to compare with, nothing moved
+        return []
+    if normalize_live(kind, dict(data, name=head.name)) == content:
+        return []  # the configs on it already get version N's content
+    return moves
 
 
 def _as_list(value: Any) -> list[str]:
@@ -142,9 +181,12 @@ def _as_list(value: Any) -> list[str]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def _cascade(kind: str, head: LiveResource, live: LiveState, text: str, run_id: str) -> list[Change]:
-    """Config versions moving every config that uses ``head``'s newest version onto the rollback."""
-    old, new = ref(head.name, head.version), ref(head.name, head.version + 1)
+def _cascade(
+    kind: str, name: str, from_version: int, to_version: int, live: LiveState, text: str, run_id: str
+) -> list[Change]:
+    """Config versions moving every config that uses version ``from_version`` of ``kind/name`` onto
+    ``to_version`` (the rollback's new version: the head's successor, or the head when finishing one)."""
+    old, new = ref(name, from_version), ref(name, to_version)
     changes = []
     holders = [(k, r) for k in referencing_kinds() for r in sorted(live.of_kind(k.name), key=lambda r: r.name)]
     for holder_kind, config in holders:
@@ -164,14 +206,14 @@ def _cascade(kind: str, head: LiveResource, live: LiveState, text: str, run_id: 
                     kind=holder_kind.name,
                     name=config.name,
                     operations=(VERSION,),
-                    reasons=(f"{kind}/{head.name} v{head.version} → v{head.version + 1}",),
+                    reasons=(f"{kind}/{name} v{from_version} → v{to_version}",),
                     fields=tuple(diff_fields(before, after)),
                     live_id=config.id,
                     live_version=config.version,
                     predicted_version=config.version + 1,
                     content=after,
                     version_description=describe_like(text, run_id, config.data.get("version_description")),
-                    depends_on=(f"{kind}/{head.name}",),
+                    depends_on=(f"{kind}/{name}",),
                     level=kind_level(holder_kind.name),
                 )
             )

@@ -28,8 +28,11 @@ def took_effect(report: ApplyReport, address: str) -> str | None:
     return f"its {operation_labels(done)} took effect" if done else None
 
 
-def render_report_text(report: ApplyReport) -> str:
-    """The report for a terminal (addresses and Hume's messages escaped)."""
+AGAIN = "Run `humectl plan` to see what is left; `humectl apply` again converges."
+
+
+def render_report_text(report: ApplyReport, again: str = AGAIN) -> str:
+    """The report for a terminal (addresses and Hume's messages escaped); ``again`` says how to finish."""
     lines = [f"{terminal(report_heading(report))}. Exactly this happened:"]
     lines.append(f"  done ({len(report.done)}): {', '.join(map(name, report.done)) or 'nothing'}")
     for address, error in report.failed:
@@ -42,5 +45,5 @@ def render_report_text(report: ApplyReport) -> str:
         lines.append(f"    ({IN_FLIGHT_NOTE})")
     not_started = ", ".join(map(name, report.not_started)) or "nothing"
     lines.append(f"  not started ({len(report.not_started)}): {not_started}")
-    lines.append("Run `humectl plan` to see what is left; `humectl apply` again converges.")
+    lines.append(again)
     return "\n".join(lines) + "\n"

@@ -11,7 +11,7 @@ from humectl.cli.app import HumectlCommand
 from humectl.cli.flags import AccountFlags, account_flags
 from humectl.cli.options import check_targets, lock_options, output_option
 from humectl.cli.output import colour, echo, json_mode, record, say
-from humectl.cli.reporting import api_hint
+from humectl.cli.reporting import api_hint, print_report
 from humectl.cli.running import confirm, progress, run, write_lock
 from humectl.core import sensitive
 from humectl.core.errors import ApplyError, ApplyReport
@@ -119,6 +119,9 @@ def rollback(
                     report, _ = await session.apply(plan, options, on_event=progress, halt=held.lost)
                 except ApplyError as exc:
                     record(report=exc.report.to_dict())
+                    again = f"{command}{api_hint(flags)}"
+                    print_report(exc.report, f"Run `{terminal(again)}` again: it finishes what is left.")
+                    exc.hint = f"run `{again}` again: it finishes what is left"
                     raise
                 say(f"\nRolled back {name(address)} to the content of v{to_version}.")
             for note in update.notes:
