@@ -14,7 +14,7 @@ print and, with ``--write``, as files to write.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -26,12 +26,15 @@ from humectl.core.provenance import describe_like
 from humectl.decide import risk
 from humectl.decide.diff import diff_fields, text_diff, unified_diff
 from humectl.decide.export import dump_entry, escape_variables, manifest_entry, reference_secrets, text_file_problem
-from humectl.decide.normalize import normalize_live, ref, split_ref
+from humectl.decide.expressions import keep_expressions
+from humectl.decide.normalize import LATEST, normalize_desired, normalize_live, ref, split_ref
 from humectl.io.client import EviClient
 from humectl.io.listing import complete_heads, fetch_live_state
 from humectl.load.entries import META_KEYS as _META_KEYS
 from humectl.load.manifests import load_manifests
+from humectl.load.project import resolve_options
 from humectl.load.yamldoc import parse
+from humectl.model.desired import LoadOptions
 from humectl.model.live import LiveResource, LiveState
 from humectl.model.plan import VERSION, Change, Plan
 from humectl.model.rollback import ManifestUpdate, Rollback
@@ -237,8 +240,15 @@ def entry_diff(rollback: Rollback) -> ManifestUpdate:
     return ManifestUpdate(unified_diff(now, after, f"{label} (now)", f"{label} (v{rollback.to_version})"), notes=notes)
 
 
-def manifest_update(rollback: Rollback, directory: str | Path, load_options: Any = None) -> ManifestUpdate:
-    """The change to the manifests under ``directory`` that makes them say version N's content."""
+def manifest_update(
+    rollback: Rollback, directory: str | Path, load_options: Any = None, *, refuse_literals: bool = False
+) -> ManifestUpdate:
+    """The change to the manifests under ``directory`` that makes them say version N's content.
+
+    The entry's ``${…}`` expressions are kept wherever they give version N's value in this environment
+    (:mod:`humectl.decide.expressions`); a field written with one whose value would differ cannot be
+    expressed: with ``refuse_literals`` (``--write``) that is a RollbackError naming it, raised before
+    anything is rolled back or written, else a note (and the diff shows the literal value)."""
 
     desired = load_manifests(directory, load_options)
     resource = desired.get(rollback.kind, rollback.name)
@@ -265,10 +275,35 @@ def manifest_update(rollback: Rollback, directory: str | Path, load_options: Any
         raise RollbackError(f"cannot find {rollback.address} in {path} to rewrite it", hint="edit the file by hand")
     raw: dict[str, Any] = items[index]
     notes: list[str] = []
+    kind = KINDS[rollback.kind]
     new = manifest_entry(rollback.kind, rollback.target_data, _heads(rollback.live), keep=raw, notes=notes)
     new = _strip_prefix(rollback.kind, new, prefix)
     writes: dict[Path, str] = {}
-    entry = _merge_entry(raw, escape_variables(new), KINDS[rollback.kind])
+    wanted = normalize_live(rollback.kind, rollback.target_data)
+    resolved = normalize_desired(
+        rollback.kind, resource.spec, _resolver(rollback.live), live_content=wanted, live_data=rollback.target_data
+    )
+    file_keys = (kind.text_file.key,) if kind.text_file else ()
+    values = resolve_options(desired.root, str(directory), load_options or LoadOptions(), []).variables
+    expressed = keep_expressions(
+        raw, _merge_entry(raw, new, kind), resolved, wanted, values=values, as_written=(*_META_KEYS, *file_keys)
+    )
+    if expressed.unexpressible:
+        reasons = "; ".join(u.describe() for u in expressed.unexpressible)
+        if refuse_literals:
+            raise RollbackError(
+                f"cannot write {rollback.address} back to {_display(path, desired.root)} with its ${{…}} "
+                f"expressions, and writing literal values would put this environment's into every other: {reasons}",
+                hint="roll back without --write and edit the manifests by hand (or change the variable for this "
+                "environment first); nothing was rolled back or written",
+            )
+        notes.append(f"{rollback.address}: cannot be written back with its ${{…}} expressions: {reasons}")
+    if expressed.kept:
+        notes.append(
+            f"{rollback.address}: kept the ${{…}} expressions of {', '.join(expressed.kept)} "
+            f"(they give v{rollback.to_version}'s values in this environment)"
+        )
+    entry = expressed.entry
     text_file = KINDS[rollback.kind].text_file
     text = rollback.target_data.get(text_file.field) if text_file else None
     if text_file is not None and text_file.key in raw and isinstance(text, str):
@@ -279,8 +314,6 @@ def manifest_update(rollback: Rollback, directory: str | Path, load_options: Any
             entry = {(text_file.field if k == text_file.key else k): v for k, v in entry.items()}
             entry[text_file.field] = escape_variables(text)
             notes.append(f"{rollback.address}: the {text_file.field} moves inline because {why}")
-    if _mentions_variables(raw):
-        notes.append(f"{rollback.address}: its entry used ${{…}} variables; the rewritten entry holds literal values")
     diffs: list[str] = []
     if entry != raw:
         replaced = _replace_entry(original, doc, plural, index, len(items), entry)
@@ -303,14 +336,17 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _mentions_variables(value: Any) -> bool:
-    if isinstance(value, str):
-        return "${" in value.replace("$${", "")
-    if isinstance(value, dict):
-        return any(_mentions_variables(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_mentions_variables(v) for v in value)
-    return False
+def _resolver(live: LiveState) -> Callable[[str, Mapping[str, Any]], str]:
+    """A manifest reference as ``name@version``: its pin, else the live head it follows."""
+
+    def resolve(target: str, spec: Mapping[str, Any]) -> str:
+        name, pinned = str(spec.get("name")), spec.get("version")
+        if pinned is not None:
+            return ref(name, int(pinned))
+        head = live.get(target, name)
+        return ref(name, head.version if head is not None else LATEST)
+
+    return resolve
 
 
 def _strip_prefix(kind: str, entry: dict[str, Any], prefix: str) -> dict[str, Any]:

@@ -101,7 +101,9 @@ def rollback(
             for note in planned.notes:
                 say(f"  note: {terminal(note)}")
             if manifests:
-                update = manifest_update(planned, manifests, flags.load_options(manifests))
+                update = manifest_update(
+                    planned, manifests, flags.load_options(manifests), refuse_literals=bool(write_dir)
+                )
             else:
                 update = entry_diff(planned)
             report: ApplyReport | None = None
