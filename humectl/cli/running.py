@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from humectl.cli.output import document_mode, echo, record, say
+from humectl.cli.output import document_mode, echo, json_error, record, say
 from humectl.core.errors import LockHeldError, UsageError
 from humectl.core.escape import name, terminal
 from humectl.core.problems import format_problem
@@ -130,6 +130,8 @@ async def confirm(verb: str, question: str, flag: str = "--auto-approve") -> boo
     if await asyncio.to_thread(click.confirm, question, default=False, err=document_mode()):
         return True
     say("Nothing applied.")
+    # Under --output json stdout still holds one document: the answer no is an `aborted` error (exit 1).
+    json_error("aborted", f"the answer was no: did not {verb}", None, 1)
     return False
 
 
