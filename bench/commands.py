@@ -154,16 +154,31 @@ def check(run: Run, what: str, expect_changes: bool | None) -> dict[str, int]:
 
 
 def measure(
-    builds: list[Build], args: list[str], reps: int, *, url: str, cwd: Path, expect_changes: bool | None
+    builds: list[Build],
+    args: list[str],
+    reps: int,
+    *,
+    url: str,
+    cwd: Path,
+    expect_changes: bool | None,
+    cache: Path | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """``reps`` runs of each build, interleaved (so a noisy moment hurts both alike); medians."""
+    """``reps`` runs of each build, interleaved (so a noisy moment hurts both alike); medians.
+
+    Cold by default (every run starts with an empty load cache, as a first run does); with ``cache``
+    every run uses that directory, which the untimed warm-up run fills: the runs that follow are warm."""
     runs: dict[str, list[Run]] = {b.label: [] for b in builds}
     counts: dict[str, dict[str, int]] = {}
-    for build in builds:  # untimed: compiles what is not compiled yet, warms the file cache
-        check(run_once(build, args, url=url, cwd=cwd), f"{build.label}: humectl {' '.join(args)} (warm-up)", None)
+    extra = {"HUMECTL_CACHE_DIR": str(cache)} if cache is not None else None
+    for build in builds:  # untimed: compiles what is not compiled yet, warms the file cache (and the load cache)
+        check(
+            run_once(build, args, url=url, cwd=cwd, extra_env=extra),
+            f"{build.label}: humectl {' '.join(args)} (warm-up)",
+            None,
+        )
     for _ in range(reps):
         for build in builds:
-            run = run_once(build, args, url=url, cwd=cwd)
+            run = run_once(build, args, url=url, cwd=cwd, extra_env=extra)
             counts[build.label] = check(run, f"{build.label}: humectl {' '.join(args)}", expect_changes)
             runs[build.label].append(run)
     return {

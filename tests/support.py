@@ -19,7 +19,7 @@ from humectl.model.desired import LoadOptions, ManifestSet
 from humectl.model.plan import Plan
 from humectl.ops.apply import Applied, ApplyOptions
 from humectl.ops.plan import PlanOptions, PlanResult
-from humectl.ops.session import Session
+from humectl.ops.session import Session, snapshot_settings
 
 
 def session_for(
@@ -73,5 +73,15 @@ def apply(
     async def main() -> tuple[ApplyReport, dict[str, Applied]]:
         async with session_for(settings, transport) as session:
             return await session.apply(plan, options, **kwargs)
+
+    return asyncio.run(main())
+
+
+def snapshot_account(settings: Settings) -> dict[str, Any]:
+    """``humectl emulator snapshot`` as a library call: the whole account as a seed document."""
+
+    async def main() -> dict[str, Any]:
+        async with session_for(snapshot_settings(settings)) as session:
+            return await session.snapshot()
 
     return asyncio.run(main())

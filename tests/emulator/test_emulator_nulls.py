@@ -32,7 +32,6 @@ from humectl.emulator.validation import (
     Spec,
     null_choices,
 )
-from tests.conftest import SHARED_DIR
 from tests.emulator.conftest import InProcessClient, created, library_id
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "emulator.md"
@@ -90,8 +89,8 @@ OPERATIONS = {
 
 
 @pytest.fixture(scope="module")
-def specs() -> dict[str, Any]:
-    folder = SHARED_DIR / "hume-api-spec" / "openapi"
+def specs(shared_dir: Path) -> dict[str, Any]:
+    folder = shared_dir / "hume-api-spec" / "openapi"
     return {
         "evi": yaml.safe_load((folder / "hume-ai-evi-openapi.yml").read_text(encoding="utf-8")),
         "voices": yaml.safe_load((folder / "hume-ai-voices-openapi.yml").read_text(encoding="utf-8")),

@@ -17,10 +17,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from humectl.cli.app import cli
-from humectl.io.client import EviClient, RetryPolicy
 from humectl.core.errors import ApiError
 from humectl.core.kinds import KINDS
 from humectl.core.settings import Settings
+from humectl.io.client import EviClient, RetryPolicy
 from tests.conftest import EXAMPLES_DIR
 from tests.emulator.conftest import (
     LIVE_ERROR_KEYS,

@@ -41,11 +41,12 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from tests.conftest import SHARED_DIR
 from tests.emulator.spec_validator import SpecValidatingMiddleware, SpecValidator, format_violations
+from tests.hume_spec import need_spec
 
 app_module = pytest.importorskip("humectl.emulator.app", reason="emulator app not built yet")
 
+SHARED_DIR = need_spec(module_level=True)  # the tests are generated from the spec itself
 API_KEY = "schemathesis-key"
 MAX_EXAMPLES = 8
 OPENAPI_DIR = SHARED_DIR / "hume-api-spec" / "openapi"
@@ -82,8 +83,6 @@ def _load_for_schemathesis(filename: str) -> dict[str, Any]:
 
 
 def _schema(filename: str) -> Any:
-    if not (OPENAPI_DIR / filename).is_file():
-        pytest.skip(f"Hume's spec not found at {OPENAPI_DIR}", allow_module_level=True)
     loaded = schemathesis.openapi.from_dict(_load_for_schemathesis(filename))
     loaded.config.generation.update(max_examples=MAX_EXAMPLES, deterministic=True, database="none")
     return loaded

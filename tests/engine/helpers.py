@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,8 +21,8 @@ from humectl.model.live import LiveState
 from humectl.model.plan import Plan
 from humectl.ops.apply import apply_plan
 from humectl.ops.plan import plan_live
-from tests.conftest import SHARED_DIR
-from tests.emulator.spec_validator import SpecValidatingMiddleware, SpecValidator, format_violations
+from tests.emulator.spec_validator import SpecValidatingMiddleware, format_violations
+from tests.hume_spec import optional_spec_validator
 
 SRC = Source("test.yaml", 1, 1)
 FAST_RETRY = RetryPolicy(attempts=8, base_delay=0.01, max_delay=0.05)
@@ -100,15 +99,11 @@ class Account:
         return self.run(self.client.list_all(k.api_path, k.page_key, {"restrict_to_most_recent": "false"}))
 
 
-@functools.cache
-def spec_validator() -> SpecValidator:
-    return SpecValidator(SHARED_DIR)
-
-
 @contextmanager
 def emulator_account(config: EmulatorConfig | None = None, *, retry: RetryPolicy = FAST_RETRY) -> Iterator[Account]:
-    """An in-process emulator whose every answer is also checked against Hume's OpenAPI spec."""
-    app = SpecValidatingMiddleware(create_app(config or EmulatorConfig()), spec_validator())
+    """An in-process emulator whose every answer is also checked against Hume's OpenAPI spec (when the
+    tests have it: tests/hume_spec.py)."""
+    app = SpecValidatingMiddleware(create_app(config or EmulatorConfig()), optional_spec_validator())
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     client = EviClient(Settings(base_url="http://127.0.0.1", api_key="test-key"), transport=transport, retry=retry)
     account = Account(client)

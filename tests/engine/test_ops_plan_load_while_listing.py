@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -41,27 +40,29 @@ def _broken(tmp_path: Path) -> Path:
 
 
 def test_the_listing_starts_before_the_manifests_are_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
-    events: list[tuple[str, float]] = []
+    events: list[str] = []
+    requested = threading.Event()
     real_load = manifest.load_manifests
 
-    def slow_load(*args: object, **kwargs: object) -> manifest.ManifestSet:
-        time.sleep(0.3)
+    def load_once_the_listing_asked(*args: object, **kwargs: object) -> manifest.ManifestSet:
+        # The load cannot finish before the listing's first request: a plan that lists only after
+        # loading never gets here (the wait is a guard against that hang, not a time limit).
+        assert requested.wait(timeout=60), "no request while the manifests were being loaded"
         loaded = real_load(*args, **kwargs)  # type: ignore[arg-type]
-        events.append(("loaded", time.perf_counter()))
+        events.append("loaded")
         return loaded
 
     emulator = _emulator()
 
     class Recording(httpx.AsyncBaseTransport):
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            events.append(("request", time.perf_counter()))
+            events.append("request")
+            requested.set()
             return await emulator.handle_async_request(request)
 
-    monkeypatch.setattr(planning, "load_manifests", slow_load)
+    monkeypatch.setattr(planning, "load_manifests", load_once_the_listing_asked)
     result = engine.make_plan(EXAMPLE, SETTINGS, transport=Recording())
-    first_request = min(t for what, t in events if what == "request")
-    (loaded,) = (t for what, t in events if what == "loaded")
-    assert first_request < loaded  # the network round trips overlap reading the files
+    assert events[0] == "request" and "loaded" in events  # the network round trips overlap reading the files
     assert [c.action for c in result.plan.changes] == ["create"] * len(result.desired.resources)
 
     monkeypatch.setattr(planning, "load_manifests", real_load)  # the same plan when nothing overlaps
@@ -90,17 +91,23 @@ def test_a_manifest_error_wins_over_an_api_error(tmp_path: Path) -> None:
 
 
 def test_a_failed_load_stops_the_listing_at_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    started = threading.Event()
+    sent: list[str] = []
+    cancelled: list[str] = []
 
     async def hang(request: httpx.Request) -> httpx.Response:
-        started.set()
-        await asyncio.sleep(30)
-        raise AssertionError("not cancelled")
+        sent.append(request.url.path)
+        try:
+            await asyncio.Event().wait()  # an answer that never comes: only a cancel ends it
+        except asyncio.CancelledError:
+            cancelled.append(request.url.path)
+            raise
+        raise AssertionError("unreachable")
 
-    t0 = time.perf_counter()
     with caplog.at_level(logging.DEBUG, logger="asyncio"), pytest.raises(ManifestError):
         engine.make_plan(_broken(tmp_path), SETTINGS, transport=httpx.MockTransport(hang))
-    assert time.perf_counter() - t0 < 10
+    # whatever the listing had sent by the time the load failed was cancelled, not waited for (a wait
+    # would never end) nor left behind
+    assert sorted(cancelled) == sorted(sent)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # no task left failing behind
 
 

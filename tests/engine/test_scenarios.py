@@ -12,7 +12,8 @@ Each folder holds:
 - ``checks.yaml`` (optional): ``{address, path, equals}`` facts about the complete live head after apply.
 
 After the plan matches, it is applied and the next plan must be empty (no perpetual diffs).
-Regenerate the goldens with ``HUMECTL_UPDATE_GOLDEN=1 python -m pytest tests/engine/test_scenarios.py``.
+Regenerate the goldens with ``HUMECTL_UPDATE_GOLDEN=1 python -m pytest tests/engine/test_scenarios.py``:
+that run fails for each file it rewrote, so an update is read (``git diff``) before it passes.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -98,12 +100,23 @@ def complete_live(settings: Settings, live: LiveState) -> LiveState:
     return live
 
 
-def check_golden(path: Path, actual: str) -> None:
+def check_goldens(goldens: dict[Path, str]) -> None:
+    """Each text is the golden file it is keyed by. Updating (HUMECTL_UPDATE_GOLDEN=1), the goldens that
+    differ are rewritten and the test fails all the same: an update passes only once it has been read
+    and run again."""
     if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-    assert path.exists(), f"missing golden {path} (run with HUMECTL_UPDATE_GOLDEN=1)"
-    assert actual == path.read_text(encoding="utf-8"), f"{path} differs"
+        rewritten = []
+        for path, actual in goldens.items():
+            if not path.exists() or path.read_text(encoding="utf-8") != actual:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(actual, encoding="utf-8")
+                rewritten.append(str(path.relative_to(TESTDATA_DIR)))
+        if rewritten:
+            listed = ", ".join(rewritten)
+            pytest.fail(f"rewrote {listed}: read the change (git diff tests/testdata), run again without the variable")
+    for path, actual in goldens.items():
+        assert path.exists(), f"missing golden {path} (run with HUMECTL_UPDATE_GOLDEN=1)"
+        assert actual == path.read_text(encoding="utf-8"), f"{path} differs"
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[p.name for p in SCENARIOS])
@@ -124,12 +137,11 @@ def test_scenario(scenario: Path, tmp_path: Path) -> None:
     if (expected / "error.txt").exists() or (UPDATE and (scenario / "expect-error").exists()):
         with pytest.raises(HumectlError) as err:
             engine.make_plan(scenario / "desired", settings, run_id="golden")
-        check_golden(expected / "error.txt", scrub(err.value.message) + "\n")
+        check_goldens({expected / "error.txt": scrub(err.value.message) + "\n"})
         return
     result = engine.make_plan(scenario / "desired", settings, run_id="golden")
-    check_golden(expected / "plan.txt", scrub(render_text(result.plan)))
-    check_golden(expected / "plan.md", scrub(render_markdown(result.plan)))
-    check_golden(expected / "plan.json", scrub(render_json(result.plan)))
+    formats = {"txt": render_text, "md": render_markdown, "json": render_json}
+    check_goldens({expected / f"plan.{ext}": scrub(render(result.plan)) for ext, render in formats.items()})
     engine.apply(result.plan, settings, check_fresh=True)
     again = engine.make_plan(scenario / "desired", settings, run_id="again")
     assert not again.plan.has_changes, render_text(again.plan)
@@ -154,3 +166,21 @@ def test_every_scenario_has_goldens() -> None:
         if json_file.exists():
             assert json.loads(json_file.read_text())["format_version"] == 1
     assert set(KINDS) == {"tool", "prompt", "config"}
+
+
+def test_an_update_rewrites_what_differs_and_fails_so_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "UPDATE", True)
+    monkeypatch.setattr(sys.modules[__name__], "TESTDATA_DIR", tmp_path)
+    same, changed, new = tmp_path / "same.txt", tmp_path / "changed.txt", tmp_path / "x" / "new.txt"
+    same.write_text("kept\n", encoding="utf-8")
+    changed.write_text("old\n", encoding="utf-8")
+    with pytest.raises(pytest.fail.Exception, match=r"rewrote changed\.txt, x/new\.txt: read the change"):
+        check_goldens({same: "kept\n", changed: "new\n", new: "made\n"})
+    assert [p.read_text(encoding="utf-8") for p in (same, changed, new)] == ["kept\n", "new\n", "made\n"]
+    check_goldens({same: "kept\n", changed: "new\n", new: "made\n"})  # nothing left to rewrite: it passes
+    monkeypatch.setattr(sys.modules[__name__], "UPDATE", False)
+    with pytest.raises(AssertionError, match="differs"):
+        check_goldens({same: "other\n"})
+    assert same.read_text(encoding="utf-8") == "kept\n"  # never written outside an update

@@ -3,7 +3,9 @@
 What it does as the runner does (docs.github.com: expressions, contexts, workflow commands):
 
 * expressions ``${{ }}`` and ``if:`` conditions: literals, contexts (``github``, ``inputs``,
-  ``secrets``, ``env``, ``steps``, ``needs``, ``runner``, ``job``), property access, ``!``, ``==``,
+  ``secrets``, ``env``, ``steps``, ``needs``, ``runner``, ``job``; ``job.workflow_repository`` and
+  ``job.workflow_sha`` name the workflow file that defines the job, the called one in a reusable
+  workflow, as runners do since 2026: ``Runner.job_workflow=False`` is an older runner), property access, ``!``, ``==``,
   ``!=``, ``<``, ``>``, ``&&``/``||`` (returning an operand), loose equality (strings compared
   without case, other mixed types as numbers), ``success()``/``failure()``/``always()``/
   ``cancelled()``, ``contains``, ``startsWith``, ``endsWith``, ``format``, ``toJSON``, ``fromJSON``;
@@ -27,6 +29,7 @@ installed in this interpreter's environment.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -306,6 +309,12 @@ class Runner:
     installs: list[str] = field(default_factory=list)
     base: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="fake-actions-")))
     run_number: int = 0
+    job_workflow: bool = True  # the runner fills job.workflow_repository / job.workflow_sha
+
+    @staticmethod
+    def commit_of(repository: str, ref: str) -> str:
+        """The commit a ``uses: repository/...@ref`` resolves to here (a fixed, made-up SHA per ref)."""
+        return hashlib.sha1(f"{repository}@{ref}".encode()).hexdigest()
 
     def close(self) -> None:
         shutil.rmtree(self.base, ignore_errors=True)
@@ -333,11 +342,19 @@ class Runner:
             "ref": f"refs/pull/{payload.get('number', 0)}/merge", "run_id": str(1000 + self.run_number),
             "server_url": "https://github.example", "workspace": "",
         }  # fmt: skip
-        return self._jobs(load_yaml(path), github, inputs={}, secrets=dict(self.secrets))
+        origin = (self.repository, github["sha"])
+        return self._jobs(load_yaml(path), github, inputs={}, secrets=dict(self.secrets), origin=origin)
 
     def _jobs(
-        self, workflow: dict[str, Any], github: dict[str, Any], inputs: dict[str, Any], secrets: dict[str, str]
+        self,
+        workflow: dict[str, Any],
+        github: dict[str, Any],
+        inputs: dict[str, Any],
+        secrets: dict[str, str],
+        origin: tuple[str, str],
     ) -> dict[str, str]:
+        """``origin``: the repository and commit of the workflow file (``job.workflow_*``)."""
+        job_context = {"workflow_repository": origin[0], "workflow_sha": origin[1]} if self.job_workflow else {}
         results: dict[str, str] = {}
         outputs: dict[str, dict[str, Any]] = {}
         pending = dict(workflow["jobs"])
@@ -349,8 +366,16 @@ class Runner:
                     continue
                 del pending[job_id]
                 needs_ctx = {n: {"result": results[n], "outputs": outputs.get(n, {})} for n in needs}
-                context = {"github": github, "inputs": inputs, "secrets": secrets, "needs": needs_ctx,
-                           "vars": {}, "runner": {"temp": "", "os": "Linux"}, "env": {}}  # fmt: skip
+                context = {
+                    "github": github,
+                    "inputs": inputs,
+                    "secrets": secrets,
+                    "needs": needs_ctx,
+                    "vars": {},
+                    "runner": {"temp": "", "os": "Linux"},
+                    "env": {},
+                    "job": job_context,
+                }
 
                 def status(name: str, needs: list[str] = needs) -> bool:
                     ok = all(results[n] == "success" for n in needs)
@@ -369,7 +394,8 @@ class Runner:
         """A reusable workflow: ``OWNER/humectl/.github/workflows/x.yml@ref`` from this checkout."""
         uses = job["uses"]
         owner_repo, _, rest = uses.partition("/.github/")
-        path = self.local_actions[owner_repo] / ".github" / rest.split("@")[0]
+        file, _, ref = rest.partition("@")
+        path = self.local_actions[owner_repo] / ".github" / file
         callee = load_yaml(path)
         call = callee["on"]["workflow_call"]
         given = interpolate(job.get("with") or {}, context)
@@ -382,7 +408,7 @@ class Runner:
         unknown = set(given) - set(call.get("inputs") or {})
         assert not unknown, f"{uses}: undeclared inputs {sorted(unknown)}"
         secrets = {k: to_text(v) for k, v in interpolate(job.get("secrets") or {}, context).items()}
-        results = self._jobs(callee, github, inputs, secrets)
+        results = self._jobs(callee, github, inputs, secrets, origin=(owner_repo, self.commit_of(owner_repo, ref)))
         result = "failure" if "failure" in results.values() else "success"
         return result, {}
 
@@ -395,7 +421,7 @@ class Runner:
         temp.mkdir()
         env_file, summary = home / "env", home / "summary.md"
         env_file.touch()
-        context = {**context, "runner": {"temp": str(temp), "os": "Linux"}, "steps": {}, "job": {}}
+        context = {**context, "runner": {"temp": str(temp), "os": "Linux"}, "steps": {}}
         context["github"] = {**context["github"], "workspace": str(workspace)}
         env: dict[str, str] = {}
         for scope in (workflow.get("env") or {}, job.get("env") or {}):

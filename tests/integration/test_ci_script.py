@@ -22,7 +22,10 @@ if [ "$1 $2" = "-m venv" ]; then
   echo "export PATH=\\"$(dirname "$0"):\\$PATH\\"" > "$3/bin/activate"
   exit 0
 fi
-if [ "$1 $2" = "-m pytest" ]; then exit "${FAKE_PYTEST_RC:-0}"; fi
+if [ "$1 $2" = "-m pytest" ]; then
+  echo "HUMECTL_SHARED_DIR=$HUMECTL_SHARED_DIR HUMECTL_REQUIRE_SHARED=$HUMECTL_REQUIRE_SHARED" > "$FAKE_PYTEST_ENV"
+  exit "${FAKE_PYTEST_RC:-0}"
+fi
 exit 0
 """
 FAKE_NPM = """#!/bin/bash
@@ -50,10 +53,18 @@ def fake_bin(tmp_path: Path) -> Path:
     return directory
 
 
-def run_ci(fake_bin: Path, tmp: Path, pytest_rc: int) -> subprocess.CompletedProcess[str]:
+def run_ci(fake_bin: Path, tmp: Path, pytest_rc: int, **env: str) -> subprocess.CompletedProcess[str]:
     tmp.mkdir()
     system_path = ":".join(p for p in ("/usr/bin", "/bin") if Path(p).is_dir())
-    env = {**os.environ, "PATH": f"{fake_bin}:{system_path}", "TMPDIR": str(tmp), "FAKE_PYTEST_RC": str(pytest_rc)}
+    base = {k: v for k, v in os.environ.items() if not k.startswith("HUMECTL_")}
+    env = {
+        **base,
+        "PATH": f"{fake_bin}:{system_path}",
+        "TMPDIR": str(tmp),
+        "FAKE_PYTEST_RC": str(pytest_rc),
+        "FAKE_PYTEST_ENV": str(tmp.parent / "pytest-env"),
+        **env,
+    }
     return subprocess.run(["bash", str(REPO_ROOT / ".ci" / "run")], capture_output=True, text=True, env=env)
 
 
@@ -72,3 +83,14 @@ def test_ci_run_cleans_up_when_an_early_step_fails(fake_bin: Path, tmp_path: Pat
     proc = run_ci(fake_bin, tmp, 0)
     assert proc.returncode != 0 and "== tests" not in proc.stdout
     assert list(tmp.iterdir()) == []
+
+
+def test_ci_run_requires_humes_spec_from_beside_the_checkout(fake_bin: Path, tmp_path: Path) -> None:
+    """The tests run with HUMECTL_REQUIRE_SHARED=1: a spec test that would skip fails the run instead."""
+    proc = run_ci(fake_bin, tmp_path / "tmp", 0)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    beside = REPO_ROOT.parent / "shared"
+    assert (tmp_path / "pytest-env").read_text() == f"HUMECTL_SHARED_DIR={beside} HUMECTL_REQUIRE_SHARED=1\n"
+    # a folder named by the caller is kept
+    proc = run_ci(fake_bin, tmp_path / "tmp2", 0, HUMECTL_SHARED_DIR="/elsewhere/shared")
+    assert (tmp_path / "pytest-env").read_text() == "HUMECTL_SHARED_DIR=/elsewhere/shared HUMECTL_REQUIRE_SHARED=1\n"

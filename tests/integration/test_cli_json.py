@@ -53,7 +53,8 @@ def error_of(result: Result, exit_code: int = 1) -> dict[str, Any]:
     error = data["error"]
     assert set(error) >= {"type", "message", "hint", "exit_code"} and error["exit_code"] == exit_code
     assert isinstance(data["problems"], list)
-    assert result.stderr.startswith("Error: ") or "Error: " in result.stderr  # people still read stderr
+    # people still read stderr: the same error there, on a line of its own
+    assert f"Error: {error['message']}" in result.stderr.splitlines(), result.stderr
     return data
 
 
@@ -94,7 +95,7 @@ def test_every_read_command_prints_json(evi: Path, tmp_path: Path) -> None:
     data = document(exported)
     assert data["counts"] == {"tool": 2, "prompt": 2, "config": 2}
     assert data["round_trip"] == {"exact": True, "differences": []}
-    assert all((tmp_path / "out" / f).is_file() for f in data["files"])
+    assert data["files"] and all((tmp_path / "out" / f).is_file() for f in data["files"])
 
 
 def test_rollback_json(evi: Path) -> None:

@@ -101,7 +101,9 @@ def test_a_preview_lives_and_dies_with_its_pull_request(served: str, tmp_path: P
             "pr-12-support-desk-after-hours": (accounts["pr-12-support-desk-after-hours"]["id"], "v0"),
         }
         assert comment.startswith("### :loud_sound: humectl preview `pr-12-` (`evi` at aaaaaaa)")
-        assert runner.pip_installs() == ["-m pip install --disable-pip-version-check --quiet humectl"]
+        # humectl from the commit the caller's @v0 resolved to, never the index's "humectl"
+        pinned = f"humectl @ git+https://github.example/OWNER/humectl@{Runner.commit_of('OWNER/humectl', 'v0')}"
+        assert runner.pip_installs() == [f"-m pip install --disable-pip-version-check --quiet {pinned}"]
 
         # 2. A push: the same comment is updated; both configs have a new version (one follows the edited
         # prompt, the other the renamed one). The old prompt stays until the PR closes (its config's v0 pins it).

@@ -20,7 +20,6 @@ from humectl.load import rules
 from humectl.load.entries import META_KEYS
 from humectl.load.schema import manifest_schema
 from humectl.model.desired import LoadOptions
-from tests.conftest import SHARED_DIR
 from tests.unit.manifest_helpers import problems_of, write_tree
 
 
@@ -168,8 +167,8 @@ def test_ignore_warnings_takes_only_warning_rules_and_never_reaches_the_api(tmp_
         assert tuple(enum) == rules.IGNORABLE_WARNINGS
 
 
-def test_catalog_models_from_the_spec_are_the_spec_enum() -> None:
-    spec = yaml.safe_load((SHARED_DIR / "hume-api-spec/openapi/hume-ai-evi-openapi.yml").read_text(encoding="utf-8"))
+def test_catalog_models_from_the_spec_are_the_spec_enum(shared_dir: Path) -> None:
+    spec = yaml.safe_load((shared_dir / "hume-api-spec/openapi/hume-ai-evi-openapi.yml").read_text(encoding="utf-8"))
     enum = spec["components"]["schemas"]["LanguageModelType"]["enum"]
     data = json.loads((Path(humectl.catalog.__file__).parent / "models.json").read_text(encoding="utf-8"))
     assert [m["model"] for m in data["models"] if m["listed"] == "spec"] == enum

@@ -12,8 +12,9 @@ from click.testing import CliRunner
 
 from humectl.cli.app import cli
 from humectl.core.version import __version__
+from tests.conftest import EXAMPLES_DIR
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "minimal"
+EXAMPLE = EXAMPLES_DIR / "minimal"
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -40,10 +41,10 @@ def test_anything_else_is_the_cli() -> None:
     assert bad.returncode == 1 and "No such option" in bad.stderr
 
 
-def probe(code: str, *argv: str) -> subprocess.CompletedProcess[str]:
+def probe(code: str, *argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """``code``, then the console script's main with ``argv``, in a fresh interpreter."""
     script = f"import sys\n{code}\nsys.argv = ['humectl', *{list(argv)!r}]\nfrom humectl.entry import main\nmain()\n"
-    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, cwd=cwd)
 
 
 def test_the_quick_exit_flushes_everything_runs_the_exit_handlers_and_keeps_the_code() -> None:

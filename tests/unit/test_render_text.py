@@ -26,6 +26,21 @@ def test_symbols_and_addresses() -> None:
     assert "\x1b[" not in text  # no colour unless asked
 
 
-def test_colour_when_asked_and_values_quoted() -> None:
+def test_colour_when_asked() -> None:
     assert "\x1b[" in render_text(_plan(), colour=True)
-    assert format_value("x") == '"x"' or "x" in format_value("x")
+
+
+def test_values_on_one_safe_line() -> None:
+    # strings as they are, with edge whitespace, newlines and escapes made visible; the rest as JSON
+    assert format_value("x") == "x"
+    assert format_value(" x ") == "·x·"
+    assert format_value("a\nb") == "a\\nb"
+    assert format_value("\x1b[31mred") == "\\x1b[31mred"
+    assert [format_value(v) for v in (None, True, 1.5, {"b": 1, "a": [1]})] == [
+        "null",
+        "true",
+        "1.5",
+        '{"a": [1], "b": 1}',
+    ]
+    cut = format_value("x" * 500)
+    assert len(cut) == 120 and cut == "x" * 119 + "…"
