@@ -13,7 +13,8 @@ import click
 
 from humectl.cli.options import (
     api_options,
-    check_targets,
+    check_patterns,
+    exclude_option,
     fail_on_option,
     github_option,
     load_cache,
@@ -40,10 +41,15 @@ class ApiFlags:
     emulator_db: str | None
     parallelism: int | None
     timeout: float | None
+    ca_bundle: str | None
 
     def settings(self) -> Settings:
         return build_settings(
-            base_url=self.base_url, emulator_db=self.emulator_db, parallelism=self.parallelism, timeout_s=self.timeout
+            base_url=self.base_url,
+            emulator_db=self.emulator_db,
+            parallelism=self.parallelism,
+            timeout_s=self.timeout,
+            ca_bundle=self.ca_bundle,
         )
 
 
@@ -80,22 +86,27 @@ class PlanFlags(AccountFlags):
     """AccountFlags plus what plan and apply share: what to plan, GitHub mode, --fail-on."""
 
     targets: tuple[str, ...]
+    excludes: tuple[str, ...]
     message: str | None
     github: bool | None
     prune: bool
     prune_unmanaged: bool
+    prune_versions: bool
     allow_empty: bool
     fail_on: RiskLevel | None
 
     def plan_options(self, directory: str, *, run_id: str | None = None) -> PlanOptions:
         """What to plan in ``directory``: the manifests' load options and the flags of the plan."""
-        check_targets(self.targets)
+        check_patterns(self.targets, "--target")
+        check_patterns(self.excludes, "--exclude")
         return PlanOptions(
             load=self.load_options(directory),
             message=self.message or git_message(Path(directory)),
             targets=self.targets,
+            excludes=self.excludes,
             prune=self.prune or self.prune_unmanaged,
             prune_unmanaged=self.prune_unmanaged,
+            prune_versions=self.prune_versions,
             allow_empty=self.allow_empty,
             fail_on=self.fail_on,
             run_id=run_id,
@@ -105,7 +116,8 @@ class PlanFlags(AccountFlags):
     @property
     def shapes_the_plan(self) -> bool:
         """Flags that change what is planned (meaningless for a saved plan)."""
-        chosen = self.targets or self.prune or self.prune_unmanaged or self.allow_empty
+        chosen = self.targets or self.excludes or self.prune or self.prune_unmanaged or self.prune_versions
+        chosen = chosen or self.allow_empty
         return self.shapes_the_manifests or bool(chosen)
 
 
@@ -147,7 +159,8 @@ def plan_flags(verb: str) -> Callable[[F], F]:
                 "targets",
                 multiple=True,
                 metavar="KIND/NAME",
-                help=f"{verb} only this and its dependencies (repeatable).",
+                help=f"{verb} only this and its dependencies (globs: 'config/support-*'; repeatable).",
             ),
+            exclude_option(verb),
         ),
     )

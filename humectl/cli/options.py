@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
+from humectl.core.addresses import pattern_problem
 from humectl.core.durations import parse_duration
 from humectl.core.errors import UsageError
 from humectl.core.escape import terminal
@@ -86,6 +87,15 @@ def api_options(func: F) -> F:
         help="Concurrent requests at most (default 8).",
     )(func)
     func = click.option(
+        "--ca-bundle",
+        "ca_bundle",
+        default=None,
+        type=click.Path(dir_okay=False),
+        metavar="FILE",
+        help="Trust the CA certificates in FILE (PEM) besides the system's: a proxy's or your company's "
+        "(also SSL_CERT_FILE / REQUESTS_CA_BUNDLE).",
+    )(func)
+    func = click.option(
         "--timeout",
         "timeout",
         type=click.FloatRange(min=0, min_open=True),
@@ -140,7 +150,13 @@ def load_cache(no_cache: bool) -> ManifestCache | None:
 
 
 def prune_options(func: F) -> F:
-    """--prune, --prune-unmanaged and --allow-empty, shared by plan and apply."""
+    """--prune, --prune-unmanaged, --prune-versions and --allow-empty, shared by plan and apply."""
+    func = click.option(
+        "--prune-versions",
+        is_flag=True,
+        help="Delete old versions of the managed resources beyond humectl.yaml's retention.keep_versions "
+        "(never a head, one a live config uses, or a protected resource's; docs/lifecycle.md).",
+    )(func)
     func = click.option(
         "--allow-empty",
         is_flag=True,
@@ -170,6 +186,26 @@ def fail_on_option(func: F) -> F:
         help="Fail (exit 1, after the plan) when a change has this risk or higher (docs/review.md); "
         "overrides policy.fail_on of humectl.yaml.",
     )(func)
+
+
+def exclude_option(verb: str) -> Callable[[F], F]:
+    """``--exclude``: leave resources out of a plan, apply or destroy (globs, as ``--target``)."""
+    return click.option(
+        "--exclude",
+        "excludes",
+        multiple=True,
+        metavar="KIND/NAME",
+        help=f"{verb} everything but this (globs: 'config/legacy-*'; repeatable); what depends on an excluded "
+        "change is held back and named in the plan.",
+    )
+
+
+def check_patterns(patterns: tuple[str, ...], flag: str) -> None:
+    """Address patterns of --target/--exclude: kind/name, each part may be a glob."""
+    for pattern in patterns:
+        problem = pattern_problem(pattern)
+        if problem is not None:
+            raise UsageError(f"{flag} {problem}")
 
 
 def check_targets(targets: tuple[str, ...], flag: str = "--target") -> None:

@@ -29,6 +29,7 @@ class Settings:
     emulator_db: str | None = None
     parallelism: int = DEFAULT_PARALLELISM
     timeout_s: float = DEFAULT_TIMEOUT_S
+    ca_bundle: str | None = None  # a PEM file of CA certificates trusted besides the system's (humectl.io.tls)
 
 
 def api_key_from_env(env: Mapping[str, str] | None = None) -> str | None:

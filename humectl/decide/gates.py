@@ -5,8 +5,9 @@ is stale. Pure: they read the plan and a live state, and raise or return reasons
 from __future__ import annotations
 
 from humectl.core.errors import PlanError
+from humectl.core.kinds import referencing_kinds
 from humectl.model.live import LiveState
-from humectl.model.plan import DELETE, Plan
+from humectl.model.plan import DELETE, DELETE_VERSION, Plan
 
 
 def refuse_blocked(plan: Plan) -> None:
@@ -42,6 +43,11 @@ def stale_reasons(plan: Plan, live: LiveState) -> list[str]:
         watched.update(change.depends_on)
         if change.rename_from:
             watched.add(f"{change.kind}/{change.rename_from}")
+    if any(c.does(DELETE) or c.does(DELETE_VERSION) for c in plan.changes):
+        # What is deleted was free when the plan was made: a config made or moved since (by hand, by
+        # another run) may use it now, so every config's head is watched.
+        holders = {k.name for k in referencing_kinds()}
+        watched.update(a for a in {*plan.live_fingerprint, *now} if a.partition("/")[0] in holders)
     reasons = []
     for address in sorted(watched):
         before, after = plan.live_fingerprint.get(address), now.get(address)

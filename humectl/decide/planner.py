@@ -11,8 +11,14 @@ its change, in order (:mod:`humectl.model.plan`):
 - ``version``  canonical content differs: a new version (with the reason: which fields changed,
                or ``prompt/x v3 → v4`` when a config follows a prompt that gets a new version);
 - ``describe`` only ``version_description`` (or ``protect``) differs (PATCH the head, no new version);
-- ``delete``   (prune) a live resource the manifests no longer have;
+- ``unmanage`` a ``removed:`` entry whose head carries humectl's marker (:mod:`humectl.decide.unmanage`);
+- ``delete_version`` (``--prune-versions``) old versions nothing uses (:mod:`humectl.decide.retention`);
+- ``delete``   (prune) a live resource the manifests no longer have, unless in use (what the newest
+               version of a live config uses) or protected: those are named in the plan's ``kept``;
 - no change    listed under ``unchanged``.
+
+``--target``/``--exclude`` select by address pattern (:mod:`humectl.decide.selection`); what depends
+on an excluded change is held back and named in ``kept``.
 
 A config reference without a version follows the newest version humectl manages, so a prompt's
 new version cascades to every config following it; a pinned ``{name, version}`` never moves.
@@ -22,16 +28,20 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from humectl.core.addresses import matches, selected
 from humectl.core.errors import PlanError
 from humectl.core.kinds import DEPENDENCY_ORDER, KINDS, PLAN_ORDER, Kind, kind_level, referencing_kinds
 from humectl.core.provenance import describe, is_protected, made_by_humectl, owner_prefix, strip_marker
 from humectl.decide import policy, risk
 from humectl.decide.diff import diff_fields, text_diff
 from humectl.decide.normalize import LATEST, Ref, normalize_desired, normalize_live, ref, split_ref
+from humectl.decide.retention import RetentionInput, plan_retention
+from humectl.decide.selection import EXCLUDED, excluded_addresses, hold_back, targeted
+from humectl.decide.unmanage import REMOVED, unmanage_changes
 from humectl.model.desired import DesiredResource, ManifestSet
 from humectl.model.fields import FieldChange
 from humectl.model.live import LiveResource, LiveState
@@ -162,12 +172,17 @@ class PlanBuilder:
         live: LiveState,
         *,
         targets: Iterable[str] = (),
+        excludes: Iterable[str] = (),
         prune: bool = False,
         prune_unmanaged: bool = False,
         config_versions: list[dict[str, Any]] | None = None,
         allow_empty: bool = False,
+        retention: RetentionInput | None = None,
     ) -> Plan:
-        """The Plan, in dependency order (deletes last). ``live`` is the complete, checked live state."""
+        """The Plan, in dependency order (deletes last). ``live`` is the complete, checked live state.
+
+        ``targets``/``excludes`` are address patterns (:mod:`humectl.decide.selection`); ``retention``
+        (``--prune-versions``) adds the deletes of old versions (:mod:`humectl.decide.retention`)."""
         for kind in DEPENDENCY_ORDER:
             self.complete(kind)
         if self.incomplete:
@@ -178,7 +193,8 @@ class PlanBuilder:
                 hint="complete their live heads first (humectl.io.listing.complete_heads)",
             )
         self.live = live
-        targets = list(targets)
+        targets, excludes = list(targets), list(excludes)
+        prefix = self.desired.name_prefix
         changes: list[Change] = []
         unchanged: list[str] = []
         for kind_name in PLAN_ORDER:
@@ -188,43 +204,70 @@ class PlanBuilder:
                     unchanged.append(res.address)
                 else:
                     changes.append(change)
+        changes.extend(unmanage_changes(self.desired, live))
+        allowed: set[str] | None = None  # what --target leaves (None: everything)
         if targets:
-            for target in targets:
-                kind_name, _, name = target.partition("/")
-                if self.desired.get(kind_name, name) is None:
-                    raise PlanError(f"--target {target}: no such resource in the manifests")
-            keep = dependency_closure(self.desired, targets)
+            chosen = targeted(targets, [r.address for r in self.desired.resources], prefix)
+            keep = dependency_closure(self.desired, chosen) | selected(
+                targets, [r.address for r in self.desired.removed], prefix
+            )
             changes = [c for c in changes if c.address in keep]
             unchanged = [a for a in unchanged if a in keep]
+            allowed = keep
+        kept: dict[str, str] = {}
+        excluded: set[str] = set()
+        if excludes:
+            known = [
+                *(r.address for r in self.desired.resources),
+                *(r.address for r in self.desired.removed),
+                *(r.address for r in live.resources.values()),
+            ]
+            excluded = excluded_addresses(excludes, known, prefix)
+            changes, kept = hold_back(changes, excluded)
         kept_unmanaged: list[str] = []
         deletes_all = False
         if prune:
-            deletes, kept_unmanaged = plan_deletes(
-                self, prune_unmanaged=prune_unmanaged, config_versions=config_versions or [], targets=targets
+            superseded = {c.live_id for c in changes if c.live_id and c.does(VERSION) and KINDS[c.kind].references}
+            pruned = plan_deletes(
+                self,
+                prune_unmanaged=prune_unmanaged,
+                config_versions=config_versions or [],
+                targets=targets,
+                excluded=excluded,
+                superseded=superseded,
             )
-            changes.extend(deletes)
+            changes.extend(pruned.deletes)
+            kept.update(pruned.kept)
+            kept_unmanaged = pruned.kept_unmanaged
             managed = [  # of this environment: a prune never deletes another's
                 r.address
                 for r in live.resources.values()
                 if (prune_unmanaged or made_by_humectl(r.data.get("version_description")))
                 and in_scope(r, self.desired.name_prefix, self.desired.declared_prefixes)
             ]
-            deleted = {c.address for c in deletes}
+            deleted = {c.address for c in pruned.deletes}
             deletes_all = bool(managed) and all(address in deleted for address in managed)
+        if retention is not None:
+            changes, notes = plan_retention(
+                self.desired, self.matches, live, changes, retention, allowed=allowed, excluded=excluded, kept=kept
+            )
+            kept.update(notes)
         plan = Plan(
             changes=tuple(changes),
             unchanged=tuple(unchanged),
             live_fingerprint=live.fingerprint(),
             run_id=self.run_id,
             message=self.message,
-            partial=bool(targets),
+            partial=bool(targets) or bool(excludes),
             targets=tuple(targets),
+            excluded=tuple(excludes),
             pruned=prune,
             kept_unmanaged=tuple(kept_unmanaged),
             name_prefix=self.desired.name_prefix,
             environment=self.desired.environment,
             deletes_all_managed=deletes_all,
             allow_empty=allow_empty,
+            kept=kept,
         )
         return review(plan, self.desired)
 
@@ -531,41 +574,99 @@ class Deletion:
 PROTECTED = "protected: its last humectl apply had protect: true (set protect: false and apply first)"
 
 
-def delete_changes(chosen: Iterable[Deletion], config_versions: Iterable[Mapping[str, Any]]) -> list[Change]:
-    """The delete changes of ``chosen``, configs first (reverse dependency order).
+@dataclass(frozen=True)
+class Holder:
+    """A live config version that references a prompt or tool (by id), and whether it is its config's
+    newest version (the one chats use), which is what keeps a resource in use."""
 
-    A protected one is refused, and so is a prompt or tool that a live config version pins, unless
-    that config is deleted too (``config_versions``: every version of every live config).
-    """
-    chosen = list(chosen)
-    deleted_ids = {d.resource.id for d in chosen}
-    holders: dict[str, list[str]] = {}
-    for holder_kind, version in _holder_versions(config_versions):
-        if version.get("id") in deleted_ids:
-            continue
-        holder = f"{holder_kind.address(str(version.get('name')))} v{version.get('version')}"
+    address: str
+    id: str
+    version: int
+    newest: bool
+
+
+def config_holders(
+    config_versions: Iterable[Mapping[str, Any]], superseded: Collection[str] = ()
+) -> dict[str, list[Holder]]:
+    """Referenced id -> the config versions that reference it. ``superseded``: ids of configs whose
+    newest version this plan replaces (their head then counts as an old version)."""
+    versions = _holder_versions(config_versions)
+    newest: dict[str, int] = {}
+    for _, version in versions:
+        key, number = str(version.get("id")), int(version.get("version", 0))
+        newest[key] = max(newest.get(key, number), number)
+    out: dict[str, list[Holder]] = {}
+    for holder_kind, version in versions:
+        key, number = str(version.get("id")), int(version.get("version", 0))
+        holder = Holder(
+            holder_kind.address(str(version.get("name"))),
+            key,
+            number,
+            newest[key] == number and key not in superseded,
+        )
         for reference in holder_kind.references:
             value = version.get(reference.field)
             for obj in value if isinstance(value, list) else [value] if value else []:
                 if isinstance(obj, dict) and obj.get("id"):
-                    holders.setdefault(str(obj["id"]), []).append(holder)
+                    out.setdefault(str(obj["id"]), []).append(holder)
+    return out
+
+
+def holders_text(holders: Iterable[Holder], most: int = 5) -> str:
+    """``config/a v3, config/b v0, v1`` (versions grouped by config; at most ``most`` configs named)."""
+    grouped: dict[str, list[int]] = {}
+    for holder in holders:
+        grouped.setdefault(holder.address, []).append(holder.version)
+    parts = [f"{address} " + ", ".join(f"v{v}" for v in sorted(set(vs))) for address, vs in sorted(grouped.items())]
+    more = f" and {len(parts) - most} more" if len(parts) > most else ""
+    return ", ".join(parts[:most]) + more
+
+
+def delete_changes(
+    chosen: Iterable[Deletion],
+    config_versions: Iterable[Mapping[str, Any]],
+    *,
+    excluded: Collection[str] = (),
+    superseded: Collection[str] = (),
+) -> tuple[list[Change], dict[str, str]]:
+    """The delete changes of ``chosen``, configs first (reverse dependency order), and the deletes held
+    back (address -> why) because only an excluded config (``excluded``: addresses) still uses them.
+
+    In use, and so refused, is a prompt or tool that the newest version of a live config uses (a
+    config deleted here does not count; ``superseded``: ids of configs that get a new version in this
+    plan, whose current version then is an old one), and a protected resource. Old config versions do
+    not keep anything alive: the reasons name them (Hume answers them without what was deleted).
+    ``config_versions``: every version of every live config.
+    """
+    chosen = list(chosen)
+    # A protected config is refused, so it stays and keeps what it uses in use.
+    deleted_ids = {d.resource.id for d in chosen if not d.protected}
+    by_target = config_holders(config_versions, superseded)
     deletes = []
+    held: dict[str, str] = {}
     for deletion in chosen:
         live_res = deletion.resource
+        holders = [h for h in by_target.get(live_res.id, ()) if h.id not in deleted_ids]
+        using = [h for h in holders if h.newest]
+        old = [h for h in holders if not h.newest]
+        reasons = [deletion.reason]
         blocked = None
         if deletion.protected:
             blocked = PROTECTED
-        elif live_res.id in holders:
-            names = sorted(set(holders[live_res.id]))
-            more = f" and {len(names) - 5} more" if len(names) > 5 else ""
-            blocked = f"still referenced by {', '.join(names[:5])}{more}"
+        elif using and all(h.address in excluded for h in using):
+            held[live_res.address] = f"held back: {holders_text(using)} uses it, and --exclude keeps that config"
+            continue
+        elif using:
+            blocked = f"still used by {holders_text(using)} (the newest version)"
+        if old and blocked is None:
+            reasons.append(f"only old config versions name it: {holders_text(old)} (Hume answers them without it)")
         deletes.append(
             Change(
                 address=live_res.address,
                 kind=live_res.kind,
                 name=live_res.name,
                 operations=(DELETE,),
-                reasons=(deletion.reason,),
+                reasons=tuple(reasons),
                 live_id=live_res.id,
                 live_version=live_res.version,
                 level=kind_level(live_res.kind),
@@ -574,7 +675,7 @@ def delete_changes(chosen: Iterable[Deletion], config_versions: Iterable[Mapping
         )
     order = {k: i for i, k in enumerate(DEPENDENCY_ORDER)}
     deletes.sort(key=lambda c: (-c.level, -order[c.kind], c.name))
-    return deletes
+    return deletes, held
 
 
 def _holder_versions(versions: Iterable[Mapping[str, Any]]) -> list[tuple[Kind, Mapping[str, Any]]]:
@@ -588,43 +689,70 @@ def _holder_versions(versions: Iterable[Mapping[str, Any]]) -> list[tuple[Kind, 
     return out
 
 
+@dataclass(frozen=True)
+class PruneResult:
+    """What a prune decided: the deletes to apply, the unmanaged resources it leaves (without
+    --prune-unmanaged) and what it does not delete, with why (refused, held back, excluded, removed)."""
+
+    deletes: list[Change]
+    kept_unmanaged: list[str]
+    kept: dict[str, str]
+
+
 def plan_deletes(
     planner: PlanBuilder,
     *,
     prune_unmanaged: bool,
     config_versions: list[dict[str, Any]],
-    targets: list[str],
-) -> tuple[list[Change], list[str]]:
-    """Deletes for live resources the manifests no longer have, and the unmanaged ones kept.
+    targets: Sequence[str],
+    excluded: Collection[str] = (),
+    superseded: Collection[str] = (),
+) -> PruneResult:
+    """Deletes for live resources the manifests no longer have; what is not deleted, and why.
 
     Only resources of this environment (:func:`in_scope`) are considered, and of those only the ones
-    humectl made unless ``prune_unmanaged``; a prompt or tool still referenced by any live config
-    version (other than of configs deleted here) is refused, and so is one whose last humectl apply
-    recorded ``protect: true``.
+    humectl made unless ``prune_unmanaged``; never one the manifests list under ``removed:`` or one
+    ``--exclude`` selects (``excluded``). A prompt or tool the newest version of a live config still
+    uses (other than of configs deleted here), and a resource whose last humectl apply recorded
+    ``protect: true``, are not deleted: they are named in ``kept`` with the reason, and every other
+    delete proceeds (:func:`delete_changes`).
     """
     matched = {(r.kind, r.name) for r, _ in planner.matches.values() if r is not None}
     referenced = _referenced_names(planner)
     scope = planner.desired.name_prefix
+    removed = {r.address for r in planner.desired.removed}
     candidates = [
         r
         for key, r in sorted(planner.live.resources.items())
         if key not in matched
         and key not in referenced
-        and (not targets or r.address in targets)
+        and (not targets or any(matches(p, r.address, scope) for p in targets))
         and in_scope(r, scope, planner.desired.declared_prefixes)
     ]
-    kept: list[str] = []
+    unmanaged: list[str] = []
+    kept: dict[str, str] = {}
     chosen: list[Deletion] = []
     for live_res in candidates:
         description = live_res.data.get("version_description")
         ours = made_by_humectl(description)
+        if live_res.address in removed:
+            if not ours:  # unmanaged already (while it still has the marker, its unmanage change says it all)
+                kept[live_res.address] = REMOVED
+            continue
         if not prune_unmanaged and not ours:
-            kept.append(live_res.address)
+            unmanaged.append(live_res.address)
+            continue
+        if live_res.address in excluded:
+            kept[live_res.address] = f"{EXCLUDED}: not deleted"
             continue
         reason = "not in the manifests" + ("" if ours else " (not made by humectl; --prune-unmanaged)")
         chosen.append(Deletion(live_res, reason, is_protected(description)))
-    deletes = delete_changes(chosen, config_versions)
-    return deletes, kept
+    deletes, held = delete_changes(chosen, config_versions, excluded=excluded, superseded=superseded)
+    for change in deletes:
+        if change.blocked_by:
+            kept[change.address] = f"not deleted: {change.blocked_by}"
+    kept.update(held)
+    return PruneResult([c for c in deletes if not c.blocked_by], unmanaged, kept)
 
 
 def build_plan(

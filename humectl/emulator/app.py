@@ -38,6 +38,10 @@ class EmulatorConfig:
     ambiguous_write_rate: float = 0.0
     seed: int | None = None  # the fault dice (serve --fault-seed)
     allow_duplicate_names: bool = False  # Hume's rule is undocumented; reject (400) unless asked
+    # Hume's rule is undocumented here too (docs say nothing, the spec only 200): True answers 400 to
+    # deleting a prompt or tool, or a version of one, that a config version references. Off: Hume's
+    # config answers leave out a reference deleted under them, as the emulator's do.
+    refuse_referenced_deletes: bool = False
     # A snapshot to load before serving (serve --seed FILE; humectl.emulator.seeding): SeedError if bad.
     seed_document: dict[str, Any] | None = None
 

@@ -143,6 +143,17 @@ def _missing(kind: ResourceKind, rid: str, version: int | None = None) -> Except
     return not_found(f"{kind.label} (ID: {rid}, VERSION: {version}) does not exist")
 
 
+def _refuse_in_use(request: Request, kind: ResourceKind, rid: str, version: int | None) -> None:
+    """With ``refuse_referenced_deletes``: a 400 for deleting what a config version references."""
+    if kind.name == "config" or not request.app.state.config.refuse_referenced_deletes:
+        return
+    users = store_of(request).configs_using(kind.name, rid, version)
+    if users:
+        what = f"{kind.label} (ID: {rid})" if version is None else f"{kind.label} (ID: {rid}, VERSION: {version})"
+        used = ", ".join(f"{name} version {v}" for name, v in users[:5])
+        raise bad_request(f"{what} is used by config {used}", "resource_in_use")
+
+
 def _duplicate(kind: ResourceKind, store: Store, name: str) -> Exception:
     owner = store.id_for_name(kind.name, name)
     return bad_request(
@@ -286,6 +297,7 @@ def routes_for(kind: ResourceKind) -> list[Route]:
     @endpoint
     async def delete(request: Request) -> Response:
         rid = _id_param(request)
+        _refuse_in_use(request, kind, rid, None)
         if not store_of(request).delete_resource(kind.name, rid):
             raise _missing(kind, rid)
         return empty_ok()
@@ -314,6 +326,7 @@ def routes_for(kind: ResourceKind) -> list[Route]:
     @endpoint
     async def delete_version(request: Request) -> Response:
         rid, version = _id_param(request), _version_param(request)
+        _refuse_in_use(request, kind, rid, version)
         if not store_of(request).delete_version(kind.name, rid, version):
             raise _missing(kind, rid, version)
         return empty_ok()

@@ -389,6 +389,24 @@ class Store:
                 return None
         return self.get_version(kind, rid, version)
 
+    def configs_using(self, kind: str, rid: str, version: int | None = None) -> list[tuple[str, int]]:
+        """(config name, config version) of every config version that references the prompt or tool
+        ``rid`` (``version``: that version of it; a reference following the latest uses the newest)."""
+        field = "prompt" if kind == "prompt" else "tools"
+        latest = self.latest_version(kind, rid)
+        out: list[tuple[str, int]] = []
+        for row in self._read(self._VERSION_SELECT + "WHERE r.kind = 'config' ORDER BY r.name, v.version"):
+            refs = json.loads(row["content"]).get(field)
+            for ref in refs if isinstance(refs, list) else [refs] if refs else []:
+                if not isinstance(ref, dict) or ref.get("id") != rid:
+                    continue
+                pinned = ref.get("version")
+                following = pinned is None and latest is not None and latest.version == version
+                if version is None or pinned == version or following:
+                    out.append((str(row["name"]), int(row["version"])))
+                    break
+        return out
+
     def delete_resource(self, kind: str, rid: str) -> bool:
         with self._write() as conn:
             return conn.execute("DELETE FROM resources WHERE id = ? AND kind = ?", (rid, kind)).rowcount > 0

@@ -50,6 +50,7 @@ from humectl.core.provenance import run_id_of
 from humectl.core.settings import DEFAULT_BASE_URL, Settings, shown_url
 from humectl.core.version import __version__
 from humectl.io.ratecontrol import AdaptiveLimiter
+from humectl.io.tls import FIX, certificate_problem, ssl_context
 
 SHUTDOWN_NOTE = (
     f"Hume switched its hosted EVI API ({DEFAULT_BASE_URL}) off on 2026-11-13: point --base-url "
@@ -254,7 +255,7 @@ class EviClient:
             limits=httpx.Limits(max_connections=max(settings.parallelism, 1) + 2),
             # A plain-http base URL (a local emulator) never does TLS, and redirects are not followed,
             # so skip loading the CA bundle (~18 ms at start-up); https keeps full verification.
-            verify=urlsplit(base_url).scheme == "https",
+            verify=ssl_context(settings.ca_bundle) if urlsplit(base_url).scheme == "https" else False,
         )
 
     async def __aenter__(self) -> EviClient:
@@ -276,6 +277,12 @@ class EviClient:
             try:
                 response = await self._http.request(method, path, params=params, json=body)
             except httpx.TransportError as exc:
+                refused = certificate_problem(exc)
+                if refused is not None:  # permanent: never retried
+                    host = urlsplit(str(self._http.base_url)).hostname or str(self._http.base_url)
+                    raise TransportError(
+                        f"{method} {path}: the TLS certificate of {host} was not accepted: {refused}", hint=FIX
+                    ) from None
                 what = "timed out" if isinstance(exc, httpx.TimeoutException) else "no answer"
                 error = TransportError(
                     f"{method} {path}: {what} from {self._http.base_url} ({type(exc).__name__})",

@@ -18,6 +18,7 @@ from humectl.core.settings import (
     shown_url,
     timeout_from_env,
 )
+from humectl.io.tls import ca_bundle_from_env, ssl_context
 
 
 def build_settings(
@@ -26,19 +27,37 @@ def build_settings(
     emulator_db: str | None,
     parallelism: int | None = None,
     timeout_s: float | None = None,
+    ca_bundle: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
     env = os.environ if env is None else env
     url = (base_url or env.get("HUME_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
     if emulator_db is None:  # the in-process emulator never uses the URL
         check_base_url(url)
+    bundle = ca_bundle or ca_bundle_from_env(env)
+    if bundle is not None:
+        check_ca_bundle(bundle, "--ca-bundle" if ca_bundle else "SSL_CERT_FILE / REQUESTS_CA_BUNDLE")
     return Settings(
         base_url=url,
         api_key=api_key_from_env(env),
         emulator_db=emulator_db,
         parallelism=parallelism or DEFAULT_PARALLELISM,
         timeout_s=timeout_s or timeout_from_env(env),
+        ca_bundle=bundle,
     )
+
+
+def check_ca_bundle(path: str, what: str) -> None:
+    """A CA bundle must be a PEM file OpenSSL can load: a clear usage error otherwise, before any request."""
+    if not os.path.isfile(path):
+        raise UsageError(f"{what}: {shown_url(path)} is not a file", hint="name a PEM file of CA certificates")
+    try:
+        ssl_context(path)
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        raise UsageError(
+            f"{what}: {shown_url(path)} holds no CA certificate OpenSSL can load ({type(exc).__name__})",
+            hint="give the CA certificate(s) in PEM form (-----BEGIN CERTIFICATE-----)",
+        ) from None
 
 
 def check_base_url(url: str) -> None:

@@ -37,7 +37,7 @@ from humectl.core.version import __version__
 from humectl.load.positions import DocumentPositions, EntryPositions
 from humectl.load.schema import manifest_schema_text
 from humectl.load.yamldoc import lazy_document
-from humectl.model.desired import DesiredResource, LoadOptions, ManifestSet, Source
+from humectl.model.desired import DesiredResource, LoadOptions, ManifestSet, Removed, Retention, Source
 from humectl.model.review import Policy
 
 CACHE_ENV = "HUMECTL_CACHE_DIR"
@@ -226,6 +226,8 @@ def _freeze(loaded: ManifestSet, texts: Mapping[str, str], variables: Mapping[st
         "name_prefix": loaded.name_prefix,
         "declared_prefixes": loaded.declared_prefixes,
         "policy": loaded.policy.to_dict(),
+        "removed": [(r.kind, r.name, (r.source.file, r.source.line, r.source.col)) for r in loaded.removed],
+        "keep_versions": loaded.retention.keep_versions,
         "inputs": [(path, _digest_of(Path(path))) for path in loaded.inputs],
     }
 
@@ -266,5 +268,7 @@ def _thaw(data: dict[str, Any]) -> ManifestSet:
         name_prefix=data["name_prefix"],
         declared_prefixes=tuple(data["declared_prefixes"]),
         policy=Policy.from_dict(data["policy"]),
+        removed=[Removed(kind, name, Source(*source)) for kind, name, source in data["removed"]],
+        retention=Retention(data["keep_versions"]),
         inputs=tuple(path for path, _ in data["inputs"]),
     )

@@ -37,6 +37,8 @@ from humectl.load.cache import ManifestCache, key_parts
 from humectl.load.entries import META_KEYS, ManifestEntry
 from humectl.load.positions import DocumentPositions, EntryPositions
 from humectl.load.project import Resolved, looks_like_workflow, real_path, resolve_options
+from humectl.load.removed import SECTION as REMOVED_SECTION
+from humectl.load.removed import removed_entries
 from humectl.load.schema import schema_violations
 from humectl.load.variables import ENV_PREFIX, parse_var_flags, variables_from_environ
 from humectl.load.yamldoc import MAX_FILE_BYTES, Document, parse_many, read_text, relative_display
@@ -101,11 +103,11 @@ def not_a_manifest(data: Any) -> str | None:
     """Why a parsed file cannot be a manifest at all, by its shape alone (None when it may be one).
 
     A mapping is a manifest when it is empty or one of its keys is, or nearly is (a typo),
-    ``prompts``, ``tools`` or ``configs``; then each problem is reported where it is.
+    ``prompts``, ``tools``, ``configs`` or ``removed``; then each problem is reported where it is.
     """
     if isinstance(data, dict):
         keys = [str(k) for k in data]
-        plurals = list(_PLURAL_TO_KIND)
+        plurals = [*_PLURAL_TO_KIND, REMOVED_SECTION]
         if not keys or any(k in plurals or difflib.get_close_matches(k, plurals, n=1, cutoff=0.6) for k in keys):
             return None
         listed = ", ".join(f"{KINDS[kind].plural}:" for kind in REPORT_ORDER)
@@ -527,6 +529,8 @@ def _finish(read: _Read, options: LoadOptions, parsed: list[tuple[Document, list
                 if resolved.sensitive and (named := _names_a_secret(entry, resource, resolved.sensitive)):
                     problems.append(named)
 
+    removed, found = removed_entries(documents, resolved.name_prefix, resources)
+    problems += found
     problems = _unique(sorted(problems, key=_sort_key))
     if any(p.severity == "error" for p in problems):
         raise _manifest_error(problems)
@@ -543,6 +547,8 @@ def _finish(read: _Read, options: LoadOptions, parsed: list[tuple[Document, list
         declared_prefixes=resolved.declared_prefixes,
         sensitive=resolved.sensitive,
         policy=resolved.policy,
+        removed=removed,
+        retention=resolved.retention,
         inputs=tuple(dict.fromkeys(inputs)),
     )
 

@@ -16,7 +16,7 @@ from humectl.core import sensitive as sensitive_values
 from humectl.core.errors import Problem
 from humectl.load import rules, variables
 from humectl.load.yamldoc import Document, parse, read_text, relative_display
-from humectl.model.desired import LoadOptions
+from humectl.model.desired import LoadOptions, Retention
 from humectl.model.review import FAIL_ON_LEVELS, LEVELS, POLICY_KEYS, Policy, is_override_key, risk_level, rule_ids
 
 PROJECT_FILENAMES = ("humectl.yaml", "humectl.yml")
@@ -43,6 +43,7 @@ class Resolved:
     declared_prefixes: tuple[str, ...] = ()
     sensitive: dict[str, str] = field(default_factory=dict, repr=False)
     policy: Policy = field(default_factory=Policy)
+    retention: Retention = field(default_factory=Retention)
 
 
 def _scalar_mapping(doc: Document, value: Any, pointer: str, what: str, problems: list[Problem]) -> dict[str, str]:
@@ -89,6 +90,40 @@ class _Project:
     # Variables listed under ``sensitive:`` (top level and the chosen environment) -> where, for problems.
     sensitive: dict[str, tuple[Document, str]] = field(default_factory=dict, repr=False)
     policy: Policy = field(default_factory=Policy)  # of the chosen environment (humectl.decide.policy)
+    retention: Retention = field(default_factory=Retention)  # of the chosen environment (--prune-versions)
+
+
+def read_retention(doc: Document, pointer: str, value: Any, problems: list[Problem]) -> int | None:
+    """``retention: {keep_versions: N}`` at ``pointer``: N (a whole number, at least 1), or None."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        problems.append(doc.problem(pointer, "retention must be a mapping (keep_versions)", rule="project-file"))
+        return None
+    for key in value:
+        if key != "keep_versions":
+            problems.append(
+                doc.problem(
+                    f"{pointer}/{key}",
+                    f"unknown field '{key}' in retention",
+                    "allowed: keep_versions",
+                    rule="project-file",
+                    key=True,
+                )
+            )
+    keep = value.get("keep_versions")
+    if keep is None:
+        return None
+    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
+        problems.append(
+            doc.problem(
+                f"{pointer}/keep_versions",
+                "keep_versions must be a whole number of at least 1 (the head is always kept)",
+                rule="project-file",
+            )
+        )
+        return None
+    return keep
 
 
 def _read_project(root: Path, root_display: str, options: LoadOptions, problems: list[Problem]) -> _Project:
@@ -130,7 +165,7 @@ def _read_project(root: Path, root_display: str, options: LoadOptions, problems:
     if not isinstance(data, dict):
         problems.append(doc.problem("", f"{path.name} must be a mapping", rule="project-file"))
         return _Project(path=path)
-    allowed = ("variables", "environments", "sensitive", "policy")
+    allowed = ("variables", "environments", "sensitive", "policy", "retention")
     for key in data:
         if key not in allowed:
             close = difflib.get_close_matches(key, allowed, n=1)
@@ -138,7 +173,7 @@ def _read_project(root: Path, root_display: str, options: LoadOptions, problems:
                 doc.problem(
                     f"/{key}",
                     f"unknown field '{key}' in {path.name}",
-                    f"did you mean '{close[0]}'?" if close else "allowed: variables, environments, sensitive, policy",
+                    f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(allowed)}",
                     rule="project-file",
                     key=True,
                 )
@@ -218,10 +253,16 @@ def _read_project(root: Path, root_display: str, options: LoadOptions, problems:
             own = read_policy(doc, f"/environments/{env_name}/policy", settings["policy"], problems)
             if env_name == env:
                 policy = policy.refined_by(own)
-    return _Project(found, prefix, path, declared, sensitive, policy)
+    keep = read_retention(doc, "/retention", data.get("retention"), problems)
+    for env_name, settings in environments.items():
+        if isinstance(settings, dict) and "retention" in settings:
+            own_keep = read_retention(doc, f"/environments/{env_name}/retention", settings["retention"], problems)
+            if env_name == env and own_keep is not None:
+                keep = own_keep
+    return _Project(found, prefix, path, declared, sensitive, policy, Retention(keep))
 
 
-_ENVIRONMENT_KEYS = ("name_prefix", "variables", "description", "sensitive", "policy")
+_ENVIRONMENT_KEYS = ("name_prefix", "variables", "description", "sensitive", "policy", "retention")
 
 
 def _sensitive_names(
@@ -273,6 +314,7 @@ def resolve_options(root: Path, root_display: str, options: LoadOptions, problem
     resolved = Resolved(found, options.name_prefix or project.name_prefix, excluded, project.declared_prefixes)
     resolved.sensitive = secret
     resolved.policy = project.policy
+    resolved.retention = project.retention
     return resolved
 
 

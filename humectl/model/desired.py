@@ -51,6 +51,28 @@ class DesiredResource:
 
 
 @dataclass(frozen=True)
+class Removed:
+    """A manifest's ``removed:`` entry: a resource humectl stops managing and leaves live (Terraform's
+    ``removed`` block). ``name`` carries the environment's name prefix, as resource names do."""
+
+    kind: str
+    name: str
+    source: Source
+
+    @property
+    def address(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+
+@dataclass(frozen=True)
+class Retention:
+    """humectl.yaml's ``retention:`` for this load (the environment's over the top level):
+    ``keep_versions`` is how many of each managed resource's newest versions ``--prune-versions`` keeps."""
+
+    keep_versions: int | None = None
+
+
+@dataclass(frozen=True)
 class LoadOptions:
     """Variables and environment for one load.
 
@@ -90,6 +112,8 @@ class ManifestSet:
     # The sensitive variables of this load, name -> value (humectl.core.sensitive): masked in every output.
     sensitive: dict[str, str] = field(default_factory=dict, repr=False)
     policy: Policy = field(default_factory=Policy)  # humectl.yaml's policy: for this environment
+    removed: list[Removed] = field(default_factory=list)  # the manifests' removed: entries
+    retention: Retention = field(default_factory=Retention)  # humectl.yaml's retention: for this environment
     # Every file the load read (manifests, humectl.yaml, var files, text files), as real paths: what a
     # cached load (humectl.load.cache) must find unchanged to stand for a new one.
     inputs: tuple[str, ...] = ()

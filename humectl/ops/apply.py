@@ -22,6 +22,7 @@ from humectl.core.errors import (
     ApplyError,
     ApplyReport,
     HumectlError,
+    NotFoundError,
     PlanError,
     StalePlanError,
 )
@@ -56,22 +57,33 @@ class Applied:
     version: int | None
 
 
-def _removes(change: Change) -> bool:
-    """A change that only removes (resources or old versions): run after everything that writes."""
-    return all(op in (DELETE, DELETE_VERSION) for op in change.operations)
+_REMOVALS: tuple[Operation, ...] = (DELETE_VERSION, DELETE)
+
+
+def phase_operations(change: Change, removing: bool) -> tuple[Operation, ...]:
+    """The operations of ``change`` that run in the writing phase, or in the removing phase."""
+    return tuple(op for op in change.operations if (op in _REMOVALS) == removing)
+
+
+def apply_phases(plan: Plan) -> list[tuple[bool, list[Change]]]:
+    """Levels to run one after another, each with whether it removes: every write by kind level
+    (what is referenced first), then every removal in reverse (a config's old versions and the config
+    before the prompts and tools they referenced), so nothing is removed while something made or
+    kept in this apply still needs it. A change that writes and removes (a new version, then its old
+    versions deleted) is in a level of each phase."""
+    writes = [c for c in plan.changes if phase_operations(c, False)]
+    removals = [c for c in plan.changes if phase_operations(c, True)]
+    levels: list[tuple[bool, list[Change]]] = []
+    for level in sorted({c.level for c in writes}):
+        levels.append((False, [c for c in writes if c.level == level]))
+    for level in sorted({c.level for c in removals}, reverse=True):
+        levels.append((True, [c for c in removals if c.level == level]))
+    return levels
 
 
 def apply_order(plan: Plan) -> list[list[Change]]:
-    """Levels to run one after another: creates/versions by kind level, then removals in reverse (a
-    config's old versions and the config before the prompts and tools they referenced)."""
-    forward = [c for c in plan.changes if not _removes(c)]
-    deletes = [c for c in plan.changes if _removes(c)]
-    levels: list[list[Change]] = []
-    for level in sorted({c.level for c in forward}):
-        levels.append([c for c in forward if c.level == level])
-    for level in sorted({c.level for c in deletes}, reverse=True):
-        levels.append([c for c in deletes if c.level == level])
-    return levels
+    """The levels of :func:`apply_phases`, without the phase."""
+    return [changes for _, changes in apply_phases(plan)]
 
 
 class _Executor:
@@ -122,12 +134,12 @@ class _Executor:
         body["version_description"] = change.version_description
         return body
 
-    async def execute(self, change: Change) -> str:
-        """Run the change's operations in order; each one done is recorded before the next starts, so a
-        change that fails part-way says exactly which of its operations took effect."""
+    async def execute(self, change: Change, removing: bool = False) -> str:
+        """Run the change's operations of this phase in order; each one done is recorded before the next
+        starts, so a change that fails part-way says exactly which of its operations took effect."""
         done = self.report.operations.setdefault(change.address, [])
         details = []
-        for op in change.operations:
+        for op in phase_operations(change, removing):
             details.append(await self.run_operation(op, change))
             done.append(op)
         return "; ".join(details)
@@ -161,10 +173,15 @@ class _Executor:
             self.results[change.address] = Applied(change.live_id, change.live_version)
             return "no longer managed by humectl (left live)"
         if op == DELETE_VERSION:
+            gone = 0
             for version in change.versions:
-                await self.client.delete_version(kind, change.live_id, version)
+                try:
+                    await self.client.delete_version(kind, change.live_id, version)
+                except NotFoundError:
+                    gone += 1  # deleted since the plan was made (a re-run of an interrupted apply): done
                 self.report.deleted_versions.setdefault(change.address, []).append(version)
-            return f"{len(change.versions)} old version(s) deleted"
+            already = f" ({gone} already gone)" if gone else ""
+            return f"{len(change.versions)} old version(s) deleted{already}"
         if op == DELETE:
             await self.client.delete(kind, change.live_id)
             return "deleted"
@@ -180,7 +197,7 @@ class _Executor:
             return False
         return True
 
-    async def run_level(self, changes: list[Change]) -> None:
+    async def run_level(self, changes: list[Change], removing: bool = False) -> None:
         queue = list(changes)
 
         async def worker() -> None:
@@ -191,7 +208,7 @@ class _Executor:
                 # Cancellation (Ctrl-C, SIGTERM) passes through with the change still in flight: its
                 # request was sent and its answer never read, so nobody knows whether it took effect.
                 try:
-                    detail = await self.execute(change)
+                    detail = await self.execute(change, removing)
                 except Exception as exc:  # every failure belongs in the report, never a traceback
                     message = exc.message if isinstance(exc, HumectlError) else f"{type(exc).__name__}: {exc}"
                     self.in_flight.remove(change.address)
@@ -202,27 +219,30 @@ class _Executor:
                     self.on_event("failed", change, message)
                     continue
                 self.in_flight.remove(change.address)
-                self.report.done.append(change.address)
+                if removing or not phase_operations(change, True):  # all of its operations took effect
+                    self.report.done.append(change.address)
                 self.on_event("done", change, detail)
 
         await asyncio.gather(*(worker() for _ in range(min(self.parallelism, len(queue)))))
         self.report.not_started.extend(c.address for c in queue)
 
     async def run(self) -> ApplyReport:
-        levels = apply_order(self.plan)
+        phases = apply_phases(self.plan)
+        levels = [level for _, level in phases]
         try:
-            for level in levels:
+            for removing, level in phases:
                 if self.stopped:
-                    self.report.not_started.extend(c.address for c in level)
+                    started = set(self.report.not_started) | {a for a, _ in self.report.failed}
+                    self.report.not_started.extend(c.address for c in level if c.address not in started)
                     continue
-                await self.run_level(level)
+                await self.run_level(level, removing)
         except (asyncio.CancelledError, KeyboardInterrupt):
             # Interrupted: say exactly what is known instead of dying with a traceback.
             report = self.report
             report.stopped_by, report.reason = STOPPED_BY_INTERRUPT, "interrupted"
             report.in_flight = list(self.in_flight)
             settled = set(report.done) | {a for a, _ in report.failed} | set(report.in_flight)
-            report.not_started = [c.address for lv in levels for c in lv if c.address not in settled]
+            report.not_started = list(dict.fromkeys(c.address for lv in levels for c in lv if c.address not in settled))
             raise ApplyError("apply interrupted", report) from None
         return self.report
 

@@ -10,25 +10,28 @@ The plan deletes each live resource that humectl created in it:
   what humectl created for earlier versions of the manifests and they no longer define.
 
 Never deleted, and named in the plan's ``kept`` with the reason: a resource the manifests define
-that humectl did not create (adopted with ``export``, made by hand), and one humectl created for
-another environment. A protected resource, or a prompt or tool a config outside the destroy still
-pins, makes the change *refused*: the whole destroy is then refused and nothing is deleted
-(:func:`humectl.ops.engine.refuse_blocked`), as Terraform refuses a plan that destroys a
-``prevent_destroy`` resource. Deletes run configs first, then prompts and tools.
+that humectl did not create (adopted with ``export``, made by hand), one humectl created for another
+environment, one the manifests list under ``removed:``, one ``--exclude`` selects and what only an
+excluded config still uses. A protected resource, or a prompt or tool the newest version of a config
+outside the destroy still uses, makes the change *refused*: the whole destroy is then refused and
+nothing is deleted (:func:`humectl.decide.gates.refuse_blocked`), as Terraform refuses a plan that
+destroys a ``prevent_destroy`` resource. Deletes run configs first, then prompts and tools.
 
-Nothing here prints; the plan is applied by :func:`humectl.ops.engine.apply` like any other.
+Nothing here prints; the plan is applied by :func:`humectl.ops.apply.apply_checked` like any other.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from humectl.core.kinds import DEPENDENCY_ORDER, KINDS
 from humectl.core.provenance import is_protected, made_by_humectl, owner_prefix
 from humectl.decide import risk
 from humectl.decide.planner import Deletion, delete_changes, in_scope
+from humectl.decide.selection import EXCLUDED, excluded_addresses
+from humectl.decide.unmanage import REMOVED
 from humectl.io.client import EviClient
 from humectl.io.listing import fetch_live_state, referrer_versions
 from humectl.model.desired import DesiredResource, ManifestSet
@@ -83,10 +86,20 @@ async def ownership(client: EviClient, head: LiveResource, declared: Iterable[st
     return Ownership(owner_prefix(first, head.name, declared), bool(ours) and is_protected(ours[-1]))
 
 
-async def plan_destroy(client: EviClient, desired: ManifestSet, *, run_id: str) -> tuple[Plan, LiveState]:
-    """List the account (heads, and every config version for the references) and plan the destroy."""
+async def plan_destroy(
+    client: EviClient, desired: ManifestSet, *, run_id: str, excludes: Sequence[str] = ()
+) -> tuple[Plan, LiveState]:
+    """List the account (heads, and every config version for the references) and plan the destroy.
+
+    ``excludes`` (``--exclude`` patterns) are not deleted, nor is what an excluded config still uses
+    (both named in the plan's ``kept``); neither is a resource the manifests list under ``removed:``."""
     live, config_versions = await asyncio.gather(fetch_live_state(client), referrer_versions(client))
     scope, declared = desired.name_prefix, desired.declared_prefixes
+    excluded: set[str] = set()
+    if excludes:
+        known = [*(r.address for r in desired.resources), *(r.address for r in live.resources.values())]
+        excluded = excluded_addresses(excludes, known, scope)
+    removed = {r.address for r in desired.removed}
     matched = _match(desired, live)
     owners = await asyncio.gather(*(ownership(client, head, declared) for head in matched.values()))
     by_resource: dict[str, DesiredResource] = {r.address: r for r in desired.resources}
@@ -97,6 +110,8 @@ async def plan_destroy(client: EviClient, desired: ManifestSet, *, run_id: str) 
             kept[head.address] = NOT_CREATED
         elif owner.prefix != scope:
             kept[head.address] = f"created by humectl for {scope_label(owner.prefix)}, not this environment"
+        elif address in excluded or head.address in excluded:
+            kept[head.address] = f"{EXCLUDED}: not deleted"
         else:
             renamed = "" if head.address == address else f" (as {by_resource[address].name} in the manifests)"
             chosen.append(Deletion(head, f"in the manifests{renamed}", owner.protected))
@@ -106,19 +121,25 @@ async def plan_destroy(client: EviClient, desired: ManifestSet, *, run_id: str) 
         description = head.data.get("version_description")
         if head.address in seen or not made_by_humectl(description) or not in_scope(head, scope, declared):
             continue
+        if head.address in removed or head.address in excluded:
+            kept[head.address] = REMOVED if head.address in removed else f"{EXCLUDED}: not deleted"
+            continue
         chosen.append(
             Deletion(
                 head, "created by humectl in this environment; no longer in the manifests", is_protected(description)
             )
         )
+    deletes, held = delete_changes(chosen, config_versions, excluded=excluded)
+    kept.update(held)
     plan = Plan(
         # every delete is high risk; no policy gate: destroy is asked for by name
-        changes=tuple(risk.assess(delete_changes(chosen, config_versions))),
+        changes=tuple(risk.assess(deletes)),
         live_fingerprint=live.fingerprint(),
         run_id=run_id,
         name_prefix=scope,
         environment=desired.environment,
         destroy=True,
+        excluded=tuple(excludes),
         kept=dict(sorted(kept.items(), key=lambda item: _order(item[0]))),
     )
     return plan, live

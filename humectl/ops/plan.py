@@ -17,8 +17,9 @@ from humectl.core import sensitive, stages
 from humectl.core.errors import NotFoundError, PlanError
 from humectl.core.kinds import KINDS, LOCK_KIND
 from humectl.core.provenance import new_run_id
-from humectl.decide import pins, policy
+from humectl.decide import pins, policy, retention
 from humectl.decide.planner import PlanBuilder, review
+from humectl.decide.retention import RetentionInput
 from humectl.io import lock
 from humectl.io.client import EviClient
 from humectl.io.listing import complete_versions, fetch_live_state, referrer_versions
@@ -55,9 +56,11 @@ async def plan_live(
     run_id: str,
     message: str | None = None,
     targets: Iterable[str] = (),
+    excludes: Iterable[str] = (),
     prune: bool = False,
     prune_unmanaged: bool = False,
     allow_empty: bool = False,
+    prune_versions: bool = False,
 ) -> tuple[Plan, LiveState]:
     """List the live account and plan against it at once: the builder plans each page as it arrives.
 
@@ -67,6 +70,9 @@ async def plan_live(
     it); after it is planned, when it gets a new version, which must carry the live value of every
     field the manifest leaves out. So the plan's content is complete (it is what apply sends, and
     what a saved plan holds), and an unchanged head costs no read.
+
+    With ``prune_versions``, every version of each managed prompt and tool is listed once the heads
+    are matched, and every config version with them (:mod:`humectl.decide.retention`): only then.
 
     ``desired`` may still be loading (an awaitable, as :func:`make_plan` passes it): the listing
     starts at once, pages that arrive before the manifests are kept and planned when they are loaded,
@@ -127,8 +133,8 @@ async def plan_live(
             return await fetch_live_state(client, on_page=on_page, on_complete=on_complete)
 
     async def list_all() -> tuple[LiveState, list[dict[str, Any]]]:
-        if prune:
-            # Every config version, to refuse deleting a prompt/tool that any of them still pins.
+        if prune or prune_versions:
+            # Every config version: what a newest one uses is in use; what any one pins keeps its version.
             live, config_versions = await asyncio.gather(listing(), referrer_versions(client))
             return live, config_versions
         return await listing(), []
@@ -148,6 +154,10 @@ async def plan_live(
         early.clear()
         live, config_versions = await listed
         await asyncio.gather(*(t for tasks in reads.values() for t in tasks))
+        retention_input = None
+        if prune_versions:
+            with stages.span("list"):
+                retention_input = await _retention_input(client, builder, config_versions)
     finally:
         listed.cancel()
         for task in (t for tasks in reads.values() for t in tasks):
@@ -161,10 +171,12 @@ async def plan_live(
         plan = builder.finish(
             live,
             targets=targets,
+            excludes=excludes,
             prune=prune,
             prune_unmanaged=prune_unmanaged,
             config_versions=config_versions,
             allow_empty=allow_empty,
+            retention=retention_input,
         )
     plan = await rate_pin_moves(client, plan, live, builder.desired)
     return plan, live
@@ -194,19 +206,43 @@ async def rate_pin_moves(client: EviClient, plan: Plan, live: LiveState, desired
     return review(plan, desired, moves=risks) if risks else plan
 
 
+async def _retention_input(
+    client: EviClient, builder: PlanBuilder, config_versions: list[dict[str, Any]]
+) -> RetentionInput:
+    """What ``--prune-versions`` decides from: N (humectl.yaml's retention.keep_versions), every version
+    of each managed prompt and tool (one listing each, concurrently), every config version."""
+    keep = builder.desired.retention.keep_versions
+    if keep is None:
+        raise _no_retention()
+    listed = retention.candidates(builder.desired, builder.matches)
+    todo = [(res.address, head) for res, head in listed if retention.needs_listing(res.kind)]
+    found = await asyncio.gather(*(client.list_versions(KINDS[head.kind], head.id) for _, head in todo))
+    versions = {address: items for (address, _), items in zip(todo, found, strict=True)}
+    return RetentionInput(keep, versions, config_versions)
+
+
 @dataclass(frozen=True, kw_only=True)
 class PlanOptions:
     """What to plan (the flags of ``plan`` and ``apply``)."""
 
     load: LoadOptions = field(default_factory=LoadOptions)
     message: str | None = None  # version description of the versions made (default: humectl's)
-    targets: tuple[str, ...] = ()  # plan only these addresses and what they depend on
+    targets: tuple[str, ...] = ()  # plan only these addresses (globs) and what they depend on
+    excludes: tuple[str, ...] = ()  # leave these (globs) out, and hold back what depends on their changes
     prune: bool = False  # also delete what humectl made and the manifests no longer have
+    prune_versions: bool = False  # also delete old versions beyond humectl.yaml's retention.keep_versions
     prune_unmanaged: bool = False  # with prune: also what humectl did not make
     allow_empty: bool = False  # plan manifests without resources; a prune that deletes all humectl manages
     fail_on: RiskLevel | None = None  # --fail-on, over humectl.yaml's policy.fail_on
     run_id: str | None = None  # the run's id (humectl's marker); a new one when None
     cache: ManifestCache | None = None  # loads kept from earlier runs (humectl.load.cache); None: none
+
+
+def _no_retention() -> PlanError:
+    return PlanError(
+        "--prune-versions needs to know how many versions to keep",
+        hint="set retention: {keep_versions: N} in humectl.yaml (top level, or the environment's)",
+    )
 
 
 def _no_resources(directory: str | Path, hint: str) -> PlanError:
@@ -238,6 +274,8 @@ async def make_plan(
 
     async def checked() -> ManifestSet:
         loaded = await _loaded(loading)
+        if options.prune_versions and loaded.retention.keep_versions is None:
+            raise _no_retention()  # before the versions are listed: nothing to decide them with
         if not loaded.resources and not options.allow_empty:
             raise _no_resources(
                 directory,
@@ -253,9 +291,11 @@ async def make_plan(
         run_id=options.run_id or new_run_id(),
         message=options.message,
         targets=options.targets,
+        excludes=options.excludes,
         prune=options.prune or options.prune_unmanaged,
         prune_unmanaged=options.prune_unmanaged,
         allow_empty=options.allow_empty,
+        prune_versions=options.prune_versions,
     )
     requests = client.requests_sent - sent_before
     desired = await _loaded(loading)
@@ -312,6 +352,7 @@ async def make_destroy_plan(
     *,
     run_id: str | None = None,
     allow_empty: bool = False,
+    excludes: tuple[str, ...] = (),
 ) -> PlanResult:
     """The plan that deletes the environment of the manifests ``desired`` (:mod:`humectl.ops.destroy`).
 
@@ -325,5 +366,5 @@ async def make_destroy_plan(
             "its scope without them, pass --allow-empty",
         )
     sent_before = client.requests_sent
-    plan, live = await plan_destroy(client, desired, run_id=run_id or new_run_id())
+    plan, live = await plan_destroy(client, desired, run_id=run_id or new_run_id(), excludes=excludes)
     return PlanResult(plan=plan, desired=desired, live=live, requests=client.requests_sent - sent_before)

@@ -14,7 +14,7 @@ print and, with ``--write``, as files to write.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from humectl.load.entries import META_KEYS as _META_KEYS
 from humectl.load.manifests import load_manifests
 from humectl.load.project import resolve_options
 from humectl.load.yamldoc import parse
-from humectl.model.desired import LoadOptions
+from humectl.model.desired import DesiredResource, LoadOptions, ManifestSet
 from humectl.model.live import LiveResource, LiveState
 from humectl.model.plan import VERSION, Change, Plan
 from humectl.model.rollback import ManifestUpdate, Rollback
@@ -257,11 +257,36 @@ def manifest_update(
         update.notes.insert(0, f"{rollback.address} is not in the manifests under {directory}; nothing to write")
         update.writes.clear()
         return update
+    values = resolve_options(desired.root, str(directory), load_options or LoadOptions(), []).variables
+    return entry_update(
+        desired, resource, rollback.target_data, rollback.live, variables=values, refuse_literals=refuse_literals
+    )
+
+
+def entry_update(
+    desired: ManifestSet,
+    resource: DesiredResource,
+    data: Mapping[str, Any],
+    live: LiveState,
+    *,
+    paths: Collection[str] | None = None,
+    variables: Mapping[str, str] | None = None,
+    refuse_literals: bool = False,
+) -> ManifestUpdate:
+    """The change to ``resource``'s manifest entry (and its text file) that makes it say the live
+    version ``data``: every field (rollback), or only the field ``paths`` given (dotted, as a plan's
+    fields: drift's ``keep-live``), where a part written with ``${...}`` variables is kept as written
+    unless its own value changes, which cannot be written as an expression: refused, naming the field.
+
+    Every field (``paths`` None): an expression is kept where it gives ``data``'s value with this
+    environment's ``variables`` (:mod:`humectl.decide.expressions`); one that cannot is refused
+    (``refuse_literals``) or noted."""
+    address = resource.address
     prefix = desired.name_prefix
     path = desired.root / resource.source.file
     original = path.read_bytes().decode("utf-8")
     doc, _ = parse(original, path=path, rel=resource.source.file, display=str(path), variables=None)
-    plural = KINDS[rollback.kind].plural
+    plural = KINDS[resource.kind].plural
     items = doc.data.get(plural) if isinstance(doc.data, dict) else None
     index = next(
         (
@@ -272,51 +297,58 @@ def manifest_update(
         None,
     )
     if items is None or index is None:
-        raise RollbackError(f"cannot find {rollback.address} in {path} to rewrite it", hint="edit the file by hand")
+        raise RollbackError(f"cannot find {address} in {path} to rewrite it", hint="edit the file by hand")
     raw: dict[str, Any] = items[index]
     notes: list[str] = []
-    kind = KINDS[rollback.kind]
-    new = manifest_entry(rollback.kind, rollback.target_data, _heads(rollback.live), keep=raw, notes=notes)
-    new = _strip_prefix(rollback.kind, new, prefix)
+    new = manifest_entry(resource.kind, dict(data, name=resource.name), _heads(live), keep=raw, notes=notes)
+    new = _strip_prefix(resource.kind, new, prefix)
     writes: dict[Path, str] = {}
-    wanted = normalize_live(rollback.kind, rollback.target_data)
-    resolved = normalize_desired(
-        rollback.kind, resource.spec, _resolver(rollback.live), live_content=wanted, live_data=rollback.target_data
-    )
-    file_keys = (kind.text_file.key,) if kind.text_file else ()
-    values = resolve_options(desired.root, str(directory), load_options or LoadOptions(), []).variables
-    expressed = keep_expressions(
-        raw, _merge_entry(raw, new, kind), resolved, wanted, values=values, as_written=(*_META_KEYS, *file_keys)
-    )
-    if expressed.unexpressible:
-        reasons = "; ".join(u.describe() for u in expressed.unexpressible)
-        if refuse_literals:
-            raise RollbackError(
-                f"cannot write {rollback.address} back to {_display(path, desired.root)} with its ${{…}} "
-                f"expressions, and writing literal values would put this environment's into every other: {reasons}",
-                hint="roll back without --write and edit the manifests by hand (or change the variable for this "
-                "environment first); nothing was rolled back or written",
-            )
-        notes.append(f"{rollback.address}: cannot be written back with its ${{…}} expressions: {reasons}")
-    if expressed.kept:
-        notes.append(
-            f"{rollback.address}: kept the ${{…}} expressions of {', '.join(expressed.kept)} "
-            f"(they give v{rollback.to_version}'s values in this environment)"
+    kind = KINDS[resource.kind]
+    text_file = kind.text_file
+    if paths is None:
+        wanted = normalize_live(resource.kind, dict(data, name=resource.name))
+        resolved = normalize_desired(resource.kind, resource.spec, _resolver(live), live_content=wanted, live_data=data)
+        file_keys = (text_file.key,) if text_file else ()
+        expressed = keep_expressions(
+            raw, _merge_entry(raw, new, kind), resolved, wanted, values=variables, as_written=(*_META_KEYS, *file_keys)
         )
-    entry = expressed.entry
-    text_file = KINDS[rollback.kind].text_file
-    text = rollback.target_data.get(text_file.field) if text_file else None
-    if text_file is not None and text_file.key in raw and isinstance(text, str):
+        if expressed.unexpressible:
+            reasons = "; ".join(u.describe() for u in expressed.unexpressible)
+            if refuse_literals:
+                raise RollbackError(
+                    f"cannot write {address} back to {_display(path, desired.root)} with its ${{…}} expressions, "
+                    f"and writing literal values would put this environment's into every other: {reasons}",
+                    hint="roll back without --write and edit the manifests by hand (or change the variable for "
+                    "this environment first); nothing was rolled back or written",
+                )
+            notes.append(f"{address}: cannot be written back with its ${{…}} expressions: {reasons}")
+        if expressed.kept:
+            notes.append(
+                f"{address}: kept the ${{…}} expressions of {', '.join(expressed.kept)} "
+                "(they give the rolled-back values in this environment)"
+            )
+        entry = expressed.entry
+    else:
+        entry = _merge_paths(raw, escape_variables(new), kind, paths, address)
+    text = data.get(text_file.field) if text_file else None
+    text_wanted = paths is None or (text_file is not None and text_file.field in {_root(p) for p in paths})
+    if text_file is not None and text_file.key in raw and isinstance(text, str) and text_wanted:
         why = text_file_problem(text)
         if why is None:  # the file holds the text as is: no escaping, byte for byte
             writes[path.parent / str(raw[text_file.key])] = text
         else:
             entry = {(text_file.field if k == text_file.key else k): v for k, v in entry.items()}
             entry[text_file.field] = escape_variables(text)
-            notes.append(f"{rollback.address}: the {text_file.field} moves inline because {why}")
+            notes.append(f"{address}: the {text_file.field} moves inline because {why}")
     diffs: list[str] = []
     if entry != raw:
-        replaced = _replace_entry(original, doc, plural, index, len(items), entry)
+        replaced = None
+        if paths is not None:  # only the fields that changed: the rest of the entry stays as written
+            roots = [k for k in entry if k in raw and entry[k] != raw[k]]
+            if set(raw) == set(entry):
+                replaced = _replace_fields(original, doc, plural, index, len(items), entry, roots)
+        if replaced is None:
+            replaced = _replace_entry(original, doc, plural, index, len(items), entry)
         if replaced is None:
             notes.append(f"{path}: the entry is not in block style, so it cannot be rewritten; edit it by hand")
         else:
@@ -327,13 +359,6 @@ def manifest_update(
             shown = _display(target, desired.root)
             diffs.append(unified_diff(before, content, f"a/{shown}", f"b/{shown}"))
     return ManifestUpdate("".join(diffs), writes, notes)
-
-
-def _display(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _resolver(live: LiveState) -> Callable[[str, Mapping[str, Any]], str]:
@@ -347,6 +372,73 @@ def _resolver(live: LiveState) -> Callable[[str, Mapping[str, Any]], str]:
         return ref(name, head.version if head is not None else LATEST)
 
     return resolve
+
+
+def _root(path: str) -> str:
+    """The top-level field of a dotted field path (``timeouts`` of ``timeouts.inactivity.enabled``)."""
+    return path.split(".", 1)[0].split("[", 1)[0]
+
+
+def _merge_paths(
+    raw: Mapping[str, Any], new: Mapping[str, Any], kind: Kind, paths: Collection[str], address: str
+) -> dict[str, Any]:
+    """``raw`` with only the fields of ``paths`` taken from ``new``: a top-level field whole, unless it
+    is written with variables; then its mappings are merged key by key and only the changed parts
+    replaced (a changed part that is itself written with a variable is refused)."""
+    file_field = kind.text_file.field if kind.text_file and kind.text_file.key in raw else None
+    out = dict(raw)
+    for root in dict.fromkeys(_root(p) for p in paths):
+        if root == file_field:
+            continue  # the caller writes the text file
+        below = [p[len(root) + 1 :] for p in paths if p.startswith(root + ".")]
+        merged = _merge_value(raw.get(root), new.get(root), below, f"{address}: {root}")
+        if merged is _ABSENT:
+            out.pop(root, None)
+        else:
+            out[root] = merged
+    return out
+
+
+_ABSENT = object()
+
+
+def _merge_value(old: Any, new: Any, below: list[str], where: str) -> Any:
+    """``new`` in place of ``old``, keeping what in ``old`` is written with variables and did not change
+    (``below``: the changed paths under this one, empty when the whole value changed)."""
+    if not _mentions_variables(old):
+        return new if new is not None or old is None else None
+    if isinstance(old, dict) and isinstance(new, dict) and below:
+        out = dict(old)
+        for key in dict.fromkeys(_root(p) for p in below):
+            deeper = [p[len(key) + 1 :] for p in below if p.startswith(key + ".")]
+            merged = _merge_value(old.get(key), new.get(key, _ABSENT), deeper, f"{where}.{key}")
+            if merged is _ABSENT:
+                out.pop(key, None)
+            else:
+                out[key] = merged
+        return out
+    raise RollbackError(
+        f"{where} is written with ${{…}} variables in the manifests, and its live value cannot be written "
+        "as an expression without dropping it",
+        hint="edit that field by hand (or resolve with keep-manifest, which applies the manifests' value)",
+    )
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _mentions_variables(value: Any) -> bool:
+    if isinstance(value, str):
+        return "${" in value.replace("$${", "")
+    if isinstance(value, dict):
+        return any(_mentions_variables(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_mentions_variables(v) for v in value)
+    return False
 
 
 def _strip_prefix(kind: str, entry: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -395,11 +487,10 @@ def _merge_entry(raw: Mapping[str, Any], new: Mapping[str, Any], kind: Kind) -> 
     return out
 
 
-def _replace_entry(
-    original: str, doc: Any, plural: str, index: int, count: int, entry: Mapping[str, Any]
-) -> str | None:
-    """``original`` with list item ``index`` of ``plural`` replaced by ``entry`` (block style only)."""
-    lines = original.splitlines(keepends=True)
+def _entry_span(lines: list[str], doc: Any, plural: str, index: int, count: int) -> tuple[int, int, int] | None:
+    """Where list item ``index`` of ``plural`` is: its first line and the line after it (0-based; the
+    comments and blank lines before the next entry are the next one's), and its dash's column. None
+    when it is not in block style."""
     line, col = doc.marks[f"/{plural}/{index}"]
     start = line - 1
     dash = col - 3  # "- " precedes the mapping's first key
@@ -410,13 +501,63 @@ def _replace_entry(
     else:
         later = [pos[0] for key, pos in doc.key_marks.items() if key.count("/") == 1 and pos[0] > line]
         end = min(later) - 1 if later else len(lines)
-    # Blank lines and comments before the next entry belong to it, not to this one.
     while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
         end -= 1
+    return start, end, dash
+
+
+def _replace_entry(
+    original: str, doc: Any, plural: str, index: int, count: int, entry: Mapping[str, Any]
+) -> str | None:
+    """``original`` with list item ``index`` of ``plural`` replaced by ``entry`` (block style only)."""
+    lines = original.splitlines(keepends=True)
+    span = _entry_span(lines, doc, plural, index, count)
+    if span is None:
+        return None
+    start, end, dash = span
     rendered = dump_entry(entry, indent=dash, escape=False)
     if end < len(lines) and not rendered.endswith("\n"):
         rendered += "\n"
     return "".join(lines[:start]) + rendered + "".join(lines[end:])
+
+
+def _replace_fields(
+    original: str, doc: Any, plural: str, index: int, count: int, entry: Mapping[str, Any], roots: list[str]
+) -> str | None:
+    """``original`` with only the ``roots`` fields of list item ``index`` rewritten to ``entry``'s values:
+    every other line of the entry (other fields, comments, quoting) stays as written. None when a field
+    is not on lines of its own (flow style) or not written yet: then the whole entry is rewritten."""
+    lines = original.splitlines(keepends=True)
+    base = f"/{plural}/{index}/"
+    keys = sorted(
+        (line, col, pointer[len(base) :])
+        for pointer, (line, col) in doc.key_marks.items()
+        if pointer.startswith(base) and "/" not in pointer[len(base) :]
+    )
+    span = _entry_span(lines, doc, plural, index, count)
+    if span is None:
+        return None
+    entry_end = span[1]
+    edits: list[tuple[int, int, str]] = []
+    for root in roots:
+        found = [(line, col) for line, col, name in keys if name == root]
+        if not found:
+            return None
+        line, col = found[0]
+        if col < 3 or any(other == line for other, _, name in keys if name != root):
+            return None  # shares its line with another field (flow style)
+        later = [other for other, _, _ in keys if other > line]
+        end = min(later) - 1 if later else entry_end
+        while end > line and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+            end -= 1
+        rendered = dump_entry({root: entry[root]}, indent=col - 3, escape=False)
+        rendered = " " * (col - 1) + rendered[col - 1 :]  # a field of the entry, not a list item: no "- "
+        if end < len(lines) and not rendered.endswith("\n"):
+            rendered += "\n"
+        edits.append((line - 1, end, rendered))
+    for start, end, rendered in sorted(edits, reverse=True):
+        lines[start:end] = [rendered]
+    return "".join(lines)
 
 
 def write_update(update: ManifestUpdate) -> list[Path]:

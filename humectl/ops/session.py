@@ -30,7 +30,7 @@ import httpx
 
 from humectl.core.errors import ApplyReport
 from humectl.core.settings import Settings
-from humectl.decide.drift import Drifted, find_drift
+from humectl.decide.drift import Drifted
 from humectl.io import lock
 from humectl.io.client import EviClient, RetryPolicy, is_loopback
 from humectl.io.lock import LockKeeper, NoLock
@@ -40,6 +40,7 @@ from humectl.model.lock import Lease, LockRecord
 from humectl.model.plan import Plan
 from humectl.model.rollback import Rollback
 from humectl.ops.apply import Applied, ApplyOptions, EventCallback, Halt, apply_checked
+from humectl.ops.drift import find_three_way_drift
 from humectl.ops.export import ExportOptions, ExportOutcome, export_account
 from humectl.ops.history import fetch_history
 from humectl.ops.plan import PlanOptions, PlanResult, make_destroy_plan, make_plan
@@ -92,15 +93,26 @@ class Session:
         return await make_plan(self.client, directory, options, desired=desired)
 
     async def destroy_plan(
-        self, directory: str | Path, desired: ManifestSet, *, run_id: str | None = None, allow_empty: bool = False
+        self,
+        directory: str | Path,
+        desired: ManifestSet,
+        *,
+        run_id: str | None = None,
+        allow_empty: bool = False,
+        excludes: tuple[str, ...] = (),
     ) -> PlanResult:
-        """``humectl destroy``'s plan: delete what humectl created in the environment of ``desired``."""
-        return await make_destroy_plan(self.client, directory, desired, run_id=run_id, allow_empty=allow_empty)
+        """``humectl destroy``'s plan: delete what humectl created in the environment of ``desired``
+        (``excludes``: ``--exclude`` patterns it leaves, with what they use)."""
+        return await make_destroy_plan(
+            self.client, directory, desired, run_id=run_id, allow_empty=allow_empty, excludes=excludes
+        )
 
-    async def drift(self, directory: str | Path, options: PlanOptions) -> tuple[list[Drifted], PlanResult]:
-        """``humectl drift``: what was changed live outside humectl since it last applied."""
-        result = await self.plan(directory, options)
-        return find_drift(result.plan, result.live, result.desired.declared_prefixes), result
+    async def drift(
+        self, directory: str | Path, options: PlanOptions, *, desired: ManifestSet | None = None
+    ) -> tuple[list[Drifted], PlanResult]:
+        """``humectl drift``: what was changed live outside humectl since it last applied, each field as
+        manifest ahead, live ahead or a conflict (three-way, :mod:`humectl.ops.drift`)."""
+        return await find_three_way_drift(self.client, directory, options, desired=desired)
 
     async def history(self, address: str) -> History:
         """``humectl history``: every version of ``address`` (``kind/name``), newest first."""

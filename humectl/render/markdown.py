@@ -21,6 +21,7 @@ from humectl.core.escape import md_code, md_fence, md_html, md_text, shorten
 from humectl.core.kinds import KINDS, REPORT_ORDER, referenced_kinds
 from humectl.core.sensitive import MASK, is_masked_change
 from humectl.decide import risk
+from humectl.decide.retention import versions_text
 from humectl.model.plan import Change, Plan
 from humectl.model.review import risk_counts
 from humectl.render import visible
@@ -28,6 +29,7 @@ from humectl.render.report import IN_FLIGHT_NOTE, report_heading, took_effect
 from humectl.render.style import (
     EMOJI,
     SYMBOLS,
+    kept_title,
     no_changes_line,
     operation_labels,
     plan_summary_line,
@@ -56,10 +58,13 @@ def _note(note: str | None) -> str:
 
 
 def _version_text(change: Change) -> str:
+    deleted = f"; deletes {versions_text(change.versions)}" if change.versions else ""
     if change.action == "create":
         return "v0"
     if change.action == "version":
-        return f"v{change.live_version} → v{change.predicted_version}"
+        return f"v{change.live_version} → v{change.predicted_version}{deleted}"
+    if change.versions:
+        return f"deletes {versions_text(change.versions)}"
     return f"v{change.live_version}" if change.live_version is not None else ""
 
 
@@ -130,9 +135,15 @@ def _details(change: Change) -> str:
 def render_markdown(plan: Plan, *, limit: int = DEFAULT_LIMIT, title: str = "humectl plan") -> str:
     """Markdown that never exceeds ``limit`` characters."""
     head = [f"### {title}", ""]
-    if plan.partial:
+    if plan.targets:
         head += [
             f"> Partial plan: only {', '.join(md_code(t, strict=True) for t in plan.targets)} and what they depend on.",
+            "",
+        ]
+    if plan.excluded:
+        head += [
+            f"> Excluded: {', '.join(md_code(t, strict=True) for t in plan.excluded)} (`--exclude`); what depends "
+            "on their changes is held back.",
             "",
         ]
     head += [f"**{plan_summary_line(plan)}**", ""]
@@ -141,7 +152,7 @@ def render_markdown(plan: Plan, *, limit: int = DEFAULT_LIMIT, title: str = "hum
     if plan.violations:
         head += _violation_lines(plan)
     if plan.kept:
-        head += ["Kept (destroy does not delete these):", ""]
+        head += [f"{kept_title(plan)}:", ""]
         head += [f"- {md_code(address, strict=True)}: {md_text(why)}" for address, why in list(plan.kept.items())[:50]]
         if len(plan.kept) > 50:
             head.append(f"- … and {len(plan.kept) - 50} more")

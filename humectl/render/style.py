@@ -9,15 +9,42 @@ from typing import IO, Any
 
 from humectl.model.review import LEVELS
 
-# How each plan action is shown, in one place for every renderer.
-SYMBOLS = {"create": "+", "version": "~", "rename": "~", "describe": "~", "delete": "-"}
-COLOURS = {"create": "green", "version": "yellow", "rename": "cyan", "describe": "yellow", "delete": "red"}
-EMOJI = {"create": "🟢", "version": "🟡", "rename": "🔵", "describe": "🟡", "delete": "🔴"}
+# How each plan action is shown, in one place for every renderer (``.`` for unmanage is Terraform's
+# symbol for a resource it forgets and leaves in place).
+SYMBOLS = {
+    "create": "+",
+    "version": "~",
+    "rename": "~",
+    "describe": "~",
+    "unmanage": ".",
+    "delete_version": "-",
+    "delete": "-",
+}
+COLOURS = {
+    "create": "green",
+    "version": "yellow",
+    "rename": "cyan",
+    "describe": "yellow",
+    "unmanage": "magenta",
+    "delete_version": "red",
+    "delete": "red",
+}
+EMOJI = {
+    "create": "🟢",
+    "version": "🟡",
+    "rename": "🔵",
+    "describe": "🟡",
+    "unmanage": "⚪",
+    "delete_version": "🟠",
+    "delete": "🔴",
+}
 LABELS = {
     "create": "create",
     "version": "new version",
     "rename": "rename",
     "describe": "update description",
+    "unmanage": "stop managing",
+    "delete_version": "delete old versions",
     "delete": "delete",
 }
 VERBS = {
@@ -25,6 +52,8 @@ VERBS = {
     "version": "will get a new version",
     "rename": "will be renamed",
     "describe": "will get a new version description",
+    "unmanage": "will no longer be managed by humectl, and will not be deleted",
+    "delete_version": "will have old versions deleted",
     "delete": "will be deleted",
 }
 
@@ -63,7 +92,8 @@ def use_colour(stream: IO[Any] | None = None, env: Mapping[str, str] | None = No
 
 
 def summary_line(summary: Mapping[str, int]) -> str:
-    """``Plan: 2 to create, 3 to version, 1 to rename, 0 unchanged`` (+ describe/delete when any)."""
+    """``Plan: 2 to create, 3 to version, 1 to rename, 0 unchanged`` (+ describe, unmanage, old versions
+    and delete when any)."""
     parts = [
         f"{summary['create']} to create",
         f"{summary['version']} to version",
@@ -71,6 +101,10 @@ def summary_line(summary: Mapping[str, int]) -> str:
     ]
     if summary.get("describe"):
         parts.append(f"{summary['describe']} to update description")
+    if summary.get("unmanage"):
+        parts.append(f"{summary['unmanage']} to stop managing")
+    if summary.get("delete_version"):
+        parts.append(f"{summary['delete_version']} with old versions to delete")
     if summary.get("delete"):
         parts.append(f"{summary['delete']} to delete")
     parts.append(f"{summary['unchanged']} unchanged")
@@ -94,7 +128,16 @@ def no_changes_line(plan: Any) -> str:
     if getattr(plan, "destroy", False):
         scope = f"name prefix {plan.name_prefix!r}" if plan.name_prefix else "the account"
         return f"Nothing to destroy: no live resource humectl created for {scope} is left."
+    if getattr(plan, "kept", None):
+        return "No changes to apply. What this plan leaves as it is, and why, is listed below."
     return "No changes. The live EVI account matches the manifests."
+
+
+def kept_title(plan: Any) -> str:
+    """The heading of a plan's ``kept`` list: what it leaves as it is (address -> why)."""
+    if getattr(plan, "destroy", False):
+        return "Kept (destroy does not delete these)"
+    return "Not changed by this plan (and why)"
 
 
 def risk_line(counts: Mapping[str, int]) -> str:

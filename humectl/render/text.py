@@ -15,12 +15,14 @@ import click
 from humectl.core.escape import name, terminal
 from humectl.core.sensitive import MASK, is_masked_change
 from humectl.decide import risk
+from humectl.decide.retention import RETENTION_REASON, versions_text
 from humectl.model.plan import Change, Plan
 from humectl.model.review import Violation, risk_counts
 from humectl.render import visible
 from humectl.render.style import (
     COLOURS,
     SYMBOLS,
+    kept_title,
     no_changes_line,
     operation_verbs,
     plan_summary_line,
@@ -57,6 +59,8 @@ def _headline(change: Change) -> str:
     """``# prompt/b will be renamed from a and get a new version (v3 → v4) [risk: low]``: every
     operation of the change, in the order apply runs them."""
     details = {"version": f"(v{change.live_version} → v{change.predicted_version})"}
+    if change.versions:
+        details["delete_version"] = f"({versions_text(change.versions)}: {len(change.versions)} old version(s))"
     if change.rename_from:
         details["rename"] = f"from {name(change.rename_from)}"
     return f"# {name(change.address)} {operation_verbs(change.operations, details)} {RISK_MARKERS[change.risk]}"
@@ -93,7 +97,9 @@ def render_change(change: Change, colour: bool) -> list[str]:
     if risk_line:
         lines.append(paint(risk_line, fg=RISK_COLOURS[change.risk]))
     for reason in change.reasons:
-        if change.action != "create":
+        if reason.startswith(RETENTION_REASON):  # says what it is; not a "because"
+            lines.append(f"      {terminal(reason)}")
+        elif change.action != "create":
             lines.append(f"      because {terminal(reason)}")
     for field in change.fields:
         if field.path == "text" and change.text_diff:
@@ -125,8 +131,14 @@ def render_change(change: Change, colour: bool) -> list[str]:
 
 def render_text(plan: Plan, *, colour: bool = False) -> str:
     lines: list[str] = []
-    if plan.partial:
+    if plan.targets:
         lines.append(f"Partial plan: only {', '.join(name(t) for t in plan.targets)} and what they depend on.")
+        lines.append("")
+    if plan.excluded:
+        lines.append(
+            f"Excluded: {', '.join(name(t) for t in plan.excluded)} (--exclude); what depends on their changes "
+            "is held back."
+        )
         lines.append("")
     if not plan.changes:
         lines.append(terminal(no_changes_line(plan)))
@@ -136,7 +148,7 @@ def render_text(plan: Plan, *, colour: bool = False) -> str:
             lines.append("")
             lines.extend(render_change(change, colour))
     if plan.kept:
-        lines += ["", "Kept (destroy does not delete these):"]
+        lines += ["", f"{kept_title(plan)}:"]
         lines += [f"  {name(address)}: {terminal(why)}" for address, why in plan.kept.items()]
     lines.append("")
     if plan.changes:  # before the Plan line, which stays the last (as Terraform's)

@@ -149,7 +149,7 @@ def test_a_prompt_a_config_outside_the_destroy_uses_refuses_it() -> None:
                                                      "prompt": {"id": p.id, "version": 0}})  # fmt: skip
         plan = destroy_plan(account, env("pr-7-", prompt("p", "x")))
         (change,) = plan.changes
-        assert change.blocked_by == "still referenced by config/by-hand v0"
+        assert change.blocked_by == "still used by config/by-hand v0 (the newest version)"
 
 
 def test_prune_of_the_account_scope_leaves_other_environments_alone() -> None:

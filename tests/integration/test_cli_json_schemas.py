@@ -154,6 +154,9 @@ def test_each_command_s_document_validates(evi: Path, tmp_path: Path) -> None:
     by_hand(evi, "DELETE", "config/support-desk")
     drifted = check("drift", document(run("drift", str(evi), api, "-o", "json")))
     assert {r["state"] for r in drifted["resources"]} == {"changed", "missing"}
+    kept = check("drift", document(run("drift", str(evi), api, "--resolve", "keep-live", "-o", "json")))
+    assert kept["resolution"]["resolve"] == "keep-live"
+    check("apply", document(run("drift", str(evi), api, "--resolve", "keep-manifest", "--auto-approve", "-o", "json")))
 
     # force-unlock of a lock a run that is gone left behind
     held = take_lock(evi)

@@ -152,7 +152,7 @@ def test_no_output_of_any_command_holds_a_sensitive_value(project: Path, tmp_pat
     # 3. Someone types a third token in the dashboard: drift shows it changed, never what it is.
     hand_edit(db_path, HAND)
     drift = out.run("drift", "drift", evi, db, *staging, "--detailed-exitcode", env=secret, code=2)
-    assert "webhooks: (sensitive) changed" in drift.stdout
+    assert "webhooks: live ahead: (sensitive) changed" in drift.stdout
     out.run("drift -o json", "drift", evi, db, *staging, "-o", "json", env=secret, code=0)
     out.run("history", "history", "config/staging-concierge", db, env=secret)
     out.run("history -o json", "history", "config/staging-concierge", db, "-o", "json", env=secret)

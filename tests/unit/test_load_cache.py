@@ -160,3 +160,16 @@ def test_no_cache_writes_nothing(evi: Path, tmp_path: Path, monkeypatch: pytest.
     assert not (tmp_path / "c").exists()
     assert CliRunner().invoke(cli, ["validate", str(evi)]).exit_code == 0
     assert list((tmp_path / "c").glob("*.load"))
+
+
+def test_removed_entries_and_retention_come_back_from_the_cache(
+    evi: Path, cache: ManifestCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (evi / "humectl.yaml").write_text("retention:\n  keep_versions: 3\n")
+    (evi / "gone.yaml").write_text("removed:\n  - address: prompt/old-agent\n")
+    first = load_manifests(evi, cache=cache)
+    no_yaml(monkeypatch)
+    again = load_manifests(evi, cache=cache)
+    assert [(r.address, r.source) for r in again.removed] == [(r.address, r.source) for r in first.removed]
+    assert [r.address for r in again.removed] == ["prompt/old-agent"]
+    assert again.retention == first.retention and again.retention.keep_versions == 3

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from humectl.model.plan import CREATE, DELETE, VERSION, Change, Plan
-from humectl.ops.apply import apply_order
+from humectl.model.plan import CREATE, DELETE, DELETE_VERSION, VERSION, Change, Plan
+from humectl.ops.apply import apply_order, apply_phases, phase_operations
 
 
 def _change(address: str, action: str, level: int) -> Change:
@@ -22,3 +22,12 @@ def test_referenced_first_deleted_last_in_reverse() -> None:
 
 def test_an_empty_plan_has_no_levels() -> None:
     assert apply_order(Plan()) == []
+
+
+def test_a_change_that_writes_and_removes_runs_in_both_phases() -> None:
+    grows = Change(address="prompt/p", kind="prompt", name="p", operations=(VERSION, DELETE_VERSION), level=0)
+    trims = Change(address="config/c", kind="config", name="c", operations=(DELETE_VERSION,), level=1)
+    phases = [(removing, [c.address for c in level]) for removing, level in apply_phases(Plan(changes=(grows, trims)))]
+    # The new version first; then old versions, the config's before the prompt's it may reference.
+    assert phases == [(False, ["prompt/p"]), (True, ["config/c"]), (True, ["prompt/p"])]
+    assert phase_operations(grows, False) == (VERSION,) and phase_operations(grows, True) == (DELETE_VERSION,)

@@ -14,7 +14,7 @@ import click
 
 from humectl.cli.app import HumectlCommand
 from humectl.cli.flags import AccountFlags, PlanFlags, account_flags, plan_flags
-from humectl.cli.options import lock_options, output_option
+from humectl.cli.options import check_patterns, exclude_option, lock_options, output_option
 from humectl.cli.output import colour, echo, in_github, record, say
 from humectl.cli.reporting import (
     api_hint,
@@ -77,13 +77,14 @@ def apply(
       humectl apply evi/ --auto-approve --lock-timeout 2m
       humectl apply evi/ --prune --auto-approve -o json
       humectl apply plan.json --override-policy    # a plan that violates the policy, on purpose
+      humectl apply evi/ --prune-versions          # and delete versions beyond retention.keep_versions
     """
     saved = Path(source).is_file()
     if saved:
         if flags.shapes_the_plan:
             raise UsageError(
                 "a saved plan is applied exactly as saved: "
-                "drop --target/--var/--env/--name-prefix/--prune/--allow-empty/--fail-on"
+                "drop --target/--exclude/--var/--env/--name-prefix/--prune/--prune-versions/--allow-empty/--fail-on"
             )
         the_plan = restore_sensitive(_load_saved_plan(source, api_hint(flags)), os.environ)  # read again, checked
         scope, run_id, directory = the_plan.name_prefix, the_plan.run_id, str(Path(source).parent)
@@ -93,6 +94,7 @@ def apply(
         desired = load_manifests(source, options.load, cache=options.cache)  # read (and checked) before the lock
         scope, run_id, directory = desired.name_prefix, options.run_id or "", source
     command = "humectl apply" + (" --prune" if flags.prune or flags.prune_unmanaged else "")
+    command += " --prune-versions" if flags.prune_versions else ""
 
     async def work(session: Session) -> int:
         async with write_lock(
@@ -142,6 +144,7 @@ def apply(
     is_flag=True,
     help="Destroy even when the manifests hold no resource (everything humectl created in the scope).",
 )
+@exclude_option("Destroy")
 @lock_options
 @account_flags
 def destroy(
@@ -150,6 +153,7 @@ def destroy(
     output: str,
     github: bool | None,
     allow_empty: bool,
+    excludes: tuple[str, ...],
     use_lock: bool,
     lock_timeout: float,
     flags: AccountFlags,
@@ -168,7 +172,9 @@ def destroy(
       humectl destroy evi/ --name-prefix pr-42- --auto-approve
       humectl destroy evi/ --env dev
       humectl destroy evi/ --env staging --auto-approve -o json | jq .report.done
+      humectl destroy evi/ --env dev --exclude 'config/keep-*'   # and what those configs use
     """
+    check_patterns(excludes, "--exclude")
     desired = load_manifests(directory, flags.load_options(directory), cache=flags.cache)  # before the lock
     run_id = new_run_id()
 
@@ -183,7 +189,9 @@ def destroy(
             directory=directory,
             api_flags=api_hint(flags),
         ) as held:
-            result = await session.destroy_plan(directory, desired, run_id=run_id, allow_empty=allow_empty)
+            result = await session.destroy_plan(
+                directory, desired, run_id=run_id, allow_empty=allow_empty, excludes=excludes
+            )
             show_warnings(result.desired)
             return await apply_shown(
                 session,

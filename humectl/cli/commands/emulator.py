@@ -197,6 +197,7 @@ def emulator_snapshot(
     emulator_db: str | None,
     parallelism: int | None,
     timeout: float | None,
+    ca_bundle: str | None,
 ) -> None:
     """Write a whole account as a seed file for `humectl emulator serve --seed FILE`.
 
@@ -211,7 +212,7 @@ def emulator_snapshot(
     """
     if url is not None and base_url is not None and url.rstrip("/") != base_url.rstrip("/"):
         raise UsageError("--url and --base-url name different servers: give one of them")
-    settings = snapshot_settings(ApiFlags(url or base_url, emulator_db, parallelism, timeout).settings())
+    settings = snapshot_settings(ApiFlags(url or base_url, emulator_db, parallelism, timeout, ca_bundle).settings())
     document = run(settings, lambda session: session.snapshot())
     text = render_snapshot(document)
     counts = snapshot_counts(document)
