@@ -48,8 +48,10 @@ def show_violations(plan: Plan, output: str, github: bool | None, directory: str
             echo_commands(violation_annotation(violation, directory), err=output == "json")
 
 
-def print_report(report: ApplyReport) -> None:
-    echo("\n" + render_report_text(report), err=True, nl=False)
+def print_report(report: ApplyReport, again: str | None = None) -> None:
+    """The report on stderr; ``again``: how to finish instead of apply's words (a rollback's own command)."""
+    text = render_report_text(report) if again is None else render_report_text(report, again)
+    echo("\n" + text, err=True, nl=False)
 
 
 def print_apply_document(

@@ -34,6 +34,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
 import yaml
@@ -41,6 +42,7 @@ import yaml
 from humectl.core.errors import ExportError, UsageError
 from humectl.core.kinds import DEPENDENCY_ORDER, KINDS, Kind, KindName, parse_address
 from humectl.decide.normalize import normalize_live, split_ref, unknown_fields
+from humectl.load.existing import Kept
 from humectl.load.rules import UNKNOWN_FIELD, name_problem
 from humectl.load.schema import manifest_schema_text
 from humectl.load.schema import unknown_fields as unknown_in_entry
@@ -415,15 +417,19 @@ def render_export(
     schema_ref: str | None = None,
     schema_text: str | None = None,
     secrets: Mapping[str, str] | None = None,
+    kept: Mapping[str, Kept] | None = None,
 ) -> ExportResult:
     """Every file for ``live`` (or the selected part of it). Pure: nothing is read or written.
 
     ``schema_ref`` None means: write ``manifest.schema.json`` (``schema_text``, default the shipped
     schema) beside the manifests and point at it. ``secrets`` (sensitive variables, name -> value)
     are written as ``${NAME}`` wherever a live value holds one; a prompt text holding one stays
-    inline, since text files are never substituted.
+    inline, since text files are never substituted. ``kept`` (address -> the manifest-only settings
+    of the manifests already in the directory, :mod:`humectl.load.existing`) are written back as they
+    were, and a prompt's text goes to the file its entry named.
     """
     secrets = dict(secrets or {})
+    kept = dict(kept or {})
     resources = select_resources(live, selectors)
     refuse_unwritable_names(resources)
     heads = {key: r.version for key, r in live.resources.items()}
@@ -435,11 +441,13 @@ def render_export(
         entries: list[dict[str, Any]] = []
         for resource in (r for r in resources if r.kind == kind):
             entry = manifest_entry(kind, resource.data, heads, notes=result.notes)
+            settings = kept.get(resource.address, Kept())
             used: set[str] = set()
             held = reference_secrets(entry, secrets, used)
             if KINDS[kind].text_file is not None and not used:
-                entry = _place_text(KINDS[kind], entry, taken, text_files, result.notes)
+                entry = _place_text(KINDS[kind], entry, taken, text_files, result.notes, settings.text_file)
             entry = reference_secrets(escape_variables(entry), secrets, set())
+            entry = _with_settings(entry, settings.settings)  # as written: never escaped again
             if used:
                 names = ", ".join(sorted(used))
                 result.notes.append(f"{kind}/{held['name']}: the sensitive value of {names} written as a reference")
@@ -456,10 +464,39 @@ def render_export(
     return result
 
 
+def _with_settings(entry: dict[str, Any], settings: Mapping[str, Any]) -> dict[str, Any]:
+    """``entry`` with the manifest-only ``settings`` an existing entry had, right after its name."""
+    if not settings:
+        return entry
+    return {"name": entry["name"], **settings, **{k: v for k, v in entry.items() if k != "name"}}
+
+
+def _kept_path(kind: Kind, path: str | None, taken: set[str]) -> str | None:
+    """The text file an existing entry named, when export can write it: free (``taken`` holds the
+    stems :func:`text_file_name` gave out and the paths kept, lower-cased), and not a file the loader
+    would read as a manifest or export writes itself."""
+    if path is None or path.lower().endswith((".yaml", ".yml")) or path == SCHEMA_COPY:
+        return None
+    keys = {path.lower()}
+    where = PurePosixPath(path)
+    if kind.text_file is not None and where.parent.as_posix() == kind.text_file.directory and where.suffix == ".md":
+        keys.add(where.stem.lower())  # the name text_file_name would give that file
+    if keys & taken:
+        return None
+    taken.update(keys)
+    return path
+
+
 def _place_text(
-    kind: Kind, entry: dict[str, Any], taken: set[str], files: list[ExportFile], notes: list[str]
+    kind: Kind,
+    entry: dict[str, Any],
+    taken: set[str],
+    files: list[ExportFile],
+    notes: list[str],
+    kept_path: str | None = None,
 ) -> dict[str, Any]:
-    """Move a text field (``Kind.text_file``: a prompt's text) into its own file when a file can carry it exactly."""
+    """Move a text field (``Kind.text_file``: a prompt's text) into its own file when a file can carry it
+    exactly: ``kept_path`` (where the existing manifests kept it) when it is free, else a new name."""
     assert kind.text_file is not None
     text = entry.get(kind.text_file.field)
     if not isinstance(text, str):
@@ -469,7 +506,7 @@ def _place_text(
         if text:
             notes.append(f"{kind.name}/{entry['name']}: {kind.text_file.field} kept inline ({why})")
         return entry
-    path = text_file_name(kind, str(entry["name"]), taken)
+    path = _kept_path(kind, kept_path, taken) or text_file_name(kind, str(entry["name"]), taken)
     files.append(ExportFile(path, text))
     out: dict[str, Any] = {}
     for key, value in entry.items():

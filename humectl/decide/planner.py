@@ -378,7 +378,7 @@ class PlanBuilder:
             return Change(
                 operations=(*renaming, VERSION),
                 reasons=tuple(_reasons(res.kind, live_content, content)),
-                fields=tuple(diff_fields(live_content, content)),
+                fields=tuple(diff_fields(live_content, content, json_fields=KINDS[res.kind].json_schema_fields)),
                 text_diff=text_diff(before_text, after_text, res.address)
                 if isinstance(before_text, str) and isinstance(after_text, str) and before_text != after_text
                 else None,
@@ -429,12 +429,19 @@ class PlanBuilder:
         return None
 
 
-def review(plan: Plan, desired: ManifestSet | None = None, *, fail_on: RiskLevel | None = None) -> Plan:
+def review(
+    plan: Plan,
+    desired: ManifestSet | None = None,
+    *,
+    fail_on: RiskLevel | None = None,
+    moves: Mapping[tuple[str, int, int], tuple[str, str]] | None = None,
+) -> Plan:
     """``plan`` reviewed: the risk of every change assessed (:mod:`humectl.decide.risk`, with the overrides
-    of the manifests' policy), each reason placed at the manifest line of its field, and the policy's
-    violations listed (``fail_on``: ``--fail-on``, over the policy's own)."""
+    of the manifests' policy; ``moves``: the risk of moved references, :mod:`humectl.decide.pins`), each
+    reason placed at the manifest line of its field, and the policy's violations listed (``fail_on``:
+    ``--fail-on``, over the policy's own)."""
     chosen = (desired.policy if desired is not None else plan.policy).with_fail_on(fail_on)
-    changes = risk.assess(plan.changes, chosen.risk)
+    changes = risk.assess(plan.changes, chosen.risk, moves)
     if desired is not None:
         by_address = {r.address: r for r in desired.resources}
         changes = [

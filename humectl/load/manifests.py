@@ -324,6 +324,7 @@ def build_spec(
             problems += found
             if text is not None:
                 spec[text_file.field] = text
+                problems += rules.check_text_file_variables(entry, key, text)
             positions.alias(f"/{text_file.field}", f"/{key}")
         elif key in kind.json_schema_fields:
             canonical, found = rules.parse_json_schema(entry, key)

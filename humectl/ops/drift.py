@@ -50,7 +50,7 @@ async def find_three_way_drift(
 ) -> tuple[list[Drifted], PlanResult]:
     """What was changed outside humectl, each field on its side (manifest ahead, live ahead, conflict)."""
     result = await make_plan(client, directory, options, desired=desired)
-    drifted = find_drift(result.plan, result.live)
+    drifted = find_drift(result.plan, result.live, result.desired.declared_prefixes)
     changes = {c.address: c for c in result.plan.changes}
     changed = [d for d in drifted if d.state == "changed"]
     bases = await asyncio.gather(*(last_applied(client, d.kind, str(changes[d.address].live_id)) for d in changed))

@@ -47,7 +47,9 @@ def build_history(kind: KindName, name: str, resource_id: str, versions: list[di
             run_id=run_id_of(description),
             policy_overridden=overridden_policy(description),
             changed=_changed(kind, previous, content),
-            fields=diff_fields(previous, content) if previous is not None else [],
+            fields=diff_fields(previous, content, json_fields=KINDS[kind].json_schema_fields)
+            if previous is not None
+            else [],
             pins={r.field: content.get(r.field, [] if r.many else None) for r in KINDS[kind].references},
         )
         infos.append(info)

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from humectl.core import sensitive, stages
-from humectl.core.errors import PlanError
+from humectl.core.errors import NotFoundError, PlanError
 from humectl.core.kinds import KINDS, LOCK_KIND, KindName
 from humectl.core.provenance import new_run_id
-from humectl.decide import policy, retention
-from humectl.decide.planner import PlanBuilder
+from humectl.decide import pins, policy, retention
+from humectl.decide.planner import PlanBuilder, review
 from humectl.decide.retention import RetentionInput
 from humectl.io import lock
 from humectl.io.client import EviClient
@@ -178,7 +178,32 @@ async def plan_live(
             allow_empty=allow_empty,
             retention=retention_input,
         )
+    plan = await rate_pin_moves(client, plan, live, builder.desired)
     return plan, live
+
+
+async def rate_pin_moves(client: EviClient, plan: Plan, live: LiveState, desired: ManifestSet) -> Plan:
+    """``plan`` reviewed again when a config's reference moves between two versions of a resource other
+    than the plain cascade: rated by the two versions' content (:mod:`humectl.decide.pins`). The versions
+    neither the plan nor the live heads hold (an older pinned one) are read, one request each; a plan
+    without such a move costs nothing."""
+    moves = pins.pin_moves(plan, live)
+    if not moves:
+        return plan
+
+    async def read(key: pins.VersionKey) -> tuple[pins.VersionKey, dict[str, Any] | None]:
+        kind, name, version = key
+        head = live.get(kind, name)
+        if head is None:
+            return key, None
+        try:
+            return key, await client.get_version(KINDS[kind], head.id, version)
+        except NotFoundError:  # deleted meanwhile: the move keeps the cascade rule's own level
+            return key, None
+
+    found = await asyncio.gather(*(read(key) for key in pins.versions_to_read(moves, plan, live)))
+    risks = pins.move_risks(moves, plan, live, {k: v for k, v in found if v is not None}, desired.policy.risk)
+    return review(plan, desired, moves=risks) if risks else plan
 
 
 async def _retention_input(

@@ -26,13 +26,13 @@ from humectl.model.plan import Change, Plan
 from humectl.model.review import risk_counts
 from humectl.render import visible
 from humectl.render.readback import render_readback_markdown
-from humectl.render.report import IN_FLIGHT_NOTE, report_heading
+from humectl.render.report import IN_FLIGHT_NOTE, report_heading, took_effect
 from humectl.render.style import (
     EMOJI,
-    LABELS,
     SYMBOLS,
     kept_title,
     no_changes_line,
+    operation_labels,
     plan_summary_line,
     risk_line,
     summary_line,
@@ -78,19 +78,24 @@ def _risk_cell(change: Change) -> str:
 
 
 def _row(change: Change) -> str:
-    reason = md_text("; ".join(change.reasons)) if change.action != "create" else "new"
-    if change.rename_from:
-        reason = f"renamed from {md_code(change.rename_from, table=True, strict=True)}; " + reason
+    renamed = f"renamed from {change.rename_from}" if change.rename_from else None
+    reasons = [r for r in change.reasons if r != renamed]  # said once, with the old name in code
+    reason = md_text("; ".join(reasons)) if change.action != "create" else "new"
+    if renamed:
+        reason = f"renamed from {md_code(change.rename_from or '', table=True, strict=True)}" + (
+            f"; {reason}" if reasons else ""
+        )
     if change.blocked_by:
         reason = f"**refused:** {md_text(change.blocked_by)}"
     return (
         f"| {EMOJI[change.action]} `{SYMBOLS[change.action]}` | {md_code(change.address, table=True, strict=True)} | "
-        f"{LABELS[change.action]} | {_version_text(change)} | {_risk_cell(change)} | {reason} |"
+        f"{operation_labels(change.operations)} | {_version_text(change)} | {_risk_cell(change)} | {reason} |"
     )
 
 
 def _details(change: Change) -> str:
-    title = f"<code>{SYMBOLS[change.action]} {md_html(change.address, strict=True)}</code> — {LABELS[change.action]}"
+    labels = operation_labels(change.operations)
+    title = f"<code>{SYMBOLS[change.action]} {md_html(change.address, strict=True)}</code> — {labels}"
     if change.action == "version":
         title += f" {_version_text(change)}"
     if change.risk != "low":
@@ -211,13 +216,17 @@ def _report_rows(plan: Plan, report: ApplyReport) -> list[str]:
 
     def row(mark: str, address: str, result: str) -> str:
         change = by_address.get(address)
-        action = LABELS[change.action] if change else ""
+        action = operation_labels(change.operations) if change else ""
         return f"| {mark} | {md_code(address, table=True, strict=True)} | {action} | {result} |"
+
+    def partly(address: str) -> str:
+        took = took_effect(report, address)
+        return f"{md_text(took)}; " if took else ""
 
     rows = ["| | resource | action | result |", "|---|---|---|---|"]
     rows += [row("✅", address, "done") for address in report.done]
-    rows += [row("❌", address, md_text(error)) for address, error in report.failed]
-    rows += [row("❓", address, f"in flight: {IN_FLIGHT_NOTE}") for address in report.in_flight]
+    rows += [row("❌", address, partly(address) + md_text(error)) for address, error in report.failed]
+    rows += [row("❓", address, f"{partly(address)}in flight: {IN_FLIGHT_NOTE}") for address in report.in_flight]
     rows += [row("⏸️", address, "not started") for address in report.not_started]
     return rows
 

@@ -19,6 +19,7 @@ from humectl.cli.app import cli
 from humectl.core.settings import Settings
 from humectl.ops.session import Session
 from tests.conftest import EXAMPLES_DIR
+from tests.integration.test_cli_json_schemas import check
 from tests.rewriting import rewriting_emulator, rounds_drops_and_defaults
 
 KEY = "sk-test-readback"
@@ -114,11 +115,13 @@ def test_json_lists_every_field_and_strict_gives_the_error_document(careless: Pa
     ]
     assert document["readback"] == document["report"]["readback"] == expected
     assert document["applied"] is True and document["error"] is None
+    check("apply", document)  # the published JSON Schema of the document (schemas/output/)
 
     (careless / "configs.yaml").write_text(MANIFEST.replace("0.75", "0.65"), encoding="utf-8")
     strict = run("apply", str(careless), db(careless), "--auto-approve", "-o", "json", "--strict-readback")
     assert strict.exit_code == 1
     failed = json.loads(strict.stdout)  # one document: the error, with what was applied
+    check("error", failed)
     assert failed["error"]["type"] == "readback" and failed["applied"] is True
     assert failed["report"]["done"] == ["config/desk"]
     assert [(r["operation"], r["path"], r["sent"], r["stored"]) for r in failed["readback"]] == [

@@ -65,14 +65,15 @@ def test_a_resource_deleted_outside_humectl_is_missing(tmp_path: Path) -> None:
 
 
 def test_flags_shape_the_manifests(tmp_path: Path) -> None:
-    evi, db = applied(tmp_path)
-    # With a name prefix nothing of this account is the manifests' (dev-greeter, ...): all missing.
-    result = run("drift", str(evi), db, "--name-prefix", "dev-", "-o", "json")
-    assert sorted(r["address"] for r in document(result)["resources"]) == [
-        "config/dev-desk",
-        "prompt/dev-greeter",
-        "tool/dev-lookup",
-    ]
+    evi, db = project(tmp_path)
+    assert run("apply", str(evi), db, "--name-prefix", "dev-", "--auto-approve").exit_code == 0
+    hand_edit(db, "prompt/dev-greeter", {"text": "You greet callers curtly.\n"})
+    dev = document(run("drift", str(evi), db, "--name-prefix", "dev-", "-o", "json"))
+    assert [r["address"] for r in dev["resources"]] == ["prompt/dev-greeter"]
+    # without the prefix the manifests name resources this environment never applied: nothing drifted
+    plain = run("drift", str(evi), db, "-o", "json")
+    assert document(plain)["resources"] == []
+    assert "nothing humectl applied in this environment is live" in plain.stderr
 
 
 def test_warnings_go_to_stderr_and_stdout_stays_one_document(tmp_path: Path) -> None:

@@ -57,9 +57,14 @@ def test_to_the_head_or_to_the_same_content_does_nothing(tmp_path: Path) -> None
     assert head.exit_code == 0, head.output
     assert "prompt/greeter v1 is its newest version already; nothing to roll back." in head.stdout
     hand_edit(db, "prompt/greeter", {"text": "You greet callers warmly.\n"})  # v2 = v0's content
-    same = run("rollback", "prompt/greeter", "--to-version", "0", db)
+    same = run("rollback", "prompt/greeter", "--to-version", "0", db, "--auto-approve")
     assert same.exit_code == 0, same.output
-    assert "prompt/greeter already has the content of v0; nothing to roll back." in same.stdout
+    # nothing new for the prompt; the config still on v1 (the version replaced) moves onto v2
+    assert "prompt/greeter already has the content of v0; the configs still on v1" in same.stdout
+    assert "config/desk: version 2 created" in same.stdout
+    again = run("rollback", "prompt/greeter", "--to-version", "0", db)  # finished: nothing to ask
+    assert again.exit_code == 0, again.output
+    assert "prompt/greeter already has the content of v0; nothing to roll back." in again.stdout
 
 
 def test_json_says_what_was_rolled_back(tmp_path: Path) -> None:

@@ -200,6 +200,22 @@ def test_duplicate_names_name_both_places(tmp_path: Path) -> None:
     assert one(tmp_path) == "b.yaml:2:11: duplicate prompt name 'agent': also defined at a.yaml:2:11"
 
 
+def test_names_that_differ_only_by_unicode_normalisation_are_one_name(tmp_path: Path) -> None:
+    nfc, nfd = "caf\u00e9", "cafe\u0301"  # look identical, differ in bytes
+    write_tree(tmp_path, {"a.yaml": f"prompts:\n  - name: {nfc}\n    text: Hi.\n  - name: {nfd}\n    text: Hi.\n"})
+    assert one(tmp_path) == (
+        f"a.yaml:4:11: prompt name '{nfd}' (NFD) differs from '{nfc}' (NFC) at a.yaml:2:11 only by Unicode "
+        "normalisation: the two look identical in the dashboard and in a pull request"
+    )
+    (problem,) = problems_of(tmp_path)
+    assert (problem.rule, problem.severity) == ("duplicate-name", "error")
+    assert problem.hint is not None and "NFC" in problem.hint
+    # a previous name counts the same way: it cannot be (almost) the entry's own, nor another's name
+    write_tree(tmp_path, {"a.yaml": f"prompts:\n  - name: {nfc}\n    previous_names: [{nfd}]\n    text: Hi.\n"})
+    (own,) = problems_of(tmp_path)
+    assert own.rule == "previous-names" and "lists its own name" in own.message
+
+
 def test_same_name_in_different_kinds_is_fine(tmp_path: Path) -> None:
     write_tree(tmp_path, {"a.yaml": PROMPT + '\nconfigs:\n  - name: agent\n    evi_version: "3"\n    prompt: agent\n'})
     assert lines_of(tmp_path) == []
@@ -567,3 +583,20 @@ def test_a_key_inside_a_reference_is_still_a_schema_error(tmp_path: Path) -> Non
         },
     )
     assert one(tmp_path) == "a.yaml:5:23: config 'c': prompt: unknown field 'versoin'"
+
+
+def test_a_variable_in_a_text_file_is_a_warning_at_the_text_file_line(tmp_path: Path) -> None:
+    entry = "prompts:\n  - name: agent\n    text_file: agent.md\n"
+    write_tree(tmp_path, {"a.yaml": entry, "agent.md": "Hello.\nYou work for ${company}. $${literal}\n"})
+    assert one(tmp_path) == (
+        "a.yaml:3:16: warning: text_file 'agent.md' holds ${company} (line 2), which is sent to Hume as written: "
+        "text files are never substituted"
+    )
+    (problem,) = problems_of(tmp_path)
+    assert (problem.rule, problem.severity) == ("text-file-variable", "warning")
+    assert problem.hint is not None and "ignore_warnings: [text-file-variable]" in problem.hint
+    # the text is still sent as written, and the warning can be silenced on the entry
+    write_tree(tmp_path, {"a.yaml": entry + "    ignore_warnings: [text-file-variable]\n"})
+    assert lines_of(tmp_path) == []
+    loaded = load_manifests(tmp_path)
+    assert loaded.resources[0].spec["text"] == "Hello.\nYou work for ${company}. $${literal}\n"

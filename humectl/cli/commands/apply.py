@@ -17,6 +17,7 @@ from humectl.cli.flags import AccountFlags, PlanFlags, account_flags, plan_flags
 from humectl.cli.options import check_patterns, exclude_option, lock_options, output_option, strict_readback_option
 from humectl.cli.output import colour, echo, in_github, record, say
 from humectl.cli.reporting import (
+    api_hint,
     check_readback,
     github_apply_summary,
     print_apply_document,
@@ -90,7 +91,7 @@ def apply(
                 "a saved plan is applied exactly as saved: "
                 "drop --target/--exclude/--var/--env/--name-prefix/--prune/--prune-versions/--allow-empty/--fail-on"
             )
-        the_plan = restore_sensitive(_load_saved_plan(source), os.environ)  # read again, checked
+        the_plan = restore_sensitive(_load_saved_plan(source, api_hint(flags)), os.environ)  # read again, checked
         scope, run_id, directory = the_plan.name_prefix, the_plan.run_id, str(Path(source).parent)
         desired = None
     else:
@@ -102,7 +103,14 @@ def apply(
 
     async def work(session: Session) -> int:
         async with write_lock(
-            session, use_lock, lock_timeout, scope=scope, run_id=run_id, command=command, directory=directory
+            session,
+            use_lock,
+            lock_timeout,
+            scope=scope,
+            run_id=run_id,
+            command=command,
+            directory=directory,
+            api_flags=api_hint(flags),
         ) as held:
             if desired is None:
                 plan = the_plan
@@ -185,6 +193,7 @@ def destroy(
             run_id=run_id,
             command="humectl destroy",
             directory=directory,
+            api_flags=api_hint(flags),
         ) as held:
             result = await session.destroy_plan(
                 directory, desired, run_id=run_id, allow_empty=allow_empty, excludes=excludes
@@ -283,11 +292,13 @@ async def apply_shown(
     return 0
 
 
-def _load_saved_plan(source: str) -> Plan:
+def _load_saved_plan(source: str, api_flags: str) -> Plan:
     if Path(source).suffix in (".md", ".markdown"):
         sibling = Path(source).with_suffix(PLAN_SUFFIX)
         raise UsageError(
             f"{source} is the Markdown of a plan, for people; humectl applies the JSON plan saved beside it",
-            hint=f"humectl apply {sibling}" if sibling.is_file() else "save one with: humectl plan DIR --out plan.json",
+            hint=f"humectl apply {sibling}{api_flags}"
+            if sibling.is_file()
+            else f"save one with: humectl plan DIR --out plan.json{api_flags}",
         )
     return load_plan(source)
