@@ -29,12 +29,14 @@ def render_plan(plan: Plan, output: str) -> str:
 
 
 def api_hint(flags: ApiFlags) -> str:
-    """The flags that point a suggested command at the same account: `` --emulator=DB`` or `` --base-url URL``."""
+    """The flags that point a suggested command at the same account: `` --emulator=DB``, or
+    `` --base-url URL`` (and `` --ca-bundle FILE`` when the run trusted one)."""
     if flags.emulator_db is not None:
         return f" --emulator={terminal(flags.emulator_db)}"
-    if flags.base_url is not None:
-        return f" --base-url {terminal(flags.base_url)}"
-    return ""
+    hint = f" --base-url {terminal(flags.base_url)}" if flags.base_url is not None else ""
+    if flags.ca_bundle is not None:
+        hint += f" --ca-bundle {terminal(flags.ca_bundle)}"
+    return hint
 
 
 def show_violations(plan: Plan, output: str, github: bool | None, directory: str | None) -> None:

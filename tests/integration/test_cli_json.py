@@ -165,7 +165,10 @@ def test_missing_directory(tmp_path: Path) -> None:
         ["--output=json", "{missing}", "--emulator"],
     ],
 )
-def test_json_errors_whatever_the_order_of_emulator_and_output(tmp_path: Path, order: list[str]) -> None:
+def test_json_errors_whatever_the_order_of_emulator_and_output(
+    tmp_path: Path, order: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a bare --emulator's database lands in ./.humectl/: not the checkout's
     args = [a.format(missing=tmp_path / "nope") for a in order]
     data = error_of(run("plan", *args))
     assert data["error"]["type"] == "manifest"

@@ -56,6 +56,11 @@ def test_the_hint_repeats_the_flags_that_reach_the_same_account() -> None:
         api_hint(flags(base_url="http://h", emulator_db="db.sqlite3")) == " --emulator=db.sqlite3"
     )  # the emulator wins
     assert api_hint(flags(parallelism=4, timeout=2.0)) == ""
+    # a server behind a company's CA is reached again only with the bundle that trusted it
+    assert (
+        api_hint(flags(base_url="https://evi.corp", ca_bundle="ca.pem"))
+        == " --base-url https://evi.corp --ca-bundle ca.pem"
+    )
     assert api_hint(flags(emulator_db="evil\x1b[2J.db")) == " --emulator=evil\\x1b[2J.db"  # terminal-safe
 
 
