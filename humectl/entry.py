@@ -1,7 +1,8 @@
 """The console script: the fast ``--version``, and the process's quick exit once a command is done.
 
 This is the only place humectl acts on the whole process, because here humectl *is* the process:
-the library (everything under humectl/ but this module) never forks, exits or tunes anything.
+the library (everything under humectl/ but this module) never forks, exits, edits ``sys.modules`` or
+tunes anything.
 
 ``--version`` is what scripts and CI logs run most often to ask which humectl they have, and
 importing the CLI costs more than the interpreter's own start-up, so it is answered before that
@@ -34,6 +35,11 @@ def main(*, quick_exit: bool = True) -> None:
 
         sys.stdout.write(VERSION_LINE.format(version=__version__))
         return
+    # httpx imports its own command line (httpx._main) when click, rich and pygments are installed, as
+    # they are beside many tools: 50-80 ms of every command that talks to an account, for a CLI nothing
+    # in this process can run. Marked missing here, in the console script (which owns the process), httpx
+    # defines its stand-in instead; a program embedding humectl's library is left as it is.
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
     from humectl.cli.app import main as cli_main  # the CLI: only for a command that is not --version
 
     try:

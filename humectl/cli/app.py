@@ -141,8 +141,12 @@ class HumectlGroup(LazyGroup):
         try:
             start_masking()
             rv = super().main(*args, **kwargs)
-        except click.exceptions.Abort:
-            echo("Aborted.", err=True)
+        except click.exceptions.Abort as exc:
+            if isinstance(exc.__cause__, KeyboardInterrupt):  # click turns Ctrl-C into Abort: say what it was
+                echo("Interrupted.", err=True)
+                json_error("interrupted", "interrupted", None, 130)
+                sys.exit(130)
+            echo("Aborted.", err=True)  # end of input at a question
             json_error("aborted", "aborted", None, 1)
             sys.exit(1)
         except click.exceptions.ClickException as exc:  # usage errors exit 1: 2 means "changes present"

@@ -265,3 +265,13 @@ def github_option(func: F) -> F:
     return click.option(
         "--github/--no-github", "github", default=None, help="GitHub Actions output (default: auto-detect)."
     )(func)
+
+
+def strict_readback_option(func: F) -> F:
+    """--strict-readback, for every command that writes versions (apply, rollback)."""
+    return click.option(
+        "--strict-readback",
+        is_flag=True,
+        help="Exit 1, once done, when the server stored a write otherwise than sent (a field changed, dropped or "
+        "defaulted otherwise; every write is read back and such fields are warned about either way).",
+    )(func)

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from humectl.cli.output import document_mode, echo, record, say
+from humectl.cli.output import document_mode, echo, json_error, record, say
 from humectl.core.errors import LockHeldError, UsageError
 from humectl.core.escape import name, terminal
 from humectl.core.problems import format_problem
@@ -80,10 +80,19 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 @contextlib.asynccontextmanager
 async def write_lock(
-    session: Session, use_lock: bool, timeout_s: float, *, scope: str, run_id: str, command: str, directory: str
+    session: Session,
+    use_lock: bool,
+    timeout_s: float,
+    *,
+    scope: str,
+    run_id: str,
+    command: str,
+    directory: str,
+    api_flags: str = "",
 ) -> AsyncIterator[LockKeeper | NoLock]:
     """The account lock of ``scope`` for the block (docs/locking.md); yields what says whether the lock
-    was lost (``lost()``): the apply stops starting writes then."""
+    was lost (``lost()``): the apply stops starting writes then. ``api_flags`` (reporting.api_hint) go
+    into the force-unlock a refusal suggests, so it reaches the same account."""
     if not use_lock:
         yield NoLock()
         return
@@ -102,6 +111,7 @@ async def write_lock(
     except LockHeldError as exc:
         if exc.record is not None:  # the JSON error document says which lock refused the run
             record(lock=exc.record.to_dict(exc.now_ms))
+            exc.hint = lock.held_hint(exc.record.id, api_flags)
         raise
     try:
         yield keeper
@@ -122,6 +132,8 @@ async def confirm(verb: str, question: str, flag: str = "--auto-approve") -> boo
     if await asyncio.to_thread(click.confirm, question, default=False, err=document_mode()):
         return True
     say("Nothing applied.")
+    # Under --output json stdout still holds one document: the answer no is an `aborted` error (exit 1).
+    json_error("aborted", f"the answer was no: did not {verb}", None, 1)
     return False
 
 

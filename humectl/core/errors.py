@@ -19,6 +19,7 @@
     ├── PolicyError              the plan violates the review policy (humectl.yaml policy:, --fail-on)
     ├── LockHeldError            another run holds the account lock (says who, since when, how to wait/break)
     ├── ApplyError               apply stopped part-way; carries the exact report of what was done
+    ├── ReadbackError            apply --strict-readback: the server stored a write otherwise than sent
     ├── ResourceNotFound         history: no live resource of that kind has that name
     ├── RollbackError            a rollback cannot be planned or written (no such resource or version)
     └── ExportError              export cannot write what was asked (existing files, unknown --select)
@@ -189,6 +190,46 @@ STOPPED_BY_INTERRUPT = "interrupt"  # Ctrl-C or SIGTERM: writes in flight were a
 STOPPED_BY_LOCK_LOST = "lock-lost"  # the account lock could not be renewed (or was broken)
 
 
+# How a field read back after a write differs from what was meant (ReadBack.what).
+READBACK_CHANGED = "changed"  # sent, stored otherwise
+READBACK_DROPPED = "dropped"  # sent, not stored
+READBACK_DEFAULTED = "defaulted"  # left out, and the server's default is not the one humectl assumes
+READBACK_UNREAD = "unread"  # the write took effect but could not be read back
+
+
+@dataclass(frozen=True)
+class ReadBack:
+    """One field a write stored otherwise than an apply meant, found by reading the write back.
+
+    ``path`` is the field's dotted path (``language_model.temperature``, ``name``,
+    ``version_description``); ``sent`` what was sent (None when it was left out), ``stored`` what the
+    server holds (None when nothing), ``expected`` the default humectl assumed for a field left out."""
+
+    address: str
+    operation: str  # the write: create, version, rename, describe, unmanage
+    path: str
+    sent: Any
+    stored: Any
+    what: str  # READBACK_*
+    expected: Any = None
+    error: str | None = None  # READBACK_UNREAD: why it could not be read back
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {
+            "address": self.address,
+            "operation": self.operation,
+            "path": self.path,
+            "sent": self.sent,
+            "stored": self.stored,
+            "what": self.what,
+        }
+        if self.what == READBACK_DEFAULTED:
+            out["expected"] = self.expected
+        if self.error is not None:
+            out["error"] = self.error
+        return out
+
+
 @dataclass
 class ApplyReport:
     """What an apply did, exactly: addresses done, failed (with the reason), in flight when it was
@@ -208,6 +249,8 @@ class ApplyReport:
     # done; those before the failure for one that failed part-way)
     operations: dict[str, list[str]] = field(default_factory=dict)
     deleted_versions: dict[str, list[int]] = field(default_factory=dict)  # address -> versions deleted
+    # every field a write stored otherwise than meant, read back after it (humectl.ops.readback)
+    readback: list[ReadBack] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -220,6 +263,7 @@ class ApplyReport:
             "results": {a: {"id": m.id, "version": m.version} for a, m in self.made.items() if a in self.done},
             "operations": {a: list(ops) for a, ops in self.operations.items() if ops},
             "deleted_versions": {a: list(v) for a, v in self.deleted_versions.items()},
+            "readback": [r.to_dict() for r in self.readback],
         }
 
     def partly_done(self, address: str) -> list[str]:
@@ -232,6 +276,15 @@ class ApplyError(HumectlError):
 
     def __init__(self, message: str, report: ApplyReport) -> None:
         super().__init__(message)
+        self.report = report
+
+
+class ReadbackError(HumectlError):
+    """``--strict-readback``: the apply ran to the end, and the server stored some of what it wrote
+    otherwise than sent (``report.readback`` lists each field)."""
+
+    def __init__(self, message: str, report: ApplyReport, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
         self.report = report
 
 

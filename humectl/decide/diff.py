@@ -8,6 +8,8 @@ both are re-exported here for the steps that diff.
 from __future__ import annotations
 
 import difflib
+import json
+from collections.abc import Iterable
 from typing import Any
 
 from humectl.core.text import normalise_line_endings, split_lines, text_change_note
@@ -24,25 +26,42 @@ __all__ = [
 ]
 
 
-def diff_fields(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
+def diff_fields(before: dict[str, Any], after: dict[str, Any], *, json_fields: Iterable[str] = ()) -> list[FieldChange]:
     """The changed fields between two canonical forms, sorted by path; cheap when they are equal.
 
     Top-level lists and scalars are reported whole (a tools list is one change); nested dicts are
     reported key by key so a reviewer sees ``timeouts.inactivity.duration_secs: 120 → 300``; a nested
     list of the same length item by item (``section.items[1].url``), of another length whole.
+
+    ``json_fields`` hold JSON text (a tool's ``parameters``, canonical JSON): when both sides parse,
+    they are compared as the data they hold (``parameters.properties.id.type: string → integer``)
+    instead of as two long strings that differ somewhere.
     """
     if before == after:
         return []
+    as_json = set(json_fields)
     changes: list[FieldChange] = []
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
         if old == new:
             continue
-        if isinstance(old, dict) and isinstance(new, dict):
+        if key in as_json and (parsed := _both_json(old, new)) is not None:
+            _nested(key, *parsed, changes)
+        elif isinstance(old, dict) and isinstance(new, dict):
             _nested(key, old, new, changes)
         else:
             changes.append(FieldChange(key, old, new))
     return sorted(changes, key=lambda c: c.path)
+
+
+def _both_json(old: Any, new: Any) -> tuple[Any, Any] | None:
+    """Both JSON texts parsed, or None when either is not a string of JSON."""
+    if not isinstance(old, str) or not isinstance(new, str):
+        return None
+    try:
+        return json.loads(old), json.loads(new)
+    except (ValueError, RecursionError):
+        return None
 
 
 def _nested(path: str, old: Any, new: Any, out: list[FieldChange]) -> None:

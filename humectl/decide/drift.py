@@ -2,8 +2,14 @@
 
 A plan's change is drift when the live head it would replace was not written by humectl (its
 ``version_description`` lacks humectl's marker): someone edited it in the dashboard or through the
-API. A resource the manifests have but the account lacks is reported as missing (deleted by hand,
-or never applied). Changes that only come from edited manifests are not drift.
+API. Changes that only come from edited manifests are not drift.
+
+A resource the manifests have but the account lacks is reported as missing only while the
+environment is deployed: while at least one live resource of its scope (:func:`in_scope`) carries
+humectl's marker. A deletion leaves no trace on what it deleted, so this is how drift tells "someone
+deleted it" from "humectl destroyed the environment" (after ``destroy`` nothing of the scope that
+humectl made is left) and from "never applied": drift is what changed since humectl last applied,
+and with nothing of humectl's live there is no such apply to compare with (docs/lifecycle.md).
 
 Three-way: humectl knows what it last applied, the newest version carrying its marker (the *base*,
 read for drifted resources only). Each differing field is then on a side (:data:`SIDES`):
@@ -15,13 +21,15 @@ values). Without a base (humectl never applied the resource) a field has no side
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from humectl.core import sensitive
+from humectl.core.kinds import KindName
 from humectl.core.provenance import is_protected, made_by_humectl, strip_marker
 from humectl.decide.normalize import normalize_live
+from humectl.decide.planner import in_scope
 from humectl.model.fields import FieldChange
 from humectl.model.live import LiveState, iso_time
 from humectl.model.plan import CREATE, DESCRIBE, VERSION, Change, Plan
@@ -36,7 +44,7 @@ CONFLICT: Side = "conflict"
 @dataclass
 class Drifted:
     address: str
-    kind: str
+    kind: KindName
     state: str  # "changed" (edited outside humectl) or "missing" (absent live)
     fields: list[FieldChange] = field(default_factory=list)  # before: live, after: the manifests
     text_diff: str | None = None
@@ -66,11 +74,32 @@ class Drifted:
         }
 
 
-def find_drift(plan: Plan, live: LiveState) -> list[Drifted]:
+NOT_DEPLOYED = (
+    "nothing humectl applied in this environment is live (never applied, or destroyed), so nothing can "
+    "have drifted; `humectl plan` shows what apply would create"
+)
+
+
+def deployed(live: LiveState, prefix: str, declared: Iterable[str] = ()) -> bool:
+    """Whether anything humectl applied in the scope of ``prefix`` is live (its marker on the head)."""
+    declared = tuple(declared)
+    return any(
+        made_by_humectl(r.data.get("version_description")) and in_scope(r, prefix, declared)
+        for r in live.resources.values()
+    )
+
+
+def find_drift(plan: Plan, live: LiveState, declared: Iterable[str] = ()) -> list[Drifted]:
+    """What changed live outside humectl; ``declared``: the prefixes of humectl.yaml's environments
+    (what tells the scopes apart, as for prune and destroy)."""
     drifted: list[Drifted] = []
+    applied = None  # deployed(), worked out once a change needs it
     for change in plan.changes:
         if change.action == CREATE:
-            drifted.append(Drifted(change.address, change.kind, "missing"))
+            if applied is None:
+                applied = deployed(live, plan.name_prefix, declared)
+            if applied:
+                drifted.append(Drifted(change.address, change.kind, "missing"))
             continue
         if change.action not in (VERSION, DESCRIBE) or change.live_id is None:
             continue

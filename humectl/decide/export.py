@@ -12,6 +12,9 @@ Layout written into the export directory (deterministic: same account, same byte
   top of every YAML file points at, so editors validate offline against the schema of the humectl
   that exported (``schema_ref`` replaces it with a URL or path of your own, and no copy is written).
 
+Fields humectl does not know (ones Hume added after its spec, at the top level or inside a section)
+are written as the API holds them, on an entry that says ``ignore_warnings: [unknown-field]``.
+
 What is left out, so the files stay short: server-managed fields, ``version_description`` (new
 versions get the git commit message), and config values equal to the server's defaults
 (``Kind.defaults`` in the kind registry). Leaving a field out of a manifest means "not managed", so omitting a
@@ -31,15 +34,18 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
 import yaml
 
 from humectl.core.errors import ExportError, UsageError
-from humectl.core.kinds import DEPENDENCY_ORDER, KINDS, Kind, parse_address
-from humectl.decide.normalize import normalize_live, split_ref
-from humectl.load.rules import name_problem
+from humectl.core.kinds import DEPENDENCY_ORDER, KINDS, Kind, KindName, parse_address
+from humectl.decide.normalize import normalize_live, split_ref, unknown_fields
+from humectl.load.existing import Kept
+from humectl.load.rules import UNKNOWN_FIELD, name_problem
 from humectl.load.schema import manifest_schema_text
+from humectl.load.schema import unknown_fields as unknown_in_entry
 from humectl.load.yamldoc import MAX_FILE_BYTES
 from humectl.model.live import LiveResource, LiveState
 
@@ -65,7 +71,7 @@ class ExportResult:
     notes: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        out = {kind: 0 for kind in DEPENDENCY_ORDER}
+        out: dict[str, int] = dict.fromkeys(DEPENDENCY_ORDER, 0)
         for address in self.addresses:
             out[address.partition("/")[0]] += 1
         return out
@@ -74,9 +80,9 @@ class ExportResult:
 # --- selecting -----------------------------------------------------------------------------------
 
 
-def live_references(resource: LiveResource) -> list[tuple[str, str]]:
+def live_references(resource: LiveResource) -> list[tuple[KindName, str]]:
     """(kind, name) of every resource the live head references (a config's prompt and tools)."""
-    found: list[tuple[str, str]] = []
+    found: list[tuple[KindName, str]] = []
     for reference in KINDS[resource.kind].references:
         value = resource.data.get(reference.field)
         items = value if isinstance(value, list) else [value] if value else []
@@ -89,8 +95,8 @@ def select_resources(live: LiveState, selectors: Iterable[str]) -> list[LiveReso
     selectors = list(selectors)
     if not selectors:
         return sorted(live.resources.values(), key=_order)
-    wanted: dict[tuple[str, str], LiveResource] = {}
-    stack: list[tuple[str, str]] = []
+    wanted: dict[tuple[KindName, str], LiveResource] = {}
+    stack: list[tuple[KindName, str]] = []
     for selector in selectors:
         try:
             kind, name = parse_address(selector)
@@ -137,7 +143,7 @@ def _without_defaults(value: Any, default: Any) -> Any:
 _DROP = object()
 
 
-def _reference(value: str, heads: Mapping[tuple[str, str], int], target: str, notes: list[str], owner: str) -> Any:
+def _reference(value: str, heads: Mapping[tuple[str, str], int], target: KindName, notes: list[str], owner: str) -> Any:
     """``name@version`` as the manifest writes it: the name, or ``{name, version}`` when older."""
     name, version = split_ref(value)
     if not isinstance(version, int):  # follows "latest": a reference by name keeps following it
@@ -149,7 +155,7 @@ def _reference(value: str, heads: Mapping[tuple[str, str], int], target: str, no
 
 
 def manifest_entry(
-    kind: str,
+    kind: KindName,
     data: Mapping[str, Any],
     heads: Mapping[tuple[str, str], int],
     *,
@@ -170,7 +176,7 @@ def manifest_entry(
     declared = KINDS[kind]
     defaults = declared.defaults
     references = {r.field: r for r in declared.references}
-    for key in declared.export_fields:
+    for key in (*declared.export_fields, *sorted(unknown_fields(declared, content))):
         if key not in content:
             continue
         if key in declared.json_schema_fields:  # a JSON Schema: YAML data, as a manifest writes it
@@ -189,6 +195,14 @@ def manifest_entry(
             else:
                 value = _reference(value, heads, reference.target, notes, owner)
         entry[key] = value
+    unknown = [u.dotted for u in unknown_in_entry(kind, entry)]
+    if unknown:
+        # Fields Hume has that humectl does not know: written as the API holds them (they are carried
+        # into every new version), and known to be meant, so validate need not warn about them.
+        entry["ignore_warnings"] = [UNKNOWN_FIELD]
+        notes.append(
+            f"{kind}/{name}: {', '.join(unknown)}: field(s) humectl does not know, written as the API holds them"
+        )
     return entry
 
 
@@ -403,15 +417,19 @@ def render_export(
     schema_ref: str | None = None,
     schema_text: str | None = None,
     secrets: Mapping[str, str] | None = None,
+    kept: Mapping[str, Kept] | None = None,
 ) -> ExportResult:
     """Every file for ``live`` (or the selected part of it). Pure: nothing is read or written.
 
     ``schema_ref`` None means: write ``manifest.schema.json`` (``schema_text``, default the shipped
     schema) beside the manifests and point at it. ``secrets`` (sensitive variables, name -> value)
     are written as ``${NAME}`` wherever a live value holds one; a prompt text holding one stays
-    inline, since text files are never substituted.
+    inline, since text files are never substituted. ``kept`` (address -> the manifest-only settings
+    of the manifests already in the directory, :mod:`humectl.load.existing`) are written back as they
+    were, and a prompt's text goes to the file its entry named.
     """
     secrets = dict(secrets or {})
+    kept = dict(kept or {})
     resources = select_resources(live, selectors)
     refuse_unwritable_names(resources)
     heads = {key: r.version for key, r in live.resources.items()}
@@ -423,11 +441,13 @@ def render_export(
         entries: list[dict[str, Any]] = []
         for resource in (r for r in resources if r.kind == kind):
             entry = manifest_entry(kind, resource.data, heads, notes=result.notes)
+            settings = kept.get(resource.address, Kept())
             used: set[str] = set()
             held = reference_secrets(entry, secrets, used)
             if KINDS[kind].text_file is not None and not used:
-                entry = _place_text(KINDS[kind], entry, taken, text_files, result.notes)
+                entry = _place_text(KINDS[kind], entry, taken, text_files, result.notes, settings.text_file)
             entry = reference_secrets(escape_variables(entry), secrets, set())
+            entry = _with_settings(entry, settings.settings)  # as written: never escaped again
             if used:
                 names = ", ".join(sorted(used))
                 result.notes.append(f"{kind}/{held['name']}: the sensitive value of {names} written as a reference")
@@ -444,10 +464,39 @@ def render_export(
     return result
 
 
+def _with_settings(entry: dict[str, Any], settings: Mapping[str, Any]) -> dict[str, Any]:
+    """``entry`` with the manifest-only ``settings`` an existing entry had, right after its name."""
+    if not settings:
+        return entry
+    return {"name": entry["name"], **settings, **{k: v for k, v in entry.items() if k != "name"}}
+
+
+def _kept_path(kind: Kind, path: str | None, taken: set[str]) -> str | None:
+    """The text file an existing entry named, when export can write it: free (``taken`` holds the
+    stems :func:`text_file_name` gave out and the paths kept, lower-cased), and not a file the loader
+    would read as a manifest or export writes itself."""
+    if path is None or path.lower().endswith((".yaml", ".yml")) or path == SCHEMA_COPY:
+        return None
+    keys = {path.lower()}
+    where = PurePosixPath(path)
+    if kind.text_file is not None and where.parent.as_posix() == kind.text_file.directory and where.suffix == ".md":
+        keys.add(where.stem.lower())  # the name text_file_name would give that file
+    if keys & taken:
+        return None
+    taken.update(keys)
+    return path
+
+
 def _place_text(
-    kind: Kind, entry: dict[str, Any], taken: set[str], files: list[ExportFile], notes: list[str]
+    kind: Kind,
+    entry: dict[str, Any],
+    taken: set[str],
+    files: list[ExportFile],
+    notes: list[str],
+    kept_path: str | None = None,
 ) -> dict[str, Any]:
-    """Move a text field (``Kind.text_file``: a prompt's text) into its own file when a file can carry it exactly."""
+    """Move a text field (``Kind.text_file``: a prompt's text) into its own file when a file can carry it
+    exactly: ``kept_path`` (where the existing manifests kept it) when it is free, else a new name."""
     assert kind.text_file is not None
     text = entry.get(kind.text_file.field)
     if not isinstance(text, str):
@@ -457,7 +506,7 @@ def _place_text(
         if text:
             notes.append(f"{kind.name}/{entry['name']}: {kind.text_file.field} kept inline ({why})")
         return entry
-    path = text_file_name(kind, str(entry["name"]), taken)
+    path = _kept_path(kind, kept_path, taken) or text_file_name(kind, str(entry["name"]), taken)
     files.append(ExportFile(path, text))
     out: dict[str, Any] = {}
     for key, value in entry.items():

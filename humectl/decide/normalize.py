@@ -1,12 +1,16 @@
 """One canonical form for both sides, so that equal means "no change".
 
-Canonical content of a resource is a dict of its kind's content fields only (server-managed fields
-dropped), with:
+Canonical content of a resource is a dict of its content: the kind's content fields, and any other
+field but the ones the server sets (``Kind.server_fields``): a field humectl does not know (one Hume
+added after its spec, ``ambient_sound``) is kept as it is, compared, and carried into every new
+version, as are keys humectl does not know inside a section (``event_messages.on_resume_chat``,
+``voice.type``). With:
 - tool ``parameters`` as canonical JSON (sorted keys, no spaces): key order is never a change;
 - references as ``"name@version"`` strings (live: taken from the embedded prompt/tool objects);
-- ``builtin_tools`` as sorted ``{name, fallback_content}``; webhook events sorted;
+- ``builtin_tools`` sorted by name, without the server's ``tool_type``; webhook events sorted;
 - ``voice`` as ``{provider, name}`` (the server resolves either half; the name is what people write),
-  a Voice Library name spelled as the library spells it (Hume matches library names in any case);
+  a Voice Library name spelled as the library spells it (Hume matches library names in any case),
+  and the keys humectl does not know beside them (the server's ``compatible_octave_models`` go);
 - ``None`` values removed: in live content null and absent are the same thing.
 
 A manifest's explicit ``null`` is not "absent": it means "managed, and cleared". :func:`normalize_desired`
@@ -22,7 +26,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from humectl.catalog import voice_library
-from humectl.core.kinds import KINDS, Kind
+from humectl.core.kinds import KINDS, Kind, KindName
 
 Ref = str  # "name@version", or "name@latest" for a live reference that follows the newest version
 LATEST = "latest"
@@ -63,11 +67,19 @@ def split_ref(value: Ref) -> tuple[str, int | str]:
     return name, version if version == LATEST else int(version)
 
 
+# Keys the server adds to a section it answers: what it resolved, never what a request sets.
+VOICE_SERVER_KEYS = ("compatible_octave_models",)
+BUILTIN_TOOL_SERVER_KEYS = ("tool_type",)
+
+
 def _builtin_tools(value: Any) -> Any:
     if not isinstance(value, list):
         return value
-    items = [strip_none({"name": t.get("name"), "fallback_content": t.get("fallback_content")}) for t in value]
-    return sorted(items, key=lambda t: str(t.get("name")))
+    items = [
+        strip_none({k: v for k, v in t.items() if k not in BUILTIN_TOOL_SERVER_KEYS}) if isinstance(t, dict) else t
+        for t in value
+    ]
+    return sorted(items, key=lambda t: str(t.get("name")) if isinstance(t, dict) else canonical_json(t))
 
 
 def _webhooks(value: Any) -> Any:
@@ -87,8 +99,15 @@ def _voice(value: Any) -> Any:
         return value
     provider = value.get("provider") or "CUSTOM_VOICE"  # Hume: an omitted provider means CUSTOM_VOICE
     if value.get("name"):
-        return {"provider": provider, "name": library_spelling(provider, value["name"])}
-    return strip_none({"provider": provider, "id": value.get("id")})
+        known = {"provider": provider, "name": library_spelling(provider, value["name"])}
+    else:
+        known = strip_none({"provider": provider, "id": value.get("id")})
+    return {**known, **strip_none(voice_extras(value))}
+
+
+def voice_extras(voice: Mapping[str, Any]) -> dict[str, Any]:
+    """The keys of a voice humectl does not know (``type``): neither its reference nor what the server adds."""
+    return {k: v for k, v in voice.items() if k not in ("provider", "name", "id", *VOICE_SERVER_KEYS)}
 
 
 def library_spelling(provider: str, name: Any) -> Any:
@@ -124,11 +143,23 @@ FIELD_CANONICALISERS: dict[str, Callable[[Any], Any]] = {
 ATOMIC_FIELDS: tuple[str, ...] = ("voice",)
 
 
+def unknown_fields(kind: Kind, content: Mapping[str, Any]) -> list[str]:
+    """The top-level fields of ``content`` humectl does not know: neither content fields nor set by the server."""
+    return [f for f in content if f not in kind.content_fields and f not in kind.server_fields]
+
+
+def content_keys(kind: Kind, *contents: Mapping[str, Any]) -> list[str]:
+    """The content fields, then the unknown fields of any of ``contents`` (sorted): every key to compare."""
+    extra = {f for content in contents for f in unknown_fields(kind, content)}
+    return [*kind.content_fields, *sorted(extra)]
+
+
 def _canonical_fields(kind: Kind, content: Mapping[str, Any], *, keep_none: bool = False) -> dict[str, Any]:
-    """The kind's content fields of ``content``, canonical; None values dropped unless ``keep_none``
-    (a manifest's nulls, which :func:`_overlay` reads as "clear")."""
+    """The content of ``content`` (the kind's content fields, then the fields humectl does not know),
+    canonical; None values dropped unless ``keep_none`` (a manifest's nulls, which :func:`_overlay`
+    reads as "clear")."""
     out: dict[str, Any] = {}
-    for field in kind.content_fields:
+    for field in (*kind.content_fields, *unknown_fields(kind, content)):
         if field not in content:
             continue
         value = content[field]
@@ -138,7 +169,7 @@ def _canonical_fields(kind: Kind, content: Mapping[str, Any], *, keep_none: bool
 
 
 def normalize_live(
-    kind_name: str, data: Mapping[str, Any], rename: Mapping[tuple[str, str], str] | None = None
+    kind_name: KindName, data: Mapping[str, Any], rename: Mapping[tuple[str, str], str] | None = None
 ) -> dict[str, Any]:
     """Canonical content of a live object; embedded prompt/tool objects become ``name@version``.
 
@@ -153,7 +184,7 @@ def normalize_live(
         if value is None:
             continue
 
-        def to_ref(obj: Mapping[str, Any], target: str = reference.target) -> Ref:
+        def to_ref(obj: Mapping[str, Any], target: KindName = reference.target) -> Ref:
             name = str(obj.get("name"))
             name = rename.get((target, name), name)
             version: Any = obj.get("version") if obj.get("version_type") != "LATEST" else LATEST
@@ -167,9 +198,9 @@ def normalize_live(
 
 
 def normalize_desired(
-    kind_name: str,
+    kind_name: KindName,
     spec: Mapping[str, Any],
-    resolve: Callable[[str, Mapping[str, Any]], Ref],
+    resolve: Callable[[KindName, Mapping[str, Any]], Ref],
     live_content: Mapping[str, Any] | None = None,
     live_data: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
@@ -195,19 +226,28 @@ def normalize_desired(
         if voice.get("id") and voice.get("id") == live_voice.get("id"):
             content["voice"] = {"provider": live_voice.get("provider"), "name": live_voice.get("name")}
     desired = _canonical_fields(kind, content, keep_none=True)
-    _live_spelling(desired, live_content)
+    if isinstance(desired.get("voice"), dict):
+        desired["voice"] = as_live_voice(desired["voice"], (live_content or {}).get("voice"))
     return _overlay(kind, live_content or {}, desired, ())
 
 
-def _live_spelling(desired: dict[str, Any], live_content: Mapping[str, Any] | None) -> None:
-    """A library voice the catalog does not know, named in another case than live spells it, is the
-    live voice: take live's spelling, as Hume would answer with it (no perpetual diff)."""
-    voice, live_voice = desired.get("voice"), (live_content or {}).get("voice")
-    if not isinstance(voice, dict) or not isinstance(live_voice, dict):
-        return
+def as_live_voice(voice: dict[str, Any], live_voice: Any) -> dict[str, Any]:
+    """``voice`` (canonical) as the live voice when it names that voice: in live's spelling, and with
+    the keys humectl does not know that live has and ``voice`` leaves out.
+
+    A library voice the catalog does not know, named in another case than live spells it, is the live
+    voice, and Hume would answer with live's spelling; keys like ``type`` are the live voice's own. Either
+    way there is no perpetual diff. Another voice takes nothing of live's."""
+    if not isinstance(live_voice, dict):
+        return voice
     provider = voice.get("provider")
-    if provider == live_voice.get("provider") and same_voice_name(provider, voice.get("name"), live_voice.get("name")):
-        desired["voice"] = {**voice, "name": live_voice["name"]}
+    if provider != live_voice.get("provider"):
+        return voice
+    if same_voice_name(provider, voice.get("name"), live_voice.get("name")):
+        voice = {**voice, "name": live_voice["name"]}
+    elif voice.get("name") is not None or voice.get("id") is None or voice.get("id") != live_voice.get("id"):
+        return voice
+    return {**voice, **{k: v for k, v in voice_extras(live_voice).items() if k not in voice}}
 
 
 def _overlay(kind: Kind, base: Mapping[str, Any], overlay: Mapping[str, Any], path: tuple[str, ...]) -> dict[str, Any]:

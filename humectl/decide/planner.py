@@ -34,11 +34,20 @@ from typing import Any
 
 from humectl.core.addresses import matches, selected
 from humectl.core.errors import PlanError
-from humectl.core.kinds import DEPENDENCY_ORDER, KINDS, PLAN_ORDER, Kind, kind_level, referencing_kinds
+from humectl.core.kinds import (
+    DEPENDENCY_ORDER,
+    KINDS,
+    PLAN_ORDER,
+    Kind,
+    KindName,
+    kind_level,
+    parse_address,
+    referencing_kinds,
+)
 from humectl.core.provenance import describe, is_protected, made_by_humectl, owner_prefix, strip_marker
 from humectl.decide import policy, risk
 from humectl.decide.diff import diff_fields, text_diff
-from humectl.decide.normalize import LATEST, Ref, normalize_desired, normalize_live, ref, split_ref
+from humectl.decide.normalize import LATEST, Ref, content_keys, normalize_desired, normalize_live, ref, split_ref
 from humectl.decide.retention import RetentionInput, plan_retention
 from humectl.decide.selection import EXCLUDED, excluded_addresses, hold_back, targeted
 from humectl.decide.unmanage import REMOVED, unmanage_changes
@@ -77,10 +86,10 @@ class PlanBuilder:
         # carry that field's live value, so the head is read (engine.plan_live) and replanned.
         self.incomplete: dict[str, LiveResource] = {}
 
-    def _ready(self, kind_name: str) -> bool:
+    def _ready(self, kind_name: KindName) -> bool:
         return all(r.target in self._planned for r in KINDS[kind_name].references)
 
-    def needs_detail(self, kind_name: str, item: Mapping[str, Any]) -> bool:
+    def needs_detail(self, kind_name: KindName, item: Mapping[str, Any]) -> bool:
         """Whether this listed head lacks a field (``Kind.detail_fields``) its manifest entry sets (a
         null included), so it must be read on its own before it can be compared at all.
 
@@ -99,7 +108,7 @@ class PlanBuilder:
             }
         return str(item.get("name")) in wanted and any(f not in item for f in fields)
 
-    def add_page(self, kind_name: str, items: Iterable[Mapping[str, Any]]) -> None:
+    def add_page(self, kind_name: KindName, items: Iterable[Mapping[str, Any]]) -> None:
         """One page of live heads of a kind; plans the desired resources they settle."""
         ready = self._ready(kind_name)
         for item in items:
@@ -122,7 +131,7 @@ class PlanBuilder:
         Only the change's content and field diff can move: the action and the predicted version (which
         dependents already used) stay, since the fields a list gives already differed.
         """
-        kind_name, _, name = address.partition("/")
+        kind_name, name = parse_address(address)
         res = self._desired[(kind_name, name)]
         _, renamed_from = self.matches[address]
         self.matches[address] = (head, renamed_from)
@@ -130,7 +139,7 @@ class PlanBuilder:
         self.incomplete.pop(address, None)
         self.results[address] = self.plan_resource(res)
 
-    def complete(self, kind_name: str) -> None:
+    def complete(self, kind_name: KindName) -> None:
         """A kind's listing is complete: plan what is left of it, and what that unblocks."""
         self._complete.add(kind_name)
         progress = True
@@ -146,7 +155,7 @@ class PlanBuilder:
                 self._planned.add(kind)
                 progress = True
 
-    def _match_kind(self, kind_name: str) -> None:
+    def _match_kind(self, kind_name: KindName) -> None:
         """Match each desired resource of a complete kind: by its name first, then ``previous_names``."""
         claimed = {(r.kind, r.name) for r, _ in self.matches.values() if r is not None}
         pending = [r for r in self.desired.of_kind(kind_name) if r.address not in self.matches]
@@ -271,7 +280,7 @@ class PlanBuilder:
         )
         return review(plan, self.desired)
 
-    def resolve(self, owner: DesiredResource, target: str, spec: Mapping[str, Any]) -> Ref:
+    def resolve(self, owner: DesiredResource, target: KindName, spec: Mapping[str, Any]) -> Ref:
         name = str(spec.get("name"))
         address = f"{target}/{name}"
         pinned = spec.get("version")
@@ -335,7 +344,7 @@ class PlanBuilder:
                 "level": kind_level(res.kind),
             }
 
-        def resolve(target: str, spec: Mapping[str, Any]) -> Ref:
+        def resolve(target: KindName, spec: Mapping[str, Any]) -> Ref:
             return self.resolve(res, target, spec)
 
         if live_res is None:
@@ -363,7 +372,7 @@ class PlanBuilder:
         live_content = normalize_live(res.kind, live_res.data, self.rename)
         following_latest = _latest_refs(res.kind, live_content)
 
-        def resolve_live(target: str, spec: Mapping[str, Any]) -> Ref:
+        def resolve_live(target: KindName, spec: Mapping[str, Any]) -> Ref:
             # A live config made elsewhere may follow "latest" (no version pinned): it already
             # follows every new version, which is what an unpinned manifest reference asks for.
             name = str(spec.get("name"))
@@ -393,7 +402,7 @@ class PlanBuilder:
             return Change(
                 operations=(*renaming, VERSION),
                 reasons=tuple(_reasons(res.kind, live_content, content)),
-                fields=tuple(diff_fields(live_content, content)),
+                fields=tuple(diff_fields(live_content, content, json_fields=KINDS[res.kind].json_schema_fields)),
                 text_diff=text_diff(before_text, after_text, res.address)
                 if isinstance(before_text, str) and isinstance(after_text, str) and before_text != after_text
                 else None,
@@ -451,12 +460,19 @@ class PlanBuilder:
         return None
 
 
-def review(plan: Plan, desired: ManifestSet | None = None, *, fail_on: RiskLevel | None = None) -> Plan:
+def review(
+    plan: Plan,
+    desired: ManifestSet | None = None,
+    *,
+    fail_on: RiskLevel | None = None,
+    moves: Mapping[tuple[str, int, int], tuple[str, str]] | None = None,
+) -> Plan:
     """``plan`` reviewed: the risk of every change assessed (:mod:`humectl.decide.risk`, with the overrides
-    of the manifests' policy), each reason placed at the manifest line of its field, and the policy's
-    violations listed (``fail_on``: ``--fail-on``, over the policy's own)."""
+    of the manifests' policy; ``moves``: the risk of moved references, :mod:`humectl.decide.pins`), each
+    reason placed at the manifest line of its field, and the policy's violations listed (``fail_on``:
+    ``--fail-on``, over the policy's own)."""
     chosen = (desired.policy if desired is not None else plan.policy).with_fail_on(fail_on)
-    changes = risk.assess(plan.changes, chosen.risk)
+    changes = risk.assess(plan.changes, chosen.risk, moves)
     if desired is not None:
         by_address = {r.address: r for r in desired.resources}
         changes = [
@@ -480,7 +496,7 @@ def _field_source(res: DesiredResource, path: str | None) -> str:
     return f"{res.source.file}:{res.source.line}:{res.source.col}"
 
 
-def _latest_refs(kind_name: str, content: Mapping[str, Any]) -> set[tuple[str, str]]:
+def _latest_refs(kind_name: KindName, content: Mapping[str, Any]) -> set[tuple[str, str]]:
     """(target kind, name) of the references in canonical ``content`` that follow ``latest``."""
     out: set[tuple[str, str]] = set()
     for reference in KINDS[kind_name].references:
@@ -499,7 +515,7 @@ def _ref_names(value: Any) -> list[str]:
     return [str(item.get("name")) for item in items if isinstance(item, dict)]
 
 
-def _describe_ref_change(target: str, before: Ref | None, after: Ref | None) -> str:
+def _describe_ref_change(target: KindName, before: Ref | None, after: Ref | None) -> str:
     if before is None or after is None:
         return f"{target}: {before or 'none'} → {after or 'none'}"
     (b_name, b_version), (a_name, a_version) = _split_safe(before), _split_safe(after)
@@ -517,12 +533,12 @@ def _split_safe(value: Ref) -> tuple[str, str]:
         return name, version_text
 
 
-def _reasons(kind_name: str, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+def _reasons(kind_name: KindName, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     kind = KINDS[kind_name]
     reasons: list[str] = []
     other: list[str] = []
     references = {r.field: r for r in kind.references}
-    for key in kind.content_fields:
+    for key in content_keys(kind, before, after):
         old, new = before.get(key), after.get(key)
         if old == new:
             continue
@@ -556,10 +572,10 @@ def dependency_closure(desired: ManifestSet, targets: Iterable[str]) -> set[str]
             continue
         wanted.add(address)
         kind_name, _, name = address.partition("/")
-        res = desired.get(kind_name, name)
+        res = desired.get(kind_name, name) if kind_name in KINDS else None
         if res is None:
             continue
-        for reference in KINDS[kind_name].references:
+        for reference in KINDS[res.kind].references:
             for ref_name in _ref_names(res.spec.get(reference.field)):
                 stack.append(f"{reference.target}/{ref_name}")
     return wanted

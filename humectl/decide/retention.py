@@ -25,7 +25,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from humectl.core.kinds import DEPENDENCY_ORDER, KINDS, kind_level, referencing_kinds
+from humectl.core.kinds import DEPENDENCY_ORDER, KINDS, KindName, kind_level, referencing_kinds
 from humectl.core.provenance import is_protected, made_by_humectl
 from humectl.decide.normalize import split_ref
 from humectl.model.desired import DesiredResource, ManifestSet
@@ -62,7 +62,7 @@ def candidates(
     return out
 
 
-def needs_listing(kind: str) -> bool:
+def needs_listing(kind: KindName) -> bool:
     """Whether a kind's versions must be listed per resource (configs' come with every config version)."""
     return not KINDS[kind].references
 

@@ -17,13 +17,14 @@ config that only follows a prompt's new version (the cascade) takes the risk of 
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from humectl.core.kinds import KINDS
+from humectl.core.kinds import KINDS, KindName
 from humectl.core.text import split_lines
 from humectl.model.fields import FieldChange
 from humectl.model.plan import DELETE_VERSION, UNMANAGE, VERSION, Change, Operation
@@ -96,11 +97,11 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [] if value is None else [value]
 
 
-def _references(kind_name: str) -> dict[str, Any]:
+def _references(kind_name: KindName) -> dict[str, Any]:
     return {r.field: r for r in KINDS[kind_name].references}
 
 
-def _singular(kind_name: str, field: str) -> str:
+def _singular(kind_name: KindName, field: str) -> str:
     """How one item of a list field is called: a reference's target kind, else the field's own words."""
     reference = _references(kind_name).get(field)
     return reference.target if reference is not None else field.replace("_", " ").removesuffix("s")
@@ -112,6 +113,9 @@ class _Context:
 
     change: Change
     risk_of: Mapping[str, str]  # address -> risk, of the changes assessed before this one
+    # (address, from version, to version) -> (level, words): what a moved reference changes for the
+    # agent, rated from the two versions' content (humectl.decide.pins), when known
+    moves: Mapping[tuple[str, int, int], tuple[str, str]] = dataclasses.field(default_factory=dict)
 
     def field(self, path: str) -> FieldChange | None:
         return next((f for f in self.change.fields if f.path == path), None)
@@ -131,6 +135,12 @@ def _whole(op: Operation, words: Callable[[Change], str]) -> Predicate:
 
 def _first_reason(change: Change) -> str:
     return change.reasons[0] if change.reasons else change.action
+
+
+def _own_reasons(change: Change) -> list[str]:
+    """The change's reasons but its rename's (the ``rename`` rule words that one)."""
+    renamed = f"renamed from {change.rename_from}" if change.rename_from else None
+    return [r for r in change.reasons if r != renamed]
 
 
 def _versions(versions: tuple[int, ...]) -> str:
@@ -175,6 +185,12 @@ def _cascade(ctx: _Context, rule: Rule) -> Found:
         for name in [n for n in after if n in before and before[n] != after[n]]:
             old, new = str(before[name]).rpartition("@")[2], str(after[name]).rpartition("@")[2]
             address = f"{reference.target}/{name}"
+            moved = ctx.moves.get((address, int(old), int(new))) if old.isdigit() and new.isdigit() else None
+            if moved is not None:  # rated by what v-old and v-new say, not by what this plan changes
+                moved_level, words = moved
+                message = f"moves from {address} v{old} to v{new}: {words} (its risk: {moved_level})"
+                out.append((message, field, moved_level))
+                continue
             level = ctx.risk_of.get(address)  # None when that change is not in this plan: the rule's low
             tail = f" (its risk: {level})" if level else ""
             out.append((f"follows {address} v{old} → v{new}{tail}", field, level))
@@ -213,7 +229,7 @@ PREDICATES: dict[str, Predicate] = {
     "rename": lambda ctx, rule: (
         [(f"renamed from {ctx.change.rename_from}", None, None)] if ctx.change.rename_from else []
     ),
-    "describe": _whole("describe", lambda c: "; ".join(c.reasons) or "version description"),
+    "describe": _whole("describe", lambda c: "; ".join(_own_reasons(c)) or "version description"),
     "delete_version": _whole(DELETE_VERSION, lambda c: f"old versions deleted: {_versions(c.versions)}"),
     "unmanage": _whole(UNMANAGE, lambda c: "no longer managed; left live"),
     "refused": lambda ctx, rule: [(f"refused: {ctx.change.blocked_by}", None, None)] if ctx.change.blocked_by else [],
@@ -256,7 +272,7 @@ def _field_reasons(change: Change, fired: set[str]) -> list[tuple[Rule, str, str
     return out
 
 
-def _override(rule: Rule, path: str | None, kind: str, overrides: Mapping[str, str]) -> str | None:
+def _override(rule: Rule, path: str | None, kind: KindName, overrides: Mapping[str, str]) -> str | None:
     """The level ``policy.risk`` gives this firing: of the longest key that is its rule id or a field
     path (``kind.path``) covering its path; None when no key does."""
     full = f"{kind}.{path}" if path is not None else None
@@ -268,9 +284,14 @@ def _override(rule: Rule, path: str | None, kind: str, overrides: Mapping[str, s
     return overrides[max(keys, key=len)] if keys else None
 
 
-def assess_change(change: Change, risk_of: Mapping[str, str], overrides: Mapping[str, str]) -> list[RiskReason]:
-    """Every rule that fires on ``change``, with its level after ``overrides``."""
-    ctx = _Context(change, risk_of)
+def assess_change(
+    change: Change,
+    risk_of: Mapping[str, str],
+    overrides: Mapping[str, str],
+    moves: Mapping[tuple[str, int, int], tuple[str, str]] | None = None,
+) -> list[RiskReason]:
+    """Every rule that fires on ``change``, with its level after ``overrides`` (``moves``: see :func:`assess`)."""
+    ctx = _Context(change, risk_of, dict(moves or {}))
     found: list[tuple[Rule, str, str | None, str | None]] = []
     fired: set[str] = set()
     for rule in RULES:
@@ -292,14 +313,22 @@ def assess_change(change: Change, risk_of: Mapping[str, str], overrides: Mapping
     return sorted(reasons, key=lambda r: -rank(r.level))  # the deciding ones first
 
 
-def assess(changes: Iterable[Change], overrides: Mapping[str, str] | None = None) -> list[Change]:
+def assess(
+    changes: Iterable[Change],
+    overrides: Mapping[str, str] | None = None,
+    moves: Mapping[tuple[str, int, int], tuple[str, str]] | None = None,
+) -> list[Change]:
     """``changes`` with ``risk`` and ``risk_reasons`` set, assessed in order (prompts and tools before
-    the configs that follow them, so a cascade takes the risk of what it follows)."""
+    the configs that follow them, so a cascade takes the risk of what it follows).
+
+    ``moves`` (``(address, from, to) -> (level, words)``, :mod:`humectl.decide.pins`): a config whose
+    reference moves between two versions whose content is known takes the risk of that content's
+    difference (v1 → v4 of a rewritten prompt is a rewrite, whatever this plan does to the prompt)."""
     overrides = dict(overrides or {})
     risk_of: dict[str, str] = {}
     out = []
     for change in changes:
-        reasons = assess_change(change, risk_of, overrides)
+        reasons = assess_change(change, risk_of, overrides, moves)
         level = worst(r.level for r in reasons)
         risk_of[change.address] = level
         out.append(replace(change, risk=level, risk_reasons=tuple(reasons)))

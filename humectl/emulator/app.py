@@ -22,6 +22,7 @@ from humectl.emulator.admin import Stats
 from humectl.emulator.faults import FaultInjector, FaultSettings
 from humectl.emulator.gateway import Gateway
 from humectl.emulator.resources import RESOURCE_KINDS, routes_for
+from humectl.emulator.seeding import seed_account
 from humectl.emulator.store import Store
 from humectl.emulator.validation import error_body, live_shape
 
@@ -42,6 +43,9 @@ class EmulatorConfig:
     # deleting a prompt or tool, or a version of one, that a config version references. Off: Hume's
     # config answers leave out a reference deleted under them, as the emulator's do.
     refuse_referenced_deletes: bool = False
+    # Keep and answer back the fields a request sends beyond Hume's spec, as live kept the fields it had
+    # beyond its spec (docs/fidelity.md). No flag: off only for a fuzzer whose checks want the spec's shape.
+    keep_unknown_fields: bool = True
     # A snapshot to load before serving (serve --seed FILE; humectl.emulator.seeding): SeedError if bad.
     seed_document: dict[str, Any] | None = None
 
@@ -100,8 +104,6 @@ def create_app(config: EmulatorConfig) -> Starlette:
     app.state.config = config
     app.state.store = Store(config.db, allow_duplicate_names=config.allow_duplicate_names)
     if config.seed_document is not None:
-        from humectl.emulator.seeding import seed_account
-
         try:
             seed_account(app.state.store, config.seed_document)
         except BaseException:

@@ -39,7 +39,9 @@ from humectl.emulator.validation import (
     parse_page,
     parse_query_bool,
     parse_uuid,
+    unknown_fields,
     validate_body,
+    with_unknown_fields,
 )
 
 # (store, body, previous latest version or None) -> (content, prompt to create from text or None)
@@ -123,6 +125,24 @@ CONFIGS = ResourceKind(
     render_config,
 )
 RESOURCE_KINDS = (PROMPTS, TOOLS, CONFIGS)
+
+# The key of a stored version's content that holds the fields of its request the spec lacks.
+UNKNOWN = "unknown"
+
+
+def _keep_unknown(kind: ResourceKind, request: Request, body: dict[str, Any], content: dict[str, Any]) -> None:
+    """Store the fields of ``body`` the spec lacks with the version (live kept fields its spec lacks)."""
+    if not request.app.state.config.keep_unknown_fields:
+        return
+    unknown = unknown_fields(body, kind.create_body)
+    if unknown:
+        content[UNKNOWN] = unknown
+
+
+def _answer(kind: ResourceKind, store: Store, row: VersionRow, *, listed: bool = False) -> dict[str, Any]:
+    """A stored version as Hume answers it, with the fields the spec lacks it was stored with."""
+    shown = (kind.render_listed if listed else kind.render)(store, row)
+    return with_unknown_fields(shown, row.content.get(UNKNOWN), kind.create_body)
 
 
 # ---- helpers -----------------------------------------------------------------------------------
@@ -208,7 +228,7 @@ def _paged(kind: ResourceKind, request: Request, *, rid: str | None, name: str |
             "page_number": page.number,
             "page_size": page.size,
             "total_pages": page.total_pages(total),
-            kind.page_key: [kind.render_listed(store, row) for row in rows],
+            kind.page_key: [_answer(kind, store, row, listed=True) for row in rows],
         }
         cached = bytes(json_response(body).body)
         cache.put(mark, key, cached)
@@ -245,13 +265,14 @@ def routes_for(kind: ResourceKind) -> list[Route]:
         if not store.allow_duplicate_names and store.id_for_name(kind.name, name) is not None:
             raise _duplicate(kind, store, name)
         content, new_prompt = kind.build(store, body, None)
+        _keep_unknown(kind, request, body, content)
         if new_prompt is not None:
             content["prompt"] = _create_prompt_from_text(store, new_prompt)
         try:
             row = store.create_resource(kind.name, name, content, body.get("version_description"))
         except DuplicateNameError:
             raise _duplicate(kind, store, name) from None
-        return json_response(kind.render(store, row), status=201)
+        return json_response(_answer(kind, store, row), status=201)
 
     @endpoint
     async def list_versions(request: Request) -> Response:
@@ -269,12 +290,13 @@ def routes_for(kind: ResourceKind) -> list[Route]:
             raise _missing(kind, rid)
         body = validate_body(await request.body(), kind.version_body)
         content, new_prompt = kind.build(store, body, previous)
+        _keep_unknown(kind, request, body, content)
         if new_prompt is not None:
             content["prompt"] = _create_prompt_from_text(store, new_prompt)
         row = store.create_version(kind.name, rid, content, body.get("version_description"))
         if row is None:  # deleted while we validated
             raise _missing(kind, rid)
-        return json_response(kind.render(store, row), status=201)
+        return json_response(_answer(kind, store, row), status=201)
 
     @endpoint
     async def rename(request: Request) -> Response:
@@ -309,7 +331,7 @@ def routes_for(kind: ResourceKind) -> list[Route]:
         row = store.get_version(kind.name, rid, version)
         if row is None:
             raise _missing(kind, rid, version)
-        return json_response(kind.render(store, row))
+        return json_response(_answer(kind, store, row))
 
     @endpoint
     async def update_description(request: Request) -> Response:
@@ -321,7 +343,7 @@ def routes_for(kind: ResourceKind) -> list[Route]:
         row = store.set_version_description(kind.name, rid, version, body.get("version_description"))
         if row is None:
             raise _missing(kind, rid, version)
-        return json_response(kind.render(store, row))
+        return json_response(_answer(kind, store, row))
 
     @endpoint
     async def delete_version(request: Request) -> Response:

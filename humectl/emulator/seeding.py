@@ -9,8 +9,9 @@ A seed document holds what Hume's API answers, so a snapshot taken from any EVI-
      "chats": [ReturnChat + {"events": [ReturnChatEvent, ...]}, ...]}
 
 Every section is optional. Each version is checked as a POST of it would be (ranges, references,
-voices) and stored with its own id, version number, ``created_on``/``modified_on`` (now when left out);
-a config's embedded prompt and tools become references (``version_type: LATEST`` follows the latest).
+voices; the fields the spec lacks are kept, as a POST's are) and stored with its own id, version
+number, ``created_on``/``modified_on`` (now when left out); a config's embedded prompt and tools become
+references (``version_type: LATEST`` follows the latest).
 Custom voices keep their ids; ``HUME_AI`` voices add to (or re-identify) the Voice Library. Any
 problem names the item and rolls the whole seed back (docs/emulator.md, "Seeding and snapshots").
 """
@@ -23,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from humectl.emulator.resources import CONFIGS, PROMPTS, TOOLS, ResourceKind
+from humectl.emulator.resources import CONFIGS, PROMPTS, TOOLS, UNKNOWN, ResourceKind
 from humectl.emulator.store import DuplicateNameError, IdTakenError, Store, VersionRow, now_ms
-from humectl.emulator.validation import Arr, HumeHTTPError, Obj, Str, check_name
+from humectl.emulator.validation import Arr, HumeHTTPError, Obj, Str, check_name, unknown_fields
 
 # The seed document's format (what `humectl emulator snapshot` writes, humectl.ops.snapshot).
 FORMAT = "humectl-emulator-snapshot/1"
@@ -177,6 +178,34 @@ def _posted(kind: ResourceKind, item: dict[str, Any], where: str) -> dict[str, A
     return body
 
 
+# What an answer carries that no request sends: never a field the spec lacks.
+_ANSWER_ONLY = (
+    "id",
+    "version",
+    "version_type",
+    "version_description",
+    "name",
+    "created_on",
+    "modified_on",
+    "tool_type",
+)
+
+
+def _unknown(kind: ResourceKind, item: dict[str, Any]) -> dict[str, Any]:
+    """The fields of an answer the spec lacks (``event_messages.on_resume_chat``), kept as a POST's are;
+    embedded prompts and tools are references, and a voice's ``compatible_octave_models`` is the library's."""
+    body = {
+        k: v for k, v in item.items() if k not in _ANSWER_ONLY and not (kind is CONFIGS and k in ("prompt", "tools"))
+    }
+    unknown = unknown_fields(body, kind.create_body)
+    voice = unknown.get("voice")
+    if isinstance(voice, dict):
+        voice.pop("compatible_octave_models", None)
+        if not voice:
+            del unknown["voice"]
+    return unknown
+
+
 def _reference(embedded: dict[str, Any]) -> dict[str, Any]:
     """An embedded prompt or tool as the reference it came from (LATEST follows the newest version)."""
     latest = embedded.get("version_type") == "LATEST"
@@ -225,6 +254,8 @@ def _seed_kind(store: Store, kind: ResourceKind, items: list[Any]) -> tuple[int,
                 raise SeedError(f"{where} ({kind.label} {rid} version {version}): {_error_text(exc)}") from None
             if new_prompt is not None:
                 _bad(f"{where}.prompt", "an id (a seeded config refers to a seeded prompt)")
+            if unknown := _unknown(kind, item):
+                content[UNKNOWN] = unknown
             description = item.get("version_description")
             if description is not None and not isinstance(description, str):
                 _bad(f"{where}.version_description", "a string or null")

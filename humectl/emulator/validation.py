@@ -202,7 +202,41 @@ class Obj(Spec):
         for key, spec in self.fields.items():
             if key in value:
                 check_value(spec, value[key], [*loc, key], errors, null=self.nulls.get(key))
-        # Unknown keys are ignored, as FastAPI does by default.
+        # Unknown keys are not checked (FastAPI's default); unknown_fields() keeps them.
+
+
+def unknown_fields(value: Any, spec: Obj) -> dict[str, Any]:
+    """The parts of a request body ``spec`` does not describe, nested as in the body: fields at its top
+    level, and inside its sections (``event_messages.on_resume_chat``); list items are not looked into.
+
+    Live EVI kept fields its spec lacks (a live answer carried ``on_resume_chat``, docs/fidelity.md), so
+    the emulator stores these and answers them back (:func:`with_unknown_fields`), standing in for them.
+    """
+    out: dict[str, Any] = {}
+    if not isinstance(value, dict):
+        return out
+    for key, item in value.items():
+        known = spec.fields.get(key)
+        if known is None:
+            out[key] = item
+        elif isinstance(known, Obj) and isinstance(item, dict) and (inner := unknown_fields(item, known)):
+            out[key] = inner
+    return out
+
+
+def with_unknown_fields(answer: dict[str, Any], unknown: Any, spec: Obj) -> dict[str, Any]:
+    """``answer`` with the :func:`unknown_fields` a version was stored with: a field the spec lacks where
+    the answer has none of that name, and inside the sections the answer has; nothing it has is replaced."""
+    if not isinstance(unknown, dict) or not unknown:
+        return answer
+    out = dict(answer)
+    for key, item in unknown.items():
+        known = spec.fields.get(key)
+        if known is None:
+            out.setdefault(key, item)
+        elif isinstance(known, Obj) and isinstance(out.get(key), dict):
+            out[key] = with_unknown_fields(out[key], item, known)
+    return out
 
 
 def check_value(

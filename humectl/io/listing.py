@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
-from humectl.core.kinds import DEPENDENCY_ORDER, KINDS, Kind, referencing_kinds
+from humectl.core.kinds import DEPENDENCY_ORDER, KINDS, Kind, KindName, referencing_kinds
 from humectl.io.client import EviClient
 from humectl.model.live import LiveResource, LiveState, build_live_state, is_complete
 
@@ -42,12 +42,12 @@ async def complete_versions(client: EviClient, kind: Kind, versions: Sequence[di
 
 async def complete_heads(client: EviClient, resources: Iterable[LiveResource]) -> int:
     """Complete each of ``resources`` in place (see :func:`complete_versions`); returns the reads made."""
-    by_kind: dict[str, list[LiveResource]] = {}
+    by_kind: dict[KindName, list[LiveResource]] = {}
     for resource in resources:
         if not resource.complete:
             by_kind.setdefault(resource.kind, []).append(resource)
 
-    async def kind_done(kind: str, todo: list[LiveResource]) -> None:
+    async def kind_done(kind: KindName, todo: list[LiveResource]) -> None:
         completed = await complete_versions(client, KINDS[kind], [r.data for r in todo])
         for resource, data in zip(todo, completed, strict=True):
             resource.data = data
@@ -58,11 +58,11 @@ async def complete_heads(client: EviClient, resources: Iterable[LiveResource]) -
 
 async def fetch_live_state(
     client: EviClient,
-    kinds: tuple[str, ...] = DEPENDENCY_ORDER,
+    kinds: tuple[KindName, ...] = DEPENDENCY_ORDER,
     *,
-    on_page: Callable[[str, list[dict[str, Any]]], None] | None = None,
-    on_complete: Callable[[str], Awaitable[None] | None] | None = None,
-    on_reread: Callable[[str], None] | None = None,
+    on_page: Callable[[KindName, list[dict[str, Any]]], None] | None = None,
+    on_complete: Callable[[KindName], Awaitable[None] | None] | None = None,
+    on_reread: Callable[[KindName], None] | None = None,
     confirm: Iterable[str] = (),
 ) -> LiveState:
     """List the heads of every kind concurrently (each list itself pages concurrently).
@@ -76,7 +76,7 @@ async def fetch_live_state(
     """
     confirmed = set(confirm)
 
-    async def list_kind(kind: str) -> list[dict[str, Any]]:
+    async def list_kind(kind: KindName) -> list[dict[str, Any]]:
         def page(items: list[dict[str, Any]]) -> None:
             if on_page is not None:
                 on_page(kind, items)

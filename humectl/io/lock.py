@@ -330,13 +330,19 @@ class AccountLock:
         where = scope_label(blocker.scope)
         return LockHeldError(
             f"the lock of {where} is held by {blocker.holder(now_ms)} (lock ID {blocker.id})",
-            hint=(
-                "wait for it with --lock-timeout DURATION (e.g. --lock-timeout 2m); if that run is gone, "
-                f"break the lock with: humectl force-unlock {blocker.id}"
-            ),
+            hint=held_hint(blocker.id),
             record=blocker,
             now_ms=now_ms,
         )
+
+
+def held_hint(lock_id: str, api_flags: str = "") -> str:
+    """What to do about a held lock; ``api_flags`` (`` --emulator=DB``, `` --base-url URL``) point the
+    suggested force-unlock at the account the refused run used (the CLI knows them, this layer not)."""
+    return (
+        "wait for it with --lock-timeout DURATION (e.g. --lock-timeout 2m); if that run is gone, "
+        f"break the lock with: humectl force-unlock {lock_id}{api_flags}"
+    )
 
 
 async def read_lock(client: EviClient, lock_id: str) -> LockRecord:

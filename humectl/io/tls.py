@@ -16,6 +16,8 @@ from collections.abc import Mapping
 import certifi
 import truststore
 
+from humectl.core.errors import UsageError
+
 CA_BUNDLE_ENVS = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
 FIX = (
     "if a proxy or your company signs the certificates (TLS inspection), pass its CA certificate with "
@@ -29,11 +31,19 @@ def ca_bundle_from_env(environ: Mapping[str, str]) -> str | None:
 
 
 def ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
-    """A client context trusting the system store, Mozilla's bundle and ``ca_bundle`` (a PEM file)."""
+    """A client context trusting the system store, Mozilla's bundle and ``ca_bundle`` (a PEM file); a
+    bundle OpenSSL cannot read is a usage error naming it."""
     context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.load_verify_locations(certifi.where())
     if ca_bundle is not None:
-        context.load_verify_locations(ca_bundle)
+        try:
+            context.load_verify_locations(ca_bundle)
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+            raise UsageError(
+                f"the CA bundle {ca_bundle} holds no CA certificate OpenSSL can load ({type(exc).__name__})",
+                hint="give the CA certificate(s) in PEM form (-----BEGIN CERTIFICATE-----) with --ca-bundle, "
+                "SSL_CERT_FILE or REQUESTS_CA_BUNDLE",
+            ) from None
     return context
 
 

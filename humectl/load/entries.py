@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from humectl.core.errors import Problem
+from humectl.core.kinds import KindName
 from humectl.load.yamldoc import Document
 
 # Keys of an entry that are about the entry, not the resource's content.
@@ -18,7 +19,7 @@ META_KEYS = ("name", "version_description", "previous_names", "protect", "ignore
 class ManifestEntry:
     """One item of a manifest's ``prompts``/``tools``/``configs`` list, before it becomes a resource."""
 
-    kind: str  # a name in the kind registry (humectl.core.kinds.KINDS)
+    kind: KindName  # a name in the kind registry (humectl.core.kinds.KINDS)
     doc: Document
     pointer: str  # JSON pointer of the entry in its document, e.g. "/configs/0"
     data: dict[str, Any]

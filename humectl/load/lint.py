@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from humectl.core.errors import Problem
-from humectl.core.kinds import KINDS
+from humectl.core.kinds import KINDS, KindName
 from humectl.model.desired import DesiredResource, ManifestSet
 
 TOOL_NOT_ATTACHED = "prompt-tool-not-attached"
@@ -103,7 +103,7 @@ def _where(res: DesiredResource, pointer: str) -> tuple[str, int, int]:
     return source.file, source.line, source.col
 
 
-def _text_field(kind_name: str) -> str | None:
+def _text_field(kind_name: KindName) -> str | None:
     text = KINDS[kind_name].text_file
     return text.field if text is not None else None
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from humectl.core import stages
 from humectl.core.errors import ManifestError, Problem, UsageError
-from humectl.core.kinds import KINDS, REPORT_ORDER
+from humectl.core.kinds import KINDS, REPORT_ORDER, KindName
 from humectl.core.problems import format_problem, summary_line
 from humectl.core.sensitive import MIN_LENGTH, SECRET_PREFIX, secrets_from_environ, too_short
 from humectl.core.text import normalise_line_endings
@@ -356,6 +356,7 @@ def build_spec(
             problems += found
             if text is not None:
                 spec[text_file.field] = text
+                problems += rules.check_text_file_variables(entry, key, text)
             positions.alias(f"/{text_file.field}", f"/{key}")
         elif key in kind.json_schema_fields:
             canonical, found = rules.parse_json_schema(entry, key)
@@ -379,7 +380,7 @@ def build_spec(
 
 
 @functools.cache
-def _references_of(kind: str) -> dict[str, Any]:
+def _references_of(kind: KindName) -> dict[str, Any]:
     return {r.field: r for r in KINDS[kind].references}
 
 
@@ -642,7 +643,7 @@ def validate_manifests(
         manifest_set = load_manifests(root, options, cache=cache)
     except ManifestError as exc:
         return ValidationResult(list(exc.problems))
-    counts = {kind: len(manifest_set.of_kind(kind)) for kind in REPORT_ORDER}
+    counts: dict[str, int] = {kind: len(manifest_set.of_kind(kind)) for kind in REPORT_ORDER}
     display = os.path.normpath(str(root)) if str(root) not in ("", ".") else "."
     base = (os.path.dirname(display) or ".") if Path(root).is_file() else display
     problems = sorted([*manifest_set.warnings, *lint.check(manifest_set, base)], key=_sort_key)

@@ -12,6 +12,7 @@ import difflib
 import functools
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -20,8 +21,10 @@ from urllib.parse import urlsplit
 from humectl.catalog import model_catalog, voice_library
 from humectl.core.codepoints import describe, first_unsafe
 from humectl.core.errors import Problem
-from humectl.core.kinds import KINDS
+from humectl.core.kinds import KINDS, KindName
+from humectl.load import variables
 from humectl.load.entries import ManifestEntry
+from humectl.load.schema import unknown_fields
 
 TOOL_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_NAME_LENGTH = 256  # Hume's limit for prompt, tool and config names (the emulator's too)
@@ -113,6 +116,53 @@ def check_names(entry: ManifestEntry) -> list[Problem]:
                     rule="name",
                 )
             )
+    return problems
+
+
+# --- fields humectl does not know -------------------------------------------------------------------
+
+UNKNOWN_FIELD = "unknown-field"
+_TYPO_CUTOFF = 0.8  # a typo of a known field (temprature, voicee); a new field (on_resume_chat) is further
+
+
+def check_unknown_fields(entry: ManifestEntry) -> list[Problem]:
+    """A field the schema does not know, where one may be written (a field Hume added after humectl's
+    release): a warning, with a did-you-mean when it looks like a known field; humectl sends it as
+    written. A field the server sets on every version (``id``, ``created_on``) is an error."""
+    problems: list[Problem] = []
+    server = KINDS[entry.kind].server_fields
+    for found in unknown_fields(entry.kind, entry.data):
+        pointer = "".join(f"/{part}" for part in found.path)
+        field = found.dotted
+        if len(found.path) == 1 and found.path[0] in server:
+            problems.append(
+                entry.problem(
+                    pointer,
+                    f"{entry.label}: '{field}' is set by Hume on every version, not by a manifest",
+                    "remove it: humectl identifies resources by name and numbers versions itself",
+                    rule="server-field",
+                    key=True,
+                )
+            )
+            continue
+        close = difflib.get_close_matches(str(found.path[-1]), found.known, n=1, cutoff=_TYPO_CUTOFF)
+        hint = (
+            f"did you mean '{close[0]}'? If '{found.path[-1]}' is meant, ignore_warnings: [{UNKNOWN_FIELD}] on "
+            f"the {entry.kind} silences this"
+            if close
+            else f"a field Hume added after humectl? ignore_warnings: [{UNKNOWN_FIELD}] on the {entry.kind} "
+            "silences this"
+        )
+        problems.append(
+            entry.problem(
+                pointer,
+                f"{entry.label}: '{field}' is not a field humectl knows; it is sent to Hume as written",
+                hint,
+                rule=UNKNOWN_FIELD,
+                severity="warning",
+                key=True,
+            )
+        )
     return problems
 
 
@@ -288,6 +338,8 @@ IGNORABLE_WARNINGS = (
     "tool-parameters",
     "prompt-tool-not-attached",
     "tool-not-mentioned",  # humectl.load.lint, at validate
+    "unknown-field",
+    "text-file-variable",
 )
 _SILENCE = "a model Hume added later? --allow-model {0} on validate, or ignore_warnings: [model-resource] here"
 
@@ -366,6 +418,28 @@ def check_voice_name(entry: ManifestEntry, allowed: Allowances) -> list[Problem]
 def _close(word: str, candidates: Iterable[str]) -> str | None:
     found = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
     return found[0] if found else None
+
+
+def check_text_file_variables(entry: ManifestEntry, key: str, text: str) -> list[Problem]:
+    """A warning at ``key`` (a prompt's ``text_file``) when the file holds ``${name}``: text files are
+    sent as written, never substituted (docs/manifests.md), so the reference would reach Hume literally."""
+    found = variables.references(text)
+    if not found:
+        return []
+    names = list(dict.fromkeys(name for name, _ in found))
+    shown = ", ".join(f"${{{name}}}" for name in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    first_line = found[0][1]
+    return [
+        entry.problem(
+            f"/{key}",
+            f"{key} '{entry.data.get(key)}' holds {shown} (line {first_line}), which is sent to Hume as written: "
+            "text files are never substituted",
+            "to substitute it, write the text inline (text: |); to keep it literal, "
+            "ignore_warnings: [text-file-variable] on this entry",
+            rule="text-file-variable",
+            severity="warning",
+        )
+    ]
 
 
 def drop_ignored(entry: ManifestEntry, problems: list[Problem]) -> list[Problem]:
@@ -521,6 +595,22 @@ def _meta_valid_fast(schema: Any, canonical: str) -> bool:
 # --- across entries ---------------------------------------------------------------------------
 
 
+def _same_name(name: str) -> str:
+    """Names that differ only by Unicode normalisation (``é`` as one code point, or ``e`` and a combining
+    accent) look identical in the dashboard and in a pull request: they count as one name here."""
+    return unicodedata.normalize("NFC", name)
+
+
+def _normalisation(name: str) -> str:
+    return (
+        "NFC"
+        if unicodedata.is_normalized("NFC", name)
+        else "NFD"
+        if unicodedata.is_normalized("NFD", name)
+        else "mixed"
+    )
+
+
 def check_duplicate_names(entries: list[ManifestEntry]) -> list[Problem]:
     problems: list[Problem] = []
     first: dict[tuple[str, str], ManifestEntry] = {}
@@ -528,18 +618,30 @@ def check_duplicate_names(entries: list[ManifestEntry]) -> list[Problem]:
         full = entry.full_name
         if full is None:
             continue
-        key = (entry.kind, full)
-        if key in first:
+        key = (entry.kind, _same_name(full))
+        other = first.get(key)
+        if other is None:
+            first[key] = entry
+        elif other.full_name == full:
             problems.append(
                 entry.problem(
                     "/name",
-                    f"duplicate {entry.kind} name '{full}': also defined at {first[key].where('/name')}",
+                    f"duplicate {entry.kind} name '{full}': also defined at {other.where('/name')}",
                     f"a name identifies one {entry.kind}; rename or remove one of them",
                     rule="duplicate-name",
                 )
             )
         else:
-            first[key] = entry
+            problems.append(
+                entry.problem(
+                    "/name",
+                    f"{entry.kind} name '{full}' ({_normalisation(full)}) differs from '{other.full_name}' "
+                    f"({_normalisation(other.full_name or '')}) at {other.where('/name')} only by Unicode "
+                    "normalisation: the two look identical in the dashboard and in a pull request",
+                    "write both names the same way (NFC, what most editors type), or give one another name",
+                    rule="duplicate-name",
+                )
+            )
     # previous_names: must not name another current resource nor be claimed twice.
     claimed: dict[tuple[str, str], ManifestEntry] = {}
     for entry in entries:
@@ -551,14 +653,14 @@ def check_duplicate_names(entries: list[ManifestEntry]) -> list[Problem]:
                 continue
             full_old = entry.prefix + old
             sub = f"/previous_names/{i}"
-            if full_old == entry.full_name:
+            if _same_name(full_old) == _same_name(entry.full_name):
                 problems.append(
                     entry.problem(
                         sub, f"{entry.label} lists its own name as a previous name", "remove it", rule="previous-names"
                     )
                 )
-            elif (entry.kind, full_old) in first:
-                other = first[(entry.kind, full_old)]
+            elif (entry.kind, _same_name(full_old)) in first:
+                other = first[(entry.kind, _same_name(full_old))]
                 problems.append(
                     entry.problem(
                         sub,
@@ -568,8 +670,8 @@ def check_duplicate_names(entries: list[ManifestEntry]) -> list[Problem]:
                         rule="previous-names",
                     )
                 )
-            elif (entry.kind, full_old) in claimed:
-                other = claimed[(entry.kind, full_old)]
+            elif (entry.kind, _same_name(full_old)) in claimed:
+                other = claimed[(entry.kind, _same_name(full_old))]
                 problems.append(
                     entry.problem(
                         sub,
@@ -579,7 +681,7 @@ def check_duplicate_names(entries: list[ManifestEntry]) -> list[Problem]:
                     )
                 )
             else:
-                claimed[(entry.kind, full_old)] = entry
+                claimed[(entry.kind, _same_name(full_old))] = entry
     return problems
 
 
@@ -598,8 +700,8 @@ def check_references(entries: list[ManifestEntry]) -> list[Problem]:
     """References (``Kind.references``) to resources the manifests do not define, rename away, list
     twice, or pin although they manage them."""
     targets = {r.target for kind in KINDS.values() for r in kind.references}
-    managed: dict[str, dict[str, ManifestEntry]] = {t: {} for t in targets}
-    renamed: dict[str, dict[str, ManifestEntry]] = {t: {} for t in targets}  # old name -> the entry renaming it
+    managed: dict[KindName, dict[str, ManifestEntry]] = {t: {} for t in targets}
+    renamed: dict[KindName, dict[str, ManifestEntry]] = {t: {} for t in targets}  # old name -> the entry renaming it
     for entry in entries:
         if entry.kind in managed and entry.full_name is not None:
             managed[entry.kind].setdefault(entry.full_name, entry)
@@ -609,7 +711,7 @@ def check_references(entries: list[ManifestEntry]) -> list[Problem]:
                     renamed[entry.kind].setdefault(entry.prefix + old, entry)
     problems: list[Problem] = []
     for entry in entries:
-        refs: list[tuple[str, str, Any, bool]] = []
+        refs: list[tuple[KindName, str, Any, bool]] = []
         for reference in KINDS[entry.kind].references:
             if not reference.many:
                 if reference.field in entry.data:
@@ -720,7 +822,7 @@ def check_entries(entries: list[ManifestEntry], allowed: Allowances | None = Non
     problems: list[Problem] = []
     for entry in entries:
         own = [p for name in KINDS[entry.kind].checks for p in CHECKS[name](entry, allowed)]
-        found = [*check_names(entry), *own, *check_reserved_name(entry)]
+        found = [*check_names(entry), *check_unknown_fields(entry), *own, *check_reserved_name(entry)]
         problems += drop_ignored(entry, found)
     problems += check_duplicate_names(entries)
     problems += check_references(entries)

@@ -201,6 +201,53 @@ def project_violations(document: Any, name: str = "humectl.yaml") -> list[Violat
     return _slow_violations(document, which)
 
 
+@dataclass(frozen=True)
+class UnknownField:
+    """A field of a manifest entry the schema does not describe, where the schema lets one be written
+    (``additionalProperties: true``): a field Hume added after humectl was released, or a typo."""
+
+    path: tuple[str | int, ...]  # from the entry: ("event_messages", "on_resume_chat")
+    known: tuple[str, ...]  # the fields the schema knows there (what a typo was meant to be)
+
+    @property
+    def dotted(self) -> str:
+        return _dotted(self.path)
+
+
+def unknown_fields(kind: str, entry: Any) -> list[UnknownField]:
+    """Every field of ``entry`` (one item of a manifest's ``prompts``/``tools``/``configs``) that the
+    schema of its kind does not describe but lets be written, in the entry's order. What the schema
+    refuses (a key inside a reference ``{name, version}``) is a schema violation instead."""
+    found: list[UnknownField] = []
+    _unknown_in(manifest_schema()["$defs"][kind], entry, (), found)
+    return found
+
+
+def _unknown_in(node: Any, value: Any, path: tuple[str | int, ...], found: list[UnknownField]) -> None:
+    if not isinstance(node, dict):
+        return
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        node = manifest_schema()["$defs"].get(ref.removeprefix("#/$defs/"), {})
+    if isinstance(value, dict):
+        properties = node.get("properties")
+        if isinstance(properties, dict):
+            for key, item in value.items():
+                if key in properties:
+                    _unknown_in(properties[key], item, (*path, key), found)
+                elif node.get("additionalProperties") is True:
+                    found.append(UnknownField((*path, key), tuple(properties)))
+            return
+    elif isinstance(value, list) and isinstance(node.get("items"), dict):
+        for i, item in enumerate(value):
+            _unknown_in(node["items"], item, (*path, i), found)
+        return
+    for branch in (*node.get("anyOf", ()), *node.get("oneOf", ())):  # a reference's mapping form
+        if isinstance(branch, dict) and "properties" in branch:
+            _unknown_in(branch, value, path, found)
+            return
+
+
 def _slow_violations(document: Any, which: _Described = _MANIFEST) -> list[Violation]:
     """jsonschema's verdict, every error rephrased and located."""
     out: list[Violation] = []

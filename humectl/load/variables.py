@@ -54,6 +54,16 @@ def has_reference(text: str) -> bool:
     return "${" in text
 
 
+def references(text: str) -> list[tuple[str, int]]:
+    """Each well-formed ``${name}`` in ``text`` (``$${`` is no reference), with the line it is on (1-based)."""
+    found = []
+    for match in _TOKEN_RE.finditer(text):
+        name = match.group(2)
+        if match.group(1) is None and name is not None and _NAME_RE.match(name):
+            found.append((name, text.count("\n", 0, match.start()) + 1))
+    return found
+
+
 def substitute(text: str, variables: Mapping[str, str]) -> Substitution:
     """Replace every ``${name}`` in ``text``; ``$${`` becomes a literal ``${``."""
     result = Substitution(text="")

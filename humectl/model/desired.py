@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from humectl.core.errors import Problem
+from humectl.core.kinds import KindName
 from humectl.model.review import Policy
 
 
@@ -35,7 +36,7 @@ class DesiredResource:
     Names already carry the environment's name prefix.
     """
 
-    kind: str
+    kind: KindName
     name: str
     spec: dict[str, Any]
     source: Source
@@ -55,7 +56,7 @@ class Removed:
     """A manifest's ``removed:`` entry: a resource humectl stops managing and leaves live (Terraform's
     ``removed`` block). ``name`` carries the environment's name prefix, as resource names do."""
 
-    kind: str
+    kind: KindName
     name: str
     source: Source
 
@@ -121,11 +122,11 @@ class ManifestSet:
     # cached load (humectl.load.cache) must find unchanged to stand for a new one.
     inputs: tuple[str, ...] = ()
 
-    def get(self, kind: str, name: str) -> DesiredResource | None:
+    def get(self, kind: KindName, name: str) -> DesiredResource | None:
         for resource in self.resources:
             if resource.kind == kind and resource.name == name:
                 return resource
         return None
 
-    def of_kind(self, kind: str) -> list[DesiredResource]:
+    def of_kind(self, kind: KindName) -> list[DesiredResource]:
         return [r for r in self.resources if r.kind == kind]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from humectl.core import sensitive
+from humectl.core.kinds import KindName
 from humectl.model.fields import FieldChange
 
 FORMAT_VERSION = 1
@@ -46,7 +47,7 @@ class VersionInfo:
 
 @dataclass
 class History:
-    kind: str
+    kind: KindName
     name: str
     id: str
     versions: list[VersionInfo]  # newest first

@@ -8,14 +8,14 @@ from datetime import datetime, timezone
 from typing import Any
 
 from humectl.core.errors import LiveStateError
-from humectl.core.kinds import KINDS, Kind
+from humectl.core.kinds import KINDS, Kind, KindName
 
 
 @dataclass
 class LiveResource:
     """The head (newest version) of one live resource, as the API returned it."""
 
-    kind: str
+    kind: KindName
     name: str
     id: str
     version: int
@@ -47,13 +47,13 @@ class LiveState:
         # when it exits, and the full repr of a 2,300-resource account costs ~40 ms and 4 MB.
         return f"LiveState(<{len(self.resources)} resources>)"
 
-    def get(self, kind: str, name: str) -> LiveResource | None:
+    def get(self, kind: KindName, name: str) -> LiveResource | None:
         return self.resources.get((kind, name))
 
-    def of_kind(self, kind: str) -> list[LiveResource]:
+    def of_kind(self, kind: KindName) -> list[LiveResource]:
         return [r for (k, _), r in self.resources.items() if k == kind]
 
-    def by_id(self, kind: str, resource_id: str) -> LiveResource | None:
+    def by_id(self, kind: KindName, resource_id: str) -> LiveResource | None:
         for resource in self.of_kind(kind):
             if resource.id == resource_id:
                 return resource
@@ -80,7 +80,7 @@ def iso_time(value: Any) -> str | None:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def build_live_state(heads_by_kind: dict[str, list[dict[str, Any]]]) -> LiveState:
+def build_live_state(heads_by_kind: Mapping[KindName, list[dict[str, Any]]]) -> LiveState:
     """Index heads by name; two live resources of one kind with one name is an error naming both."""
     state = LiveState()
     problems: list[str] = []

@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from humectl.core import sensitive
 from humectl.core.errors import PlanError
+from humectl.core.kinds import KindName, kind_name
 from humectl.core.version import __version__
 from humectl.model.fields import FieldChange
 from humectl.model.review import LOW, Policy, RiskLevel, RiskReason, Violation, risk_counts, risk_level
@@ -86,7 +87,7 @@ class Change:
     values; its serialisation masks them)."""
 
     address: str
-    kind: str
+    kind: KindName
     name: str
     operations: tuple[Operation, ...]
     reasons: tuple[str, ...] = ()
@@ -152,7 +153,7 @@ class Change:
             ops = [action, *([RENAME] if data.get("rename_from") and action != RENAME else [])]
         return cls(
             address=data["address"],
-            kind=data["kind"],
+            kind=kind_name(data["kind"]),
             name=data["name"],
             operations=ordered_operations(ops),
             reasons=tuple(data.get("reasons") or ()),

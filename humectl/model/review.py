@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from humectl.core.kinds import KINDS, REPORT_ORDER, RiskLevel
+from humectl.core.kinds import KINDS, REPORT_ORDER, KindName, RiskLevel
 
 __all__ = ["RiskLevel"]  # re-exported: the review's vocabulary
 
@@ -52,7 +52,7 @@ class Rule:
     id: str
     level: RiskLevel
     words: str
-    kind: str | None = None  # None: any kind
+    kind: KindName | None = None  # None: any kind
     fields: tuple[str, ...] = ()
     predicate: str | None = None
 

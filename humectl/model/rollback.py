@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from humectl.core.kinds import KindName
 from humectl.model.live import LiveResource, LiveState
 from humectl.model.plan import Plan
 
@@ -16,7 +17,7 @@ class Rollback:
     """A planned rollback: the Plan to apply, and what it was made from."""
 
     address: str
-    kind: str
+    kind: KindName
     name: str
     to_version: int
     head: LiveResource

@@ -26,10 +26,10 @@ from humectl.core.errors import (
     PlanError,
     StalePlanError,
 )
-from humectl.core.kinds import DEPENDENCY_ORDER, KINDS
+from humectl.core.kinds import DEPENDENCY_ORDER, KINDS, KindName
 from humectl.decide import policy
 from humectl.decide.gates import refuse_blocked, stale_reasons
-from humectl.decide.normalize import LATEST, split_ref
+from humectl.decide.normalize import LATEST, ref, split_ref
 from humectl.io.client import EviClient
 from humectl.io.listing import fetch_live_state
 from humectl.model.plan import (
@@ -44,6 +44,7 @@ from humectl.model.plan import (
     Operation,
     Plan,
 )
+from humectl.ops.readback import read_back
 
 EventCallback = Callable[[str, Change, str], None]  # (status, change, detail); status: start|done|failed
 Halt = Callable[[], str | None]  # why to start nothing more (e.g. "the lock was lost"), or None
@@ -104,8 +105,9 @@ class _Executor:
                 self.ids[change.address] = change.live_id
         self.stopped = False
         self.in_flight: list[str] = []  # started, not yet answered: unknown if interrupted
+        self.answers: dict[str, Any] = {}  # address -> the server's answer to its last write (None: no body)
 
-    def resolve_ref(self, target: str, value: str) -> dict[str, Any]:
+    def resolve_ref(self, target: KindName, value: str) -> dict[str, Any]:
         name, version = split_ref(value)
         address = f"{target}/{name}"
         dependency = self.by_address.get(address)
@@ -119,6 +121,25 @@ class _Executor:
         if version == LATEST:  # keep following the newest version, as the live config did
             return {"id": resource_id}
         return {"id": resource_id, "version": version}
+
+    def sent_content(self, change: Change) -> dict[str, Any]:
+        """``change.content`` with each reference at the version it was sent with (:meth:`resolve_ref`)."""
+        content = dict(change.content)
+        for reference in KINDS[change.kind].references:
+            value = content.get(reference.field)
+            if value is None:
+                continue
+            items = [self.sent_ref(reference.target, v) for v in (value if reference.many else [value])]
+            content[reference.field] = sorted(items) if reference.many else items[0]
+        return content
+
+    def sent_ref(self, target: str, value: str) -> str:
+        name, version = split_ref(value)
+        dependency = self.by_address.get(f"{target}/{name}")
+        applied = self.results.get(f"{target}/{name}")
+        if applied is not None and dependency is not None and dependency.predicted_version == version:
+            return ref(name, applied.version if applied.version is not None else version)
+        return value
 
     def api_body(self, change: Change) -> dict[str, Any]:
         kind = KINDS[change.kind]
@@ -140,14 +161,22 @@ class _Executor:
         done = self.report.operations.setdefault(change.address, [])
         details = []
         for op in phase_operations(change, removing):
+            self.answers.pop(change.address, None)
             details.append(await self.run_operation(op, change))
             done.append(op)
+            # Read the write back (done: a failed read is reported, never a failed change).
+            applied = self.results.get(change.address)
+            resource_id = applied.id if applied is not None else change.live_id or ""
+            meant = self.sent_content(change) if op in (CREATE, VERSION) else {}
+            answer = self.answers.get(change.address)
+            self.report.readback += await read_back(self.client, change, op, answer, meant, resource_id)
         return "; ".join(details)
 
     async def run_operation(self, op: Operation, change: Change) -> str:
         kind = KINDS[change.kind]
         if op == CREATE:
             created = await self.client.create(kind, {"name": change.name, **self.api_body(change)})
+            self.answers[change.address] = created
             self.results[change.address] = Applied(str(created["id"]), int(created.get("version", 0)))
             return f"created (id {created['id']}, version {created.get('version', 0)})"
         if change.live_id is None:
@@ -158,18 +187,23 @@ class _Executor:
             return f"renamed from {change.rename_from}"
         if op == VERSION:
             made = await self.client.create_version(kind, change.live_id, self.api_body(change))
+            self.answers[change.address] = made
             self.results[change.address] = Applied(change.live_id, int(made["version"]))
             return f"version {made['version']} created"
         if op == DESCRIBE:
             if change.live_version is None:
                 raise HumectlError(f"{change.address}: describe needs the live version, which the plan lacks")
-            await self.client.update_description(kind, change.live_id, change.live_version, change.version_description)
+            self.answers[change.address] = await self.client.update_description(
+                kind, change.live_id, change.live_version, change.version_description
+            )
             self.results[change.address] = Applied(change.live_id, change.live_version)
             return f"description of version {change.live_version} updated"
         if op == UNMANAGE:
             if change.live_version is None:
                 raise HumectlError(f"{change.address}: unmanage needs the live version, which the plan lacks")
-            await self.client.update_description(kind, change.live_id, change.live_version, change.version_description)
+            self.answers[change.address] = await self.client.update_description(
+                kind, change.live_id, change.live_version, change.version_description
+            )
             self.results[change.address] = Applied(change.live_id, change.live_version)
             return "no longer managed by humectl (left live)"
         if op == DELETE_VERSION:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from humectl.core.errors import RollbackError
-from humectl.core.kinds import KINDS
+from humectl.core.kinds import KINDS, KindName
 from humectl.core.provenance import made_by_humectl
 from humectl.decide.drift import CONFLICT, LIVE, Drifted, drifted_sides, find_drift, three_way
 from humectl.io.client import EviClient
@@ -33,7 +33,7 @@ from humectl.ops.plan import PlanOptions, PlanResult, make_plan
 from humectl.ops.rollback import entry_update, write_update
 
 
-async def last_applied(client: EviClient, kind: str, resource_id: str) -> dict[str, Any] | None:
+async def last_applied(client: EviClient, kind: KindName, resource_id: str) -> dict[str, Any] | None:
     """The newest version of a resource that carries humectl's marker, complete; None when humectl
     made none of its versions."""
     versions = await client.list_versions(KINDS[kind], resource_id)
@@ -50,7 +50,7 @@ async def find_three_way_drift(
 ) -> tuple[list[Drifted], PlanResult]:
     """What was changed outside humectl, each field on its side (manifest ahead, live ahead, conflict)."""
     result = await make_plan(client, directory, options, desired=desired)
-    drifted = find_drift(result.plan, result.live)
+    drifted = find_drift(result.plan, result.live, result.desired.declared_prefixes)
     changes = {c.address: c for c in result.plan.changes}
     changed = [d for d in drifted if d.state == "changed"]
     bases = await asyncio.gather(*(last_applied(client, d.kind, str(changes[d.address].live_id)) for d in changed))
@@ -113,8 +113,7 @@ def _heads_by_address(result: PlanResult) -> dict[str, Mapping[str, Any]]:
 def _update(
     desired: ManifestSet, item: Drifted, head: Mapping[str, Any], paths: list[str], result: PlanResult
 ) -> ManifestUpdate:
-    kind, _, name = item.address.partition("/")
-    resource = desired.get(kind, name)
+    resource = desired.get(item.kind, item.address.partition("/")[2])
     if resource is None:  # the manifests changed under the resolution
         raise RollbackError(f"{item.address} is not in the manifests any more; nothing written for it")
     return entry_update(desired, resource, head, result.live, paths=paths)

@@ -1,5 +1,6 @@
-"""``humectl export``: read every live head in full, write manifests for them, and check the round trip
-(the written files, loaded and planned against the same account, change nothing)."""
+"""``humectl export``: read every live head in full, write manifests for them (keeping the manifest-only
+settings of manifests already in the directory), and check the round trip (the written files, loaded
+and planned against the same account, change nothing)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from humectl.decide.planner import build_plan
 from humectl.io.client import EviClient
 from humectl.io.files import write_files
 from humectl.io.listing import complete_heads, fetch_live_state
+from humectl.load.existing import manifest_only_settings
 from humectl.load.manifests import load_manifests
 from humectl.model.desired import LoadOptions
 from humectl.model.live import LiveState
@@ -71,6 +73,14 @@ async def export_account(client: EviClient, directory: str | Path, options: Expo
     """Read every live head (complete), write the manifests into ``directory`` (refusing existing files
     unless ``force``), then load them back and plan them against the same account."""
     live = await export_live(client)
-    result = render_export(live, selectors=options.selectors, schema_ref=options.schema_ref, secrets=options.secrets)
+    result = render_export(
+        live,
+        selectors=options.selectors,
+        schema_ref=options.schema_ref,
+        secrets=options.secrets,
+        kept=manifest_only_settings(directory),  # what manifests already there say that live does not
+    )
     write_export(result, directory, force=options.force)
+    if not result.addresses:  # an empty account: only the schema copy, no manifest to load back
+        return ExportOutcome(result, [])
     return ExportOutcome(result, verify_export(directory, live, result.addresses, options.secrets))

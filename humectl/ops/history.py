@@ -15,23 +15,23 @@ from collections.abc import Mapping
 from typing import Any
 
 from humectl.core.errors import NotFoundError, ResourceNotFound, UsageError
-from humectl.core.kinds import KINDS, parse_address
+from humectl.core.kinds import KINDS, KindName, parse_address
 from humectl.core.provenance import made_by_humectl, overridden_policy, run_id_of, strip_marker
 from humectl.decide.diff import diff_fields
-from humectl.decide.normalize import normalize_live
+from humectl.decide.normalize import content_keys, normalize_live
 from humectl.io.client import EviClient
 from humectl.io.listing import complete_versions
 from humectl.model.history import History, VersionInfo
 from humectl.model.live import iso_time
 
 
-def _changed(kind: str, before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[str]:
+def _changed(kind: KindName, before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[str]:
     if before is None:
         return ["created"]
-    return [f for f in KINDS[kind].content_fields if before.get(f) != after.get(f)]
+    return [f for f in content_keys(KINDS[kind], before, after) if before.get(f) != after.get(f)]
 
 
-def build_history(kind: str, name: str, resource_id: str, versions: list[dict[str, Any]]) -> History:
+def build_history(kind: KindName, name: str, resource_id: str, versions: list[dict[str, Any]]) -> History:
     ordered = sorted(versions, key=lambda v: int(v.get("version", 0)))
     infos: list[VersionInfo] = []
     previous: dict[str, Any] | None = None
@@ -47,7 +47,9 @@ def build_history(kind: str, name: str, resource_id: str, versions: list[dict[st
             run_id=run_id_of(description),
             policy_overridden=overridden_policy(description),
             changed=_changed(kind, previous, content),
-            fields=diff_fields(previous, content) if previous is not None else [],
+            fields=diff_fields(previous, content, json_fields=KINDS[kind].json_schema_fields)
+            if previous is not None
+            else [],
             pins={r.field: content.get(r.field, [] if r.many else None) for r in KINDS[kind].references},
         )
         infos.append(info)
@@ -55,7 +57,7 @@ def build_history(kind: str, name: str, resource_id: str, versions: list[dict[st
     return History(kind=kind, name=name, id=resource_id, versions=list(reversed(infos)))
 
 
-async def find_resource(client: EviClient, kind: str, name: str) -> dict[str, Any]:
+async def find_resource(client: EviClient, kind: KindName, name: str) -> dict[str, Any]:
     """The live head of ``kind/name``; a clear error (with a did-you-mean) when there is none."""
     heads = [h for h in await client.list_heads(KINDS[kind], name=name) if h.get("name") == name]
     if heads:

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from humectl.core import sensitive, stages
-from humectl.core.errors import ListingChangedError, PlanError
-from humectl.core.kinds import KINDS, LOCK_KIND
+from humectl.core.errors import ListingChangedError, NotFoundError, PlanError
+from humectl.core.kinds import KINDS, LOCK_KIND, KindName
 from humectl.core.provenance import new_run_id
-from humectl.decide import policy, retention
-from humectl.decide.planner import PlanBuilder
+from humectl.decide import pins, policy, retention
+from humectl.decide.planner import PlanBuilder, review
 from humectl.decide.retention import RetentionInput
 from humectl.io import lock
 from humectl.io.client import MAX_READS, EviClient
@@ -140,7 +140,7 @@ async def _plan_once(
     and a failed load (a ManifestError) stops the listing and is raised.
     """
     builder: PlanBuilder  # made once the manifests are loaded, before any callback uses it
-    early: list[tuple[str, list[dict[str, Any]]]] = []  # pages that came before the manifests
+    early: list[tuple[KindName, list[dict[str, Any]]]] = []  # pages that came before the manifests
     pages: dict[str, int] = {}  # kind -> pages of its first read
     reread: set[str] = set()  # kinds whose listing was read again: the pages planned are not the list
     ready = asyncio.Event()
@@ -148,7 +148,7 @@ async def _plan_once(
     reading: set[str] = set()
     detailed: dict[tuple[str, str], dict[str, Any]] = {}
 
-    async def read_then_plan(kind: str, item: dict[str, Any]) -> None:
+    async def read_then_plan(kind: KindName, item: dict[str, Any]) -> None:
         [full] = await complete_versions(client, KINDS[kind], [item])
         detailed[(kind, str(item["id"]))] = full
         with stages.span("plan"):
@@ -168,7 +168,7 @@ async def _plan_once(
                 reading.add(address)
                 reads.setdefault(head.kind, []).append(asyncio.ensure_future(complete_planned(address, head)))
 
-    def on_page(kind: str, items: list[dict[str, Any]]) -> None:
+    def on_page(kind: KindName, items: list[dict[str, Any]]) -> None:
         if not ready.is_set():
             early.append((kind, items))
             return
@@ -182,14 +182,14 @@ async def _plan_once(
             builder.add_page(kind, plain)
             start_completions()
 
-    async def on_complete(kind: str) -> None:
+    async def on_complete(kind: KindName) -> None:
         await ready.wait()
         await asyncio.gather(*reads.get(kind, []))
         with stages.span("plan"):
             builder.complete(kind)
             start_completions()
 
-    def counted(kind: str, items: list[dict[str, Any]]) -> None:
+    def counted(kind: KindName, items: list[dict[str, Any]]) -> None:
         pages[kind] = pages.get(kind, 0) + 1
         on_page(kind, items)
 
@@ -246,7 +246,33 @@ async def _plan_once(
             retention=retention_input,
         )
     settled = not reread and await _confirmed(client, plan, live, pages)
+    if settled:
+        plan = await rate_pin_moves(client, plan, live, builder.desired)
     return plan, live, loaded, settled
+
+
+async def rate_pin_moves(client: EviClient, plan: Plan, live: LiveState, desired: ManifestSet) -> Plan:
+    """``plan`` reviewed again when a config's reference moves between two versions of a resource other
+    than the plain cascade: rated by the two versions' content (:mod:`humectl.decide.pins`). The versions
+    neither the plan nor the live heads hold (an older pinned one) are read, one request each; a plan
+    without such a move costs nothing."""
+    moves = pins.pin_moves(plan, live)
+    if not moves:
+        return plan
+
+    async def read(key: pins.VersionKey) -> tuple[pins.VersionKey, dict[str, Any] | None]:
+        kind, name, version = key
+        head = live.get(kind, name)
+        if head is None:
+            return key, None
+        try:
+            return key, await client.get_version(KINDS[kind], head.id, version)
+        except NotFoundError:  # deleted meanwhile: the move keeps the cascade rule's own level
+            return key, None
+
+    found = await asyncio.gather(*(read(key) for key in pins.versions_to_read(moves, plan, live)))
+    risks = pins.move_risks(moves, plan, live, {k: v for k, v in found if v is not None}, desired.policy.risk)
+    return review(plan, desired, moves=risks) if risks else plan
 
 
 async def _retention_input(

@@ -14,31 +14,33 @@ print and, with ``--write``, as files to write.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from humectl.core import sensitive
 from humectl.core.errors import NotFoundError, RollbackError, UsageError
-from humectl.core.kinds import KINDS, Kind, kind_level, parse_address, referencing_kinds
+from humectl.core.kinds import KINDS, Kind, KindName, kind_level, parse_address, referencing_kinds
 from humectl.core.provenance import describe_like
 from humectl.decide import risk
 from humectl.decide.diff import diff_fields, text_diff, unified_diff
 from humectl.decide.export import dump_entry, escape_variables, manifest_entry, reference_secrets, text_file_problem
-from humectl.decide.normalize import normalize_live, ref, split_ref
+from humectl.decide.expressions import keep_expressions
+from humectl.decide.normalize import LATEST, normalize_desired, normalize_live, ref, split_ref
 from humectl.io.client import EviClient
 from humectl.io.listing import complete_heads, fetch_live_state
 from humectl.load.entries import META_KEYS as _META_KEYS
 from humectl.load.manifests import load_manifests
+from humectl.load.project import resolve_options
 from humectl.load.yamldoc import parse
-from humectl.model.desired import DesiredResource, ManifestSet
+from humectl.model.desired import DesiredResource, LoadOptions, ManifestSet
 from humectl.model.live import LiveResource, LiveState
 from humectl.model.plan import VERSION, Change, Plan
 from humectl.model.rollback import ManifestUpdate, Rollback
 
 
-def _pin_latest(kind: str, content: dict[str, Any], live: LiveState, notes: list[str], owner: str) -> None:
+def _pin_latest(kind: KindName, content: dict[str, Any], live: LiveState, notes: list[str], owner: str) -> None:
     """A config version that followed a prompt/tool's latest version is pinned to today's newest one:
     a plan sends ``{id, version}`` only."""
     for reference in KINDS[kind].references:
@@ -58,9 +60,18 @@ def _pin_latest(kind: str, content: dict[str, Any], live: LiveState, notes: list
 
 
 async def plan_rollback(
-    client: EviClient, address: str, to_version: int, *, run_id: str, message: str | None = None
+    client: EviClient,
+    address: str,
+    to_version: int,
+    *,
+    run_id: str,
+    message: str | None = None,
+    api_flags: str = "",
 ) -> Rollback:
-    """Read the live account and version N, and plan the new version (plus the config cascade)."""
+    """Read the live account and version N, and plan the new version (plus the config cascade).
+
+    ``api_flags`` (`` --emulator=DB``, `` --base-url URL``) go into the ``humectl history`` an error
+    suggests, so it reaches the same account."""
     try:
         kind, name = parse_address(address)
     except ValueError as exc:
@@ -76,14 +87,14 @@ async def plan_rollback(
     if to_version < 0 or to_version > head.version:
         raise RollbackError(
             f"{address} has no version {to_version}: its versions run up to {head.version}",
-            hint=f"see them with `humectl history {address}`",
+            hint=f"see them with `humectl history {address}{api_flags}`",
         )
     try:
         data = await client.get_version(KINDS[kind], head.id, to_version)
     except NotFoundError:
         raise RollbackError(
             f"{address} version {to_version} does not exist (deleted?)",
-            hint=f"see the versions with `humectl history {address}`",
+            hint=f"see the versions with `humectl history {address}{api_flags}`",
         ) from None
     data = dict(data, name=name)  # the name is resource-level; the head's is current
     await complete_heads(client, [head])  # like with like: version N is a full read, so is the head
@@ -92,9 +103,19 @@ async def plan_rollback(
     _pin_latest(kind, content, live, notes, address)
     live_content = normalize_live(kind, head.data)
     base = Plan(live_fingerprint=live.fingerprint(), run_id=run_id, message=message)
-    if content == live_content or to_version == head.version:
-        return Rollback(address, kind, name, to_version, head, data, replace(base, unchanged=(address,)), live, notes)
     text = message or f"rollback to v{to_version}"
+    if to_version == head.version:
+        return Rollback(address, kind, name, to_version, head, data, replace(base, unchanged=(address,)), live, notes)
+    if content == live_content:
+        # Rolled back already, maybe by a run cut off before its cascade: finish that, as apply would.
+        left = await _unfinished_cascade(client, kind, head, content, to_version, live, text, run_id)
+        if left:
+            notes.append(
+                f"{address} already has the content of v{to_version}; the configs still on v{head.version - 1} "
+                f"(the version a rollback replaced) move onto v{head.version}"
+            )
+        plan = base.with_changes(risk.assess(left)) if left else replace(base, unchanged=(address,))
+        return Rollback(address, kind, name, to_version, head, data, plan, live, notes)
     description = describe_like(text, run_id, head.data.get("version_description"))
     before_text, after_text = live_content.get("text"), content.get("text")
     rolled = Change(
@@ -103,7 +124,7 @@ async def plan_rollback(
         name=name,
         operations=(VERSION,),
         reasons=(f"rollback to v{to_version}",),
-        fields=tuple(diff_fields(live_content, content)),
+        fields=tuple(diff_fields(live_content, content, json_fields=KINDS[kind].json_schema_fields)),
         text_diff=text_diff(before_text, after_text, address)
         if isinstance(before_text, str) and isinstance(after_text, str) and before_text != after_text
         else None,
@@ -124,8 +145,37 @@ async def plan_rollback(
         ),
         level=kind_level(kind),
     )
-    plan = base.with_changes(risk.assess([rolled, *_cascade(kind, head, live, text, run_id)]))
+    cascade = _cascade(kind, head.name, head.version, head.version + 1, live, text, run_id)
+    plan = base.with_changes(risk.assess([rolled, *cascade]))
     return Rollback(address, kind, name, to_version, head, data, plan, live, notes)
+
+
+async def _unfinished_cascade(
+    client: EviClient,
+    kind: KindName,
+    head: LiveResource,
+    content: dict[str, Any],
+    to_version: int,
+    live: LiveState,
+    text: str,
+    run_id: str,
+) -> list[Change]:
+    """The cascade a rollback that made the head (version N's content) may not have finished: every
+    config still on the version before the head moves onto the head, when that version says something
+    else. Read only when a config uses it; nothing when the head is v0 or the version before is N."""
+    previous = head.version - 1
+    if previous < 0 or previous == to_version:
+        return []
+    moves = _cascade(kind, head.name, previous, head.version, live, text, run_id)
+    if not moves:
+        return []
+    try:
+        data = await client.get_version(KINDS[kind], head.id, previous)
+    except NotFoundError:  # deleted: nothing to compare with, nothing moved
+        return []
+    if normalize_live(kind, dict(data, name=head.name)) == content:
+        return []  # the configs on it already get version N's content
+    return moves
 
 
 def _as_list(value: Any) -> list[str]:
@@ -134,9 +184,12 @@ def _as_list(value: Any) -> list[str]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def _cascade(kind: str, head: LiveResource, live: LiveState, text: str, run_id: str) -> list[Change]:
-    """Config versions moving every config that uses ``head``'s newest version onto the rollback."""
-    old, new = ref(head.name, head.version), ref(head.name, head.version + 1)
+def _cascade(
+    kind: KindName, name: str, from_version: int, to_version: int, live: LiveState, text: str, run_id: str
+) -> list[Change]:
+    """Config versions moving every config that uses version ``from_version`` of ``kind/name`` onto
+    ``to_version`` (the rollback's new version: the head's successor, or the head when finishing one)."""
+    old, new = ref(name, from_version), ref(name, to_version)
     changes = []
     holders = [(k, r) for k in referencing_kinds() for r in sorted(live.of_kind(k.name), key=lambda r: r.name)]
     for holder_kind, config in holders:
@@ -156,14 +209,14 @@ def _cascade(kind: str, head: LiveResource, live: LiveState, text: str, run_id: 
                     kind=holder_kind.name,
                     name=config.name,
                     operations=(VERSION,),
-                    reasons=(f"{kind}/{head.name} v{head.version} → v{head.version + 1}",),
+                    reasons=(f"{kind}/{name} v{from_version} → v{to_version}",),
                     fields=tuple(diff_fields(before, after)),
                     live_id=config.id,
                     live_version=config.version,
                     predicted_version=config.version + 1,
                     content=after,
                     version_description=describe_like(text, run_id, config.data.get("version_description")),
-                    depends_on=(f"{kind}/{head.name}",),
+                    depends_on=(f"{kind}/{name}",),
                     level=kind_level(holder_kind.name),
                 )
             )
@@ -187,8 +240,15 @@ def entry_diff(rollback: Rollback) -> ManifestUpdate:
     return ManifestUpdate(unified_diff(now, after, f"{label} (now)", f"{label} (v{rollback.to_version})"), notes=notes)
 
 
-def manifest_update(rollback: Rollback, directory: str | Path, load_options: Any = None) -> ManifestUpdate:
-    """The change to the manifests under ``directory`` that makes them say version N's content."""
+def manifest_update(
+    rollback: Rollback, directory: str | Path, load_options: Any = None, *, refuse_literals: bool = False
+) -> ManifestUpdate:
+    """The change to the manifests under ``directory`` that makes them say version N's content.
+
+    The entry's ``${…}`` expressions are kept wherever they give version N's value in this environment
+    (:mod:`humectl.decide.expressions`); a field written with one whose value would differ cannot be
+    expressed: with ``refuse_literals`` (``--write``) that is a RollbackError naming it, raised before
+    anything is rolled back or written, else a note (and the diff shows the literal value)."""
 
     desired = load_manifests(directory, load_options)
     resource = desired.get(rollback.kind, rollback.name)
@@ -197,7 +257,10 @@ def manifest_update(rollback: Rollback, directory: str | Path, load_options: Any
         update.notes.insert(0, f"{rollback.address} is not in the manifests under {directory}; nothing to write")
         update.writes.clear()
         return update
-    return entry_update(desired, resource, rollback.target_data, rollback.live)
+    values = resolve_options(desired.root, str(directory), load_options or LoadOptions(), []).variables
+    return entry_update(
+        desired, resource, rollback.target_data, rollback.live, variables=values, refuse_literals=refuse_literals
+    )
 
 
 def entry_update(
@@ -207,11 +270,17 @@ def entry_update(
     live: LiveState,
     *,
     paths: Collection[str] | None = None,
+    variables: Mapping[str, str] | None = None,
+    refuse_literals: bool = False,
 ) -> ManifestUpdate:
     """The change to ``resource``'s manifest entry (and its text file) that makes it say the live
     version ``data``: every field (rollback), or only the field ``paths`` given (dotted, as a plan's
     fields: drift's ``keep-live``), where a part written with ``${...}`` variables is kept as written
-    unless its own value changes, which cannot be written as an expression: refused, naming the field."""
+    unless its own value changes, which cannot be written as an expression: refused, naming the field.
+
+    Every field (``paths`` None): an expression is kept where it gives ``data``'s value with this
+    environment's ``variables`` (:mod:`humectl.decide.expressions`); one that cannot is refused
+    (``refuse_literals``) or noted."""
     address = resource.address
     prefix = desired.name_prefix
     path = desired.root / resource.source.file
@@ -237,7 +306,28 @@ def entry_update(
     kind = KINDS[resource.kind]
     text_file = kind.text_file
     if paths is None:
-        entry = _merge_entry(raw, escape_variables(new), kind)
+        wanted = normalize_live(resource.kind, dict(data, name=resource.name))
+        resolved = normalize_desired(resource.kind, resource.spec, _resolver(live), live_content=wanted, live_data=data)
+        file_keys = (text_file.key,) if text_file else ()
+        expressed = keep_expressions(
+            raw, _merge_entry(raw, new, kind), resolved, wanted, values=variables, as_written=(*_META_KEYS, *file_keys)
+        )
+        if expressed.unexpressible:
+            reasons = "; ".join(u.describe() for u in expressed.unexpressible)
+            if refuse_literals:
+                raise RollbackError(
+                    f"cannot write {address} back to {_display(path, desired.root)} with its ${{…}} expressions, "
+                    f"and writing literal values would put this environment's into every other: {reasons}",
+                    hint="roll back without --write and edit the manifests by hand (or change the variable for "
+                    "this environment first); nothing was rolled back or written",
+                )
+            notes.append(f"{address}: cannot be written back with its ${{…}} expressions: {reasons}")
+        if expressed.kept:
+            notes.append(
+                f"{address}: kept the ${{…}} expressions of {', '.join(expressed.kept)} "
+                "(they give the rolled-back values in this environment)"
+            )
+        entry = expressed.entry
     else:
         entry = _merge_paths(raw, escape_variables(new), kind, paths, address)
     text = data.get(text_file.field) if text_file else None
@@ -250,8 +340,6 @@ def entry_update(
             entry = {(text_file.field if k == text_file.key else k): v for k, v in entry.items()}
             entry[text_file.field] = escape_variables(text)
             notes.append(f"{address}: the {text_file.field} moves inline because {why}")
-    if paths is None and _mentions_variables(raw):
-        notes.append(f"{address}: its entry used ${{…}} variables; the rewritten entry holds literal values")
     diffs: list[str] = []
     if entry != raw:
         replaced = None
@@ -271,6 +359,19 @@ def entry_update(
             shown = _display(target, desired.root)
             diffs.append(unified_diff(before, content, f"a/{shown}", f"b/{shown}"))
     return ManifestUpdate("".join(diffs), writes, notes)
+
+
+def _resolver(live: LiveState) -> Callable[[KindName, Mapping[str, Any]], str]:
+    """A manifest reference as ``name@version``: its pin, else the live head it follows."""
+
+    def resolve(target: KindName, spec: Mapping[str, Any]) -> str:
+        name, pinned = str(spec.get("name")), spec.get("version")
+        if pinned is not None:
+            return ref(name, int(pinned))
+        head = live.get(target, name)
+        return ref(name, head.version if head is not None else LATEST)
+
+    return resolve
 
 
 def _root(path: str) -> str:
@@ -340,7 +441,7 @@ def _mentions_variables(value: Any) -> bool:
     return False
 
 
-def _strip_prefix(kind: str, entry: dict[str, Any], prefix: str) -> dict[str, Any]:
+def _strip_prefix(kind: KindName, entry: dict[str, Any], prefix: str) -> dict[str, Any]:
     """Names in manifests are written without the environment's name prefix."""
     if not prefix:
         return entry

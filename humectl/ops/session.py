@@ -118,9 +118,14 @@ class Session:
         """``humectl history``: every version of ``address`` (``kind/name``), newest first."""
         return await fetch_history(self.client, address)
 
-    async def rollback_plan(self, address: str, to_version: int, *, run_id: str, message: str | None) -> Rollback:
-        """``humectl rollback``'s plan: a new version of ``address`` with the content of ``to_version``."""
-        return await plan_rollback(self.client, address, to_version, run_id=run_id, message=message)
+    async def rollback_plan(
+        self, address: str, to_version: int, *, run_id: str, message: str | None, api_flags: str = ""
+    ) -> Rollback:
+        """``humectl rollback``'s plan: a new version of ``address`` with the content of ``to_version``
+        (``api_flags``: what a suggested command needs to reach the same account)."""
+        return await plan_rollback(
+            self.client, address, to_version, run_id=run_id, message=message, api_flags=api_flags
+        )
 
     async def snapshot(self) -> dict[str, Any]:
         """``humectl emulator snapshot``: the whole account as a seed document."""

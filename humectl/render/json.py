@@ -37,6 +37,8 @@ def apply_document(
 ) -> dict[str, Any]:
     """apply's (``resources``: the configs' ids and versions) and destroy's (``None``) document."""
     document: dict[str, Any] = {"format_version": FORMAT_VERSION, "applied": applied, "report": report.to_dict()}
+    # What the server stored otherwise than sent (the report's list, on top where a reader looks first).
+    document["readback"] = document["report"]["readback"]
     if resources is not None:
         document["resources"] = resources
     document.update(plan=plan.to_dict(), error=None)

@@ -18,20 +18,21 @@ from typing import Any
 
 from humectl.core.errors import ApplyReport
 from humectl.core.escape import md_code, md_fence, md_html, md_text, shorten
-from humectl.core.kinds import KINDS, REPORT_ORDER, referenced_kinds
+from humectl.core.kinds import KINDS, REPORT_ORDER, KindName, referenced_kinds
 from humectl.core.sensitive import MASK, is_masked_change
 from humectl.decide import risk
 from humectl.decide.retention import versions_text
 from humectl.model.plan import Change, Plan
 from humectl.model.review import risk_counts
 from humectl.render import visible
-from humectl.render.report import IN_FLIGHT_NOTE, report_heading
+from humectl.render.readback import render_readback_markdown
+from humectl.render.report import IN_FLIGHT_NOTE, report_heading, took_effect
 from humectl.render.style import (
     EMOJI,
-    LABELS,
     SYMBOLS,
     kept_title,
     no_changes_line,
+    operation_labels,
     plan_summary_line,
     risk_line,
     summary_line,
@@ -77,19 +78,24 @@ def _risk_cell(change: Change) -> str:
 
 
 def _row(change: Change) -> str:
-    reason = md_text("; ".join(change.reasons)) if change.action != "create" else "new"
-    if change.rename_from:
-        reason = f"renamed from {md_code(change.rename_from, table=True, strict=True)}; " + reason
+    renamed = f"renamed from {change.rename_from}" if change.rename_from else None
+    reasons = [r for r in change.reasons if r != renamed]  # said once, with the old name in code
+    reason = md_text("; ".join(reasons)) if change.action != "create" else "new"
+    if renamed:
+        reason = f"renamed from {md_code(change.rename_from or '', table=True, strict=True)}" + (
+            f"; {reason}" if reasons else ""
+        )
     if change.blocked_by:
         reason = f"**refused:** {md_text(change.blocked_by)}"
     return (
         f"| {EMOJI[change.action]} `{SYMBOLS[change.action]}` | {md_code(change.address, table=True, strict=True)} | "
-        f"{LABELS[change.action]} | {_version_text(change)} | {_risk_cell(change)} | {reason} |"
+        f"{operation_labels(change.operations)} | {_version_text(change)} | {_risk_cell(change)} | {reason} |"
     )
 
 
 def _details(change: Change) -> str:
-    title = f"<code>{SYMBOLS[change.action]} {md_html(change.address, strict=True)}</code> — {LABELS[change.action]}"
+    labels = operation_labels(change.operations)
+    title = f"<code>{SYMBOLS[change.action]} {md_html(change.address, strict=True)}</code> — {labels}"
     if change.action == "version":
         title += f" {_version_text(change)}"
     if change.risk != "low":
@@ -210,13 +216,17 @@ def _report_rows(plan: Plan, report: ApplyReport) -> list[str]:
 
     def row(mark: str, address: str, result: str) -> str:
         change = by_address.get(address)
-        action = LABELS[change.action] if change else ""
+        action = operation_labels(change.operations) if change else ""
         return f"| {mark} | {md_code(address, table=True, strict=True)} | {action} | {result} |"
+
+    def partly(address: str) -> str:
+        took = took_effect(report, address)
+        return f"{md_text(took)}; " if took else ""
 
     rows = ["| | resource | action | result |", "|---|---|---|---|"]
     rows += [row("✅", address, "done") for address in report.done]
-    rows += [row("❌", address, md_text(error)) for address, error in report.failed]
-    rows += [row("❓", address, f"in flight: {IN_FLIGHT_NOTE}") for address in report.in_flight]
+    rows += [row("❌", address, partly(address) + md_text(error)) for address, error in report.failed]
+    rows += [row("❓", address, f"{partly(address)}in flight: {IN_FLIGHT_NOTE}") for address in report.in_flight]
     rows += [row("⏸️", address, "not started") for address in report.not_started]
     return rows
 
@@ -227,14 +237,14 @@ def render_apply_report(plan: Plan, report: ApplyReport, *, failed: bool, verb: 
     lines = [f"### humectl {verb}", ""]
     heading = report_heading(report)
     lines.append(f"**{md_text(heading)}.**" if failed or report.stopped_by else f"**{verb.capitalize()} complete.**")
-    lines += ["", *_report_rows(plan, report)]
+    lines += ["", *render_readback_markdown(report.readback), *_report_rows(plan, report)]
     return "\n".join(lines) + "\n"
 
 
 _MAX_RESOURCE_ROWS = 200
 
 
-def _resource_table(resources: Sequence[Mapping[str, Any]], kind: str) -> list[str]:
+def _resource_table(resources: Sequence[Mapping[str, Any]], kind: KindName) -> list[str]:
     rows = [f"| {kind} | id | version |", "|---|---|---|"]
     of_kind = [r for r in resources if r["kind"] == kind]
     for item in of_kind[:_MAX_RESOURCE_ROWS]:
@@ -266,7 +276,7 @@ def render_apply_document(
     else:
         what = "resource(s) deleted" if verb == "destroy" else "change(s) applied"
         outcome = f"**{verb.capitalize()} complete: {len(report.done)} {what}.**"
-    parts = [f"### humectl {verb}", "", outcome, ""]
+    parts = [f"### humectl {verb}", "", outcome, "", *render_readback_markdown(report.readback)]
     if resources:
         inner = referenced_kinds()
         for kind in (k for k in REPORT_ORDER if k not in inner):

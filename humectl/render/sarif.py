@@ -70,6 +70,9 @@ VALIDATE_HELP: dict[str, str] = {
     "model-resource": "A language model humectl does not know for its provider (--allow-model, or "
     "ignore_warnings: [model-resource]).",
     "webhook-https": "A webhook URL must be https.",
+    "unknown-field": "A field humectl does not know (one Hume added later, or a typo of a known one): sent to Hume "
+    "as written (ignore_warnings: [unknown-field]).",
+    "server-field": "A field Hume sets on every version (id, created_on, ...): a manifest cannot set it.",
 }
 DEFAULT_HELP = "A problem humectl validate reports in the manifests (docs/manifests.md)."
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
 from humectl.model.review import LEVELS
@@ -56,6 +56,23 @@ VERBS = {
     "delete_version": "will have old versions deleted",
     "delete": "will be deleted",
 }
+
+
+def operation_labels(operations: Sequence[str]) -> str:
+    """A change's operations as a reader names them, in apply order: ``rename + update description``."""
+    return " + ".join(LABELS.get(op, op) for op in operations)
+
+
+def operation_verbs(operations: Sequence[str], details: Mapping[str, str] | None = None) -> str:
+    """``will be renamed … and get a new version description``: every operation of a change, in apply
+    order; ``details`` adds words after an operation's verb (``from greeter``, ``(v0 → v1)``)."""
+    details = details or {}
+    parts = []
+    for i, op in enumerate(operations):
+        verb = VERBS.get(op, f"will {op}")
+        part = verb if i == 0 else verb.removeprefix("will ")
+        parts.append(f"{part} {details[op]}" if details.get(op) else part)
+    return " and ".join(parts)
 
 
 def use_colour(stream: IO[Any] | None = None, env: Mapping[str, str] | None = None) -> bool:

@@ -19,7 +19,15 @@ from humectl.decide.retention import RETENTION_REASON, versions_text
 from humectl.model.plan import Change, Plan
 from humectl.model.review import Violation, risk_counts
 from humectl.render import visible
-from humectl.render.style import COLOURS, SYMBOLS, VERBS, kept_title, no_changes_line, plan_summary_line, risk_line
+from humectl.render.style import (
+    COLOURS,
+    SYMBOLS,
+    kept_title,
+    no_changes_line,
+    operation_verbs,
+    plan_summary_line,
+    risk_line,
+)
 
 _MAX_VALUE = 120
 
@@ -48,17 +56,14 @@ def _note(note: str | None) -> str:
 
 
 def _headline(change: Change) -> str:
-    verb = VERBS[change.action]
-    extra = ""
-    if change.action == "version":
-        extra = f" (v{change.live_version} → v{change.predicted_version})"
-    elif change.action == "create":
-        extra = ""
+    """``# prompt/b will be renamed from a and get a new version (v3 → v4) [risk: low]``: every
+    operation of the change, in the order apply runs them."""
+    details = {"version": f"(v{change.live_version} → v{change.predicted_version})"}
     if change.versions:
-        extra += f" ({versions_text(change.versions)}: {len(change.versions)} old version(s))"
+        details["delete_version"] = f"({versions_text(change.versions)}: {len(change.versions)} old version(s))"
     if change.rename_from:
-        extra += f" (renamed from {name(change.rename_from)})"
-    return f"# {name(change.address)} {verb}{extra} {RISK_MARKERS[change.risk]}"
+        details["rename"] = f"from {name(change.rename_from)}"
+    return f"# {name(change.address)} {operation_verbs(change.operations, details)} {RISK_MARKERS[change.risk]}"
 
 
 # The marker of each risk level on a change's headline, and its colour.

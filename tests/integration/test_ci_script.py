@@ -47,7 +47,7 @@ def fake_bin(tmp_path: Path) -> Path:
     directory.mkdir()
     for name in ("python3", "python"):
         _tool(directory, name, FAKE_PYTHON)
-    for name in ("pip", "ruff", "mypy"):
+    for name in ("pip", "ruff", "mypy", "lint-imports"):
         _tool(directory, name, "#!/bin/bash\nexit 0\n")
     _tool(directory, "npm", FAKE_NPM)
     return directory
@@ -94,3 +94,11 @@ def test_ci_run_requires_humes_spec_from_beside_the_checkout(fake_bin: Path, tmp
     # a folder named by the caller is kept
     proc = run_ci(fake_bin, tmp_path / "tmp2", 0, HUMECTL_SHARED_DIR="/elsewhere/shared")
     assert (tmp_path / "pytest-env").read_text() == "HUMECTL_SHARED_DIR=/elsewhere/shared HUMECTL_REQUIRE_SHARED=1\n"
+
+
+def test_ci_run_fails_when_an_import_contract_breaks(fake_bin: Path, tmp_path: Path) -> None:
+    """lint-imports (the layers contracts) is a step of its own: a broken contract fails the run."""
+    _tool(fake_bin, "lint-imports", "#!/bin/bash\necho 'Contracts: 4 kept, 1 broken.'\nexit 1\n")
+    proc = run_ci(fake_bin, tmp_path / "tmp", 0)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "== tests" not in proc.stdout  # it stopped there

@@ -6,6 +6,7 @@ The documents are the ones docs/json-output.md describes; a failure is ``{"forma
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 from pathlib import Path
@@ -15,7 +16,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from humectl.cli.app import cli
+from humectl.core.kinds import KINDS
+from humectl.core.settings import Settings
+from humectl.io.listing import fetch_live_state
 from tests.conftest import EXAMPLES_DIR
+from tests.support import open_client
 
 KEY = "sk-test-0123456789abcdef"
 
@@ -111,9 +116,28 @@ def test_rollback_json(evi: Path) -> None:
 
 
 def test_drift_json_exit_2_when_drifted(evi: Path) -> None:
-    result = run("drift", str(evi), db(evi), "-o", "json", "--detailed-exitcode")  # nothing applied: all missing
+    never_applied = run("drift", str(evi), db(evi), "-o", "json", "--detailed-exitcode")
+    assert never_applied.exit_code == 0 and document(never_applied)["drifted"] is False  # nothing to drift from
+    assert run("apply", str(evi), db(evi), "--auto-approve").exit_code == 0
+    delete_by_hand(evi, "config", "support-desk-after-hours")
+    result = run("drift", str(evi), db(evi), "-o", "json", "--detailed-exitcode")
     assert result.exit_code == 2
-    assert document(result)["drifted"] is True
+    data = document(result)
+    assert data["drifted"] is True
+    assert [(r["address"], r["state"]) for r in data["resources"]] == [("config/support-desk-after-hours", "missing")]
+
+
+def delete_by_hand(evi: Path, kind: str, name: str) -> None:
+    """What someone does in Hume's dashboard: delete one resource."""
+
+    async def delete() -> None:
+        async with open_client(Settings(emulator_db=str(evi.parent / "db.sqlite3"), api_key=KEY)) as client:
+            live = await fetch_live_state(client)
+            found = live.get(kind, name)
+            assert found is not None
+            await client.delete(KINDS[kind], found.id)
+
+    asyncio.run(delete())
 
 
 # --- failure: the reason on stdout, the same exit code ------------------------------------------
@@ -141,7 +165,10 @@ def test_missing_directory(tmp_path: Path) -> None:
         ["--output=json", "{missing}", "--emulator"],
     ],
 )
-def test_json_errors_whatever_the_order_of_emulator_and_output(tmp_path: Path, order: list[str]) -> None:
+def test_json_errors_whatever_the_order_of_emulator_and_output(
+    tmp_path: Path, order: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a bare --emulator's database lands in ./.humectl/: not the checkout's
     args = [a.format(missing=tmp_path / "nope") for a in order]
     data = error_of(run("plan", *args))
     assert data["error"]["type"] == "manifest"

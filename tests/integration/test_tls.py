@@ -92,3 +92,4 @@ def test_a_bad_bundle_is_a_usage_error(server: str, evi: Path, tmp_path: Path, c
     result = plan(evi, "--base-url", server, env={"SSL_CERT_FILE": str(bundle)})
     assert result.exit_code == 1, result.output
     assert says in result.stderr and "SSL_CERT_FILE" in result.stderr
+    assert "Traceback" not in result.output

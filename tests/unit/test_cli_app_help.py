@@ -1,14 +1,12 @@
-"""Help that teaches: every command's --help has an example block, every option says what it does;
-shell completion (click's own) for bash, zsh and fish; ``schema --project``."""
+"""Help that teaches: every command's --help has an example block, every option says what it does, the
+README's ``--output`` row matches the commands. (Shell completion: test_cli_commands_completion.py;
+``schema``: test_cli_commands_schema.py.)"""
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import click
 import pytest
@@ -65,70 +63,6 @@ def test_drift_output_option_is_explained() -> None:
     text = CliRunner().invoke(cli, ["drift", "--help"]).output
     line = next(line for line in text.splitlines() if "--output" in line)
     assert "json" in line and len(line.split("--output", 1)[1].strip()) > 20
-
-
-# --- shell completion --------------------------------------------------------------------------
-
-
-def complete(words: str, cword: int) -> list[str]:
-    """What bash would offer: click's ``bash_complete`` answers one ``type,value`` line per candidate."""
-    env = {**os.environ, "_HUMECTL_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
-    script = "import sys; from humectl.cli.app import main; sys.argv = ['humectl']; main()"
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
-    assert proc.returncode == 0, proc.stderr
-    return [line.split(",", 1)[1] for line in proc.stdout.splitlines()]
-
-
-@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
-def test_completion_script_for_each_shell(shell: str) -> None:
-    result = CliRunner().invoke(cli, ["completion", shell])
-    assert result.exit_code == 0, result.output
-    assert "_HUMECTL_COMPLETE" in result.output and f"{shell}_complete" in result.output
-    via_env = subprocess.run(
-        [sys.executable, "-c", "import sys; from humectl.cli.app import main; sys.argv = ['humectl']; main()"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "_HUMECTL_COMPLETE": f"{shell}_source"},
-    )
-    assert via_env.returncode == 0 and via_env.stdout.strip() == result.output.strip()
-
-
-def test_bash_completes_commands_and_options() -> None:
-    assert complete("humectl pl", 1) == ["plan"]
-    assert {"--out", "--output"} <= set(complete("humectl plan --out", 2))
-    assert {"text", "json", "markdown"} <= set(complete("humectl plan -o ''", 3))
-    assert "--emulator" in complete("humectl plan --emu", 2)
-
-
-def test_completion_rejects_an_unknown_shell() -> None:
-    result = CliRunner().invoke(cli, ["completion", "powershell"])
-    assert result.exit_code == 1
-
-
-def test_readme_documents_completion_for_the_three_shells() -> None:
-    readme = (REPO_ROOT / "README.md").read_text()
-    for line in (
-        'eval "$(_HUMECTL_COMPLETE=bash_source humectl)"',
-        'eval "$(_HUMECTL_COMPLETE=zsh_source humectl)"',
-        "_HUMECTL_COMPLETE=fish_source humectl > ~/.config/fish/completions/humectl.fish",
-    ):
-        assert line in readme
-
-
-# --- schema --project ------------------------------------------------------------------------
-
-
-def test_schema_project_prints_the_project_file_schema() -> None:
-    result = CliRunner().invoke(cli, ["schema", "--project"])
-    assert result.exit_code == 0
-    data = json.loads(result.stdout)
-    assert data == json.loads((REPO_ROOT / "schemas" / "project.schema.json").read_text())
-    assert data["title"].startswith("humectl project file")
-
-
-def test_schema_without_flag_is_still_the_manifest_schema(tmp_path: Path) -> None:
-    data = json.loads(CliRunner().invoke(cli, ["schema"]).stdout)
-    assert data == json.loads((REPO_ROOT / "schemas" / "manifest.schema.json").read_text())
 
 
 def test_readme_output_row_matches_the_commands() -> None:

@@ -6,12 +6,23 @@ from __future__ import annotations
 import ast
 import importlib
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
 import humectl
 from humectl.core import kinds
-from humectl.core.kinds import DEPENDENCY_ORDER, KINDS, LOCK_KIND, PLAN_ORDER, REPORT_ORDER, kind_level, parse_address
+from humectl.core.kinds import (
+    DEPENDENCY_ORDER,
+    KINDS,
+    LOCK_KIND,
+    PLAN_ORDER,
+    REPORT_ORDER,
+    KindName,
+    kind_level,
+    kind_name,
+    parse_address,
+)
 from humectl.load.manifests import load_manifests
 from humectl.model.desired import LoadOptions
 
@@ -43,6 +54,16 @@ def test_every_kind_has_its_module_and_is_ordered() -> None:
 def isort_key(name: str) -> tuple[int, str]:
     """The order ruff keeps ``__all__`` in (RUF022): CONSTANTS, then Classes, then functions."""
     return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
+
+
+def test_kind_name_is_exactly_the_registry() -> None:
+    # A new kind adds its name to KindName (mypy then checks every place a kind's name goes).
+    assert sorted(get_args(KindName)) == sorted(KINDS)
+    for name in KINDS:
+        assert kind_name(name) == name
+    for bad in ("prompts", "Prompt", "", None, 3):
+        with pytest.raises(ValueError, match="unknown kind"):
+            kind_name(bad)
 
 
 def test_parse_address() -> None:

@@ -73,3 +73,19 @@ def test_a_nested_list_is_diffed_item_by_item_when_its_length_stays() -> None:
     longer = {"section": {"items": [{"url": "a"}, {"url": "b"}, {"url": "c"}]}}
     [whole] = diff_fields(before, longer)
     assert whole.path == "section.items" and whole.after == longer["section"]["items"]
+
+
+def test_json_text_fields_are_diffed_as_the_data_they_hold() -> None:
+    before = {"parameters": '{"properties":{"id":{"type":"string"}},"required":["id"],"type":"object"}'}
+    after = {"parameters": '{"properties":{"id":{"type":"integer"},"x":{"type":"boolean"}},"type":"object"}'}
+    assert [(c.path, c.before, c.after) for c in diff_fields(before, after, json_fields=("parameters",))] == [
+        ("parameters.properties.id.type", "string", "integer"),
+        ("parameters.properties.x", None, {"type": "boolean"}),
+        ("parameters.required", ["id"], None),
+    ]
+    # without json_fields (and when a side is not JSON) the strings are compared whole
+    assert [c.path for c in diff_fields(before, after)] == ["parameters"]
+    broken = {"parameters": "{not json"}
+    assert [(c.path, c.before) for c in diff_fields(broken, after, json_fields=("parameters",))] == [
+        ("parameters", "{not json")
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -102,4 +103,23 @@ def test_python_m_humectl_takes_the_normal_exit() -> None:
     """Only the console script skips the interpreter's teardown: an atexit handler registered late (after
     the command's own) still runs either way, and ``python -m humectl`` leaves through SystemExit."""
     code = "import humectl.__main__ as m, inspect; print('quick_exit=False' in inspect.getsource(m))"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "True"
+    assert (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+        == "True"
+    )
+
+
+@pytest.mark.skipif(importlib.util.find_spec("rich") is None, reason="httpx's CLI needs rich to be imported")
+def test_httpx_s_own_command_line_is_not_imported_by_the_console_script(tmp_path: Path) -> None:
+    report = "print(sorted(m for m, v in sys.modules.items() if v and m.startswith(('rich', 'httpx._main'))))"
+    example = str(EXAMPLES_DIR / "support-desk")
+    seen = probe(f"import atexit\natexit.register(lambda: {report})", "plan", example, "--emulator", cwd=tmp_path)
+    assert seen.returncode == 0, seen.stderr
+    assert seen.stdout.splitlines()[-1] == "[]"
+
+
+def test_the_library_leaves_httpx_as_it_is() -> None:
+    """Only the console script marks httpx._main missing: importing humectl's library changes nothing."""
+    code = "import sys, humectl.ops.session, humectl.cli.app; print(sys.modules.get('httpx._main', 'absent') is None)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -100,12 +101,60 @@ def test_every_module_has_its_test_file() -> None:
     assert not missing, "modules without a test file: " + ", ".join(missing)
 
 
-def test_the_readme_module_map_names_every_module() -> None:
+def _readme_map() -> list[str]:
+    """The paths the README's module map names under ``humectl/`` (``cli/app.py``, ``cli/commands/``), in
+    order: the tree in the first code block after "## Development" that starts with ``humectl/``, each
+    entry one line, indented two spaces per level."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Development") :]
-    unnamed = []
-    for module in _modules():
-        leaf = module.rsplit("/", 1)[-1]
-        if f"{leaf}.py" not in section and f"{leaf}/" not in section and f"{leaf} " not in section:
-            unnamed.append(module)
-    assert not unnamed, "README module map leaves out: " + ", ".join(unnamed)
+    block = readme[readme.index("## Development") :].split("```\nhumectl/\n", 1)[1].split("```", 1)[0]
+    named: list[str] = []
+    folders: list[str] = []
+    for line in block.splitlines():
+        indent = len(line) - len(line.lstrip(" "))
+        if indent == 0:
+            break  # schemas/, tests/, bench/: past the package
+        entry = line.split()[0]
+        assert indent % 2 == 0 and entry.endswith(("/", ".py", ".typed")), f"not a map entry: {line!r}"
+        folders[indent // 2 - 1 :] = [entry] if entry.endswith("/") else []
+        named.append("".join(folders) if entry.endswith("/") else "".join(folders[: indent // 2 - 1]) + entry)
+    return named
+
+
+def _package_entries() -> set[str]:
+    """Every module of the package as the map names it: a file's path, a subpackage's folder."""
+    out = {"py.typed"}
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE)
+        if "__pycache__" in rel.parts:
+            continue
+        out.add(rel.parent.as_posix() + "/" if rel.name == "__init__.py" and rel.parent.parts else rel.as_posix())
+    return out
+
+
+def test_the_readme_module_map_names_every_module() -> None:
+    named = _readme_map()
+    assert len(named) == len(set(named)), "named twice: " + ", ".join(sorted({n for n in named if named.count(n) > 1}))
+    actual = _package_entries()
+    assert not actual - set(named), "README module map leaves out: " + ", ".join(sorted(actual - set(named)))
+    assert not set(named) - actual, "README module map names what is not there: " + ", ".join(
+        sorted(set(named) - actual)
+    )
+    # the modules with logic (the ones mirrored by test files) are all among them
+    assert {m + ("/" if (PACKAGE / m).is_dir() else ".py") for m in _modules()} <= set(named)
+
+
+def test_the_readme_map_reader_reads_the_tree() -> None:
+    # The check above can fail: an entry under the wrong folder is another path.
+    assert "cli/commands/plan.py" in _readme_map() and "core/kinds/base.py" in _readme_map()
+    assert "plan.py" not in _readme_map() and "emulator/" in _readme_map()
+
+
+def test_the_readme_library_example_runs(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Library") : readme.index("## Development")]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "'create': 6" in done.stdout and "config/support-desk" in done.stdout
+    assert (tmp_path / "account.sqlite3").is_file()

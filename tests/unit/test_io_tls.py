@@ -10,6 +10,7 @@ import httpx
 import pytest
 import trustme
 
+from humectl.core.errors import UsageError
 from humectl.io.tls import ca_bundle_from_env, certificate_problem, ssl_context
 
 
@@ -35,6 +36,6 @@ def test_the_context_trusts_the_bundle_given(tmp_path: Path) -> None:
     ca.cert_pem.write_to_path(str(bundle))
     context = ssl_context(str(bundle))
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
-    with pytest.raises(ssl.SSLError):
-        bundle.write_text("not a certificate", encoding="utf-8")
+    bundle.write_text("not a certificate", encoding="utf-8")
+    with pytest.raises(UsageError, match="holds no CA certificate OpenSSL can load"):
         ssl_context(str(bundle))

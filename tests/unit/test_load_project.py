@@ -1,232 +1,195 @@
-"""The project file ``humectl.yaml`` (issue 24 item 5, issue 23 item 4, issue 27 item 4).
-
-Its shape is ``schemas/project.schema.json``'s alone: whatever the schema allows loads, whatever it
-refuses is a problem at file:line:col (as a manifest's), whichever validator answers. The loader adds
-only what a schema cannot say: the chosen environment exists (``--env``, else ``default_env``), one is
-chosen when a command acts on a scope, name prefixes are names and never overlap, ``--name-prefix``
-names no other environment's scope.
-"""
+"""humectl.load.project: humectl.yaml (found at the root, or named), its variables, environments,
+sensitive names and policy resolved for one load with --var-file files and the flags' values in
+precedence order; every mistake a located problem (policy mistakes: tests/unit/test_decide_policy.py); its
+retention: (top level, an environment's over it, checked)."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
-from humectl.core.errors import ManifestError
-from humectl.load import schema
-from humectl.load.manifests import environment_endpoint, load_manifests
-from humectl.load.project import Endpoint
+from humectl.core import sensitive
+from humectl.core.errors import ManifestError, Problem
+from humectl.load.manifests import load_manifests
+from humectl.load.project import Resolved, looks_like_workflow, resolve_options
 from humectl.model.desired import LoadOptions
-from tests.conftest import REPO_ROOT
+from humectl.model.review import Policy
 
-MANIFEST = 'prompts: [{name: agent, text: "hi"}]\n'
-FULL = """\
-variables: {company: Northwind}
+PROJECT = """\
+variables: {team: base, region: eu, level: 1}
 sensitive: [token]
-policy: {fail_on: high}
-retention: {keep_versions: 10}
-default_env: dev
 environments:
   dev:
-    description: sandbox
     name_prefix: dev-
-    base_url: http://127.0.0.1:8001
-    api_key_env: DEV_HUME_API_KEY
-    retention: {keep_versions: 3}
+    variables: {team: dev, key: dev-key-0001}
+    sensitive: [key]
   prod:
-    name_prefix: ""
-    variables: {company: Northwind Outfitters}
-    sensitive: [other]
-    policy: {deny: [config.voice]}
-    base_url: https://evi.example.com/v0
-    api_key_env: PROD_HUME_API_KEY
+    name_prefix: prod-
+    policy: {fail_on: high}
+  bare:
 """
 
 
-def project(tmp_path: Path, text: str, manifest: str = MANIFEST) -> Path:
-    root = tmp_path / "evi"
-    root.mkdir(exist_ok=True)
-    (root / "humectl.yaml").write_text(text, encoding="utf-8")
-    (root / "agents.yaml").write_text(manifest, encoding="utf-8")
-    return root
+@pytest.fixture(autouse=True)
+def _fresh_registry() -> Iterator[None]:
+    sensitive.reset()
+    yield
+    sensitive.reset()
 
 
-def problems(root: Path, options: LoadOptions | None = None) -> list[tuple[int, int, str, str]]:
-    try:
-        load_manifests(root, options or LoadOptions())
-    except ManifestError as exc:
-        return [(p.line, p.col, p.message, p.rule) for p in exc.problems if p.file.endswith("humectl.yaml")]
-    return []
+def resolve(root: Path, options: LoadOptions | None = None) -> tuple[Resolved, list[str]]:
+    problems: list[Problem] = []
+    resolved = resolve_options(root, str(root), options or LoadOptions(), problems)
+    return resolved, [f"{Path(p.file).name}:{p.line}:{p.col}: {p.message}" for p in problems]
 
 
-def test_every_field_the_schema_declares_loads() -> None:
-    """FULL sets every property of the schema, top level and per environment (so a field added to the
-    schema without a loader that reads it, or the reverse, fails here)."""
-    declared = json.loads((REPO_ROOT / "schemas" / "project.schema.json").read_text(encoding="utf-8"))
-    data = yaml.safe_load(FULL)
-    assert set(data) == set(declared["properties"])
-    used = {key for env in data["environments"].values() for key in env}
-    assert used == set(declared["$defs"]["environment"]["properties"])
-    assert schema.project_violations(data) == []
+def write(root: Path, name: str, text: str) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / name).write_text(text, encoding="utf-8")
+    return root / name
 
 
-def test_the_new_fields_are_read(tmp_path: Path) -> None:
-    root = project(tmp_path, FULL)
-    dev = load_manifests(root, LoadOptions(environment_required=True))  # default_env: dev
-    assert (dev.environment, dev.name_prefix, dev.retention.keep_versions) == ("dev", "dev-", 3)
-    prod = load_manifests(root, LoadOptions(environment="prod"))
-    assert (prod.environment, prod.name_prefix, prod.retention.keep_versions) == ("prod", "", 10)
-    assert environment_endpoint(root, LoadOptions()) == Endpoint("dev", "http://127.0.0.1:8001", "DEV_HUME_API_KEY")
-    assert environment_endpoint(root, LoadOptions(environment="prod")) == Endpoint(
-        "prod", "https://evi.example.com/v0", "PROD_HUME_API_KEY"
+def test_no_project_file_resolves_to_the_flags_alone(tmp_path: Path) -> None:
+    resolved, problems = resolve(tmp_path, LoadOptions(variables={"a": "1"}, name_prefix="x-"))
+    assert problems == []
+    assert (resolved.variables, resolved.name_prefix, resolved.excluded, resolved.declared_prefixes) == (
+        {"a": "1"},
+        "x-",
+        set(),
+        (),
     )
-    assert load_manifests(project(tmp_path, "variables: {a: 1}\n")).retention.keep_versions is None
+    assert resolved.policy == Policy()
+
+
+def test_the_chosen_environment_refines_the_top_level(tmp_path: Path) -> None:
+    project = write(tmp_path, "humectl.yaml", PROJECT)
+    resolved, problems = resolve(tmp_path, LoadOptions(environment="dev"))
+    assert problems == []
+    assert resolved.variables == {"team": "dev", "region": "eu", "level": "1", "key": "dev-key-0001"}
+    assert resolved.name_prefix == "dev-"
+    assert resolved.declared_prefixes == ("dev-", "prod-")  # every environment's, for --prune and destroy
+    assert resolved.excluded == {project.resolve()}  # never read as a manifest
+    assert resolved.sensitive == {"key": "dev-key-0001"}  # token is listed but has no value
+    assert sensitive.current().mask("the dev-key-0001") == "the (sensitive)"  # registered before any manifest
+    prod, _ = resolve(tmp_path, LoadOptions(environment="prod", name_prefix="mine-"))
+    assert prod.name_prefix == "mine-" and prod.policy == Policy(fail_on="high")
+    bare, problems = resolve(tmp_path, LoadOptions(environment="bare"))
+    assert problems == [] and bare.name_prefix == "" and bare.variables["team"] == "base"
+
+
+def test_precedence_project_then_environment_variables_then_secrets_then_var_files_then_flags(tmp_path: Path) -> None:
+    write(tmp_path, "humectl.yaml", "variables: {a: project, b: project, c: project, d: project, e: project}\n")
+    one = write(tmp_path / "vars", "one.yaml", "c: file-one\nd: file-one\n")
+    two = write(tmp_path / "vars", "two.yaml", "d: file-two\n")
+    options = LoadOptions(
+        env_variables={"b": "environ", "c": "environ", "d": "environ", "e": "environ"},
+        secret_variables={"e": "secret-value"},
+        var_files=(str(one), str(two)),
+        variables={"a": "flag"},
+    )
+    resolved, problems = resolve(tmp_path, options)
+    assert problems == []
+    assert resolved.variables == {"a": "flag", "b": "environ", "c": "file-one", "d": "file-two", "e": "secret-value"}
+    assert {one.resolve(), two.resolve()} <= resolved.excluded
+    assert resolved.sensitive == {"e": "secret-value"}  # a HUMECTL_SECRET_ value is sensitive by its source
+
+
+def test_humectl_yml_and_a_named_project_file(tmp_path: Path) -> None:
+    write(tmp_path, "humectl.yml", "variables: {a: yml}\n")
+    assert resolve(tmp_path)[0].variables == {"a": "yml"}
+    named = write(tmp_path / "elsewhere", "project.yaml", "variables: {a: named}\n")
+    resolved, problems = resolve(tmp_path, LoadOptions(project_file=str(named)))
+    assert problems == [] and resolved.variables == {"a": "named"}
+
+
+def test_a_workflow_named_humectl_yaml_is_not_the_project_file(tmp_path: Path) -> None:
+    write(tmp_path, "humectl.yaml", "on: push\njobs: {plan: {runs-on: ubuntu-latest}}\n")
+    write(tmp_path, "humectl.yml", "variables: {a: real}\n")
+    assert resolve(tmp_path)[0].variables == {"a": "real"}
+    assert looks_like_workflow({"on": "push", "jobs": {}}) and not looks_like_workflow({"jobs": {}})
+    assert not looks_like_workflow(["on", "jobs"])
+
+
+def test_an_unknown_environment_suggests_the_closest(tmp_path: Path) -> None:
+    write(tmp_path, "humectl.yaml", PROJECT)
+    found: list[Problem] = []
+    resolve_options(tmp_path, str(tmp_path), LoadOptions(environment="prdo"), found)
+    assert [(p.line, p.message, p.hint) for p in found] == [
+        (3, "environment 'prdo' is not defined in humectl.yaml", "did you mean 'prod'?")
+    ]
+    write(tmp_path / "empty", "humectl.yaml", "variables: {}\n")
+    problems_list: list[Problem] = []
+    resolve_options(tmp_path / "empty", "empty", LoadOptions(environment="dev"), problems_list)
+    assert problems_list[0].hint == "defined environments: none"
 
 
 @pytest.mark.parametrize(
-    ("text", "line", "col", "message", "rule"),
+    ("text", "expected"),
     [
-        ("default_env: 3\n", 1, 14, "default_env: must be a string, not an integer", "project-file"),
+        ("- a\n", ["humectl.yaml:1:1: humectl.yaml must be a mapping"]),
+        # The shape is schemas/project.schema.json's to say (tests/unit/test_load_project_schema.py).
+        ("environments: [dev]\n", ["humectl.yaml:1:15: environments: must be a mapping, not a list"]),
+        ("environments:\n  dev: dev-\n", ["humectl.yaml:2:8: environment 'dev': must be a mapping or null, not a"]),
         (
-            "retention: {keep_versions: 0}\n",
-            1,
-            28,
-            "retention.keep_versions: 0 is below the minimum 1",
-            "project-file",
+            "environments:\n  dev: {name_prefix: 3}\n",
+            ["humectl.yaml:2:22: environment 'dev': name_prefix: must be a string, not integer 3"],
         ),
+        ("sensitive: token\n", ["humectl.yaml:1:12: sensitive: must be a list, not a string"]),
         (
-            "environments:\n  dev:\n    base_url: https://user:pw@evi.example.com\n",
-            3,
-            15,
-            "environment 'dev': base_url: 'https://user:pw@evi.example.com' is not a valid API base URL",
-            "project-file",
+            "sensitive: [ok, 2x, {a: 1}]\n",
+            [
+                "humectl.yaml:1:17: sensitive[1]: '2x' is not a valid variable name",
+                "humectl.yaml:1:21: sensitive[2]: must be a string, not a mapping",
+            ],
         ),
+        ("variables: [a]\n", ["humectl.yaml:1:12: variables: must be a mapping, not a list"]),
+        ("variabels: {}\npolicy: {}\n", ["humectl.yaml:1:1: unknown field 'variabels' in humectl.yaml"]),
         (
-            "environments:\n  dev:\n    api_key_env: 1KEY\n",
-            3,
-            18,
-            "environment 'dev': api_key_env: '1KEY' is not a valid variable name",
-            "project-file",
+            "environments:\n  dev: {name_prefix: '   '}\n",
+            ["humectl.yaml:2:22: name_prefix '   ' of environment 'dev' is only whitespace"],
         ),
-        (
-            "environments:\n  dev:\n    prefix: dev-\n",
-            3,
-            5,
-            "environment 'dev': unknown field 'prefix'",
-            "project-file",
-        ),
-        ("variables: {a-b: 1}\n", 1, 13, "variables: 'a-b' is not a variable name", "variables"),
-        ("sensitive: [a-b]\n", 1, 13, "sensitive[0]: 'a-b' is not a valid variable name", "variables"),
-        ("policy:\n  fail_on: low\n", 2, 12, "policy.fail_on: 'low' is not one of the allowed values", "policy"),
-        ("- a\n", 1, 1, "humectl.yaml must be a mapping, not a list", "project-file"),
+        ("a: [unclosed\n", ["humectl.yaml:"]),
     ],
 )
-def test_the_schema_says_what_is_wrong_at_file_line_col(
-    tmp_path: Path, text: str, line: int, col: int, message: str, rule: str
-) -> None:
-    assert problems(project(tmp_path, text)) == [(line, col, message, rule)]
+def test_project_file_mistakes_are_located(tmp_path: Path, text: str, expected: list[str]) -> None:
+    write(tmp_path, "humectl.yaml", text)
+    _, problems = resolve(tmp_path)
+    assert len(problems) == len(expected), problems
+    for found, start in zip(problems, expected, strict=True):
+        assert found.startswith(start), found
 
 
-@pytest.mark.parametrize("text", [FULL, "environments:\n  dev: {prefix: x, base_url: ftp://x}\nretention: []\n"])
-def test_the_compiled_and_the_pure_python_validator_agree(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    data = yaml.safe_load(text)
-    fast = schema.project_violations(data)
-    monkeypatch.setattr(schema, "_compiled", lambda *schema_file: None)
-    assert schema.project_violations(data) == fast
-
-
-# --- what a schema cannot say ----------------------------------------------------------------------
-
-
-def test_environments_are_scopes_a_command_needs_one(tmp_path: Path) -> None:
-    text = "environments:\n  dev: {name_prefix: dev-}\n  prod: {}\n"
-    root = project(tmp_path, text)
-    assert problems(root, LoadOptions(environment_required=True)) == [
-        (
-            1,
-            1,
-            "humectl.yaml declares environments (dev, prod): choose one with --env NAME (or HUMECTL_ENV)",
-            "environment",
-        )
+def test_a_too_short_sensitive_value_is_a_problem_and_never_registered(tmp_path: Path) -> None:
+    write(tmp_path, "humectl.yaml", "variables: {pin: '123'}\nsensitive: [pin]\n")
+    resolved, problems = resolve(tmp_path)
+    assert problems == [
+        "humectl.yaml:2:13: the sensitive variable 'pin' has a value of 3 characters; humectl needs at least 4 "
+        "to keep it out of its output"
     ]
-    assert problems(root) == []  # validate checks the top level without one
-    assert problems(root, LoadOptions(environment_required=True, name_prefix="pr-7-")) == []  # a scope named
-    assert load_manifests(project(tmp_path, text + "default_env: prod\n"), LoadOptions(environment_required=True))
+    assert resolved.sensitive == {} and sensitive.current().mask("123") == "123"
+    _, from_environ = resolve(tmp_path / "none", LoadOptions(secret_variables={"S": "abc"}))
+    assert from_environ[0].startswith("humectl.yaml:0:0: the sensitive variable 'S' has a value of 3 characters")
 
 
-def test_default_env_must_name_an_environment(tmp_path: Path) -> None:
-    root = project(tmp_path, "default_env: stagign\nenvironments:\n  staging: {name_prefix: s-}\n")
-    assert problems(root) == [(1, 14, "default_env 'stagign' is not an environment of humectl.yaml", "environment")]
-
-
-@pytest.mark.parametrize(
-    ("envs", "problem"),
-    [
-        (
-            "  dev: {name_prefix: dev-}\n  eu: {name_prefix: dev-eu-}\n",
-            "name_prefix 'dev-eu-' of environment 'eu' overlaps the name prefix of environment 'dev' ('dev-')",
-        ),
-        (
-            "  dev: {name_prefix: dev-eu-}\n  eu: {name_prefix: dev-}\n",
-            "name_prefix 'dev-' of environment 'eu' overlaps the name prefix of environment 'dev' ('dev-eu-')",
-        ),
-        (
-            "  dev: {name_prefix: x-}\n  eu: {name_prefix: x-}\n",
-            "name_prefix 'x-' of environment 'eu' is the name prefix of environment 'dev' ('x-')",
-        ),
-    ],
-)
-def test_overlapping_prefixes_are_refused(tmp_path: Path, envs: str, problem: str) -> None:
-    [(line, _, message, rule)] = problems(project(tmp_path, "environments:\n" + envs))
-    assert line == 3 and message.startswith(problem) and rule == "environment"
-
-
-def test_prefixes_may_overlap_across_accounts_and_the_account_scope_is_apart(tmp_path: Path) -> None:
-    text = (
-        "environments:\n"
-        "  dev: {name_prefix: dev-}\n"
-        "  eu: {name_prefix: dev-, base_url: 'https://eu.example.com'}\n"
-        "  prod: {name_prefix: ''}\n"
-    )
-    assert problems(project(tmp_path, text)) == []
-
-
-@pytest.mark.parametrize(("prefix", "ok"), [("dev-", False), ("dev-eu-", False), ("pr-42-", True)])
-def test_a_name_prefix_flag_never_names_another_environments_scope(tmp_path: Path, prefix: str, ok: bool) -> None:
-    root = project(tmp_path, "environments:\n  dev: {name_prefix: dev-}\n  prod: {}\n")
-    found = problems(root, LoadOptions(name_prefix=prefix))
-    assert (found == []) == ok, found
-    if not ok:
-        assert f"--name-prefix '{prefix}'" in found[0][2] and "environment 'dev'" in found[0][2]
-    assert problems(root, LoadOptions(environment="dev", name_prefix="dev-")) == []  # its own
-    assert problems(root, LoadOptions(environment="dev", name_prefix="dev-x-"))  # inside its own: two scopes
-
-
-def test_endpoint_problems_are_raised_before_connecting(tmp_path: Path) -> None:
-    root = project(tmp_path, "environments:\n  dev: {name_prefix: dev-}\n")
-    with pytest.raises(ManifestError) as err:
-        environment_endpoint(root, LoadOptions(environment="stage"))
-    assert "environment 'stage' is not defined in humectl.yaml" in str(err.value)
-    assert environment_endpoint(tmp_path / "evi" / "agents.yaml", LoadOptions(environment="dev")) == Endpoint("dev")
-
-
-def test_policy_keys_keep_their_did_you_mean(tmp_path: Path) -> None:
-    """The schema marks policy keys (x-humectl-check); the loader words them, once."""
-    found = problems(project(tmp_path, "policy:\n  risk: {config.voices: low}\n"))
-    assert found == [(2, 10, "'config.voices' is neither a risk rule nor a field path", "policy")]
-
-
-def test_every_problem_of_a_section_is_reported_once(tmp_path: Path) -> None:
-    assert problems(project(tmp_path, "retention: {keep: 2}\n")) == [
-        (1, 12, "retention: missing required field 'keep_versions'", "project-file"),
-        (1, 13, "retention: unknown field 'keep'", "project-file"),
+def test_var_file_problems_are_named_by_the_file(tmp_path: Path) -> None:
+    bad = write(tmp_path / "vars", "bad.yaml", "ok: 1\n2x: 2\nnested: {a: 1}\n")
+    _, problems = resolve(tmp_path, LoadOptions(var_files=(str(bad), str(tmp_path / "missing.yaml"))))
+    assert problems == [
+        "bad.yaml:2:1: '2x' is not a variable name",
+        "bad.yaml:3:9: variable 'nested' must be a string, number or boolean",
+        "missing.yaml:0:0: variable file does not exist (or is a broken symlink)",
     ]
 
 
-# --- retention (read here for the version lifecycle: --prune-versions) ----------------------------------
+# --- retention: ----------------------------------------------------------------------------------
+
+
+def project(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "m.yaml").write_text("prompts:\n  - {name: a, text: x}\n")
+    (tmp_path / "humectl.yaml").write_text(text)
+    return tmp_path
 
 
 def test_retention_of_the_top_level_and_of_an_environment(tmp_path: Path) -> None:
@@ -238,7 +201,7 @@ def test_retention_of_the_top_level_and_of_an_environment(tmp_path: Path) -> Non
     assert load_manifests(root).retention.keep_versions == 10
     assert load_manifests(root, LoadOptions(environment="dev")).retention.keep_versions == 2
     assert load_manifests(root, LoadOptions(environment="prod")).retention.keep_versions == 10
-    (root / "humectl.yaml").write_text("variables: {}\n")
+    (tmp_path / "humectl.yaml").write_text("variables: {}\n")
     assert load_manifests(root).retention.keep_versions is None
 
 
@@ -253,5 +216,6 @@ def test_retention_of_the_top_level_and_of_an_environment(tmp_path: Path) -> Non
     ],
 )
 def test_retention_problems(tmp_path: Path, text: str, message: str) -> None:
-    found = [m for _, _, m, _ in problems(project(tmp_path, text))]
-    assert message in found, found
+    with pytest.raises(ManifestError) as caught:
+        load_manifests(project(tmp_path, text))
+    assert any(message in p.message for p in caught.value.problems), [p.message for p in caught.value.problems]

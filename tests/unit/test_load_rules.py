@@ -200,6 +200,22 @@ def test_duplicate_names_name_both_places(tmp_path: Path) -> None:
     assert one(tmp_path) == "b.yaml:2:11: duplicate prompt name 'agent': also defined at a.yaml:2:11"
 
 
+def test_names_that_differ_only_by_unicode_normalisation_are_one_name(tmp_path: Path) -> None:
+    nfc, nfd = "caf\u00e9", "cafe\u0301"  # look identical, differ in bytes
+    write_tree(tmp_path, {"a.yaml": f"prompts:\n  - name: {nfc}\n    text: Hi.\n  - name: {nfd}\n    text: Hi.\n"})
+    assert one(tmp_path) == (
+        f"a.yaml:4:11: prompt name '{nfd}' (NFD) differs from '{nfc}' (NFC) at a.yaml:2:11 only by Unicode "
+        "normalisation: the two look identical in the dashboard and in a pull request"
+    )
+    (problem,) = problems_of(tmp_path)
+    assert (problem.rule, problem.severity) == ("duplicate-name", "error")
+    assert problem.hint is not None and "NFC" in problem.hint
+    # a previous name counts the same way: it cannot be (almost) the entry's own, nor another's name
+    write_tree(tmp_path, {"a.yaml": f"prompts:\n  - name: {nfc}\n    previous_names: [{nfd}]\n    text: Hi.\n"})
+    (own,) = problems_of(tmp_path)
+    assert own.rule == "previous-names" and "lists its own name" in own.message
+
+
 def test_same_name_in_different_kinds_is_fine(tmp_path: Path) -> None:
     write_tree(tmp_path, {"a.yaml": PROMPT + '\nconfigs:\n  - name: agent\n    evi_version: "3"\n    prompt: agent\n'})
     assert lines_of(tmp_path) == []
@@ -481,3 +497,106 @@ def test_a_reference_to_a_name_the_manifests_rename_away(tmp_path: Path) -> None
         "a.yaml:6:79: config 'desk' refers to tool 'lookup', which tool 'lookup2' renames (previous_names): "
         "after apply no tool has that name",
     ]
+
+
+# --- fields humectl does not know ------------------------------------------------------------------
+
+
+def test_a_field_humectl_does_not_know_is_a_warning_and_reaches_the_spec(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "a.yaml": """
+        configs:
+          - name: desk
+            evi_version: "3"
+            ambient_sound: {preset: office}
+            event_messages:
+              on_resume_chat: {enabled: true, text: Welcome back.}
+            language_model: {model_provider: ANTHROPIC, temprature: 0.5}
+        """
+        },
+    )
+    problems = problems_of(tmp_path)
+    assert [(p.line, p.col, p.rule, p.severity) for p in problems] == [
+        (4, 5, "unknown-field", "warning"),
+        (6, 7, "unknown-field", "warning"),
+        (7, 49, "unknown-field", "warning"),
+    ]
+    assert (
+        problems[0].message
+        == "config 'desk': 'ambient_sound' is not a field humectl knows; it is sent to Hume as written"
+    )
+    assert (
+        problems[0].hint
+        == "a field Hume added after humectl? ignore_warnings: [unknown-field] on the config silences this"
+    )
+    assert problems[1].message.startswith("config 'desk': 'event_messages.on_resume_chat' is not a field")
+    assert "did you mean" not in (problems[1].hint or "")  # a new field, not a typo of on_new_chat
+    assert problems[2].hint is not None and problems[2].hint.startswith("did you mean 'temperature'?")
+    [config] = load_manifests(tmp_path).resources
+    assert config.spec["ambient_sound"] == {"preset": "office"}
+    assert config.spec["event_messages"]["on_resume_chat"] == {"enabled": True, "text": "Welcome back."}
+    assert config.spec["language_model"]["temprature"] == 0.5  # sent as written: the warning said so
+
+
+def test_ignore_warnings_silences_unknown_fields(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "a.yaml": """
+        prompts:
+          - name: agent
+            text: Hello.
+            tone: warm
+            ignore_warnings: [unknown-field]
+        tools:
+          - name: lookup
+            parameters: {type: object}
+            strict: true
+        """
+        },
+    )
+    assert lines_of(tmp_path) == [
+        "a.yaml:9:5: warning: tool 'lookup': 'strict' is not a field humectl knows; it is sent to Hume as written"
+    ]
+
+
+def test_a_field_hume_sets_on_every_version_is_an_error(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a.yaml": "tools:\n  - name: t\n    parameters: {type: object}\n    tool_type: FUNCTION\n"})
+    assert one(tmp_path) == "a.yaml:4:5: tool 't': 'tool_type' is set by Hume on every version, not by a manifest"
+    write_tree(tmp_path, {"a.yaml": "prompts:\n  - name: p\n    text: x\n    created_on: 1\n"})
+    assert one(tmp_path) == "a.yaml:4:5: prompt 'p': 'created_on' is set by Hume on every version, not by a manifest"
+
+
+def test_a_key_inside_a_reference_is_still_a_schema_error(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "a.yaml": """
+        prompts: [{name: p, text: x}]
+        configs:
+          - name: c
+            evi_version: "3"
+            prompt: {name: p, versoin: 1}
+        """
+        },
+    )
+    assert one(tmp_path) == "a.yaml:5:23: config 'c': prompt: unknown field 'versoin'"
+
+
+def test_a_variable_in_a_text_file_is_a_warning_at_the_text_file_line(tmp_path: Path) -> None:
+    entry = "prompts:\n  - name: agent\n    text_file: agent.md\n"
+    write_tree(tmp_path, {"a.yaml": entry, "agent.md": "Hello.\nYou work for ${company}. $${literal}\n"})
+    assert one(tmp_path) == (
+        "a.yaml:3:16: warning: text_file 'agent.md' holds ${company} (line 2), which is sent to Hume as written: "
+        "text files are never substituted"
+    )
+    (problem,) = problems_of(tmp_path)
+    assert (problem.rule, problem.severity) == ("text-file-variable", "warning")
+    assert problem.hint is not None and "ignore_warnings: [text-file-variable]" in problem.hint
+    # the text is still sent as written, and the warning can be silenced on the entry
+    write_tree(tmp_path, {"a.yaml": entry + "    ignore_warnings: [text-file-variable]\n"})
+    assert lines_of(tmp_path) == []
+    loaded = load_manifests(tmp_path)
+    assert loaded.resources[0].spec["text"] == "Hello.\nYou work for ${company}. $${literal}\n"

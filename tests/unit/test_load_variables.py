@@ -88,7 +88,7 @@ def test_keys_are_not_substituted(tmp_path: Path) -> None:
     write_tree(tmp_path, {"m.yaml": "prompts:\n  - name: p\n    ${field}: x\n"})
     assert lines_of(tmp_path, LoadOptions(variables={"field": "text"})) == [
         "m.yaml:2:5: prompt 'p' has neither text nor text_file",
-        "m.yaml:3:5: prompt 'p': unknown field '${field}'",
+        "m.yaml:3:5: warning: prompt 'p': '${field}' is not a field humectl knows; it is sent to Hume as written",
     ]
 
 

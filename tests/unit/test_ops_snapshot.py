@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from humectl.emulator import seeding
 from humectl.ops.snapshot import FORMAT, render_snapshot, snapshot_counts
 
 
@@ -25,3 +26,8 @@ def test_rendering_is_stable_and_log_safe() -> None:
     assert "##[" not in text and "\x1b" not in text
     assert json.loads(text) == document  # the same document
     assert text == render_snapshot(dict(reversed(document.items())))  # sorted keys
+
+
+def test_the_format_is_the_one_the_emulator_seeds_from() -> None:
+    # Each side names it (the emulator imports nothing of the engine): a snapshot must seed the emulator.
+    assert FORMAT == seeding.FORMAT

@@ -28,7 +28,8 @@ def test_command_documents() -> None:
     assert document["round_trip"] == {"exact": True, "differences": []} and document["files"] == ["prompts.yaml"]
     assert document["counts"]["prompt"] == 1
     applied = apply_document(Plan(), ApplyReport(), applied=False, resources=None)
-    assert list(applied) == ["format_version", "applied", "report", "plan", "error"]  # destroy: no resources
+    # destroy: no resources
+    assert list(applied) == ["format_version", "applied", "report", "readback", "plan", "error"]
     assert "resources" in apply_document(Plan(), ApplyReport(), applied=True, resources=[])
     assert json.loads(snapshot_line("a.json", {"tools": 1})) == {"format_version": 1, "file": "a.json",
                                                                   "counts": {"tools": 1}}  # fmt: skip

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from humectl.core.errors import ApplyReport
-from humectl.model.plan import CREATE, Change, Plan
+from humectl.model.plan import CREATE, DESCRIBE, RENAME, Change, Plan
 from humectl.render.markdown import render_apply_report
 from humectl.render.report import render_report_text, report_heading
 
@@ -36,3 +36,18 @@ def test_text_and_markdown_list_writes_in_flight() -> None:
     assert "**Apply interrupted.**" in markdown
     assert "| ❓ | `config/b` | create | in flight: sent, no answer yet" in markdown
     assert "| ⏸️ | `config/c` | create | not started |" in markdown
+
+
+def test_a_change_stopped_between_its_operations_says_which_took_effect() -> None:
+    failed = report(
+        failed=[("prompt/b", "PATCH /v0/evi/prompts/x/version/0 failed: HTTP 400")],
+        operations={"prompt/b": ["rename"]},
+        stopped_by="failure",
+    )
+    text = render_report_text(failed)
+    assert "  failed: prompt/b (its rename took effect, the rest did not): PATCH" in text
+    change = Change(address="prompt/b", kind="prompt", name="b", operations=(RENAME, DESCRIBE), rename_from="a")
+    markdown = render_apply_report(Plan(changes=(change,)), failed, failed=True)
+    assert "| ❌ | `prompt/b` | rename + update description | its rename took effect; PATCH" in markdown
+    flying = report(in_flight=["prompt/b"], operations={"prompt/b": ["rename"]}, stopped_by="interrupt")
+    assert "  in flight (1): prompt/b (its rename took effect)\n" in render_report_text(flying)

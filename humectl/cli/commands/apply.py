@@ -14,11 +14,14 @@ import click
 
 from humectl.cli.app import HumectlCommand
 from humectl.cli.flags import AccountFlags, PlanFlags, account_flags, plan_flags
-from humectl.cli.options import check_patterns, exclude_option, lock_options, output_option
+from humectl.cli.options import check_patterns, exclude_option, lock_options, output_option, strict_readback_option
 from humectl.cli.output import colour, echo, in_github, record, say
 from humectl.cli.reporting import (
+    api_hint,
+    check_readback,
     github_apply_summary,
     print_apply_document,
+    print_readback,
     print_report,
     show_violations,
 )
@@ -52,6 +55,7 @@ from humectl.render.text import render_text
     help="Apply a plan that violates the review policy (docs/review.md); recorded in the version "
     "descriptions it writes.",
 )
+@strict_readback_option
 @lock_options
 @plan_flags("Apply")
 def apply(
@@ -59,6 +63,7 @@ def apply(
     auto_approve: bool,
     output: str,
     override_policy: bool,
+    strict_readback: bool,
     use_lock: bool,
     lock_timeout: float,
     flags: PlanFlags,
@@ -77,6 +82,7 @@ def apply(
       humectl apply evi/ --prune --auto-approve -o json
       humectl apply plan.json --override-policy    # a plan that violates the policy, on purpose
       humectl apply evi/ --prune-versions          # and delete versions beyond retention.keep_versions
+      humectl apply evi/ --auto-approve --strict-readback   # exit 1 if the server stored a write otherwise
     """
     saved = Path(source).is_file()
     if saved:
@@ -85,7 +91,7 @@ def apply(
                 "a saved plan is applied exactly as saved: "
                 "drop --target/--exclude/--var/--env/--name-prefix/--prune/--prune-versions/--allow-empty/--fail-on"
             )
-        the_plan = restore_sensitive(_load_saved_plan(source), os.environ)  # read again, checked
+        the_plan = restore_sensitive(_load_saved_plan(source, api_hint(flags)), os.environ)  # read again, checked
         scope, run_id, directory = the_plan.name_prefix, the_plan.run_id, str(Path(source).parent)
         desired = None
     else:
@@ -97,7 +103,14 @@ def apply(
 
     async def work(session: Session) -> int:
         async with write_lock(
-            session, use_lock, lock_timeout, scope=scope, run_id=run_id, command=command, directory=directory
+            session,
+            use_lock,
+            lock_timeout,
+            scope=scope,
+            run_id=run_id,
+            command=command,
+            directory=directory,
+            api_flags=api_hint(flags),
         ) as held:
             if desired is None:
                 plan = the_plan
@@ -118,6 +131,7 @@ def apply(
                 override_policy=override_policy,
                 directory=None if saved else source,
                 parallelism=session.settings.parallelism,
+                strict_readback=strict_readback,
             )
 
     return run(flags.settings() if saved else flags.settings_for(source), work)
@@ -179,6 +193,7 @@ def destroy(
             run_id=run_id,
             command="humectl destroy",
             directory=directory,
+            api_flags=api_hint(flags),
         ) as held:
             result = await session.destroy_plan(
                 directory, desired, run_id=run_id, allow_empty=allow_empty, excludes=excludes
@@ -210,11 +225,14 @@ async def apply_shown(
     verb: str = "apply",
     override_policy: bool = False,
     directory: str | None = None,
+    strict_readback: bool = False,
 ) -> int:
     """Show ``plan``, ask (unless ``auto_approve``), apply it and report: ``apply`` and ``destroy``.
 
     A plan that violates the review policy is refused after it is shown, unless ``override_policy``:
-    then every version description it writes says so (:func:`humectl.decide.policy.record_override`)."""
+    then every version description it writes says so (:func:`humectl.decide.policy.record_override`).
+    Every write is read back: what the server stored otherwise than sent is a warning, and with
+    ``strict_readback`` an error (exit 1) once the apply is complete."""
     record(applied=False, plan=plan.to_dict())
     github_mode = in_github(github)
     if github_mode:
@@ -258,22 +276,29 @@ async def apply_shown(
     except ApplyError as exc:
         record(report=exc.report.to_dict())
         print_report(exc.report)
+        print_readback(exc.report)
         if output == "markdown":
             print_apply_document(plan, exc.report, applied=False, output=output, verb=verb)
         github_apply_summary(github, plan, exc.report, failed=True, verb=verb)
         raise
     done = f"{len(report.done)} change(s) applied" if verb == "apply" else f"{len(report.done)} resource(s) deleted"
     say(f"\n{verb.capitalize()} complete: {done}.")
-    print_apply_document(plan, report, applied=True, output=output, verb=verb)
+    print_readback(report)
+    failing = check_readback(report, strict=strict_readback, verb=verb)  # the document says so, then it fails
+    print_apply_document(plan, report, applied=True, output=output, verb=verb, error=failing)
     github_apply_summary(github, plan, report, failed=False, verb=verb)
+    if failing is not None:
+        raise failing
     return 0
 
 
-def _load_saved_plan(source: str) -> Plan:
+def _load_saved_plan(source: str, api_flags: str) -> Plan:
     if Path(source).suffix in (".md", ".markdown"):
         sibling = Path(source).with_suffix(PLAN_SUFFIX)
         raise UsageError(
             f"{source} is the Markdown of a plan, for people; humectl applies the JSON plan saved beside it",
-            hint=f"humectl apply {sibling}" if sibling.is_file() else "save one with: humectl plan DIR --out plan.json",
+            hint=f"humectl apply {sibling}{api_flags}"
+            if sibling.is_file()
+            else f"save one with: humectl plan DIR --out plan.json{api_flags}",
         )
     return load_plan(source)

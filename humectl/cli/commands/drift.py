@@ -13,7 +13,9 @@ from humectl.cli.output import echo, record, say
 from humectl.cli.running import run, show_warnings, write_lock
 from humectl.core.escape import terminal
 from humectl.core.provenance import new_run_id
+from humectl.decide.drift import NOT_DEPLOYED, deployed
 from humectl.load.manifests import load_manifests
+from humectl.model.plan import CREATE
 from humectl.ops.drift import keep_live
 from humectl.ops.plan import PlanOptions
 from humectl.ops.session import Session
@@ -72,6 +74,10 @@ def drift(
         return _keep_manifest(directory, output, detailed_exitcode, auto_approve, use_lock, lock_timeout, flags)
     drifted, result = run(flags.settings_for(directory), lambda session: session.drift(directory, options))
     show_warnings(result.desired)
+    if any(c.does(CREATE) for c in result.plan.changes) and not deployed(
+        result.live, result.desired.name_prefix, result.desired.declared_prefixes
+    ):
+        echo(f"Note: {NOT_DEPLOYED}", err=True)
     code = 2 if drifted and detailed_exitcode else 0
     if resolve is None:
         echo(render_drift_json(drifted) if output == "json" else render_drift_text(drifted), nl=False)

@@ -9,8 +9,9 @@ import click
 
 from humectl.cli.app import HumectlCommand
 from humectl.cli.flags import AccountFlags, account_flags
-from humectl.cli.options import check_targets, lock_options, output_option
+from humectl.cli.options import check_targets, lock_options, output_option, strict_readback_option
 from humectl.cli.output import colour, echo, json_mode, record, say
+from humectl.cli.reporting import api_hint, check_readback, print_readback, print_report
 from humectl.cli.running import confirm, progress, run, write_lock
 from humectl.core import sensitive
 from humectl.core.errors import ApplyError, ApplyReport
@@ -46,6 +47,7 @@ from humectl.render.text import render_text
 )
 @click.option("--message", "-m", default=None, help="Version description (default: 'rollback to vN').")
 @output_option("text, or json: the plan, the report and the manifest change (docs/json-output.md).")
+@strict_readback_option
 @lock_options
 @account_flags
 def rollback(
@@ -56,6 +58,7 @@ def rollback(
     manifest_dir: str | None,
     message: str | None,
     output: str,
+    strict_readback: bool,
     use_lock: bool,
     lock_timeout: float,
     flags: AccountFlags,
@@ -80,9 +83,18 @@ def rollback(
 
     async def work(session: Session) -> int:
         async with write_lock(
-            session, use_lock, lock_timeout, scope=scope, run_id=run_id, command=command, directory=manifests or "."
+            session,
+            use_lock,
+            lock_timeout,
+            scope=scope,
+            run_id=run_id,
+            command=command,
+            directory=manifests or ".",
+            api_flags=api_hint(flags),
         ) as held:
-            planned = await session.rollback_plan(address, to_version, run_id=run_id, message=message)
+            planned = await session.rollback_plan(
+                address, to_version, run_id=run_id, message=message, api_flags=api_hint(flags)
+            )
             planned = replace(planned, plan=planned.plan.masked(sensitive.current().by_name()))
             plan = planned.plan
             record(address=address, to_version=to_version, rolled_back=False, plan=plan.to_dict())
@@ -91,7 +103,9 @@ def rollback(
             for note in planned.notes:
                 say(f"  note: {terminal(note)}")
             if manifests:
-                update = manifest_update(planned, manifests, flags.load_options(manifests))
+                update = manifest_update(
+                    planned, manifests, flags.load_options(manifests), refuse_literals=bool(write_dir)
+                )
             else:
                 update = entry_diff(planned)
             report: ApplyReport | None = None
@@ -109,8 +123,13 @@ def rollback(
                     report, _ = await session.apply(plan, options, on_event=progress, halt=held.lost)
                 except ApplyError as exc:
                     record(report=exc.report.to_dict())
+                    again = f"{command}{api_hint(flags)}"
+                    print_report(exc.report, f"Run `{terminal(again)}` again: it finishes what is left.")
+                    exc.hint = f"run `{again}` again: it finishes what is left"
+                    print_readback(exc.report)
                     raise
                 say(f"\nRolled back {name(address)} to the content of v{to_version}.")
+                print_readback(report)
             for note in update.notes:
                 say(f"  note: {terminal(note)}")
             if write_dir:
@@ -123,9 +142,15 @@ def rollback(
                     "Make this change (or re-run with --write DIR):"
                 )
                 say(terminal(update.diff, multiline=True), nl=False)
+            failing = check_readback(report, strict=strict_readback, verb="rollback") if report else None
             if json_mode():
                 document = rollback_document(address, to_version, planned, update, report, written=bool(write_dir))
-                echo(dumps(document), nl=False)
+                if failing is not None:  # the error document carries it
+                    record(**{k: v for k, v in document.items() if k not in ("format_version", "error")})
+                else:
+                    echo(dumps(document), nl=False)
+            if failing is not None:
+                raise failing
             return 0
 
     return run(flags.settings_for(manifests) if manifests else flags.settings(), work)

@@ -10,7 +10,7 @@ docs/adding-a-kind.md lists what a new kind touches.
 from __future__ import annotations
 
 from humectl.core.kinds import config, prompt, tool
-from humectl.core.kinds.base import Kind, Reference, RiskLevel, RiskRule, TextFile
+from humectl.core.kinds.base import Kind, KindName, Reference, RiskLevel, RiskRule, TextFile
 
 __all__ = [
     "DEPENDENCY_ORDER",
@@ -19,11 +19,13 @@ __all__ = [
     "PLAN_ORDER",
     "REPORT_ORDER",
     "Kind",
+    "KindName",
     "Reference",
     "RiskLevel",
     "RiskRule",
     "TextFile",
     "kind_level",
+    "kind_name",
     "parse_address",
     "referenced_kinds",
     "referencing_kinds",
@@ -31,19 +33,19 @@ __all__ = [
 
 TOOL, PROMPT, CONFIG = tool.KIND, prompt.KIND, config.KIND
 
-KINDS: dict[str, Kind] = {k.name: k for k in (TOOL, PROMPT, CONFIG)}
+KINDS: dict[KindName, Kind] = {k.name: k for k in (TOOL, PROMPT, CONFIG)}
 
 # Apply order: what is referenced comes before what references it. Deletes run in reverse.
-DEPENDENCY_ORDER: tuple[str, ...] = ("tool", "prompt", "config")
+DEPENDENCY_ORDER: tuple[KindName, ...] = ("tool", "prompt", "config")
 
 # The order kinds are counted and listed in for people (validate's summary, PR comment tables).
-REPORT_ORDER: tuple[str, ...] = ("prompt", "tool", "config")
+REPORT_ORDER: tuple[KindName, ...] = ("prompt", "tool", "config")
 
 # The kind whose reserved name holds the account lock (humectl/lock.py).
 LOCK_KIND: Kind = next(k for k in KINDS.values() if k.reserved_name)
 
 
-def kind_level(kind_name: str, _seen: tuple[str, ...] = ()) -> int:
+def kind_level(kind_name: KindName, _seen: tuple[str, ...] = ()) -> int:
     """Apply level of a kind: 0 when it references nothing, else one past what it references."""
     kind = KINDS[kind_name]
     if not kind.references:
@@ -55,7 +57,7 @@ def kind_level(kind_name: str, _seen: tuple[str, ...] = ()) -> int:
 PLAN_ORDER = tuple(sorted(DEPENDENCY_ORDER, key=lambda k: (kind_level(k), DEPENDENCY_ORDER.index(k))))
 
 
-def referenced_kinds() -> tuple[str, ...]:
+def referenced_kinds() -> tuple[KindName, ...]:
     """Kinds some other kind references (prompt, tool), in REPORT_ORDER."""
     targets = {r.target for k in KINDS.values() for r in k.references}
     return tuple(k for k in REPORT_ORDER if k in targets)
@@ -66,7 +68,14 @@ def referencing_kinds() -> tuple[Kind, ...]:
     return tuple(KINDS[k] for k in DEPENDENCY_ORDER if KINDS[k].references)
 
 
-def parse_address(address: str) -> tuple[str, str]:
+def kind_name(value: object) -> KindName:
+    """``value`` as a KindName; ValueError when no kind has that name (a hand-edited saved plan)."""
+    if not isinstance(value, str) or value not in KINDS:
+        raise ValueError(f"unknown kind {value!r}; one of {', '.join(KINDS)}")
+    return value
+
+
+def parse_address(address: str) -> tuple[KindName, str]:
     """Split ``kind/name`` into its parts; raise ValueError with a helpful message otherwise."""
     kind, sep, name = address.partition("/")
     if not sep or kind not in KINDS or not name:

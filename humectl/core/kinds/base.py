@@ -16,13 +16,17 @@ from typing import Any, Literal
 # How much a change matters to callers (humectl.decide.risk): the levels, mildest first.
 RiskLevel = Literal["low", "medium", "high"]
 
+# The kinds' names, so mypy catches a plural, a typo or a resource name where a kind goes. A new kind
+# adds its name here too (tests/unit/test_core_kinds.py checks these are exactly the registry's).
+KindName = Literal["tool", "prompt", "config"]
+
 
 @dataclass(frozen=True)
 class Reference:
     """A field of one kind that points at resources of another kind."""
 
     field: str  # the API/manifest field name, e.g. "prompt" or "tools"
-    target: str  # the kind it points at, e.g. "prompt"
+    target: KindName  # the kind it points at, e.g. "prompt"
     many: bool  # a list of references (tools) or a single one (prompt)
 
 
@@ -49,15 +53,30 @@ class RiskRule:
     predicate: str | None = None
 
 
+# What the server sets on every version of every kind: never content, never sent as content.
+SERVER_FIELDS: tuple[str, ...] = (
+    "id",
+    "version",
+    "version_type",
+    "version_description",
+    "name",
+    "created_on",
+    "modified_on",
+)
+
+
 @dataclass(frozen=True)
 class Kind:
     """One kind of resource: its API facts, and (through functions) its behaviour."""
 
-    name: str  # "prompt"
+    name: KindName  # "prompt"
     plural: str  # "prompts": manifest top-level key and API path segment
     api_path: str  # "/v0/evi/prompts"
     page_key: str  # "prompts_page"
     content_fields: tuple[str, ...]  # fields whose change makes a new version (in display order)
+    # Fields of a live version the server sets. Any other field humectl does not know (one Hume added
+    # after its spec) is content too: kept, compared and carried into every new version as it is.
+    server_fields: tuple[str, ...] = SERVER_FIELDS
     text_file: TextFile | None = None
     # Fields holding a JSON Schema: the API stores them as JSON text, a manifest writes them as YAML
     # (a tool's parameters). Loaded as canonical JSON text (sorted keys), exported as YAML data.

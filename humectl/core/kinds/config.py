@@ -95,7 +95,8 @@ KIND = Kind(
         RiskRule(
             "config.cascade",
             "low",
-            "the config follows a new version of its prompt or tool: it takes that change's risk",
+            "the config follows a new version of its prompt or tool, or moves to another version of one: it takes the "
+            "risk of what changes for the agent",
             predicate="cascade",
         ),
     ),

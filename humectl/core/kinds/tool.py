@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from humectl.core.kinds.base import Kind, RiskRule
+from humectl.core.kinds.base import SERVER_FIELDS, Kind, RiskRule
 
 KIND = Kind(
     name="tool",
@@ -11,6 +11,7 @@ KIND = Kind(
     api_path="/v0/evi/tools",
     page_key="tools_page",
     content_fields=("parameters", "description", "fallback_content"),
+    server_fields=(*SERVER_FIELDS, "tool_type"),  # "FUNCTION" for every user-defined tool
     json_schema_fields=("parameters",),
     export_order=("description", "fallback_content", "parameters"),
     risk_rules=(
