@@ -3,6 +3,7 @@ operations: Settings, the manifests' load options, a plan's options (its message
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 
 from humectl.cli.flags import AccountFlags, ApiFlags, PlanFlags, account_flags, api_flags, plan_flags
 from humectl.core.errors import UsageError
+from humectl.io.client import EviClient
 
 API = {"base_url": None, "emulator_db": None, "parallelism": None, "timeout": None, "ca_bundle": None}
 ACCOUNT = {**API, "variables": (), "var_files": (), "environment": None, "name_prefix": None, "no_cache": False}
@@ -63,9 +65,13 @@ def test_no_cache_and_the_ca_bundle_reach_the_operations(tmp_path: Path, monkeyp
     uncached = caught(account_flags, "--no-cache")
     assert uncached.no_cache is True and uncached.cache is None
     bundle = tmp_path / "ca.pem"
-    bundle.write_text("not a certificate\n", encoding="utf-8")
-    with pytest.raises(UsageError):  # the bundle is checked when the Settings are made
+    with pytest.raises(UsageError, match="is not a file"):  # a missing bundle: when the Settings are made
         ApiFlags(**{**API, "ca_bundle": str(bundle)}).settings()
+    bundle.write_text("not a certificate\n", encoding="utf-8")
+    settings = ApiFlags(**{**API, "ca_bundle": str(bundle), "base_url": "https://evi.example"}).settings()
+    assert settings.ca_bundle == str(bundle)
+    with pytest.raises(UsageError, match="holds no CA certificate"):  # loaded once, by the client
+        EviClient(dataclasses.replace(settings, api_key="k"))
 
 
 def test_the_environment_variables_the_options_read() -> None:
