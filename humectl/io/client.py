@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 import anyio
 import httpx
 
+from humectl.core.clock import SYSTEM_CLOCK, Clock
 from humectl.core.errors import (
     AmbiguousWriteError,
     ApiError,
@@ -67,7 +68,6 @@ MAX_PAGES = 100_000  # a server answering full pages forever still ends (10 mill
 MAX_READS = 5  # reads of one list that shifts (another run writing) before humectl gives up on it
 ANNOUNCED_BATCH = 128  # announced pages read at once: one round trip for up to 12,800 items of a kind
 HANDOFF_TURNS = 4  # event-loop turns a woken request needs to get from the limiter onto the wire
-monotonic = time.monotonic  # when an answer arrived (last_date); tests drive it by hand
 MAX_BODY_BYTES = 64 * 1024 * 1024  # one answer, decompressed: a page of 100 configs is well under 1 MB
 
 
@@ -236,6 +236,7 @@ class EviClient:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         base_url = settings.base_url
         api_key = settings.api_key
@@ -252,7 +253,9 @@ class EviClient:
         self.timeout_s = settings.timeout_s
         self.limiter = AdaptiveLimiter(settings.parallelism)
         self.requests_sent = 0
-        # The server's Date header and when it arrived (monotonic()): the lock reads server time from it.
+        # This command's time (a test's is driven by hand): when an answer arrived, for the lock.
+        self.clock = clock
+        # The server's Date header and when it arrived (clock.monotonic()): the lock reads server time from it.
         self.last_date: tuple[str | None, float] | None = None
         # Heads of reserved names (the lock) that list_heads kept out of live state, by kind.
         self.reserved_heads: dict[str, list[dict[str, Any]]] = {}
@@ -322,7 +325,7 @@ class EviClient:
                 raise _Retryable(error_for(method, path, response), wait, True)
             if response.status_code >= 400:
                 raise error_for(method, path, response)
-            self.last_date = (response.headers.get("date"), monotonic())
+            self.last_date = (response.headers.get("date"), self.clock.monotonic())
             return response
         finally:
             await self.limiter.release(throttled_for=throttled, epoch=epoch)

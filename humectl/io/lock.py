@@ -54,17 +54,15 @@ import contextlib
 import email.utils
 import getpass
 import os
-import random
 import socket
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from humectl.core.clock import Clock
 from humectl.core.durations import parse_duration
 from humectl.core.errors import ApiError, HumectlError, LockHeldError, NotFoundError, UsageError
 from humectl.core.kinds import LOCK_KIND
 from humectl.core.provenance import describe, new_run_id
-from humectl.io import client as client_clock
 from humectl.io.client import EviClient
 from humectl.model.lock import GRACE_MS, Lease, LockRecord, conflicts, first, lock_name, ms, scope_label, scope_of
 
@@ -73,8 +71,6 @@ DEFAULT_LEASE_S = 60.0
 MIN_LEASE_S = 1.0
 POLL_S = (0.2, 1.0)  # waiting for a held lock: first and longest pause between tries (2 requests each)
 QUICK_RETRIES = 8  # ties and broken expired locks: retried at once, this many times at most
-local_time = time.time  # this machine's clock: only ever corrected by the server's (tests skew it)
-monotonic = time.monotonic  # deadlines and how long ago we wrote (tests drive it by hand)
 DATE_RESOLUTION_S = 1.0  # an HTTP Date header names a whole second (RFC 9110)
 
 
@@ -129,21 +125,25 @@ class ServerClock:
     that second plus the time elapsed since (at most 1 s = ``GRACE_MS`` ahead). Taking its start
     instead, as a lower bound, would add the header's second to the grace's: a dead lock would be
     broken up to 2 s after its lease ended, past the documented bound.
+
+    ``clock``: this machine's time, the client's unless given (the client notes on it when the last
+    ``Date`` header arrived).
     """
 
-    def __init__(self, client: EviClient) -> None:
+    def __init__(self, client: EviClient, clock: Clock | None = None) -> None:
         self.client = client
+        self.clock = client.clock if clock is None else clock
         self._offset_ms: float | None = None  # server ms minus local monotonic ms, at least
 
     def observe_write(self, server_ms: int, received_s: float) -> None:
-        """Our write stamped ``server_ms``, its answer read at ``received_s`` (``monotonic()``)."""
+        """Our write stamped ``server_ms``, its answer read at ``received_s`` (``clock.monotonic()``)."""
         if server_ms > 0:
             offset = server_ms - received_s * 1000
             self._offset_ms = offset if self._offset_ms is None else max(self._offset_ms, offset)
 
     def now_ms(self) -> float:
         if self._offset_ms is not None:
-            return monotonic() * 1000 + self._offset_ms
+            return self.clock.monotonic() * 1000 + self._offset_ms
         if self.client.last_date is not None:
             raw, received = self.client.last_date
             try:
@@ -151,12 +151,15 @@ class ServerClock:
             except (TypeError, ValueError):
                 server = None
             if server is not None:  # the second the answer was made in; ``received``: the client's monotonic()
-                return (server + DATE_RESOLUTION_S + max(0.0, client_clock.monotonic() - received)) * 1000
-        return local_time() * 1000
+                return (server + DATE_RESOLUTION_S + max(0.0, self.clock.monotonic() - received)) * 1000
+        return self.clock.wall() * 1000  # this machine's clock: only ever corrected by the server's
 
 
 class AccountLock:
-    """Take, renew and release one scope's lock through ``client`` (see the module docstring)."""
+    """Take, renew and release one scope's lock through ``client`` (see the module docstring).
+
+    ``clock`` (the client's unless given): deadlines, pauses between tries and their random jitter.
+    """
 
     def __init__(
         self,
@@ -165,16 +168,18 @@ class AccountLock:
         *,
         timeout_s: float = 0.0,
         on_wait: Callable[[LockRecord, float, float], None] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.client = client
         self.lease = lease
         self.name = lock_name(lease.scope)
         self.timeout_s = timeout_s
         self.on_wait = on_wait
-        self.clock = ServerClock(client)
+        self.clock = client.clock if clock is None else clock
+        self.server = ServerClock(client, self.clock)
         self.record: LockRecord | None = None  # ours, once held
         self.candidate: str | None = None  # id of our lock prompt while it exists
-        self.acquired_at = 0.0  # monotonic(): when the create that made our lock was sent
+        self.acquired_at = 0.0  # clock.monotonic(): when the create that made our lock was sent
         self.renewals = 0
         self._refused: ApiError | None = None  # the last attempt's create was refused, no lock to read
         self._unsure = False  # a create of ours was cut off before its answer: it may have made a prompt
@@ -204,7 +209,8 @@ class AccountLock:
         whose lock was released before we could read it) is retried at once a few times, and then, while
         ``timeout_s`` lasts, at the pace of a waiter: contention is never reported while time is left.
         """
-        deadline = monotonic() + self.timeout_s
+        clock = self.clock
+        deadline = clock.monotonic() + self.timeout_s
         pause, quick, told = POLL_S[0], 0, False
         while True:
             mine, blocker, again = await self._try()
@@ -212,10 +218,10 @@ class AccountLock:
                 return mine
             if again and quick < QUICK_RETRIES:
                 quick += 1
-                await asyncio.sleep(random.uniform(0.01, 0.05 * quick))
+                await clock.sleep(clock.uniform(0.01, 0.05 * quick))
                 continue
-            now = self.clock.now_ms()
-            remaining = deadline - monotonic()
+            now = self.server.now_ms()
+            remaining = deadline - clock.monotonic()
             if remaining <= 0:
                 if blocker is None and self._refused is not None:
                     raise self._refused  # refused again and again with no lock to read: not the lock
@@ -223,11 +229,11 @@ class AccountLock:
             if self.on_wait is not None and not told and blocker is not None:
                 self.on_wait(blocker, remaining, now)
                 told = True
-            wait = min(remaining, random.uniform(0.5, 1.0) * pause)
+            wait = min(remaining, clock.uniform(0.5, 1.0) * pause)
             ends = blocker.expires_ms if blocker is not None else None
             if ends is not None:  # wake up right when a dead holder's lease ends
                 wait = min(wait, max(0.05, (ends + GRACE_MS - now) / 1000 + 0.05))
-            await asyncio.sleep(wait)
+            await clock.sleep(wait)
             pause = min(pause * 1.5, POLL_S[1])
             if not again:  # a holder was in the way: the next contention may be retried at once again
                 quick = 0
@@ -240,7 +246,7 @@ class AccountLock:
         """One attempt: (ours when held, else the record in the way, and whether to retry at once)."""
         body = {"name": self.name, "text": self.lease.text(), "version_description": self.description}
         self._refused = None
-        sent = monotonic()
+        sent = self.clock.monotonic()
         self._unsure = True
         try:
             made = await self.client.create(LOCK_KIND, body)
@@ -256,7 +262,7 @@ class AccountLock:
             if ours or not records:  # (none: released meanwhile, or a refusal for another reason)
                 self._refused = None if ours else exc
                 return None, None, True
-            now = self.clock.now_ms()
+            now = self.server.now_ms()
             live = [r for r in records if not r.expired(now)]
             if live:
                 return None, first(live), False
@@ -266,9 +272,9 @@ class AccountLock:
         self._unsure = False
         mine = LockRecord.from_head(made)
         self.candidate = mine.id
-        self.clock.observe_write(mine.created_on, monotonic())
+        self.server.observe_write(mine.created_on, self.clock.monotonic())
         records = await self.read_conflicting()
-        now = self.clock.now_ms()
+        now = self.server.now_ms()
         if not any(r.id == mine.id for r in records):  # someone deleted it meanwhile (force-unlock)
             await self._drop_candidate()
             return None, None, True
@@ -296,7 +302,7 @@ class AccountLock:
         }
         made = await self.client.create_version(LOCK_KIND, self.record.id, body)
         modified = ms(made.get("modified_on"), self.record.modified_on)
-        self.clock.observe_write(modified, monotonic())
+        self.server.observe_write(modified, self.clock.monotonic())
         self.record = LockRecord.from_head({**made, "created_on": self.record.created_on, "name": self.name})
         return self.record
 
@@ -396,6 +402,7 @@ def held_note(records: list[LockRecord], scope: str, now_ms: float) -> str | Non
 
 
 def server_now_ms(client: EviClient) -> float:
+    """The server's time now (ms), as well as the client's last answers tell it (:class:`ServerClock`)."""
     return ServerClock(client).now_ms()
 
 
@@ -406,7 +413,8 @@ class LockKeeper:
 
     The lease is renewed whatever else the command does, as long as it awaits: planning and applying
     do, and the CLI waits for the user's yes in a thread. ``lost()`` says why writing must stop (the
-    lock was deleted, or could not be renewed in time), else None.
+    lock was deleted, or could not be renewed in time), else None. ``clock``: the client's unless given
+    (when to renew, when the lease runs out).
     """
 
     RELEASE_S = 10.0  # how long leaving the block waits for the release to be answered, at most
@@ -418,10 +426,12 @@ class LockKeeper:
         *,
         timeout_s: float = 0.0,
         on_wait: Callable[[LockRecord, float, float], None] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.client = client
         self.lease = lease
-        self.lock = AccountLock(client, lease, timeout_s=timeout_s, on_wait=on_wait)
+        self.clock = client.clock if clock is None else clock
+        self.lock = AccountLock(client, lease, timeout_s=timeout_s, on_wait=on_wait, clock=self.clock)
         self.record: LockRecord | None = None
         self._valid_until = float("inf")  # monotonic: when our lease may end unless renewed
         self._lost: str | None = None
@@ -449,7 +459,7 @@ class LockKeeper:
         await self._release()
 
     def lost(self) -> str | None:
-        if self._lost is None and monotonic() >= self._valid_until:
+        if self._lost is None and self.clock.monotonic() >= self._valid_until:
             self._lost = "the account lock could not be renewed before its lease ended"
         return self._lost
 
@@ -473,8 +483,8 @@ class LockKeeper:
     async def _renew_forever(self) -> None:
         lease = self.lease.lease_seconds
         while True:
-            await asyncio.sleep(lease / 3)
-            sent = monotonic()
+            await self.clock.sleep(lease / 3)
+            sent = self.clock.monotonic()
             try:
                 await self.lock.renew()
             except NotFoundError:

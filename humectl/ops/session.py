@@ -28,6 +28,7 @@ from typing import Any
 
 import httpx
 
+from humectl.core.clock import SYSTEM_CLOCK, Clock
 from humectl.core.errors import ApplyReport
 from humectl.core.settings import Settings
 from humectl.decide.drift import Drifted
@@ -54,7 +55,8 @@ class Session:
     """One client over one transport for one command; its operations (see the module docstring).
 
     ``transport`` replaces the network (the in-process emulator, a test's mock server); ``settings``
-    says where the API is, the key, the parallelism and the per-request timeout.
+    says where the API is, the key, the parallelism and the per-request timeout; ``clock`` is the
+    command's time (the lock's deadlines, renewals and pauses; a test's is driven by hand).
     """
 
     def __init__(
@@ -63,12 +65,14 @@ class Session:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         if transport is not None and settings.emulator_db is not None:
             # An in-process emulator answers any key at a URL nothing resolves.
             settings = replace(settings, base_url=EMULATOR_URL, api_key=settings.api_key or "emulator")
         self.settings = settings
-        self.client = EviClient(settings, transport=transport, retry=retry)
+        self.clock = clock
+        self.client = EviClient(settings, transport=transport, retry=retry, clock=clock)
 
     async def __aenter__(self) -> Session:
         return self
@@ -160,7 +164,7 @@ class Session:
         """The account lock of ``lease.scope`` for an ``async with`` block (None: ``--no-lock``)."""
         if lease is None:
             return NoLock()
-        return LockKeeper(self.client, lease, timeout_s=timeout_s, on_wait=on_wait)
+        return LockKeeper(self.client, lease, timeout_s=timeout_s, on_wait=on_wait, clock=self.clock)
 
     async def read_lock(self, lock_id: str) -> tuple[LockRecord, float]:
         """``humectl force-unlock``'s first step: the lock ``lock_id`` and the server's time (ms) now."""
