@@ -32,6 +32,8 @@ GitHub Actions before anything else.
 from __future__ import annotations
 
 import contextvars
+import hashlib
+import hmac
 import html
 import json
 import re
@@ -270,7 +272,6 @@ def is_masked_change(before: Any, after: Any) -> bool:
 
 def fingerprint(value: str, salt: str) -> str:
     """A salted, slow fingerprint of ``value``: it tells whether a value is the same without holding it."""
-    import hashlib  # here: OpenSSL's loading is a few ms every command would pay, and only saved plans use it
 
     digest = hashlib.pbkdf2_hmac("sha256", value.encode("utf-8"), bytes.fromhex(salt), PBKDF2_ITERATIONS)
     return f"pbkdf2-sha256:{PBKDF2_ITERATIONS}:{digest.hex()}"
@@ -281,8 +282,6 @@ def same(value: str, salt: str, expected: str) -> bool:
     iterations, _, _ = rest.partition(":")
     if kind != "pbkdf2-sha256" or not iterations.isdigit():
         return False
-    import hashlib
-    import hmac
 
     digest = hashlib.pbkdf2_hmac("sha256", value.encode("utf-8"), bytes.fromhex(salt), int(iterations))
     return hmac.compare_digest(f"pbkdf2-sha256:{iterations}:{digest.hex()}", expected)

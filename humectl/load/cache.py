@@ -236,11 +236,12 @@ def _thaw(data: dict[str, Any]) -> ManifestSet:
     variables = data["variables"]
     documents = {
         rel: DocumentPositions(
-            lazy_document(text, path=Path(path), rel=rel, display=display, variables=variables, marks=marks,
-                          key_marks=key_marks)
+            lazy_document(
+                text, path=Path(path), rel=rel, display=display, variables=variables, marks=marks, key_marks=key_marks
+            )
         )
         for rel, (path, display, text, marks, key_marks) in data["documents"].items()
-    }  # fmt: skip
+    }
     resources = []
     for kind, name, spec, source, description, previous, protect, ignored, rel, pointer, aliases in data["resources"]:
         positions = EntryPositions(documents[rel], pointer)

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import jsonschema_rs
+
 from humectl.catalog import model_catalog, voice_library
 from humectl.core.codepoints import describe, first_unsafe
 from humectl.core.errors import Problem
@@ -582,10 +584,6 @@ def _json_schema_error(canonical: str) -> tuple[str, tuple[str | int, ...]] | No
 def _meta_valid_fast(schema: Any, canonical: str) -> bool:
     if any(f'"{key}":' in canonical for key in _FORMAT_CHECKED_KEYS):
         return False  # (also when the word is only a property name: jsonschema then decides, no harm)
-    try:
-        import jsonschema_rs
-    except ImportError:  # pragma: no cover - a hard dependency; jsonschema alone gives the same answers
-        return False
     try:
         return bool(jsonschema_rs.meta.is_valid(schema))
     except Exception:  # anything it cannot take or resolve: jsonschema decides

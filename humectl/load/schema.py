@@ -31,6 +31,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import jsonschema_rs
+
 from humectl.core.kinds import KINDS
 
 if TYPE_CHECKING:
@@ -161,21 +163,14 @@ def _validator(filename: str = SCHEMA_FILENAME) -> Draft202012Validator:
 
 @functools.lru_cache(maxsize=2)
 def _compiled(filename: str = SCHEMA_FILENAME) -> Any:
-    """The schema compiled by jsonschema-rs, or None where that package is not installed."""
-    try:
-        import jsonschema_rs
-    except ImportError:  # pragma: no cover - a hard dependency; jsonschema alone gives the same answers
-        return None
+    """The schema compiled by jsonschema-rs (it confirms a valid document; jsonschema words problems)."""
     return jsonschema_rs.Draft202012Validator(_schema(filename))
 
 
 def is_valid_fast(document: Any, which: _Described = _MANIFEST) -> bool:
     """True only when the compiled validator confirms ``document`` has no violation at all."""
-    compiled = _compiled(which.filename)
-    if compiled is None:
-        return False
     try:
-        return bool(compiled.is_valid(document))
+        return bool(_compiled(which.filename).is_valid(document))
     except Exception:  # a value it cannot take (e.g. a string that is not UTF-8): jsonschema decides
         return False
 

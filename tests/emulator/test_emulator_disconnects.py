@@ -18,7 +18,7 @@ from humectl.emulator.serve import run_in_thread
 
 PARTIAL = (
     b"POST /v0/evi/prompts HTTP/1.1\r\nHost: x\r\nX-Hume-Api-Key: k\r\nContent-Type: application/json\r\n"
-    b"Content-Length: 1000\r\n\r\n{\"name\": \"half"
+    b'Content-Length: 1000\r\n\r\n{"name": "half'
 )
 
 
@@ -50,8 +50,9 @@ def test_a_disconnect_is_one_line_and_counted(caplog: pytest.LogCaptureFixture) 
     with run_in_thread(EmulatorConfig()) as url:
         leave_mid_request(url, times=2)
         found = wait_for(url, 2)
-        prompts = json.load(urllib.request.urlopen(urllib.request.Request(
-            url + "/v0/evi/prompts", headers={"X-Hume-Api-Key": "k"})))  # fmt: skip
+        prompts = json.load(
+            urllib.request.urlopen(urllib.request.Request(url + "/v0/evi/prompts", headers={"X-Hume-Api-Key": "k"}))
+        )
     assert found["responses"] == {"POST /v0/evi/prompts": {"disconnected": 2}}
     assert found["by_status"] == {} and found["total"] == 2
     records = [r for r in caplog.records if r.name == "humectl.emulator"]
@@ -65,8 +66,11 @@ def test_the_served_emulator_logs_no_traceback(tmp_path: object) -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     server = subprocess.Popen(
         [sys.executable, "-m", "humectl", "emulator", "serve", "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         assert server.stdout is not None
         line = server.stdout.readline()

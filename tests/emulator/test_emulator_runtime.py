@@ -125,8 +125,11 @@ def test_a_signal_the_moment_the_url_is_announced_stops_the_server_gracefully() 
     for sig in ("SIGINT", "SIGTERM"):
         done = subprocess.run(
             [sys.executable, "-c", STOPPED_AT_ONCE, sig],
-            capture_output=True, text=True, timeout=60, check=False,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # background shells ignore it
-        )  # fmt: skip
+        )
         assert done.returncode == 0, (sig, done.stderr)
         assert done.stdout.splitlines()[-1] == "returned" and "Traceback" not in done.stderr, (sig, done.stderr)

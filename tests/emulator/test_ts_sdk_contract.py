@@ -51,9 +51,15 @@ def sdk_folder(version: str) -> tuple[Path | None, str]:
     if not _installed(cache, version):
         cache.mkdir(parents=True, exist_ok=True)
         npm = [
-            "npm", "install", "--prefix", str(cache), "--no-audit", "--no-fund", "--loglevel=error",
+            "npm",
+            "install",
+            "--prefix",
+            str(cache),
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
             f"hume@{version}",
-        ]  # fmt: skip
+        ]
         try:
             done = subprocess.run(npm, capture_output=True, text=True, timeout=180, check=False)
         except subprocess.TimeoutExpired:

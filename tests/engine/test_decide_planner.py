@@ -26,11 +26,17 @@ def test_any_page_split_and_order_gives_the_batch_plan() -> None:
     )
     edited = manifests(
         *(tool(f"t{i}", f'{{"type":"object","title":"{i}{"!" if i == 1 else ""}"}}') for i in range(4)),
-        *(prompt(f"new{i}" if i == 2 else f"p{i}", f"text {i}" + ("?" if i == 5 else ""),
-                 previous_names=("p2",) if i == 2 else ()) for i in range(8)),
+        *(
+            prompt(
+                f"new{i}" if i == 2 else f"p{i}",
+                f"text {i}" + ("?" if i == 5 else ""),
+                previous_names=("p2",) if i == 2 else (),
+            )
+            for i in range(8)
+        ),
         *(config(f"c{i}", f"new{i % 8}" if i % 8 == 2 else f"p{i % 8}", [f"t{i % 4}"]) for i in range(20)),
         config("brand-new", {"name": "p0", "version": 0}),
-    )  # fmt: skip
+    )
     with emulator_account() as account:
         account.converge(base)
         live = account.live(complete=True)

@@ -72,10 +72,19 @@ def odd(kind: str, request: httpx.Request, real: dict[str, Any] | None) -> httpx
 
 
 ODD = [
-    "5xx-bad-retry-after", "5xx-huge-retry-after", "429-negative-ms", "html", "truncated", "wrong-shape",
-    "connect-error", "page-not-a-list", "items-missing-fields", "version-as-text", "lying-total",
+    "5xx-bad-retry-after",
+    "5xx-huge-retry-after",
+    "429-negative-ms",
+    "html",
+    "truncated",
+    "wrong-shape",
+    "connect-error",
+    "page-not-a-list",
+    "items-missing-fields",
+    "version-as-text",
+    "lying-total",
     "duplicated-items",
-]  # fmt: skip
+]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -334,15 +334,23 @@ def test_the_keeper_says_the_lock_is_lost_when_renewals_fail_past_the_lease() ->
 def test_apply_starts_nothing_more_once_the_lock_is_lost() -> None:
     app = create_app(EmulatorConfig())
     changes = [
-        Change(address=f"prompt/p{i}", kind="prompt", name=f"p{i}", operations=(CREATE,), content={"text": "t"},
-               version_description="d [humectl run1]")
+        Change(
+            address=f"prompt/p{i}",
+            kind="prompt",
+            name=f"p{i}",
+            operations=(CREATE,),
+            content={"text": "t"},
+            version_description="d [humectl run1]",
+        )
         for i in range(4)
-    ]  # fmt: skip
+    ]
     calls = iter([None, "the account lock was deleted while this run held it (force-unlock?)"])
 
     async def run() -> Any:
         async with client_for(app) as client:
-            return await apply_plan(Plan(changes=tuple(changes)), client, parallelism=1, halt=lambda: next(calls, "lost"))
+            return await apply_plan(
+                Plan(changes=tuple(changes)), client, parallelism=1, halt=lambda: next(calls, "lost")
+            )
 
     report, _ = asyncio.run(run())
     assert report.done == ["prompt/p0"] and report.not_started == ["prompt/p1", "prompt/p2", "prompt/p3"]
@@ -560,7 +568,9 @@ def test_a_keeper_that_waited_longer_than_its_lease_holds_for_a_whole_lease(monk
     app = create_app(EmulatorConfig())
     clock = Clock()
     monkeypatch.setattr(lock, "monotonic", clock)
-    other = app.state.store.create_resource("prompt", model_lock.LOCK_NAME, {"text": lease(9, seconds=600).text()}, None)
+    other = app.state.store.create_resource(
+        "prompt", model_lock.LOCK_NAME, {"text": lease(9, seconds=600).text()}, None
+    )
 
     async def run() -> None:
         waiting = asyncio.Event()

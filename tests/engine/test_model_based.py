@@ -615,8 +615,10 @@ async def step(draw: Callable[..., Any], world: World, number: int) -> None:
             if key in heads:
                 change = by_address.get(address)
                 assert (change is not None and change.action == VERSION) == (agrees(want, before, ()) != []), (
-                    address, change and change.fields, agrees(want, before, ()),
-                )  # fmt: skip
+                    address,
+                    change and change.fields,
+                    agrees(want, before, ()),
+                )
 
     # Resources left out of the manifests are untouched (same version, same content).
     touched = {f"{c.kind}:{c.live_id}" for c in plan.changes}

@@ -72,8 +72,10 @@ def test_nulls_clear_live_values_and_the_replan_is_empty() -> None:
         )
         plan = account.plan(desired)
         assert [(c.address, c.action) for c in plan.changes] == [
-            ("tool/t", "version"), ("prompt/p", "version"), ("config/c", "version"),
-        ]  # fmt: skip
+            ("tool/t", "version"),
+            ("prompt/p", "version"),
+            ("config/c", "version"),
+        ]
         by = {c.address: c for c in plan.changes}
         assert by["tool/t"].content == {"parameters": '{"type":"object"}'}  # sent without them
         assert by["prompt/p"].content == {"text": "hi", "prompt_expansion": {"enabled": True}}  # Hume's default
@@ -120,9 +122,17 @@ def test_a_null_where_nothing_is_live_changes_nothing() -> None:
         account.converge(manifests(prompt("p", "hi"), config("c", timeouts={"inactivity": {"enabled": True}})))
         desired = manifests(
             res("prompt", "p", {"text": "hi", "prompt_expansion": None}),
-            config("c", voice=None, language_model={"temperature": None}, nudges={"interval_secs": None},
-                   ellm_model=None, timeouts=None, webhooks=None, interruption=None),
-        )  # fmt: skip
+            config(
+                "c",
+                voice=None,
+                language_model={"temperature": None},
+                nudges={"interval_secs": None},
+                ellm_model=None,
+                timeouts=None,
+                webhooks=None,
+                interruption=None,
+            ),
+        )
         plan = account.plan(desired)
         assert not plan.has_changes, render_text(plan)
 

@@ -29,8 +29,9 @@ def env(prefix: str, *resources: DesiredResource, declared: tuple[str, ...] = ()
             spec["prompt"] = {**spec["prompt"], "name": prefix + spec["prompt"]["name"]}
         if isinstance(spec.get("tools"), list):
             spec["tools"] = [{**t, "name": prefix + t["name"]} for t in spec["tools"]]
-        return replace(res, name=prefix + res.name, spec=spec,
-                       previous_names=tuple(prefix + n for n in res.previous_names))  # fmt: skip
+        return replace(
+            res, name=prefix + res.name, spec=spec, previous_names=tuple(prefix + n for n in res.previous_names)
+        )
 
     desired = manifests(*(prefixed(r) for r in resources))
     desired.name_prefix = prefix
@@ -123,8 +124,11 @@ def test_a_head_edited_in_the_dashboard_is_still_destroyed() -> None:
         account.converge(env("pr-5-", prompt("p", "x")))
         head = account.live().get("prompt", "pr-5-p")
         assert head is not None
-        account.raw("POST", f"/v0/evi/prompts/{head.id}", body={"text": "tried in the playground",
-                                                               "version_description": "by hand"})  # fmt: skip
+        account.raw(
+            "POST",
+            f"/v0/evi/prompts/{head.id}",
+            body={"text": "tried in the playground", "version_description": "by hand"},
+        )
         plan = destroy_plan(account, env("pr-5-", prompt("p", "x")))
         assert [c.address for c in plan.changes] == ["prompt/pr-5-p"] and not plan.blocked
 
@@ -145,8 +149,11 @@ def test_a_prompt_a_config_outside_the_destroy_uses_refuses_it() -> None:
         account.converge(env("pr-7-", prompt("p", "x")))
         p = account.live().get("prompt", "pr-7-p")
         assert p is not None
-        account.raw("POST", "/v0/evi/configs", body={"name": "by-hand", "evi_version": "3",
-                                                     "prompt": {"id": p.id, "version": 0}})  # fmt: skip
+        account.raw(
+            "POST",
+            "/v0/evi/configs",
+            body={"name": "by-hand", "evi_version": "3", "prompt": {"id": p.id, "version": 0}},
+        )
         plan = destroy_plan(account, env("pr-7-", prompt("p", "x")))
         (change,) = plan.changes
         assert change.blocked_by == "still used by config/by-hand v0 (the newest version)"

@@ -72,8 +72,11 @@ def _tokens(text: str) -> list[tuple[str, Any]]:
             out.append(("op", match["op"]))
         else:
             word = match["name"]
-            out.append(("lit", {"true": True, "false": False, "null": None}[word]) if word in ("true", "false", "null")
-                       else ("name", word))  # fmt: skip
+            out.append(
+                ("lit", {"true": True, "false": False, "null": None}[word])
+                if word in ("true", "false", "null")
+                else ("name", word)
+            )
     return out
 
 
@@ -336,12 +339,17 @@ class Runner:
         """Run every job of the workflow at ``path`` for one event; returns job id -> result."""
         self.run_number += 1
         github = {
-            "event_name": event_name, "event": payload, "action": payload.get("action"),
-            "repository": self.repository, "repository_owner": self.repository.split("/")[0],
+            "event_name": event_name,
+            "event": payload,
+            "action": payload.get("action"),
+            "repository": self.repository,
+            "repository_owner": self.repository.split("/")[0],
             "sha": payload.get("pull_request", {}).get("head", {}).get("sha", "0" * 40),
-            "ref": f"refs/pull/{payload.get('number', 0)}/merge", "run_id": str(1000 + self.run_number),
-            "server_url": "https://github.example", "workspace": "",
-        }  # fmt: skip
+            "ref": f"refs/pull/{payload.get('number', 0)}/merge",
+            "run_id": str(1000 + self.run_number),
+            "server_url": "https://github.example",
+            "workspace": "",
+        }
         origin = (self.repository, github["sha"])
         return self._jobs(load_yaml(path), github, inputs={}, secrets=dict(self.secrets), origin=origin)
 
@@ -428,12 +436,21 @@ class Runner:
             env.update({k: to_text(v) for k, v in interpolate(scope, {**context, "env": env}).items()})
         base_env = {
             "PATH": f"{self._shims()}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
-            "HOME": str(home), "CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(workspace),
-            "RUNNER_TEMP": str(temp), "GITHUB_ENV": str(env_file), "GITHUB_STEP_SUMMARY": str(summary),
-            "GITHUB_EVENT_NAME": context["github"]["event_name"], "GITHUB_REPOSITORY": self.repository,
-            "GITHUB_RUN_ID": context["github"]["run_id"], "GITHUB_SERVER_URL": "https://github.example",
-            "FAKE_PIP_LOG": str(self.base / "pip.log"), "NO_COLOR": "1", "LANG": "C.UTF-8",
-        }  # fmt: skip
+            "HOME": str(home),
+            "CI": "true",
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_WORKSPACE": str(workspace),
+            "RUNNER_TEMP": str(temp),
+            "GITHUB_ENV": str(env_file),
+            "GITHUB_STEP_SUMMARY": str(summary),
+            "GITHUB_EVENT_NAME": context["github"]["event_name"],
+            "GITHUB_REPOSITORY": self.repository,
+            "GITHUB_RUN_ID": context["github"]["run_id"],
+            "GITHUB_SERVER_URL": "https://github.example",
+            "FAKE_PIP_LOG": str(self.base / "pip.log"),
+            "NO_COLOR": "1",
+            "LANG": "C.UTF-8",
+        }
         failed = False
         for index, step in enumerate(job.get("steps") or []):
             failed = self._step(job_id, index, step, context, env, base_env, env_file, workspace, failed) or failed
@@ -443,9 +460,18 @@ class Runner:
         return ("failure" if failed else "success"), outputs
 
     def _step(
-        self, job_id: str, index: int, step: dict[str, Any], context: dict[str, Any], env: dict[str, str],
-        base_env: dict[str, str], env_file: Path, workspace: Path, failed: bool, action_path: Path | None = None,
-    ) -> bool:  # fmt: skip
+        self,
+        job_id: str,
+        index: int,
+        step: dict[str, Any],
+        context: dict[str, Any],
+        env: dict[str, str],
+        base_env: dict[str, str],
+        env_file: Path,
+        workspace: Path,
+        failed: bool,
+        action_path: Path | None = None,
+    ) -> bool:
         """Run one step; True when it failed (and ``continue-on-error`` does not excuse it)."""
         step_id = step.get("id") or f"__step{index}"
         name = to_text(interpolate(step.get("name") or step.get("run", step.get("uses", "")), context))
@@ -477,9 +503,13 @@ class Runner:
         return conclusion == "failure"
 
     def _run(
-        self, step: dict[str, Any], context: dict[str, Any], env: dict[str, str], workspace: Path,
+        self,
+        step: dict[str, Any],
+        context: dict[str, Any],
+        env: dict[str, str],
+        workspace: Path,
         action_path: Path | None,
-    ) -> tuple[bool, str, dict[str, str]]:  # fmt: skip
+    ) -> tuple[bool, str, dict[str, str]]:
         script = interpolate(step["run"], context)
         output_file = Path(env["RUNNER_TEMP"]).parent / f"output-{len(self.steps)}"
         output_file.write_text("", encoding="utf-8")
@@ -489,15 +519,20 @@ class Runner:
         cwd = workspace / step["working-directory"] if step.get("working-directory") else workspace
         result = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
-            cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False,
-        )  # fmt: skip
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
         return result.returncode == 0, result.stdout + result.stderr, parse_outputs(output_file.read_text("utf-8"))
 
     def _commands(self, output: str) -> None:
         for line in output.splitlines():
             stripped = line.strip()
             if stripped.startswith("::add-mask::"):
-                value = stripped[len("::add-mask::"):].replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%")
+                value = stripped[len("::add-mask::") :].replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%")
                 if value:
                     self.masks.append(value)
             elif re.match(r"::(error|warning|notice)\b", stripped):
@@ -570,9 +605,15 @@ class Runner:
         raise AssertionError(f"no fake for {uses}")
 
     def _composite(
-        self, root: Path, step: dict[str, Any], given: dict[str, str], context: dict[str, Any], env: dict[str, str],
-        workspace: Path, env_file: Path,
-    ) -> tuple[bool, str, dict[str, str]]:  # fmt: skip
+        self,
+        root: Path,
+        step: dict[str, Any],
+        given: dict[str, str],
+        context: dict[str, Any],
+        env: dict[str, str],
+        workspace: Path,
+        env_file: Path,
+    ) -> tuple[bool, str, dict[str, str]]:
         action = load_yaml(root / "action.yml")
         assert action["runs"]["using"] == "composite"
         declared = action.get("inputs") or {}
@@ -581,8 +622,7 @@ class Runner:
         inputs = {name: given.get(name, to_text(spec.get("default", ""))) for name, spec in declared.items()}
         for name, spec in declared.items():
             assert not spec.get("required") or given.get(name), f"action input {name} is required"
-        inner = {**context, "inputs": inputs, "steps": {},
-                 "github": {**context["github"], "action_path": str(root)}}  # fmt: skip
+        inner = {**context, "inputs": inputs, "steps": {}, "github": {**context["github"], "action_path": str(root)}}
         start = len(self.steps)
         failed = False
         for index, sub in enumerate(action["runs"]["steps"]):

@@ -119,8 +119,17 @@ def test_destroy_markdown_and_github_summary(project: Path, tmp_path: Path) -> N
     evi = str(project / "evi")
     assert run("apply", evi, db(project), "--name-prefix", "pr-9-", "--auto-approve").exit_code == 0
     summary = tmp_path / "summary.md"
-    result = run("destroy", evi, db(project), "--name-prefix", "pr-9-", "--auto-approve", "-o", "markdown",
-                 env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)})  # fmt: skip
+    result = run(
+        "destroy",
+        evi,
+        db(project),
+        "--name-prefix",
+        "pr-9-",
+        "--auto-approve",
+        "-o",
+        "markdown",
+        env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)},
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("### humectl destroy\n\n**Destroy complete: 3 resource(s) deleted.**")
     assert "| ✅ | `config/pr-9-concierge` | delete | done |" in result.stdout

@@ -39,8 +39,9 @@ def take_lock(project: Path, scope: str = "") -> Any:
 
     async def take() -> Any:
         async with open_client(Settings(emulator_db=str(project / "account.sqlite3"), api_key=KEY)) as client:
-            lease = lock.new_lease(run_id="other", scope=scope, command="humectl apply", commit="abc1234",
-                                   lease_seconds=60)  # fmt: skip
+            lease = lock.new_lease(
+                run_id="other", scope=scope, command="humectl apply", commit="abc1234", lease_seconds=60
+            )
             return await lock.AccountLock(client, lease).acquire()
 
     return asyncio.run(take())
@@ -157,6 +158,10 @@ def test_json_output_of_a_refusal_and_of_force_unlock(project: Path) -> None:
     removed = run("force-unlock", held.id, "--force", db(project), "-o", "json")
     assert removed.exit_code == 0, removed.output
     assert json.loads(removed.stdout)["lock"] == {
-        "id": held.id, "name": "humectl-lock", "scope": "", "run_id": "other", "created_on": held.created_on
+        "id": held.id,
+        "name": "humectl-lock",
+        "scope": "",
+        "run_id": "other",
+        "created_on": held.created_on,
     }
     assert lock_prompts(project) == []

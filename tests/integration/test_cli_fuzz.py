@@ -56,11 +56,26 @@ VALUES = st.sampled_from(
     [
         *HOSTILE,
         "\udcff",  # what an argument that is not UTF-8 becomes (surrogateescape)
-        "0", "1", "-1", "99999", "abc", "nan", "inf", "1e400", "30s", "2m",
-        "http://127.0.0.1:99999", "http://127.0.0.1:-1", "http://user:PASSWORD@127.0.0.1:8765",
-        "http://x.localhost:1", "http://[::1", "ftp://x", "dev", "prod",
+        "0",
+        "1",
+        "-1",
+        "99999",
+        "abc",
+        "nan",
+        "inf",
+        "1e400",
+        "30s",
+        "2m",
+        "http://127.0.0.1:99999",
+        "http://127.0.0.1:-1",
+        "http://user:PASSWORD@127.0.0.1:8765",
+        "http://x.localhost:1",
+        "http://[::1",
+        "ftp://x",
+        "dev",
+        "prod",
     ]
-) | st.text(max_size=20)  # fmt: skip
+) | st.text(max_size=20)
 TARGETS = st.sampled_from(
     ["prompt/support-agent", "config/support-desk", "tool/lookup_order", "prompt/nope", "x/y", "prompt/", "/"]
 ) | VALUES.map(lambda v: f"prompt/{v}")
@@ -82,8 +97,19 @@ OPTIONS: dict[str, st.SearchStrategy[str]] = {
     "--timeout": VALUES,
     "--lock-timeout": VALUES,
 }
-FLAGS = ["--prune", "--prune-unmanaged", "--allow-empty", "--detailed-exitcode", "--github", "--no-github",
-         "--auto-approve", "--force", "--no-lock", "--help", "--unknown-flag"]  # fmt: skip
+FLAGS = [
+    "--prune",
+    "--prune-unmanaged",
+    "--allow-empty",
+    "--detailed-exitcode",
+    "--github",
+    "--no-github",
+    "--auto-approve",
+    "--force",
+    "--no-lock",
+    "--help",
+    "--unknown-flag",
+]
 EMULATOR = "--emulator=account.sqlite3"
 SKELETONS = {
     "validate": ["validate", "m"],

@@ -145,7 +145,9 @@ def delete_by_hand(evi: Path, kind: str, name: str) -> None:
 
 def test_missing_directory(tmp_path: Path) -> None:
     for command in (["plan"], ["apply", "--auto-approve"], ["drift"]):
-        result = run(command[0], str(tmp_path / "nope"), *command[1:], f"--emulator={tmp_path / 'db.sqlite3'}", "-o", "json")
+        result = run(
+            command[0], str(tmp_path / "nope"), *command[1:], f"--emulator={tmp_path / 'db.sqlite3'}", "-o", "json"
+        )
         if command[0] == "apply":
             assert "does not exist" in result.output  # click checks apply's SOURCE itself
             data = error_of(result)

@@ -50,8 +50,17 @@ def test_a_plan_that_violates_the_policy_shows_the_plan_then_the_violations_and_
 
 def test_each_violation_is_an_annotation_at_its_manifest_line(scenario: tuple[Path, str]) -> None:
     root, db = scenario
-    result = run("plan", str(root), db, "--env", "prod", "--fail-on", "high", GITHUB_ACTIONS="true",
-                 GITHUB_STEP_SUMMARY=str(root.parent / "summary.md"))  # fmt: skip
+    result = run(
+        "plan",
+        str(root),
+        db,
+        "--env",
+        "prod",
+        "--fail-on",
+        "high",
+        GITHUB_ACTIONS="true",
+        GITHUB_STEP_SUMMARY=str(root.parent / "summary.md"),
+    )
     assert result.exit_code == 1
     annotations = [line for line in result.output.splitlines() if line.startswith("::error file=")]
     configs, prompts = root / "configs.yaml", root / "prompts.yaml"
@@ -78,7 +87,9 @@ def test_each_violation_is_an_annotation_at_its_manifest_line(scenario: tuple[Pa
 def test_fail_on_from_the_command_line_and_json(scenario: tuple[Path, str]) -> None:
     root, db = scenario
     sandbox = ("--env", "sandbox")
-    medium_only = run("plan", str(root), db, *sandbox, "--target", "prompt/support-agent-after-hours", "--fail-on", "medium")
+    medium_only = run(
+        "plan", str(root), db, *sandbox, "--target", "prompt/support-agent-after-hours", "--fail-on", "medium"
+    )
     assert medium_only.exit_code == 0  # nothing changes there
     result = run("plan", str(root), db, *sandbox, "--fail-on", "high", "-o", "json")
     assert result.exit_code == 1

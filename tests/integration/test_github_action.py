@@ -59,8 +59,13 @@ def test_action_scripts_pass_shellcheck(tmp_path: Path) -> None:
             continue
         script = tmp_path / "step.sh"
         script.write_text("set -eo pipefail\n" + step["run"], encoding="utf-8")
-        result = subprocess.run([shellcheck, "--shell=bash", "--severity=style", "-e", "SC2154", str(script)],
-                                capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+        result = subprocess.run(
+            [shellcheck, "--shell=bash", "--severity=style", "-e", "SC2154", str(script)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         assert result.returncode == 0, f"{step['name']}:\n{result.stdout}"
 
 
@@ -81,8 +86,12 @@ def names(url: str) -> list[str]:
 
 def workflow(tmp_path: Path, url: str, steps: list[dict[str, Any]]) -> Path:
     path = tmp_path / "uses-the-action.yml"
-    job = {"runs-on": "ubuntu-latest", "permissions": {"contents": "read", "pull-requests": "write"},
-           "env": {"HUME_BASE_URL": url}, "steps": [{"uses": "actions/checkout@v4"}, *steps]}  # fmt: skip
+    job = {
+        "runs-on": "ubuntu-latest",
+        "permissions": {"contents": "read", "pull-requests": "write"},
+        "env": {"HUME_BASE_URL": url},
+        "steps": [{"uses": "actions/checkout@v4"}, *steps],
+    }
     path.write_text(yaml.safe_dump({"on": "pull_request", "jobs": {"evi": job}}), encoding="utf-8")
     return path
 
@@ -92,12 +101,25 @@ def test_a_job_plans_comments_applies_and_destroys_with_the_action(served: str, 
     shutil.copytree(EXAMPLES_DIR / "support-desk", tree / "evi")
     key = {"HUME_API_KEY": "${{ secrets.HUME_API_KEY }}"}
     steps = [
-        {"id": "plan", "uses": "OWNER/humectl@v0", "env": key,
-         "with": {"command": "plan", "directory": "evi", "name-prefix": "pr-5-", "comment": "true"}},
-        {"if": "steps.plan.outputs.has-changes == 'true'", "uses": "OWNER/humectl@v0", "env": key,
-         "with": {"command": "apply", "directory": "evi", "name-prefix": "pr-5-", "comment": "true",
-                  "comment-header": "preview"}},
-    ]  # fmt: skip
+        {
+            "id": "plan",
+            "uses": "OWNER/humectl@v0",
+            "env": key,
+            "with": {"command": "plan", "directory": "evi", "name-prefix": "pr-5-", "comment": "true"},
+        },
+        {
+            "if": "steps.plan.outputs.has-changes == 'true'",
+            "uses": "OWNER/humectl@v0",
+            "env": key,
+            "with": {
+                "command": "apply",
+                "directory": "evi",
+                "name-prefix": "pr-5-",
+                "comment": "true",
+                "comment-header": "preview",
+            },
+        },
+    ]
     runner = Runner(trees=lambda ref: tree, secrets={"HUME_API_KEY": KEY}, local_actions={"OWNER/humectl": REPO_ROOT})
     payload = {"action": "opened", "number": 5, "pull_request": {"number": 5, "head": {"sha": "c" * 40}}}
     try:
@@ -111,8 +133,13 @@ def test_a_job_plans_comments_applies_and_destroys_with_the_action(served: str, 
         installs = runner.pip_installs()
         assert installs == [f"-m pip install --disable-pip-version-check --quiet {REPO_ROOT}"] * 2
 
-        destroy = [{"uses": "OWNER/humectl@v0", "env": key, "with": {"command": "destroy", "directory": "evi",
-                                                                    "args": "--name-prefix pr-5-"}}]  # fmt: skip
+        destroy = [
+            {
+                "uses": "OWNER/humectl@v0",
+                "env": key,
+                "with": {"command": "destroy", "directory": "evi", "args": "--name-prefix pr-5-"},
+            }
+        ]
         assert runner.run_workflow(workflow(tmp_path, served, destroy), "pull_request", payload) == {"evi": "success"}
         assert names(served) == []
 

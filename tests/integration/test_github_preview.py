@@ -81,13 +81,20 @@ def config_rows(comment: str) -> dict[str, tuple[str, str]]:
 def test_a_preview_lives_and_dies_with_its_pull_request(served: str, tmp_path: Path) -> None:
     commits = trees(tmp_path)
     # Production, in the same account, applied from main without a prefix.
-    prod = CliRunner().invoke(cli, ["apply", str(commits["a" * 40] / "evi"), "--base-url", served, "--auto-approve"],
-                              env={"HUME_API_KEY": KEY})  # fmt: skip
+    prod = CliRunner().invoke(
+        cli,
+        ["apply", str(commits["a" * 40] / "evi"), "--base-url", served, "--auto-approve"],
+        env={"HUME_API_KEY": KEY},
+    )
     assert prod.exit_code == 0, prod.output
     production = {n: h["id"] for n, h in live(served).items()}
 
-    runner = Runner(trees=commits.__getitem__, secrets={"HUME_API_KEY": KEY}, repository=REPOSITORY,
-                    local_actions={"OWNER/humectl": REPO_ROOT})  # fmt: skip
+    runner = Runner(
+        trees=commits.__getitem__,
+        secrets={"HUME_API_KEY": KEY},
+        repository=REPOSITORY,
+        local_actions={"OWNER/humectl": REPO_ROOT},
+    )
     workflow = caller(tmp_path, served)
     try:
         # 1. Opened: the preview is applied under pr-12-, one comment lists each config's id and version.
@@ -137,11 +144,13 @@ def test_a_preview_lives_and_dies_with_its_pull_request(served: str, tmp_path: P
 def test_a_fork_gets_a_notice_and_no_preview(served: str, tmp_path: Path) -> None:
     commits = trees(tmp_path)
     # A fork's run gets no secrets at all.
-    runner = Runner(trees=commits.__getitem__, secrets={}, repository=REPOSITORY,
-                    local_actions={"OWNER/humectl": REPO_ROOT})  # fmt: skip
+    runner = Runner(
+        trees=commits.__getitem__, secrets={}, repository=REPOSITORY, local_actions={"OWNER/humectl": REPO_ROOT}
+    )
     try:
-        results = runner.run_workflow(caller(tmp_path, served), "pull_request",
-                                      event("opened", 13, "a" * 40, repo="someone/voice-agents"))  # fmt: skip
+        results = runner.run_workflow(
+            caller(tmp_path, served), "pull_request", event("opened", 13, "a" * 40, repo="someone/voice-agents")
+        )
         assert results == {"preview": "success"}
         assert any("Pull requests from forks get no secrets" in a for a in runner.annotations)
         assert runner.comments == {} and live(served) == {}

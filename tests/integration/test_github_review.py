@@ -34,8 +34,9 @@ def test_a_policy_violation_fails_the_plan_and_reaches_the_comment_and_code_scan
 ) -> None:
     tree = tmp_path / "tree"
     shutil.copytree(EXAMPLES_DIR / "support-desk", tree / "evi")
-    applied = CliRunner().invoke(cli, ["apply", str(tree / "evi"), "--base-url", served, "--auto-approve"],
-                                 env={"HUME_API_KEY": KEY})  # fmt: skip
+    applied = CliRunner().invoke(
+        cli, ["apply", str(tree / "evi"), "--base-url", served, "--auto-approve"], env={"HUME_API_KEY": KEY}
+    )
     assert applied.exit_code == 0, applied.output
     (tree / "evi" / "humectl.yaml").write_text("policy:\n  deny: [config.voice]\n", encoding="utf-8")
     configs = tree / "evi" / "configs.yaml"
@@ -47,15 +48,21 @@ def test_a_policy_violation_fails_the_plan_and_reaches_the_comment_and_code_scan
     plan_job["permissions"]["security-events"] = "write"
     path = tmp_path / "humectl.yml"
     path.write_text(yaml.safe_dump(workflow), encoding="utf-8")
-    runner = Runner(trees=lambda ref: tree, secrets={"HUME_API_KEY": KEY}, repository=REPOSITORY,
-                    local_actions={"OWNER/humectl": REPO_ROOT})  # fmt: skip
+    runner = Runner(
+        trees=lambda ref: tree,
+        secrets={"HUME_API_KEY": KEY},
+        repository=REPOSITORY,
+        local_actions={"OWNER/humectl": REPO_ROOT},
+    )
     head = {"sha": "c" * 40, "repo": {"full_name": REPOSITORY, "fork": False}}
     payload = {"action": "opened", "number": 5, "pull_request": {"number": 5, "head": head}}
     try:
         results = runner.run_workflow(path, "pull_request", payload)
         assert results == {"plan": "failure", "apply": "skipped"}, runner.log()  # the gate fails the plan
-        annotation = ("::error file=evi/configs.yaml,line=8,col=38,title=humectl%3A policy.deny::config/support-desk: "
-                      "config.voice must not change here: voice Ito → Kora")  # fmt: skip
+        annotation = (
+            "::error file=evi/configs.yaml,line=8,col=38,title=humectl%3A policy.deny::config/support-desk: "
+            "config.voice must not change here: voice Ito → Kora"
+        )
         assert annotation in runner.annotations, runner.annotations
         [comment] = runner.comments.values()
         assert comment.startswith("### :x: humectl plan refused for `evi`")

@@ -165,20 +165,24 @@ def write_manifests(root: Path, names: list[str]) -> tuple[Path, Path]:
     for i, text in enumerate(CORPUS):
         safe = escape_variables(text)
         prompts.append({"name": f"text-{i}", "text": safe, "version_description": safe[:300]})
-        tools.append({
-            "name": f"tool_{i}",
-            "description": safe,
-            "fallback_content": safe,
-            "parameters": {"type": "object", "properties": {"q": {"type": "string", "description": safe}}},
-        })  # fmt: skip
+        tools.append(
+            {
+                "name": f"tool_{i}",
+                "description": safe,
+                "fallback_content": safe,
+                "parameters": {"type": "object", "properties": {"q": {"type": "string", "description": safe}}},
+            }
+        )
     for i, text in enumerate(FRAGMENTS):
         safe = escape_variables(text)
-        configs.append({
-            "name": f"config-{i}",
-            "evi_version": "3",
-            "prompt": {"name": names[2 * (i // 2) + 1], "version": 0},  # a live, hostile, unmanaged name
-            "event_messages": {"on_new_chat": {"enabled": True, "text": safe}},
-        })  # fmt: skip
+        configs.append(
+            {
+                "name": f"config-{i}",
+                "evi_version": "3",
+                "prompt": {"name": names[2 * (i // 2) + 1], "version": 0},  # a live, hostile, unmanaged name
+                "event_messages": {"on_new_chat": {"enabled": True, "text": safe}},
+            }
+        )
     dump = {"allow_unicode": False, "sort_keys": False, "width": 10**6}
     (good / "prompts.yaml").write_text(yaml.safe_dump({"prompts": prompts}, **dump))
     (good / "tools.yaml").write_text(yaml.safe_dump({"tools": tools}, **dump))
@@ -266,8 +270,26 @@ class Html(HTMLParser):
             self.strong.append(data)
 
 
-ALLOWED_TAGS = {"h3", "p", "strong", "em", "table", "thead", "tbody", "tr", "th", "td", "code", "details",
-                "summary", "pre", "blockquote", "br", "ul", "li"}  # fmt: skip  (ul/li: humectl's risk and policy lists)
+ALLOWED_TAGS = {
+    "h3",
+    "p",
+    "strong",
+    "em",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "code",
+    "details",
+    "summary",
+    "pre",
+    "blockquote",
+    "br",
+    "ul",
+    "li",
+}  # ul/li: humectl's risk and policy lists
 
 
 def table_rows(markdown: str) -> int:
@@ -344,17 +366,23 @@ def changes_of(plan_json: str) -> dict[str, Any]:
 
 def test_validate(account: Account) -> None:
     for output in ("text", "json"):
-        result = run(account, f"validate good -o {output}", "validate", str(account.good), "-o", output,
-                     exit_codes=(0,))  # fmt: skip
+        result = run(
+            account, f"validate good -o {output}", "validate", str(account.good), "-o", output, exit_codes=(0,)
+        )
         if output == "json":
             assert json.loads(result.stdout)["valid"] is True
-        refused = run(account, f"validate bad -o {output}", "validate", str(account.bad), "-o", output,
-                      exit_codes=(1,))  # fmt: skip
+        refused = run(account, f"validate bad -o {output}", "validate", str(account.bad), "-o", output, exit_codes=(1,))
         if output == "json":
             problems = json.loads(refused.stdout)["problems"]
             assert len([p for p in problems if p["rule"] == "name"]) == len(REFUSED)
-    annotated = run(account, "validate bad (GitHub annotations)", "validate", str(account.bad),
-                    exit_codes=(1,), GITHUB_ACTIONS="true")  # fmt: skip
+    annotated = run(
+        account,
+        "validate bad (GitHub annotations)",
+        "validate",
+        str(account.bad),
+        exit_codes=(1,),
+        GITHUB_ACTIONS="true",
+    )
     annotations = [line for line in annotated.stdout.splitlines() if line.startswith("::error ")]
     assert len(annotations) == len(REFUSED)
 
@@ -372,9 +400,17 @@ def test_plan_in_every_format(account: Account, tmp_path: Path) -> None:
     shown = check_markdown(markdown.stdout, "plan -o markdown", changes=len(changes), log=True)
     assert shown.starts.count("details") >= 1
     summary = tmp_path / "summary.md"
-    github = run(account, "plan (GitHub: summary, --out)", *base, "--out", str(tmp_path / "plan.json"),
-                 "--detailed-exitcode", exit_codes=(2,), GITHUB_ACTIONS="true",
-                 GITHUB_STEP_SUMMARY=str(summary))  # fmt: skip
+    github = run(
+        account,
+        "plan (GitHub: summary, --out)",
+        *base,
+        "--out",
+        str(tmp_path / "plan.json"),
+        "--detailed-exitcode",
+        exit_codes=(2,),
+        GITHUB_ACTIONS="true",
+        GITHUB_STEP_SUMMARY=str(summary),
+    )
     assert github.exit_code == 2
     check_markdown(summary.read_text(), "job summary", changes=len(changes))
     check_markdown((tmp_path / "plan.md").read_text(), "plan.md", changes=len(changes))
@@ -385,8 +421,9 @@ def test_plan_in_every_format(account: Account, tmp_path: Path) -> None:
 def test_drift(account: Account) -> None:
     text = run(account, "drift text", "drift", str(account.good), "--detailed-exitcode", exit_codes=(2,))
     assert "made outside humectl" in text.stdout
-    document = json.loads(run(account, "drift -o json", "drift", str(account.good), "-o", "json",
-                              exit_codes=(0,)).stdout)  # fmt: skip
+    document = json.loads(
+        run(account, "drift -o json", "drift", str(account.good), "-o", "json", exit_codes=(0,)).stdout
+    )
     assert document["drifted"] is True
 
 
@@ -398,8 +435,9 @@ def test_history_and_rollback_of_hostile_names(account: Account) -> None:
         hume.prompts.create_prompt_version(id=prompt.id, text=CORPUS[i] + " v1", version_description=CORPUS[i])
         address = f"prompt/{name}"
         run(account, f"history {i} text", "history", address, exit_codes=(0,))
-        document = json.loads(run(account, f"history {i} -o json", "history", address, "-o", "json",
-                                  exit_codes=(0,)).stdout)  # fmt: skip
+        document = json.loads(
+            run(account, f"history {i} -o json", "history", address, "-o", "json", exit_codes=(0,)).stdout
+        )
         assert document["name"] == name
         run(account, f"rollback {i}", "rollback", address, "--to-version", "0", "--auto-approve", exit_codes=(0,))
 
@@ -409,19 +447,44 @@ def test_export_of_a_hostile_account(account: Account, tmp_path: Path) -> None:
     assert "whose names manifests refuse" in refused.stderr and "nothing was written" in refused.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
     run(account, "export -o json", "export", "--dir", str(tmp_path / "out2"), "-o", "json", exit_codes=(1,))
-    clean = run(account, "export --select (a clean name, hostile texts)", "export", "--dir", str(tmp_path / "out3"),
-                "--select", "prompt/text-13", "--select", "prompt/text-19", exit_codes=(0,))  # fmt: skip
+    clean = run(
+        account,
+        "export --select (a clean name, hostile texts)",
+        "export",
+        "--dir",
+        str(tmp_path / "out3"),
+        "--select",
+        "prompt/text-13",
+        "--select",
+        "prompt/text-19",
+        exit_codes=(0,),
+    )
     assert "Checked: `humectl plan` on these files shows no changes." in clean.stdout
 
 
 def test_apply_in_every_format(account: Account, tmp_path: Path) -> None:
     summary = tmp_path / "summary.md"
-    planned = run(account, "plan --out (for apply)", "plan", str(account.good), "--prune", "--out",
-                  str(tmp_path / "plan.json"), exit_codes=(0,))  # fmt: skip
+    planned = run(
+        account,
+        "plan --out (for apply)",
+        "plan",
+        str(account.good),
+        "--prune",
+        "--out",
+        str(tmp_path / "plan.json"),
+        exit_codes=(0,),
+    )
     assert planned.exit_code == 0
-    applied = run(account, "apply plan.json (GitHub: groups, summary)", "apply", str(tmp_path / "plan.json"),
-                  "--auto-approve", exit_codes=(0,), GITHUB_ACTIONS="true",
-                  GITHUB_STEP_SUMMARY=str(summary))  # fmt: skip
+    applied = run(
+        account,
+        "apply plan.json (GitHub: groups, summary)",
+        "apply",
+        str(tmp_path / "plan.json"),
+        "--auto-approve",
+        exit_codes=(0,),
+        GITHUB_ACTIONS="true",
+        GITHUB_STEP_SUMMARY=str(summary),
+    )
     assert "::group::humectl apply: progress" in applied.stdout
     check_markdown(summary.read_text(), "apply job summary")
     again = run(account, "apply -o json", "apply", str(account.good), "--auto-approve", "-o", "json", exit_codes=(0,))
@@ -439,5 +502,6 @@ def test_every_command_and_format_ran() -> None:
     report = os.environ.get("HUMECTL_CORPUS_REPORT")
     if report:  # the figures of the closing note: corpus size, and each run's exit code and first line
         rows = [{"run": r.label, "exit": r.result.exit_code, "first_line": r.first_line} for r in RUNS]
-        Path(report).write_text(json.dumps({"corpus": len(CORPUS), "fragments": len(FRAGMENTS), "runs": rows},
-                                           indent=1, ensure_ascii=True))  # fmt: skip
+        Path(report).write_text(
+            json.dumps({"corpus": len(CORPUS), "fragments": len(FRAGMENTS), "runs": rows}, indent=1, ensure_ascii=True)
+        )

@@ -70,8 +70,9 @@ def test_five_racing_applies_of_one_edit_make_each_version_once(project: Path) -
         edit(project, "Never promise a refund.")
         before = server.versions()
         with held_by_the_test(server.url):
-            procs = [start(server.url, "apply", str(project), "--auto-approve", "--lock-timeout", "90s")
-                     for _ in range(5)]  # fmt: skip
+            procs = [
+                start(server.url, "apply", str(project), "--auto-approve", "--lock-timeout", "90s") for _ in range(5)
+            ]
             wait_for(all_waiting(procs), "every racer to find the lock held and wait")
         runs = [finish(p) for p in procs]
         assert server.versions() - before == meant, [r.err for r in runs]
@@ -88,8 +89,9 @@ def test_three_racing_applies_of_one_saved_plan_apply_it_once(project: Path, tmp
         assert humectl(server.url, "plan", str(project), "--out", str(saved)).code == 0
         before = server.versions()
         with held_by_the_test(server.url):
-            procs = [start(server.url, "apply", str(saved), "--auto-approve", "--lock-timeout", "90s")
-                     for _ in range(3)]  # fmt: skip
+            procs = [
+                start(server.url, "apply", str(saved), "--auto-approve", "--lock-timeout", "90s") for _ in range(3)
+            ]
             wait_for(all_tried_the_lock(server, procs), "every racer to find the lock held")
         runs = [finish(p) for p in procs]
         assert server.versions() - before == Counter({"prompt/agent": 1, "config/desk": 1, "config/desk-night": 1})
@@ -104,9 +106,18 @@ def test_five_racing_creates_on_a_server_allowing_duplicate_names_make_one_of_ea
         assert [r.code for r in runs] == [0] * 5, [r.err for r in runs]
         assert sum(r.applied for r in runs) == 1 and sum(r.no_changes for r in runs) == 4
         assert server.resources() == Counter(
-            {a: 1 for a in ("prompt/agent", "prompt/other", "tool/lookup", "config/desk", "config/desk-night",
-                            "config/side")}
-        )  # fmt: skip
+            {
+                a: 1
+                for a in (
+                    "prompt/agent",
+                    "prompt/other",
+                    "tool/lookup",
+                    "config/desk",
+                    "config/desk-night",
+                    "config/side",
+                )
+            }
+        )
         assert server.locks() == []  # every candidate deleted itself, the holder released
 
 
@@ -118,8 +129,10 @@ def start_and_kill_mid_apply(server: Served, project: Path, env: dict[str, str])
     the lock it leaves behind."""
     server.holder.hold, server.holder.answer_first, server.holder.seen = ("POST", "/v0/evi/configs"), 0, 0
     proc = start(server.url, "apply", str(project), "--auto-approve", env=env)
-    wait_for(lambda: server.resources()["config/desk"] + server.resources()["config/desk-night"] >= 1,
-             "a config create to commit")  # fmt: skip
+    wait_for(
+        lambda: server.resources()["config/desk"] + server.resources()["config/desk-night"] >= 1,
+        "a config create to commit",
+    )
     proc.kill()  # SIGKILL: no handler runs, the lock stays
     finish(proc, timeout=30)
     server.holder.hold = None
@@ -134,9 +147,18 @@ def test_a_killed_holders_lock_expires_and_the_next_run_converges(project: Path)
         after = humectl(server.url, "apply", str(project), "--auto-approve", "--lock-timeout", "60s")
         assert after.code == 0 and (after.applied or after.no_changes), after.err
         assert server.resources() == Counter(
-            {a: 1 for a in ("prompt/agent", "prompt/other", "tool/lookup", "config/desk", "config/desk-night",
-                            "config/side")}
-        )  # fmt: skip
+            {
+                a: 1
+                for a in (
+                    "prompt/agent",
+                    "prompt/other",
+                    "tool/lookup",
+                    "config/desk",
+                    "config/desk-night",
+                    "config/side",
+                )
+            }
+        )
         assert humectl(server.url, "plan", str(project), "--detailed-exitcode").code == 0
         assert server.locks() == []  # the dead lock was broken, the new one released
 

@@ -22,10 +22,14 @@ MULTITOOL_VERSION = "5.7.0"
 # The validator's notes a humectl log is known to get, each only advice: message arguments, version
 # control provenance, URIs reachable (none is, offline), snippets and context regions, rule id style.
 ADVICE = {
-    "SARIF2002 ProvideMessageArguments", "SARIF2003 ProvideVersionControlProvenance", "SARIF2006 UrisShouldBeReachable",
-    "SARIF2009 ConsiderConventionalIdentifierValues", "SARIF2010 ProvideCodeSnippets", "SARIF2011 ProvideContextRegion",
+    "SARIF2002 ProvideMessageArguments",
+    "SARIF2003 ProvideVersionControlProvenance",
+    "SARIF2006 UrisShouldBeReachable",
+    "SARIF2009 ConsiderConventionalIdentifierValues",
+    "SARIF2010 ProvideCodeSnippets",
+    "SARIF2011 ProvideContextRegion",
     "SARIF2012 ProvideRuleProperties",  # a helpUri: humectl's rules are documented in its docs, not online
-}  # fmt: skip
+}
 TEN_MISTAKES = REPO_ROOT / "tests" / "testdata" / "manifests" / "ten-mistakes"
 
 
@@ -56,11 +60,25 @@ def multitool() -> Path:
 def verdict(log: Path, out: Path) -> list[tuple[str, str, str]]:
     """What the validator says about ``log``: (level, rule, what it is about) of each of its results."""
     completed = subprocess.run(
-        [str(multitool()), "validate", str(log), "--rule-kind", "Sarif;Ghas", "--level", "Error;Warning;Note",
-         "-o", str(out), "--log", "ForceOverwrite"],
-        capture_output=True, text=True, timeout=180, check=False,
+        [
+            str(multitool()),
+            "validate",
+            str(log),
+            "--rule-kind",
+            "Sarif;Ghas",
+            "--level",
+            "Error;Warning;Note",
+            "-o",
+            str(out),
+            "--log",
+            "ForceOverwrite",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
         env={**os.environ, "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT": "1"},
-    )  # fmt: skip
+    )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "Analysis completed successfully" in completed.stdout, completed.stdout
     run_ = json.loads(out.read_text(encoding="utf-8-sig"))["runs"][0]
@@ -85,8 +103,16 @@ def results(document: dict[str, Any]) -> list[tuple[str, str, str, int, int, str
     for result in document["runs"][0]["results"]:
         place = result["locations"][0]["physicalLocation"]
         region = place.get("region", {})
-        out.append((result["ruleId"], result["level"], place["artifactLocation"]["uri"], region.get("startLine", 0),
-                    region.get("startColumn", 0), result["message"]["text"]))  # fmt: skip
+        out.append(
+            (
+                result["ruleId"],
+                result["level"],
+                place["artifactLocation"]["uri"],
+                region.get("startLine", 0),
+                region.get("startColumn", 0),
+                result["message"]["text"],
+            )
+        )
     return out
 
 
@@ -134,21 +160,33 @@ def test_validate_sarif_has_every_problem_at_its_place(validated: tuple[dict[str
     document, problems, _ = validated
     check_rules(document)
     expected = [
-        (p["rule"], "error" if p["severity"] == "error" else "warning", p["file"], p["line"], p["col"],
-         p["message"] + (f" (hint: {p['hint']})" if p["hint"] else ""))
+        (
+            p["rule"],
+            "error" if p["severity"] == "error" else "warning",
+            p["file"],
+            p["line"],
+            p["col"],
+            p["message"] + (f" (hint: {p['hint']})" if p["hint"] else ""),
+        )
         for p in problems
-    ]  # fmt: skip
+    ]
     assert results(document) == expected
     assert len(expected) >= 10
     assert {r[2] for r in results(document)} == {"m/configs.yaml", "m/prompts.yaml", "m/tools.yaml"}
     warned = linted(Path("."))
     check_rules(warned)
-    assert results(warned) == [(
-        "prompt-tool-not-attached", "warning", "l/agent.yaml", 11, 12,
-        "prompt 'lint-agent' names the tool 'check_order', which config 'lint-desk' does not attach (hint: attach it "
-        "(tools: [..., check_order]) or reword the prompt; ignore_warnings: [prompt-tool-not-attached] on the config "
-        "silences this)",
-    )]  # fmt: skip
+    assert results(warned) == [
+        (
+            "prompt-tool-not-attached",
+            "warning",
+            "l/agent.yaml",
+            11,
+            12,
+            "prompt 'lint-agent' names the tool 'check_order', which config 'lint-desk' does not attach "
+            "(hint: attach it (tools: [..., check_order]) or reword the prompt; "
+            "ignore_warnings: [prompt-tool-not-attached] on the config silences this)",
+        )
+    ]
 
 
 def test_plan_sarif_has_the_violations_and_the_high_risk_changes(
@@ -166,14 +204,29 @@ def test_plan_sarif_has_the_violations_and_the_high_risk_changes(
     configs, prompts = "support-desk/configs.yaml", "support-desk/prompts.yaml"
     assert [(r[0], r[1], r[3], r[4], r[5]) for r in results(document)] == [
         ("policy.deny", "error", 8, 38, "config/support-desk: config.voice must not change here: voice Ito → Kora"),
-        ("risk.prompt.text.rewrite", "warning", 5, 16,
-         "prompt/support-agent: prompt text rewritten: 14 of 16 lines changed"),
-        ("risk.config.tools.removed", "warning", 14, 12,
-         "config/support-desk: tool create_return removed from the config"),
-        ("risk.config.cascade", "warning", 7, 13,
-         "config/support-desk: follows prompt/support-agent v0 → v1 (its risk: high)"),
+        (
+            "risk.prompt.text.rewrite",
+            "warning",
+            5,
+            16,
+            "prompt/support-agent: prompt text rewritten: 14 of 16 lines changed",
+        ),
+        (
+            "risk.config.tools.removed",
+            "warning",
+            14,
+            12,
+            "config/support-desk: tool create_return removed from the config",
+        ),
+        (
+            "risk.config.cascade",
+            "warning",
+            7,
+            13,
+            "config/support-desk: follows prompt/support-agent v0 → v1 (its risk: high)",
+        ),
         ("risk.config.voice", "warning", 8, 38, "config/support-desk: voice Ito → Kora"),
-    ]  # fmt: skip
+    ]
     assert {r[2] for r in results(document)} == {configs, prompts}
 
 

@@ -102,8 +102,16 @@ def test_no_output_of_any_command_holds_a_sensitive_value(project: Path, tmp_pat
     github = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")}
 
     # 1. The first token, from --var; the variable is sensitive because humectl.yaml lists it.
-    out.run("apply --var (sensitive: in humectl.yaml)", "apply", evi, db, *staging, "--var", f"hook_token={OLD}",
-            "--auto-approve")  # fmt: skip
+    out.run(
+        "apply --var (sensitive: in humectl.yaml)",
+        "apply",
+        evi,
+        db,
+        *staging,
+        "--var",
+        f"hook_token={OLD}",
+        "--auto-approve",
+    )
     # 2. Rotated: the new token arrives as HUMECTL_SECRET_hook_token (sensitive by its source alone).
     secret = {"HUMECTL_SECRET_hook_token": NEW}
     out.run("validate", "validate", evi, *staging, env=secret)
@@ -115,14 +123,35 @@ def test_no_output_of_any_command_holds_a_sensitive_value(project: Path, tmp_pat
     # SARIF (code scanning): the high-risk webhook change, and as a policy violation (--fail-on high).
     sarif = out.run("plan -o sarif", "plan", evi, db, *staging, "-o", "sarif", env=secret)
     assert '"risk.config.webhooks"' in sarif.stdout
-    out.run("plan -o sarif --fail-on high (GitHub Actions)", "plan", evi, db, *staging, "-o", "sarif", "--fail-on",
-            "high", env={**secret, **github}, code=1)  # fmt: skip
+    out.run(
+        "plan -o sarif --fail-on high (GitHub Actions)",
+        "plan",
+        evi,
+        db,
+        *staging,
+        "-o",
+        "sarif",
+        "--fail-on",
+        "high",
+        env={**secret, **github},
+        code=1,
+    )
     out.run("plan --fail-on high", "plan", evi, db, *staging, "--fail-on", "high", env=secret, code=1)
     out.run("validate -o sarif", "validate", evi, *staging, "-o", "sarif", env=secret)
     saved = project / "plans"
     saved.mkdir()
-    out.run("plan --out (GitHub Actions)", "plan", evi, db, *staging, "--out", str(saved / "plan.json"),
-            "--detailed-exitcode", env={**secret, **github}, code=2)  # fmt: skip
+    out.run(
+        "plan --out (GitHub Actions)",
+        "plan",
+        evi,
+        db,
+        *staging,
+        "--out",
+        str(saved / "plan.json"),
+        "--detailed-exitcode",
+        env={**secret, **github},
+        code=2,
+    )
     first = out.items[-1][1]  # stderr of the GitHub run: ::add-mask:: comes before anything else
     masks = [line for line in first.splitlines() if line.startswith("::add-mask::")]
     assert first.splitlines()[: len(masks)] == masks  # every value registered before anything else is printed
@@ -132,13 +161,30 @@ def test_no_output_of_any_command_holds_a_sensitive_value(project: Path, tmp_pat
     assert list(fingerprints) == ["hook_token"] and fingerprints["hook_token"].startswith("pbkdf2-sha256:")
     assert plan_file["sensitive"]["places"]["config/staging-concierge"] == {"/webhooks/0/url": [[44, "hook_token"]]}
     # apply plan.json reads the value again: a different one is refused, nothing applied.
-    refused = out.run("apply plan.json, another value", "apply", str(saved / "plan.json"), db, "-o", "json",
-                      "--auto-approve", env={"HUMECTL_SECRET_hook_token": HAND}, code=1)  # fmt: skip
+    refused = out.run(
+        "apply plan.json, another value",
+        "apply",
+        str(saved / "plan.json"),
+        db,
+        "-o",
+        "json",
+        "--auto-approve",
+        env={"HUMECTL_SECRET_hook_token": HAND},
+        code=1,
+    )
     assert "not the one this plan was made with" in json.loads(refused.stdout)["error"]["message"]
     missing = out.run("apply plan.json, no value", "apply", str(saved / "plan.json"), db, "--auto-approve", code=1)
     assert "needs the sensitive value of hook_token" in missing.stderr
-    applied = out.run("apply plan.json -o json (GitHub Actions)", "apply", str(saved / "plan.json"), db, "-o", "json",
-                      "--auto-approve", env={**secret, **github})  # fmt: skip
+    applied = out.run(
+        "apply plan.json -o json (GitHub Actions)",
+        "apply",
+        str(saved / "plan.json"),
+        db,
+        "-o",
+        "json",
+        "--auto-approve",
+        env={**secret, **github},
+    )
     assert json.loads(applied.stdout)["applied"] is True
 
     # The token really went to the account (the content apply sends holds the value).
@@ -156,12 +202,36 @@ def test_no_output_of_any_command_holds_a_sensitive_value(project: Path, tmp_pat
     out.run("drift -o json", "drift", evi, db, *staging, "-o", "json", env=secret, code=0)
     out.run("history", "history", "config/staging-concierge", db, env=secret)
     out.run("history -o json", "history", "config/staging-concierge", db, "-o", "json", env=secret)
-    out.run("rollback -o json", "rollback", "config/staging-concierge", "--to-version", "1", db, "-o", "json",
-            "--auto-approve", "--manifests", evi, *staging, env=secret)  # fmt: skip
+    out.run(
+        "rollback -o json",
+        "rollback",
+        "config/staging-concierge",
+        "--to-version",
+        "1",
+        db,
+        "-o",
+        "json",
+        "--auto-approve",
+        "--manifests",
+        evi,
+        *staging,
+        env=secret,
+    )
     writable = project / "rewritten"
     shutil.copytree(project / "evi", writable)
-    out.run("rollback --write", "rollback", "config/staging-concierge", "--to-version", "1", db, "--auto-approve",
-            "--write", str(writable), *staging, env=secret)  # fmt: skip
+    out.run(
+        "rollback --write",
+        "rollback",
+        "config/staging-concierge",
+        "--to-version",
+        "1",
+        db,
+        "--auto-approve",
+        "--write",
+        str(writable),
+        *staging,
+        env=secret,
+    )
     # 4. export: the live token is written as ${hook_token}; the files load back unchanged.
     exported = project / "exported"
     export = out.run("export", "export", "--dir", str(exported), db, env=secret)
@@ -171,26 +241,57 @@ def test_no_output_of_any_command_holds_a_sensitive_value(project: Path, tmp_pat
     # 5. Error paths: a value that breaks the schema (quoted in the message), a name holding it.
     bad = project / "bad"
     shutil.copytree(project / "evi", bad)
-    (bad / "concierge.yaml").write_text((bad / "concierge.yaml").read_text().replace('evi_version: "3"',
-                                        'evi_version: "${hook_token}"'))  # fmt: skip
+    (bad / "concierge.yaml").write_text(
+        (bad / "concierge.yaml").read_text().replace('evi_version: "3"', 'evi_version: "${hook_token}"')
+    )
     out.run("validate (schema error)", "validate", str(bad), *staging, env={**secret, **github}, code=1)
-    out.run("plan -o json (schema error)", "plan", str(bad), db, *staging, "-o", "json", env={**secret, **github},
-            code=1)  # fmt: skip
+    out.run(
+        "plan -o json (schema error)", "plan", str(bad), db, *staging, "-o", "json", env={**secret, **github}, code=1
+    )
     # The same with the value from --var (sensitive because humectl.yaml lists it): plan loads the
     # manifests in a thread, whose registrations must reach the command's masking.
-    out.run("plan -o json (schema error, --var)", "plan", str(bad), db, *staging, "-o", "json", "--var",
-            f"hook_token={NEW}", code=1)  # fmt: skip
-    out.run("plan (schema error, --var, GitHub Actions)", "plan", str(bad), db, *staging, "--var",
-            f"hook_token={NEW}", env=github, code=1)  # fmt: skip
+    out.run(
+        "plan -o json (schema error, --var)",
+        "plan",
+        str(bad),
+        db,
+        *staging,
+        "-o",
+        "json",
+        "--var",
+        f"hook_token={NEW}",
+        code=1,
+    )
+    out.run(
+        "plan (schema error, --var, GitHub Actions)",
+        "plan",
+        str(bad),
+        db,
+        *staging,
+        "--var",
+        f"hook_token={NEW}",
+        env=github,
+        code=1,
+    )
     named = project / "named"
     shutil.copytree(project / "evi", named)
-    (named / "concierge.yaml").write_text((named / "concierge.yaml").read_text().replace("  - name: check_stock",
-                                          "  - name: check_${hook_token}"))  # fmt: skip
+    (named / "concierge.yaml").write_text(
+        (named / "concierge.yaml").read_text().replace("  - name: check_stock", "  - name: check_${hook_token}")
+    )
     refused_name = out.run("validate (a name holds it)", "validate", str(named), *staging, env=secret, code=1)
     assert "name holds the sensitive value of hook_token" in refused_name.stdout
     # 6. destroy, every format.
-    out.run("destroy -o markdown", "destroy", evi, db, *staging, "--auto-approve", "-o", "markdown",
-            env={**secret, **github})  # fmt: skip
+    out.run(
+        "destroy -o markdown",
+        "destroy",
+        evi,
+        db,
+        *staging,
+        "--auto-approve",
+        "-o",
+        "markdown",
+        env={**secret, **github},
+    )
     out.run("apply again", "apply", evi, db, *staging, "--auto-approve", "-o", "markdown", env=secret)
     out.run("destroy -o json", "destroy", evi, db, *staging, "--auto-approve", "-o", "json", env=secret)
 
@@ -210,15 +311,25 @@ def test_masking_covers_every_form_a_renderer_writes() -> None:
     registry.add("tricky", value)
     from humectl.core.escape import json_text, md_code, md_html, md_text, terminal, workflow_data
 
-    for form in (value, json.dumps(value), json_text(value), terminal(value), md_text(value), md_html(value),
-                 md_code(value, table=True), workflow_data(value), repr(value)):  # fmt: skip
+    for form in (
+        value,
+        json.dumps(value),
+        json_text(value),
+        terminal(value),
+        md_text(value),
+        md_html(value),
+        md_code(value, table=True),
+        workflow_data(value),
+        repr(value),
+    ):
         masked = registry.mask(f"before {form} after")
         assert "second-line" not in masked and 'a|b_"c' not in masked, (form, masked)
 
 
 def test_a_short_sensitive_value_is_refused(project: Path) -> None:
-    result = CliRunner().invoke(cli, ["validate", str(project / "evi"), "--env", "staging"],
-                                env={"HUMECTL_SECRET_hook_token": "abc"})  # fmt: skip
+    result = CliRunner().invoke(
+        cli, ["validate", str(project / "evi"), "--env", "staging"], env={"HUMECTL_SECRET_hook_token": "abc"}
+    )
     assert result.exit_code == 1 and "needs at least 4" in result.stderr and "abc" not in result.output
 
 

@@ -87,36 +87,76 @@ def seed_account(account: Account) -> Seeded:
         return {"id": seeded.ids[address], "version": seeded.versions[address] if version is None else version}
 
     # Tools (10)
-    create("tool", "lookup_order", {
-        "parameters": json.dumps(NESTED_PARAMETERS, indent=2), "description": "Look up an order.",
-        "fallback_content": "The order system is down.",
-    })  # fmt: skip
+    create(
+        "tool",
+        "lookup_order",
+        {
+            "parameters": json.dumps(NESTED_PARAMETERS, indent=2),
+            "description": "Look up an order.",
+            "fallback_content": "The order system is down.",
+        },
+    )
     create("tool", "minimal", {"parameters": '{"type":"object"}'})
     create("tool", "spaced_json", {"parameters": '{ "type" : "object",  "properties" : { } }'})
-    create("tool", "unicode_tool", {
-        "parameters": json.dumps({"type": "object", "properties": {"straße": {"type": "string",
-                                  "description": "Straßenname — 日本"}}}, ensure_ascii=False),
-        "description": "Prüft Adressen ✓", "fallback_content": "Adressprüfung nicht verfügbar.",
-    })  # fmt: skip
-    create("tool", "dollar_tool", {
-        "parameters": json.dumps({"type": "object", "description": "costs ${amount}"}),
-        "description": "Charges ${amount} and $${literal}.",
-    })  # fmt: skip
-    create("tool", "multiline_tool", {
-        "parameters": '{"type":"object"}', "description": "First line  \nsecond line\n\nthird",
-        "fallback_content": "  leading spaces",
-    })  # fmt: skip
+    create(
+        "tool",
+        "unicode_tool",
+        {
+            "parameters": json.dumps(
+                {"type": "object", "properties": {"straße": {"type": "string", "description": "Straßenname — 日本"}}},
+                ensure_ascii=False,
+            ),
+            "description": "Prüft Adressen ✓",
+            "fallback_content": "Adressprüfung nicht verfügbar.",
+        },
+    )
+    create(
+        "tool",
+        "dollar_tool",
+        {
+            "parameters": json.dumps({"type": "object", "description": "costs ${amount}"}),
+            "description": "Charges ${amount} and $${literal}.",
+        },
+    )
+    create(
+        "tool",
+        "multiline_tool",
+        {
+            "parameters": '{"type":"object"}',
+            "description": "First line  \nsecond line\n\nthird",
+            "fallback_content": "  leading spaces",
+        },
+    )
     create("tool", "yamlish", {"parameters": '{"type":"object"}', "description": "no", "fallback_content": "null"})
     create("tool", "long_description", {"parameters": '{"type":"object"}', "description": "word " * 80})
-    create("tool", "odd-keys", {
-        "parameters": json.dumps({"type": "object", "properties": {"on": {"type": "boolean"}, "1": {"type": "string"},
-                                  "null": {"type": "string"}, "a: b": {"type": "string"}, "#x": {}}}),
-    })  # fmt: skip
+    create(
+        "tool",
+        "odd-keys",
+        {
+            "parameters": json.dumps(
+                {
+                    "type": "object",
+                    "properties": {
+                        "on": {"type": "boolean"},
+                        "1": {"type": "string"},
+                        "null": {"type": "string"},
+                        "a: b": {"type": "string"},
+                        "#x": {},
+                    },
+                }
+            ),
+        },
+    )
     create("tool", "versioned_tool", {"parameters": '{"type":"object","properties":{"v":{"const":0}}}'})
     new_version("tool", "versioned_tool", {"parameters": '{"type":"object","properties":{"v":{"const":1}}}'})
-    new_version("tool", "versioned_tool", {
-        "parameters": '{"type":"object","properties":{"v":{"const":2}}}', "description": "now described",
-    })  # fmt: skip
+    new_version(
+        "tool",
+        "versioned_tool",
+        {
+            "parameters": '{"type":"object","properties":{"v":{"const":2}}}',
+            "description": "now described",
+        },
+    )
 
     # Prompts (15)
     for name, text in PROMPT_TEXTS.items():
@@ -127,61 +167,105 @@ def seed_account(account: Account) -> Seeded:
     new_version("prompt", "versioned", {"text": "version two\n", "prompt_expansion": {"enabled": False}})
 
     # Configs (11)
-    create("config", "everything", {
-        "evi_version": "3",
-        "prompt": pin("prompt", "trailing-newline"),
-        "voice": {"provider": "HUME_AI", "name": "ITO"},
-        "language_model": {"model_provider": "ANTHROPIC", "model_resource": "claude-3-7-sonnet-latest",
-                           "temperature": 0.6},
-        "ellm_model": {"allow_short_responses": True},
-        "tools": [pin("tool", "lookup_order"), pin("tool", "unicode_tool")],
-        "builtin_tools": [{"name": "web_search", "fallback_content": "Search is down."}, {"name": "hang_up"}],
-        "event_messages": {
-            "on_new_chat": {"enabled": True, "text": "Hi! ${not_a_variable} 👋"},
-            "on_inactivity_timeout": {"enabled": True},
-            "on_max_duration_timeout": {"enabled": False, "text": "kept although disabled"},
+    create(
+        "config",
+        "everything",
+        {
+            "evi_version": "3",
+            "prompt": pin("prompt", "trailing-newline"),
+            "voice": {"provider": "HUME_AI", "name": "ITO"},
+            "language_model": {
+                "model_provider": "ANTHROPIC",
+                "model_resource": "claude-3-7-sonnet-latest",
+                "temperature": 0.6,
+            },
+            "ellm_model": {"allow_short_responses": True},
+            "tools": [pin("tool", "lookup_order"), pin("tool", "unicode_tool")],
+            "builtin_tools": [{"name": "web_search", "fallback_content": "Search is down."}, {"name": "hang_up"}],
+            "event_messages": {
+                "on_new_chat": {"enabled": True, "text": "Hi! ${not_a_variable} 👋"},
+                "on_inactivity_timeout": {"enabled": True},
+                "on_max_duration_timeout": {"enabled": False, "text": "kept although disabled"},
+            },
+            "timeouts": {
+                "inactivity": {"enabled": True, "duration_secs": 300},
+                "max_duration": {"enabled": False, "duration_secs": 900},
+            },
+            "nudges": {"enabled": True, "interval_secs": 30},
+            "turn_detection": {
+                "end_of_turn_silence_ms": 800,
+                "prefix_padding_ms": 300,
+                "speech_detection_threshold": 0.5,
+            },
+            "interruption": {"min_interruption_ms": 400},
+            "webhooks": [
+                {"url": "https://hooks.example.com/b", "events": ["chat_ended", "chat_started"]},
+                {"url": "https://hooks.example.com/a", "events": ["tool_call"]},
+            ],
         },
-        "timeouts": {"inactivity": {"enabled": True, "duration_secs": 300},
-                     "max_duration": {"enabled": False, "duration_secs": 900}},
-        "nudges": {"enabled": True, "interval_secs": 30},
-        "turn_detection": {"end_of_turn_silence_ms": 800, "prefix_padding_ms": 300,
-                           "speech_detection_threshold": 0.5},
-        "interruption": {"min_interruption_ms": 400},
-        "webhooks": [{"url": "https://hooks.example.com/b", "events": ["chat_ended", "chat_started"]},
-                     {"url": "https://hooks.example.com/a", "events": ["tool_call"]}],
-    })  # fmt: skip
-    create("config", "pinned", {
-        "evi_version": "3",
-        "prompt": pin("prompt", "versioned", 0),
-        "tools": [pin("tool", "versioned_tool", 1), pin("tool", "minimal")],
-    })  # fmt: skip
+    )
+    create(
+        "config",
+        "pinned",
+        {
+            "evi_version": "3",
+            "prompt": pin("prompt", "versioned", 0),
+            "tools": [pin("tool", "versioned_tool", 1), pin("tool", "minimal")],
+        },
+    )
     create("config", "no-prompt", {"evi_version": "3", "voice": {"provider": "HUME_AI", "name": "KORA"}})
     create("config", "defaults-only", {"evi_version": "3"})
-    create("config", "explicit-defaults", {
-        "evi_version": "3", "ellm_model": {"allow_short_responses": False}, "tools": [], "builtin_tools": [],
-        "timeouts": {"inactivity": {"enabled": True, "duration_secs": 120},
-                     "max_duration": {"enabled": True, "duration_secs": 1800}},
-        "event_messages": {"on_new_chat": {"enabled": False}}, "webhooks": [],
-    })  # fmt: skip
-    create("config", "mini", {
-        "evi_version": "4-mini", "prompt": pin("prompt", "unicode"),
-        "timeouts": {"inactivity": {"enabled": False, "duration_secs": 600}},
-        "language_model": {"model_provider": "OPEN_AI", "model_resource": "gpt-4o-mini"},
-    })  # fmt: skip
+    create(
+        "config",
+        "explicit-defaults",
+        {
+            "evi_version": "3",
+            "ellm_model": {"allow_short_responses": False},
+            "tools": [],
+            "builtin_tools": [],
+            "timeouts": {
+                "inactivity": {"enabled": True, "duration_secs": 120},
+                "max_duration": {"enabled": True, "duration_secs": 1800},
+            },
+            "event_messages": {"on_new_chat": {"enabled": False}},
+            "webhooks": [],
+        },
+    )
+    create(
+        "config",
+        "mini",
+        {
+            "evi_version": "4-mini",
+            "prompt": pin("prompt", "unicode"),
+            "timeouts": {"inactivity": {"enabled": False, "duration_secs": 600}},
+            "language_model": {"model_provider": "OPEN_AI", "model_resource": "gpt-4o-mini"},
+        },
+    )
     create("config", "builtin-only", {"evi_version": "3", "builtin_tools": [{"name": "hang_up"}]})
-    create("config", "webhooks-only", {
-        "evi_version": "3", "webhooks": [{"url": "https://example.com/hook?x=${y}", "events": ["tool_call"]}],
-    })  # fmt: skip
+    create(
+        "config",
+        "webhooks-only",
+        {
+            "evi_version": "3",
+            "webhooks": [{"url": "https://example.com/hook?x=${y}", "events": ["tool_call"]}],
+        },
+    )
     create("config", "versioned-config", {"evi_version": "3", "prompt": pin("prompt", "single-line")})
     new_version(
         "config",
         "versioned-config",
         {"evi_version": "3", "prompt": pin("prompt", "variables"), "nudges": {"enabled": False}},
     )
-    new_version("config", "versioned-config", {
-        "evi_version": "3", "prompt": pin("prompt", "variables"), "nudges": {"enabled": True, "interval_secs": 5},
-        "tools": [pin("tool", "dollar_tool"), pin("tool", "odd-keys")],
-    })  # fmt: skip
+    new_version(
+        "config",
+        "versioned-config",
+        {
+            "evi_version": "3",
+            "prompt": pin("prompt", "variables"),
+            "nudges": {"enabled": True, "interval_secs": 5},
+            "tools": [pin("tool", "dollar_tool"), pin("tool", "odd-keys")],
+        },
+    )
     create(
         "config",
         "uses-old-expansion",
@@ -191,10 +275,21 @@ def seed_account(account: Account) -> Seeded:
             "voice": {"provider": "HUME_AI", "name": "DACHER"},
         },
     )
-    create("config", "crlf-and-bom", {
-        "evi_version": "3", "prompt": pin("prompt", "carriage-returns"),
-        "tools": [pin("tool", "multiline_tool"), pin("tool", "yamlish"), pin("tool", "long_description"),
-                  pin("tool", "spaced_json"), pin("tool", "versioned_tool")],
-        "turn_detection": {"end_of_turn_silence_ms": 3000}, "interruption": {"min_interruption_ms": 50},
-    })  # fmt: skip
+    create(
+        "config",
+        "crlf-and-bom",
+        {
+            "evi_version": "3",
+            "prompt": pin("prompt", "carriage-returns"),
+            "tools": [
+                pin("tool", "multiline_tool"),
+                pin("tool", "yamlish"),
+                pin("tool", "long_description"),
+                pin("tool", "spaced_json"),
+                pin("tool", "versioned_tool"),
+            ],
+            "turn_detection": {"end_of_turn_silence_ms": 3000},
+            "interruption": {"min_interruption_ms": 50},
+        },
+    )
     return seeded

@@ -31,8 +31,20 @@ IDS = [" ".join(path) for path, _ in ALL]
 
 
 def test_the_commands_are_all_there() -> None:
-    expected = {"validate", "plan", "apply", "destroy", "drift", "export", "history", "rollback", "force-unlock",
-                "emulator", "schema", "completion"}  # fmt: skip
+    expected = {
+        "validate",
+        "plan",
+        "apply",
+        "destroy",
+        "drift",
+        "export",
+        "history",
+        "rollback",
+        "force-unlock",
+        "emulator",
+        "schema",
+        "completion",
+    }
     assert set(cli.list_commands(click.Context(cli))) == expected
     # --help lists them without importing a command's module
     code = "import sys; from humectl.cli.app import main\ntry: main(['--help'])\nexcept SystemExit: pass\n"

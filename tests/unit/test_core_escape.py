@@ -249,8 +249,13 @@ def test_workflow_safe_examples() -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(data=st.recursive(TEXT | st.integers() | st.none(), lambda inner: st.lists(inner, max_size=3)
-                         | st.dictionaries(TEXT, inner, max_size=3), max_leaves=8))  # fmt: skip
+@given(
+    data=st.recursive(
+        TEXT | st.integers() | st.none(),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
+        max_leaves=8,
+    )
+)
 def test_json_text_decodes_to_the_same_data(data: object) -> None:
     text = escape.json_text(data, indent=2, sort_keys=True)
     assert json.loads(text) == data

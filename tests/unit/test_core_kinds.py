@@ -81,7 +81,8 @@ def _library_sources() -> list[Path]:
     return [
         p
         for p in sorted(PACKAGE.rglob("*.py"))
-        if p.relative_to(PACKAGE).parts[:2] != ("core", "kinds") and p.relative_to(PACKAGE).parts[0] != "emulator"
+        if p.relative_to(PACKAGE).parts[:2] != ("core", "kinds")
+        and p.relative_to(PACKAGE).parts[0] != "emulator"
         and p.relative_to(PACKAGE).as_posix() not in PENDING
     ]
 
@@ -181,8 +182,11 @@ def test_references_are_checked_from_the_registry(tmp_path: Path) -> None:
     from humectl.core.errors import ManifestError
 
     with pytest.raises(ManifestError) as caught:
-        _load(tmp_path, "tools:\n  - {name: t, parameters: {type: object}}\n"
-                        "configs:\n  - {name: c, evi_version: '3', prompt: nope, tools: [t, t]}\n")  # fmt: skip
+        _load(
+            tmp_path,
+            "tools:\n  - {name: t, parameters: {type: object}}\n"
+            "configs:\n  - {name: c, evi_version: '3', prompt: nope, tools: [t, t]}\n",
+        )
     messages = [p.message for p in caught.value.problems]
     assert any("prompt 'nope' is not defined" in m for m in messages)
     assert any("lists tool 't' twice" in m for m in messages)

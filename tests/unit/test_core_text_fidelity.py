@@ -115,10 +115,16 @@ def test_markers_survive_the_terminal_and_markdown_escapers() -> None:
     """The markers are printable (render/escape.py's vocabulary): neither escaper touches them."""
     before, after = "one\r\ntwo  \n\tthree\n", "one\ntwo\n\tthree \n"
     change = Change(
-        address="prompt/p", kind="prompt", name="p", operations=("version",), live_id="x", live_version=0,
-        predicted_version=1, fields=[FieldChange("text", before, after), FieldChange("description", "Hi", "Hi\t")],
+        address="prompt/p",
+        kind="prompt",
+        name="p",
+        operations=("version",),
+        live_id="x",
+        live_version=0,
+        predicted_version=1,
+        fields=[FieldChange("text", before, after), FieldChange("description", "Hi", "Hi\t")],
         text_diff=text_diff(before, after, "prompt/p"),
-    )  # fmt: skip
+    )
     plan = Plan(changes=[change])
     text = render_text(plan)
     assert "      text:   [whitespace only]\n" in text
@@ -155,8 +161,11 @@ def test_text_file_line_endings_are_read_as_newlines(tmp_path: Path) -> None:
     loaded = load_manifests(tmp_path)
     texts = {r.name: r.spec["text"] for r in loaded.resources}
     assert texts == {
-        "crlf": "one\ntwo\n", "cr": "one\ntwo\n", "mixed": "one\ntwo\nthree\n", "inline": "keeps\r\nits own",
-    }  # fmt: skip
+        "crlf": "one\ntwo\n",
+        "cr": "one\ntwo\n",
+        "mixed": "one\ntwo\nthree\n",
+        "inline": "keeps\r\nits own",
+    }
 
 
 @settings(max_examples=300)

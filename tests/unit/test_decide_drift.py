@@ -10,11 +10,23 @@ from humectl.model.plan import CREATE, VERSION, Change, Plan
 
 def a_prompt_edited_in_the_dashboard() -> list[Drifted]:
     """The drift of one prompt whose head (v3) a person made: shared with test_render_drift."""
-    head = LiveResource("prompt", "p", "id-p", 3, {"name": "p", "id": "id-p", "version": 3,
-                                                    "version_description": "dashboard edit"})  # fmt: skip
+    head = LiveResource(
+        "prompt", "p", "id-p", 3, {"name": "p", "id": "id-p", "version": 3, "version_description": "dashboard edit"}
+    )
     live = LiveState(resources={("prompt", "p"): head})
-    plan = Plan(changes=[Change(address="prompt/p", kind="prompt", name="p", operations=(VERSION,), live_id="id-p",
-                                live_version=3, reasons=["changed: text"])])  # fmt: skip
+    plan = Plan(
+        changes=[
+            Change(
+                address="prompt/p",
+                kind="prompt",
+                name="p",
+                operations=(VERSION,),
+                live_id="id-p",
+                live_version=3,
+                reasons=["changed: text"],
+            )
+        ]
+    )
     return find_drift(plan, live)
 
 

@@ -17,11 +17,14 @@ def test_refs() -> None:
 
 def test_live_references_become_name_at_version_and_renames_apply() -> None:
     live = {
-        "name": "c", "evi_version": "3",
+        "name": "c",
+        "evi_version": "3",
         "prompt": {"id": "p1", "name": "old-prompt", "version": 2},
         "tools": [{"id": "t2", "name": "b", "version": 0}, {"id": "t1", "name": "a", "version": 1}],
-        "id": "c1", "version": 4, "created_on": 1,
-    }  # fmt: skip
+        "id": "c1",
+        "version": 4,
+        "created_on": 1,
+    }
     content = normalize_live("config", live, {("prompt", "old-prompt"): "new-prompt"})
     assert content["prompt"] == "new-prompt@2" and content["tools"] == ["a@1", "b@0"]
     assert "id" not in content and "created_on" not in content  # only content fields
@@ -41,13 +44,18 @@ def test_desired_keeps_what_the_manifest_leaves_out_and_null_resets_to_the_defau
 # --- fields humectl does not know: content, kept on both sides ------------------------------------
 
 LIVE_CONFIG = {
-    "id": "c1", "version": 2, "version_description": "d", "name": "desk", "created_on": 1, "modified_on": 2,
+    "id": "c1",
+    "version": 2,
+    "version_description": "d",
+    "name": "desk",
+    "created_on": 1,
+    "modified_on": 2,
     "evi_version": "3",
     "voice": {"id": "v1", "name": "Ito", "provider": "HUME_AI", "compatible_octave_models": ["1"], "type": "OCTAVE"},
     "builtin_tools": [{"name": "web_search", "tool_type": "BUILTIN", "fallback_content": None, "max_results": 3}],
     "event_messages": {"on_new_chat": {"enabled": False, "text": None}, "on_resume_chat": {"enabled": True}},
     "ambient_sound": {"preset": "office"},
-}  # fmt: skip
+}
 
 
 def no_refs(target: str, spec: object) -> str:

@@ -31,7 +31,9 @@ def project(tmp_path: Path, text: str) -> Path:
 
 
 def test_the_environment_refines_the_top_level_policy(tmp_path: Path) -> None:
-    root = project(tmp_path, """\
+    root = project(
+        tmp_path,
+        """\
 policy:
   fail_on: high
   risk: {config.voice: medium, prompt.text: low}
@@ -43,7 +45,8 @@ environments:
       risk: {prompt.text: high}
       deny: [config.evi_version, delete]
   dev: {}
-""")  # fmt: skip
+""",
+    )
     top = load_manifests(root).policy
     assert top == Policy({"config.voice": "medium", "prompt.text": "low"}, "high", ("config.webhooks",))
     prod = load_manifests(root, LoadOptions(environment="prod")).policy
@@ -60,12 +63,20 @@ environments:
         # Python, with a did-you-mean over the rule ids.
         ("policy:\n  fail_on: low\n", 2, "policy.fail_on: 'low' is not one of the allowed values"),
         ("policy:\n  risk:\n    config.voices: low\n", 3, "'config.voices' is neither a risk rule nor a field path"),
-        ("policy:\n  risk:\n    config.voice: severe\n", 3, "policy.risk.config.voice: 'severe' is not one of the allowed values"),
+        (
+            "policy:\n  risk:\n    config.voice: severe\n",
+            3,
+            "policy.risk.config.voice: 'severe' is not one of the allowed values",
+        ),
         ("policy:\n  deny: [config.evi_versoin]\n", 2, "'config.evi_versoin' is neither a risk rule nor a field path"),
         ("policy:\n  denied: []\n", 2, "policy: unknown field 'denied'"),
         ("policy: [high]\n", 1, "policy: must be a mapping or null, not a list"),
         # Another environment's mistake is found without --env naming it.
-        ("environments:\n  prod:\n    policy:\n      fail_on: hihg\n", 4, "environment 'prod': policy.fail_on: 'hihg' is not one of the allowed values"),
+        (
+            "environments:\n  prod:\n    policy:\n      fail_on: hihg\n",
+            4,
+            "environment 'prod': policy.fail_on: 'hihg' is not one of the allowed values",
+        ),
     ],
 )
 def test_policy_mistakes_are_located(tmp_path: Path, text: str, line: int, message: str) -> None:
@@ -86,8 +97,10 @@ def test_the_schema_knows_every_rule_and_content_field() -> None:
             assert pattern.match(f"{kind.name}.{name}") and pattern.match(f"{kind.name}.{name}.sub")
             assert is_override_key(f"{kind.name}.{name}")
     assert not pattern.match("config.voices") and not is_override_key("config.voices")
-    good = {"policy": {"fail_on": "high", "risk": {"config.voice": "low", "delete": "medium"}, "deny": ["delete"]},
-            "environments": {"prod": {"policy": {"deny": ["config.evi_version"]}}}}  # fmt: skip
+    good = {
+        "policy": {"fail_on": "high", "risk": {"config.voice": "low", "delete": "medium"}, "deny": ["delete"]},
+        "environments": {"prod": {"policy": {"deny": ["config.evi_version"]}}},
+    }
     jsonschema.validate(good, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"policy": {"fail_on": "low"}}, schema)
@@ -98,8 +111,14 @@ def assessed(changes: list[Change], policy: Policy) -> Plan:
 
 
 def config(before: dict[str, object], after: dict[str, object], action: str = "version") -> Change:
-    return Change(address="config/desk", kind="config", name="desk", operations=(action,), fields=diff_fields(before, after),
-                  source="c.yaml:1")  # fmt: skip
+    return Change(
+        address="config/desk",
+        kind="config",
+        name="desk",
+        operations=(action,),
+        fields=diff_fields(before, after),
+        source="c.yaml:1",
+    )
 
 
 def test_deny_names_a_field_a_section_a_part_or_a_rule() -> None:

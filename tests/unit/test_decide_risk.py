@@ -36,7 +36,9 @@ CONFIG = {
 
 
 def version(kind: str, before: dict[str, Any], after: dict[str, Any], name: str = "x") -> Change:
-    return Change(address=f"{kind}/{name}", kind=kind, name=name, operations=("version",), fields=diff_fields(before, after))
+    return Change(
+        address=f"{kind}/{name}", kind=kind, name=name, operations=("version",), fields=diff_fields(before, after)
+    )
 
 
 def assessed(*changes: Change, overrides: dict[str, str] | None = None) -> list[Change]:
@@ -51,36 +53,80 @@ def config_change(**edits: Any) -> Change:
     ("edits", "level", "rule", "words"),
     [
         ({"voice": {"provider": "HUME_AI", "name": "KORA"}}, "high", "config.voice", "voice ITO → KORA"),
-        ({"language_model": {**CONFIG["language_model"], "model_resource": "claude-opus-4"}}, "high",
-         "config.language_model", "language_model.model_resource claude-3-7-sonnet-latest → claude-opus-4"),
-        ({"language_model": {**CONFIG["language_model"], "model_provider": "OPEN_AI"}}, "high",
-         "config.language_model", "language_model.model_provider ANTHROPIC → OPEN_AI"),
-        ({"language_model": {**CONFIG["language_model"], "temperature": 0.9}}, "medium",
-         "config.language_model.settings", "language_model.temperature 0.6 → 0.9"),
+        (
+            {"language_model": {**CONFIG["language_model"], "model_resource": "claude-opus-4"}},
+            "high",
+            "config.language_model",
+            "language_model.model_resource claude-3-7-sonnet-latest → claude-opus-4",
+        ),
+        (
+            {"language_model": {**CONFIG["language_model"], "model_provider": "OPEN_AI"}},
+            "high",
+            "config.language_model",
+            "language_model.model_provider ANTHROPIC → OPEN_AI",
+        ),
+        (
+            {"language_model": {**CONFIG["language_model"], "temperature": 0.9}},
+            "medium",
+            "config.language_model.settings",
+            "language_model.temperature 0.6 → 0.9",
+        ),
         ({"evi_version": "4"}, "high", "config.evi_version", "evi_version 3 → 4"),
         ({"webhooks": []}, "high", "config.webhooks", "webhooks changed"),
         ({"tools": ["lookup@1"]}, "high", "config.tools.removed", "tool returns removed from the config"),
-        ({"builtin_tools": [{"name": "hang_up"}]}, "high", "config.builtin_tools.removed",
-         "builtin tool web_search removed from the config"),
+        (
+            {"builtin_tools": [{"name": "hang_up"}]},
+            "high",
+            "config.builtin_tools.removed",
+            "builtin tool web_search removed from the config",
+        ),
         ({"prompt": "other@3"}, "high", "config.prompt.switched", "prompt agent → other"),
-        ({"tools": ["lookup@1", "returns@1", "refund@0"]}, "medium", "config.tools.added",
-         "tool refund attached to the config"),
-        ({"builtin_tools": [{"name": "hang_up"}, {"name": "web_search", "fallback_content": "x"}]}, "medium",
-         "config.builtin_tools", "builtin_tools changed"),
-        ({"timeouts": {"inactivity": {"enabled": True, "duration_secs": 60}}}, "medium", "config.timeouts",
-         "timeouts.inactivity.duration_secs 120 → 60"),
+        (
+            {"tools": ["lookup@1", "returns@1", "refund@0"]},
+            "medium",
+            "config.tools.added",
+            "tool refund attached to the config",
+        ),
+        (
+            {"builtin_tools": [{"name": "hang_up"}, {"name": "web_search", "fallback_content": "x"}]},
+            "medium",
+            "config.builtin_tools",
+            "builtin_tools changed",
+        ),
+        (
+            {"timeouts": {"inactivity": {"enabled": True, "duration_secs": 60}}},
+            "medium",
+            "config.timeouts",
+            "timeouts.inactivity.duration_secs 120 → 60",
+        ),
         ({"nudges": {"enabled": False, "interval_secs": 30}}, "medium", "config.nudges", "nudges.enabled true → false"),
-        ({"turn_detection": {"end_of_turn_silence_ms": 500}}, "medium", "config.turn_detection",
-         "turn_detection.end_of_turn_silence_ms 800 → 500"),
-        ({"interruption": {"min_interruption_ms": 100}}, "medium", "config.interruption",
-         "interruption.min_interruption_ms 800 → 100"),
-        ({"event_messages": {"on_new_chat": {"enabled": True}}}, "medium", "config.event_messages",
-         "event_messages.on_new_chat.enabled false → true"),
-        ({"ellm_model": {"allow_short_responses": True}}, "medium", "config.ellm_model",
-         "ellm_model.allow_short_responses false → true"),
-        ({"some_new_field": {"a": 1}}, "medium", "content", "some_new_field none → {\"a\": 1}"),
+        (
+            {"turn_detection": {"end_of_turn_silence_ms": 500}},
+            "medium",
+            "config.turn_detection",
+            "turn_detection.end_of_turn_silence_ms 800 → 500",
+        ),
+        (
+            {"interruption": {"min_interruption_ms": 100}},
+            "medium",
+            "config.interruption",
+            "interruption.min_interruption_ms 800 → 100",
+        ),
+        (
+            {"event_messages": {"on_new_chat": {"enabled": True}}},
+            "medium",
+            "config.event_messages",
+            "event_messages.on_new_chat.enabled false → true",
+        ),
+        (
+            {"ellm_model": {"allow_short_responses": True}},
+            "medium",
+            "config.ellm_model",
+            "ellm_model.allow_short_responses false → true",
+        ),
+        ({"some_new_field": {"a": 1}}, "medium", "content", 'some_new_field none → {"a": 1}'),
     ],
-)  # fmt: skip
+)
 def test_each_config_rule(edits: dict[str, Any], level: str, rule: str, words: str) -> None:
     [change] = assessed(config_change(**edits))
     assert change.risk == level
@@ -101,8 +147,12 @@ def lines(n: int, word: str = "line") -> str:
 @pytest.mark.parametrize(
     ("after", "level", "rule", "words"),
     [
-        (lines(6) + "line x\n" + lines(3, "more"), "medium", "prompt.text",
-         "prompt text edited: 4 of 10 lines changed"),
+        (
+            lines(6) + "line x\n" + lines(3, "more"),
+            "medium",
+            "prompt.text",
+            "prompt text edited: 4 of 10 lines changed",
+        ),
         (lines(4) + lines(6, "new"), "high", "prompt.text.rewrite", "prompt text rewritten: 6 of 10 lines changed"),
         (lines(10).replace("\n", "\r\n"), "low", "invisible", "text: line endings only"),
     ],
@@ -130,11 +180,16 @@ def test_whole_change_rules() -> None:
     create = Change(address="tool/t", kind="tool", name="t", operations=("create",), fields=diff_fields({}, {"a": 1}))
     delete = Change(address="tool/u", kind="tool", name="u", operations=("delete",), reasons=["not in the manifests"])
     rename = Change(address="tool/v", kind="tool", name="v", operations=("rename",), rename_from="old")
-    describe = Change(address="tool/w", kind="tool", name="w", operations=("describe",), reasons=["protect: false → true"])
+    describe = Change(
+        address="tool/w", kind="tool", name="w", operations=("describe",), reasons=["protect: false → true"]
+    )
     out = assessed(create, delete, rename, describe)
     assert [(c.risk, c.risk_reasons[0].rule) for c in out] == [
-        ("low", "create"), ("high", "delete"), ("low", "rename"), ("low", "describe"),
-    ]  # fmt: skip
+        ("low", "create"),
+        ("high", "delete"),
+        ("low", "rename"),
+        ("low", "describe"),
+    ]
     assert out[1].risk_reasons[0].message == "deleted: not in the manifests"
 
 
@@ -158,9 +213,13 @@ def test_policy_overrides_a_rule_or_a_field_path_the_longest_key_winning() -> No
     [out] = assessed(change, overrides={"config.voice": "medium", "config.timeouts": "high"})
     assert {r.rule: r.level for r in out.risk_reasons} == {"config.voice": "medium", "config.timeouts": "high"}
     deeper = {"config.timeouts": "high", "config.timeouts.inactivity.enabled": "low", "config.voice": "low"}
-    [out] = assessed(config_change(voice={"provider": "HUME_AI", "name": "KORA"},
-                                   timeouts={"inactivity": {"enabled": False, "duration_secs": 120}}),
-                     overrides=deeper)  # fmt: skip
+    [out] = assessed(
+        config_change(
+            voice={"provider": "HUME_AI", "name": "KORA"},
+            timeouts={"inactivity": {"enabled": False, "duration_secs": 120}},
+        ),
+        overrides=deeper,
+    )
     assert out.risk == "low"
     # A rule id names a predicate's firing too; a cascade named in the policy no longer follows.
     rewrite = version("prompt", {"text": lines(4)}, {"text": lines(4, "new")}, "agent")
@@ -195,11 +254,12 @@ _EDITS = st.fixed_dictionaries(
         "prompt": st.sampled_from(["agent@2", "other@1"]),
         "timeouts": st.just({"inactivity": {"enabled": False}}),
         "nudges": st.just({"enabled": False}),
-        "builtin_tools": st.sampled_from([[], [{"name": "hang_up"}], [{"name": "hang_up"}, {"name": "web_search"},
-                                                                       {"name": "x"}]]),
+        "builtin_tools": st.sampled_from(
+            [[], [{"name": "hang_up"}], [{"name": "hang_up"}, {"name": "web_search"}, {"name": "x"}]]
+        ),
         "unknown": st.integers(),
     },
-)  # fmt: skip
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -230,13 +290,21 @@ def test_docs_review_lists_every_default_rule_as_it_is() -> None:
     from tests.conftest import REPO_ROOT
 
     text = (REPO_ROOT / "docs" / "review.md").read_text(encoding="utf-8")
-    rows = {line.split("|")[1].strip().strip("`"): line.split("|")[2].strip() for line in text.splitlines()
-            if line.startswith("| `")}  # fmt: skip
+    rows = {
+        line.split("|")[1].strip().strip("`"): line.split("|")[2].strip()
+        for line in text.splitlines()
+        if line.startswith("| `")
+    }
     assert {r.id: r.level for r in risk.RULES}.items() <= rows.items()
 
 
 def test_a_create_is_low_whatever_it_sets() -> None:
-    create = Change(address="config/c", kind="config", name="c", operations=("create",),
-                    fields=diff_fields({}, {**CONFIG, "prompt": "agent@0"}))  # fmt: skip
+    create = Change(
+        address="config/c",
+        kind="config",
+        name="c",
+        operations=("create",),
+        fields=diff_fields({}, {**CONFIG, "prompt": "agent@0"}),
+    )
     [out] = assessed(create)
     assert (out.risk, [r.rule for r in out.risk_reasons]) == ("low", ["create"])

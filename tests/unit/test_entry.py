@@ -81,8 +81,11 @@ def test_coverage_run_of_a_command_writes_its_data(tmp_path: Path, how: str) -> 
     target = ["-m", "humectl"] if how == "module" else [str(_script(tmp_path))]
     done = subprocess.run(
         [sys.executable, "-m", "coverage", "run", f"--data-file={data}", *target, "validate", str(EXAMPLE)],
-        capture_output=True, text=True, check=False, cwd=tmp_path,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     assert data.is_file() and data.stat().st_size > 0
 
@@ -93,8 +96,11 @@ def test_cprofile_of_a_command_writes_its_profile(tmp_path: Path, how: str) -> N
     target = ["-m", "humectl"] if how == "module" else [str(_script(tmp_path))]
     done = subprocess.run(
         [sys.executable, "-m", "cProfile", "-o", str(profile), *target, "validate", str(EXAMPLE)],
-        capture_output=True, text=True, check=False, cwd=tmp_path,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     assert profile.is_file() and profile.stat().st_size > 0
 

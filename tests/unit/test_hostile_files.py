@@ -53,15 +53,15 @@ def test_manifest_symlinks_that_leave_the_root_are_not_read(tmp_path: Path) -> N
     [
         (SECRET, "its content is a string, not a mapping"),
         (f"- {SECRET}\n", "its content is a list, not a mapping"),
-        ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5v\n-----END OPENSSH PRIVATE KEY-----\n",
-         "its content is a string, not a mapping"),
+        (
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5v\n-----END OPENSSH PRIVATE KEY-----\n",
+            "its content is a string, not a mapping",
+        ),
         (f"password: {SECRET}\nuser: bob\n", "a mapping with none of prompts:, tools:, configs: (2 other key(s))"),
         ("12345678901234567890\n", "its content is a number, not a mapping"),
     ],
-)  # fmt: skip
-def test_a_file_that_is_not_a_manifest_is_described_by_its_shape_only(
-    tmp_path: Path, content: str, why: str
-) -> None:
+)
+def test_a_file_that_is_not_a_manifest_is_described_by_its_shape_only(tmp_path: Path, content: str, why: str) -> None:
     write_tree(tmp_path, {"creds.yaml": content})
     for output in ("text", "json"):
         out = no_traceback(run("validate", str(tmp_path), "-o", output))
@@ -90,7 +90,10 @@ def test_huge_integers_in_every_file_humectl_reads(tmp_path: Path) -> None:
     config = f'configs:\n  - {{name: c, evi_version: "3", nudges: {{interval_secs: {HUGE}}}}}\n'
     root = write_tree(tmp_path / "m", {"a.yaml": config})
     out = no_traceback(run("validate", str(root)))
-    assert out.splitlines()[0] == f"{root}/a.yaml:2:57: a number of 5,000 digits is too large (hint: quote it if it is text)"  # noqa: E501
+    assert (
+        out.splitlines()[0]
+        == f"{root}/a.yaml:2:57: a number of 5,000 digits is too large (hint: quote it if it is text)"
+    )
 
     write_tree(root, {"a.yaml": PROMPT, "humectl.yaml": f"variables: {{n: {HUGE}}}\n"})
     assert "humectl.yaml:1:16: a number of 5,000 digits is too large" in no_traceback(run("validate", str(root)))
@@ -115,7 +118,7 @@ def test_huge_integers_in_every_file_humectl_reads(tmp_path: Path) -> None:
         ('{"maximum": NaN}', "parameters is not valid JSON: NaN is not a JSON number"),
         ('{"maximum": 1e400}', "parameters is not valid JSON: the number 1e400 is too large for a float"),
     ],
-)  # fmt: skip
+)
 def test_tool_parameters_given_as_hostile_json_strings(tmp_path: Path, parameters: str, message: str) -> None:
     write_tree(tmp_path, {"a.yaml": f"tools:\n  - name: t\n    parameters: {json.dumps(parameters)}\n"})
     out = no_traceback(run("validate", str(tmp_path)))
@@ -128,8 +131,11 @@ def test_deep_yaml_parameters(tmp_path: Path) -> None:
 
 
 def test_a_saved_plan_that_is_not_one_never_quotes_its_content(tmp_path: Path) -> None:
-    for content in ("[" * 5000 + "]" * 5000, json.dumps({"format_version": 1, "changes": [{"address": SECRET}]}),
-                    json.dumps({"format_version": 1, "created_at": SECRET})):  # fmt: skip
+    for content in (
+        "[" * 5000 + "]" * 5000,
+        json.dumps({"format_version": 1, "changes": [{"address": SECRET}]}),
+        json.dumps({"format_version": 1, "created_at": SECRET}),
+    ):
         (tmp_path / "plan.json").write_text(content)
         out = no_traceback(run("apply", str(tmp_path / "plan.json"), "--emulator=" + str(tmp_path / "e.db")))
         assert "is not a" in out and SECRET not in out
@@ -157,7 +163,10 @@ PLAIN = "Error: refusing to send the API key over plain http to {}"
         ("http://localhost.:8765", PLAIN.format("localhost.")),
         ("http://10.0.0.1:8765", PLAIN.format("10.0.0.1")),
         ("http://[::1", "Error: --base-url / HUME_BASE_URL is not a valid URL: http://[::1"),
-        ("ftp://127.0.0.1", "Error: --base-url / HUME_BASE_URL must be an http(s) URL with a host, got ftp://127.0.0.1"),
+        (
+            "ftp://127.0.0.1",
+            "Error: --base-url / HUME_BASE_URL must be an http(s) URL with a host, got ftp://127.0.0.1",
+        ),
         ("http://h\x1b]0;x\x07:1", "Error: --base-url / HUME_BASE_URL is not a valid URL: http://h\\x1b]0;x\\x07:1"),
     ],
 )
@@ -169,8 +178,17 @@ def test_bad_base_urls_are_usage_errors(tmp_path: Path, url: str, first_line: st
         assert "PASSWORD" not in out
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:1", "http://127.8.9.10:1", "http://[::1]:1", "http://localhost:1",
-                                 "http://LOCALHOST:1", "http://[::ffff:127.0.0.1]:1"])  # fmt: skip
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:1",
+        "http://127.8.9.10:1",
+        "http://[::1]:1",
+        "http://localhost:1",
+        "http://LOCALHOST:1",
+        "http://[::ffff:127.0.0.1]:1",
+    ],
+)
 def test_plain_http_with_a_key_reaches_loopback_only(url: str) -> None:
     from humectl.io.client import check_key_transport, is_loopback
 

@@ -39,8 +39,11 @@ def test_the_exports_are_the_library_objects() -> None:
     assert humectl.load_manifests is manifest.load_manifests
     assert humectl.Plan is plan.Plan and humectl.build_plan is planner.build_plan
     assert humectl.HumectlError is errors.HumectlError
-    public_errors = {n for n in dir(errors) if isinstance(getattr(errors, n), type)
-                     and issubclass(getattr(errors, n), errors.HumectlError)}  # fmt: skip
+    public_errors = {
+        n
+        for n in dir(errors)
+        if isinstance(getattr(errors, n), type) and issubclass(getattr(errors, n), errors.HumectlError)
+    }
     assert public_errors <= set(humectl.__all__)  # every error of the tree is exported
 
 

@@ -81,9 +81,7 @@ def page(items: list[dict[str, Any]], number: int, total: int, size: int = 100) 
     ("headers", "expected"),
     [({"Retry-After": "3"}, 3.0), ({"retry-after-ms": "1500", "Retry-After": "9"}, 1.5)],
 )
-def test_a_5xx_with_retry_after_waits_that_long(
-    sleeps: list[float], headers: dict[str, str], expected: float
-) -> None:
+def test_a_5xx_with_retry_after_waits_that_long(sleeps: list[float], headers: dict[str, str], expected: float) -> None:
     calls = []
 
     def handler(request: httpx.Request) -> httpx.Response:

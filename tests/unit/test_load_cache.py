@@ -39,10 +39,16 @@ def entries(cache: ManifestCache) -> list[Path]:
 def shape(loaded: ManifestSet) -> list[object]:
     """Everything a plan reads from a load, positions included."""
     return [
-        [(r.kind, r.name, r.spec, r.source, r.version_description, r.previous_names, r.protect, dict(r.positions))
-         for r in loaded.resources],
-        loaded.warnings, loaded.files, loaded.name_prefix, loaded.policy, loaded.inputs,
-    ]  # fmt: skip
+        [
+            (r.kind, r.name, r.spec, r.source, r.version_description, r.previous_names, r.protect, dict(r.positions))
+            for r in loaded.resources
+        ],
+        loaded.warnings,
+        loaded.files,
+        loaded.name_prefix,
+        loaded.policy,
+        loaded.inputs,
+    ]
 
 
 def no_yaml(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,9 +68,10 @@ def test_a_second_load_of_the_same_files_converts_nothing_and_is_the_same(
     again = load_manifests(evi, cache=cache)
     assert shape(again) == shape(first) == shape(fresh)
     # positions deeper than the top levels are worked out from the kept text, as for a fresh load
-    deep = [r for r in again.resources if r.kind == "config"][0]
+    deep = next(r for r in again.resources if r.kind == "config")
     assert (
-        deep.positions["/voice/name"] == [r for r in fresh.resources if r.name == deep.name][0].positions["/voice/name"]
+        deep.positions["/voice/name"]
+        == next(r for r in fresh.resources if r.name == deep.name).positions["/voice/name"]
     )
 
 
@@ -144,10 +151,14 @@ def test_runs_sharing_the_cache_at_once_all_succeed(evi: Path, tmp_path: Path) -
     """Entries are written whole (a temporary file renamed into place): no run reads half of one."""
     env = {**os.environ, "HUMECTL_CACHE_DIR": str(tmp_path / "shared")}
     runs = [
-        subprocess.Popen([sys.executable, "-m", "humectl", "validate", str(evi), "-o", "json"], env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [sys.executable, "-m", "humectl", "validate", str(evi), "-o", "json"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         for _ in range(6)
-    ]  # fmt: skip
+    ]
     outputs = [run.communicate(timeout=120) for run in runs]
     assert [run.returncode for run in runs] == [0] * 6, outputs
     assert len({out for out, _ in outputs}) == 1

@@ -51,8 +51,11 @@ def test_a_prompt_naming_a_tool_its_config_does_not_attach(tmp_path: Path) -> No
     assert not validate_manifests(root).problems
     edit(root / "prompts" / "support-agent.md", "- Use create_returns only", "- Use (create_return) only")
     assert len(validate_manifests(root).problems) == 1
-    edit(root / "configs.yaml", "    tools: [lookup_order]\n", "    tools: [lookup_order]\n"
-         "    ignore_warnings: [prompt-tool-not-attached]\n")  # fmt: skip
+    edit(
+        root / "configs.yaml",
+        "    tools: [lookup_order]\n",
+        "    tools: [lookup_order]\n    ignore_warnings: [prompt-tool-not-attached]\n",
+    )
     assert not validate_manifests(root).problems
 
 
@@ -62,14 +65,18 @@ def test_a_tool_nobody_mentions_or_describes(tmp_path: Path) -> None:
     edit(root / "configs.yaml", "tools: [lookup_order]\n", "tools: [lookup_order, escalate]\n")
     [warning] = validate_manifests(root).problems
     assert (Path(warning.file).name, warning.line, warning.col, warning.rule) == (
-        "configs.yaml", 41, 27, "tool-not-mentioned",
-    )  # fmt: skip
+        "configs.yaml",
+        41,
+        27,
+        "tool-not-mentioned",
+    )
     assert "attaches the tool 'escalate', which its prompt 'support-agent-after-hours' never mentions" in (
         warning.message
     )
     # A description tells the model when to call it; so does the prompt naming it.
-    (root / "more.yaml").write_text("tools:\n  - name: escalate\n    description: Hand over.\n"
-                                    "    parameters: {type: object}\n", encoding="utf-8")  # fmt: skip
+    (root / "more.yaml").write_text(
+        "tools:\n  - name: escalate\n    description: Hand over.\n    parameters: {type: object}\n", encoding="utf-8"
+    )
     assert not validate_manifests(root).problems
 
 
@@ -83,8 +90,9 @@ def test_names_carry_the_environments_prefix_prompts_do_not(tmp_path: Path) -> N
 
 def test_placeholders_in_the_json(tmp_path: Path) -> None:
     assert placeholders("Hi {{name}}, {{ order_id }} for {{name}}; not {{two words}} or {single}") == [
-        "name", "order_id",
-    ]  # fmt: skip
+        "name",
+        "order_id",
+    ]
     root = support_desk(tmp_path)
     with (root / "prompts" / "after-hours.md").open("a", encoding="utf-8") as handle:
         handle.write("The caller is {{caller_name}}, calling about {{ order_id }}.\n")
@@ -92,8 +100,9 @@ def test_placeholders_in_the_json(tmp_path: Path) -> None:
     assert out.exit_code == 0
     document = json.loads(out.stdout)
     assert document["placeholders"] == {
-        "prompt/support-agent": [], "prompt/support-agent-after-hours": ["caller_name", "order_id"],
-    }  # fmt: skip
+        "prompt/support-agent": [],
+        "prompt/support-agent-after-hours": ["caller_name", "order_id"],
+    }
     broken = CliRunner().invoke(cli, ["validate", str(tmp_path / "missing"), "-o", "json"])
     assert json.loads(broken.stdout)["placeholders"] is None
 
@@ -110,6 +119,7 @@ _pieces = st.sampled_from(["lookup", "lookup_1", "look-up", "dev-", "dev-lookup"
 def test_mentions_by_words_equal_one_search_per_name(text: str, names: list[str], prefix: str) -> None:
     """lint._Mentions (each text's words looked up once) finds exactly the names the per-name regular
     expression finds, as written or without the environment's prefix."""
+
     def bare(name: str) -> str:
         return name[len(prefix) :] if prefix and name.startswith(prefix) else name
 

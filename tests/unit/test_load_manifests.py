@@ -294,5 +294,3 @@ def _forking(monkeypatch: pytest.MonkeyPatch) -> None:
     if not forked.can_fork():
         pytest.skip("forking is used on Linux only")
     monkeypatch.setattr(forked, "MIN_WEIGHT", 0)
-
-

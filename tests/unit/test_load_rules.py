@@ -378,9 +378,7 @@ def test_webhook_url_that_urllib_cannot_parse(tmp_path: Path) -> None:
         """
         },
     )
-    assert one(tmp_path) == (
-        "a.yaml:4:22: webhook url 'https://[broken' is not a valid URL (Invalid IPv6 URL)"
-    )
+    assert one(tmp_path) == ("a.yaml:4:22: webhook url 'https://[broken' is not a valid URL (Invalid IPv6 URL)")
 
 
 # --- names: what reaches terminals, logs and PR comments -----------------------------------------

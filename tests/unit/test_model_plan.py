@@ -17,12 +17,37 @@ from humectl.model.plan import CREATE, DELETE, DESCRIBE, RENAME, VERSION, Change
 def _plan() -> Plan:
     return Plan(
         changes=(
-            Change(address="prompt/a", kind="prompt", name="a", operations=(CREATE,), reasons=("new",),
-                   fields=(FieldChange("text", None, "hi"),), content={"text": "hi"}, predicted_version=0),
-            Change(address="config/c", kind="config", name="c", operations=(RENAME, VERSION), live_id="id-c",
-                   live_version=2, predicted_version=3, rename_from="old", depends_on=("prompt/a",), level=1),
-            Change(address="tool/t", kind="tool", name="t", operations=(DELETE,), live_id="id-t", live_version=1,
-                   blocked_by="still referenced"),
+            Change(
+                address="prompt/a",
+                kind="prompt",
+                name="a",
+                operations=(CREATE,),
+                reasons=("new",),
+                fields=(FieldChange("text", None, "hi"),),
+                content={"text": "hi"},
+                predicted_version=0,
+            ),
+            Change(
+                address="config/c",
+                kind="config",
+                name="c",
+                operations=(RENAME, VERSION),
+                live_id="id-c",
+                live_version=2,
+                predicted_version=3,
+                rename_from="old",
+                depends_on=("prompt/a",),
+                level=1,
+            ),
+            Change(
+                address="tool/t",
+                kind="tool",
+                name="t",
+                operations=(DELETE,),
+                live_id="id-t",
+                live_version=1,
+                blocked_by="still referenced",
+            ),
         ),
         unchanged=("tool/u",),
         run_id="r1",
@@ -32,7 +57,7 @@ def _plan() -> Plan:
         pruned=True,
         kept={"prompt/x": "why"},
         name_prefix="dev-",
-    )  # fmt: skip
+    )
 
 
 def test_a_saved_plan_reads_back_the_same() -> None:
@@ -59,9 +84,9 @@ def test_an_unknown_format_version_is_refused() -> None:
 def test_the_data_module_imports_no_planner() -> None:
     # The Plan is data: it must not depend on how plans are built, rendered or applied.
     tree = ast.parse(Path(humectl.model.plan.__file__).read_text(encoding="utf-8"))
-    imported = {
-        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
-    } | {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module} | {
+        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    }
     forbidden = {"humectl.decide", "humectl.io", "humectl.load", "humectl.ops", "humectl.cli", "humectl.render"}
     assert not imported & forbidden
 

@@ -12,10 +12,15 @@ def _change(address: str, action: str, level: int) -> Change:
 
 
 def test_referenced_first_deleted_last_in_reverse() -> None:
-    plan = Plan(changes=[
-        _change("config/c", VERSION, 1), _change("prompt/p", CREATE, 0), _change("tool/t", CREATE, 0),
-        _change("tool/old", DELETE, 0), _change("config/gone", DELETE, 1),
-    ])  # fmt: skip
+    plan = Plan(
+        changes=[
+            _change("config/c", VERSION, 1),
+            _change("prompt/p", CREATE, 0),
+            _change("tool/t", CREATE, 0),
+            _change("tool/old", DELETE, 0),
+            _change("config/gone", DELETE, 1),
+        ]
+    )
     levels = [[c.address for c in level] for level in apply_order(plan)]
     assert levels == [["prompt/p", "tool/t"], ["config/c"], ["config/gone"], ["tool/old"]]
 

@@ -7,11 +7,24 @@ from humectl.ops.history import build_history
 
 def _versions() -> list[dict[str, object]]:
     return [
-        {"id": "p1", "name": "greeter", "version": 0, "text": "Hello", "created_on": 1, "modified_on": 1715265600693,
-         "version_description": "first [humectl r1]"},
-        {"id": "p1", "name": "greeter", "version": 1, "text": "Hello there", "modified_on": 1715265700693,
-         "version_description": "edited in the dashboard"},
-    ]  # fmt: skip
+        {
+            "id": "p1",
+            "name": "greeter",
+            "version": 0,
+            "text": "Hello",
+            "created_on": 1,
+            "modified_on": 1715265600693,
+            "version_description": "first [humectl r1]",
+        },
+        {
+            "id": "p1",
+            "name": "greeter",
+            "version": 1,
+            "text": "Hello there",
+            "modified_on": 1715265700693,
+            "version_description": "edited in the dashboard",
+        },
+    ]
 
 
 def test_newest_first_with_what_changed_and_who() -> None:

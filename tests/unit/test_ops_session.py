@@ -43,8 +43,11 @@ def test_an_in_process_emulator_is_one_account_for_the_whole_command(tmp_path: P
             again = await session.plan(evi, PlanOptions())
             history = await session.history("prompt/greeter")
             outcome = await session.export(tmp_path / "out", ExportOptions())
-            return len(first.plan.changes), len(again.plan.changes), [v.version for v in history.versions], list(
-                outcome.result.addresses
+            return (
+                len(first.plan.changes),
+                len(again.plan.changes),
+                [v.version for v in history.versions],
+                list(outcome.result.addresses),
             )
 
     assert asyncio.run(main()) == (1, 0, [0], ["prompt/greeter"])

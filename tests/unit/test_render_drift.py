@@ -20,9 +20,11 @@ def test_drift_rendered() -> None:
 def test_sides_are_words_in_text_and_values_in_json() -> None:
     (drifted,) = a_prompt_edited_in_the_dashboard()
     drifted.fields = [FieldChange("prompt_expansion.enabled", False, True)]
-    drifted.base_version, drifted.sides, drifted.base = 2, {"prompt_expansion.enabled": "conflict"}, {
-        "prompt_expansion.enabled": None
-    }
+    drifted.base_version, drifted.sides, drifted.base = (
+        2,
+        {"prompt_expansion.enabled": "conflict"},
+        {"prompt_expansion.enabled": None},
+    )
     text = render_drift_text([drifted])
     assert "; humectl last applied version 2" in text
     assert (

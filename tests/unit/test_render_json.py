@@ -31,5 +31,8 @@ def test_command_documents() -> None:
     # destroy: no resources
     assert list(applied) == ["format_version", "applied", "report", "readback", "plan", "error"]
     assert "resources" in apply_document(Plan(), ApplyReport(), applied=True, resources=[])
-    assert json.loads(snapshot_line("a.json", {"tools": 1})) == {"format_version": 1, "file": "a.json",
-                                                                  "counts": {"tools": 1}}  # fmt: skip
+    assert json.loads(snapshot_line("a.json", {"tools": 1})) == {
+        "format_version": 1,
+        "file": "a.json",
+        "counts": {"tools": 1},
+    }

@@ -7,11 +7,20 @@ from humectl.render.markdown import render_markdown
 
 
 def test_a_table_row_per_change_and_the_limit_is_kept() -> None:
-    plan = Plan(changes=[
-        Change(address=f"prompt/p{i}", kind="prompt", name=f"p{i}", operations=(CREATE,), reasons=["new"],
-               content={"text": "x" * 500}, text_diff="+" + "x" * 500)
-        for i in range(200)
-    ])  # fmt: skip
+    plan = Plan(
+        changes=[
+            Change(
+                address=f"prompt/p{i}",
+                kind="prompt",
+                name=f"p{i}",
+                operations=(CREATE,),
+                reasons=["new"],
+                content={"text": "x" * 500},
+                text_diff="+" + "x" * 500,
+            )
+            for i in range(200)
+        ]
+    )
     text = render_markdown(plan, limit=10_000)
     assert "prompt/p0" in text and len(text) <= 10_000
 

@@ -23,15 +23,17 @@ def test_the_heading_names_the_cause() -> None:
 
 
 def test_text_and_markdown_list_writes_in_flight() -> None:
-    interrupted = report(
-        done=["prompt/a"], in_flight=["config/b"], not_started=["config/c"], stopped_by="interrupt"
-    )
+    interrupted = report(done=["prompt/a"], in_flight=["config/b"], not_started=["config/c"], stopped_by="interrupt")
     text = render_report_text(interrupted)
     assert text.startswith("Apply interrupted. Exactly this happened:\n")
     assert "  in flight (1): config/b\n    (sent, no answer yet: may or may not have taken effect" in text
     assert "  not started (1): config/c\n" in text and "first failure" not in text
-    plan = Plan(changes=[Change(address=a, kind=a.split("/")[0], name=a.split("/")[1], operations=(CREATE,))
-                         for a in ("prompt/a", "config/b", "config/c")])  # fmt: skip
+    plan = Plan(
+        changes=[
+            Change(address=a, kind=a.split("/")[0], name=a.split("/")[1], operations=(CREATE,))
+            for a in ("prompt/a", "config/b", "config/c")
+        ]
+    )
     markdown = render_apply_report(plan, interrupted, failed=True)
     assert "**Apply interrupted.**" in markdown
     assert "| ❓ | `config/b` | create | in flight: sent, no answer yet" in markdown

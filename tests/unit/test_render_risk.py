@@ -15,11 +15,22 @@ from humectl.render.text import render_text, render_violations
 def plan() -> Plan:
     changes = [
         Change(address="tool/new", kind="tool", name="new", operations=("create",), fields=diff_fields({}, {"a": 1})),
-        Change(address="tool/t", kind="tool", name="t", operations=("version",),
-               fields=diff_fields({"description": "a"}, {"description": "b"})),
-        Change(address="config/c", kind="config", name="c", operations=("version",),
-               fields=diff_fields({"voice": {"name": "ITO"}}, {"voice": {"name": "KORA"}}), source="c.yaml:3"),
-    ]  # fmt: skip
+        Change(
+            address="tool/t",
+            kind="tool",
+            name="t",
+            operations=("version",),
+            fields=diff_fields({"description": "a"}, {"description": "b"}),
+        ),
+        Change(
+            address="config/c",
+            kind="config",
+            name="c",
+            operations=("version",),
+            fields=diff_fields({"voice": {"name": "ITO"}}, {"voice": {"name": "KORA"}}),
+            source="c.yaml:3",
+        ),
+    ]
     return reviewed(Plan(changes=tuple(risk.assess(changes))), Policy(fail_on="high"))
 
 
@@ -29,8 +40,9 @@ def test_text_marks_each_change_and_sums_up_before_the_plan_line() -> None:
     assert "# tool/t will get a new version (v" in text and "[risk: medium]" in text
     assert "[risk: HIGH]" in text and "      risk high: voice ITO → KORA" in text
     assert text.splitlines()[-2:] == [
-        "Risk: 1 high, 1 medium, 1 low", "Plan: 1 to create, 2 to version, 0 to rename, 0 unchanged",
-    ]  # fmt: skip
+        "Risk: 1 high, 1 medium, 1 low",
+        "Plan: 1 to create, 2 to version, 0 to rename, 0 unchanged",
+    ]
     shown = render_violations(plan().violations)
     assert "! config/c: high risk (fail_on: high): voice ITO → KORA [policy.fail_on]" in shown
 

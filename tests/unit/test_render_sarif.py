@@ -57,13 +57,24 @@ def test_a_delete_goes_to_the_fallback_file(tmp_path: Path) -> None:
     fallback = sarif.fallback_file(str(tmp_path), ["a.yaml"])
     assert fallback == str(tmp_path / "humectl.yaml")
     assert sarif.fallback_file(str(tmp_path / "none"), ["a.yaml"]) == str(tmp_path / "none" / "a.yaml")
-    plan = Plan(changes=[Change(address="tool/t", kind="tool", name="t", operations=("delete",), reasons=["gone"]),
-                         Change(address="tool/u", kind="tool", name="u", operations=("version",), source="t.yaml:2",
-                                fields=diff_fields({"description": "a"}, {"description": "b"}))])  # fmt: skip
+    plan = Plan(
+        changes=[
+            Change(address="tool/t", kind="tool", name="t", operations=("delete",), reasons=["gone"]),
+            Change(
+                address="tool/u",
+                kind="tool",
+                name="u",
+                operations=("version",),
+                source="t.yaml:2",
+                fields=diff_fields({"description": "a"}, {"description": "b"}),
+            ),
+        ]
+    )
     plan = reviewed(plan.with_changes(risk.assess(plan.changes)), Policy(fail_on="high"))
     findings = sarif.plan_findings(plan, "evi", "evi/humectl.yaml")
     assert [(f.rule, f.level, f.file, f.line) for f in findings] == [
-        ("policy.fail_on", "error", "evi/humectl.yaml", 0), ("risk.delete", "warning", "evi/humectl.yaml", 0),
-    ]  # fmt: skip
+        ("policy.fail_on", "error", "evi/humectl.yaml", 0),
+        ("risk.delete", "warning", "evi/humectl.yaml", 0),
+    ]
     text = sarif.render(findings, "plan")
     assert json.loads(text)["runs"][0]["automationDetails"]["id"] == "humectl/plan/"

@@ -8,12 +8,23 @@ from humectl.render.text import format_value, render_text
 
 
 def _plan() -> Plan:
-    return Plan(changes=[
-        Change(address="prompt/p", kind="prompt", name="p", operations=(CREATE,), reasons=["new"]),
-        Change(address="config/c", kind="config", name="c", operations=(VERSION,), live_version=1, predicted_version=2,
-               reasons=["changed: voice"], fields=[FieldChange("voice.name", "ITO", "KORA")]),
-        Change(address="tool/t", kind="tool", name="t", operations=(DELETE,), reasons=["not in the manifests"]),
-    ], unchanged=["tool/u"])  # fmt: skip
+    return Plan(
+        changes=[
+            Change(address="prompt/p", kind="prompt", name="p", operations=(CREATE,), reasons=["new"]),
+            Change(
+                address="config/c",
+                kind="config",
+                name="c",
+                operations=(VERSION,),
+                live_version=1,
+                predicted_version=2,
+                reasons=["changed: voice"],
+                fields=[FieldChange("voice.name", "ITO", "KORA")],
+            ),
+            Change(address="tool/t", kind="tool", name="t", operations=(DELETE,), reasons=["not in the manifests"]),
+        ],
+        unchanged=["tool/u"],
+    )
 
 
 def test_symbols_and_addresses() -> None:
