@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
+from humectl.core.clock import Clock, SystemClock
 from humectl.core.errors import LockHeldError, UsageError
 from humectl.core.settings import Settings
 from humectl.emulator import store as store_module
@@ -28,6 +29,7 @@ from humectl.io.lock import AccountLock, Lease, LockKeeper, lock_name, parse_dur
 from humectl.model import lock as model_lock
 from humectl.model.plan import CREATE, Change, Plan
 from humectl.ops.apply import apply_plan
+from tests.clocks import FakeClock, until
 
 FAST = RetryPolicy(attempts=4, base_delay=0.001, max_delay=0.005)
 
@@ -48,9 +50,13 @@ class Jitter(httpx.AsyncBaseTransport):
         return response
 
 
-def client_for(app: Any, rng: random.Random | None = None) -> EviClient:
+def client_for(app: Any, rng: random.Random | None = None, clock: Clock | None = None) -> EviClient:
+    """A client of ``app``; with ``rng``, requests jittered and the lock's own pauses drawn from it too."""
     transport = Jitter(app, rng) if rng is not None else httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    return EviClient(Settings(base_url="http://127.0.0.1", api_key="k"), transport=transport, retry=FAST)
+    if clock is None:
+        clock = SystemClock(seed=rng.randrange(2**32) if rng is not None else 0)
+    settings = Settings(base_url="http://127.0.0.1", api_key="k")
+    return EviClient(settings, transport=transport, retry=FAST, clock=clock)
 
 
 def lease(i: int = 0, *, scope: str = "", seconds: float = 30.0) -> Lease:
@@ -66,6 +72,11 @@ def lock_rows(app: Any) -> list[Any]:
 def quick_polls(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(lock, "POLL_S", (0.01, 0.05))
     monkeypatch.setattr(lock, "QUICK_RETRIES", 3)
+
+
+def server_follows(monkeypatch: pytest.MonkeyPatch, clock: FakeClock) -> None:
+    """The emulator's clock is ``clock``'s wall clock: the server's time passes when the test's does."""
+    monkeypatch.setattr(store_module, "now_ms", lambda: int(clock.wall() * 1000))
 
 
 @contextlib.contextmanager
@@ -199,14 +210,14 @@ def test_a_dead_holders_lock_is_broken_by_exactly_one_of_two_contenders(
     assert dead.id != held[0].id
 
 
-def test_a_client_clock_an_hour_fast_does_not_break_a_live_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_client_clock_an_hour_fast_does_not_break_a_live_lock() -> None:
     """Expiry is judged in server time (from our own write's created_on), not this machine's clock."""
     app = create_app(EmulatorConfig(allow_duplicate_names=True))
+    fast = FakeClock(wall=time.time() + 3600)  # (started from the machine's time: the emulator keeps it)
 
     async def scenario() -> None:
-        async with client_for(app) as first, client_for(app) as second:
+        async with client_for(app) as first, client_for(app, clock=fast) as second:
             held = await AccountLock(first, lease(1, seconds=5), timeout_s=0).acquire()
-            monkeypatch.setattr(lock, "local_time", lambda: time.time() + 3600)
             with pytest.raises(LockHeldError) as err:
                 await AccountLock(second, lease(2), timeout_s=0).acquire()
             assert err.value.record.id == held.id
@@ -228,22 +239,32 @@ def test_a_prompt_of_the_reserved_name_humectl_did_not_write_holds_until_removed
     assert f"a prompt 'humectl-lock' that humectl did not write (id {foreign.id})" in error.message
 
 
-def test_waiting_for_the_lock_takes_it_when_the_holder_releases() -> None:
+def test_waiting_for_the_lock_takes_it_when_the_holder_releases(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The waiter polls (on a clock of the test's: its pauses take no time) until the holder releases."""
     app = create_app(EmulatorConfig())
+    clock = FakeClock()
+    server_follows(monkeypatch, clock)
     events: list[str] = []
 
     async def scenario() -> None:
-        async with client_for(app) as first, client_for(app) as second:
+        told = asyncio.Event()
+
+        def on_wait(record: model_lock.LockRecord, left: float, now: float) -> None:
+            assert record.lease is not None
+            events.append(record.lease.run_id)
+            told.set()
+
+        async with client_for(app, clock=clock) as first, client_for(app, clock=clock) as second:
             holder = AccountLock(first, lease(1), timeout_s=0)
             await holder.acquire()
-            waiter = AccountLock(
-                second, lease(2), timeout_s=10, on_wait=lambda record, left, now: events.append(record.lease.run_id)
-            )
+            waiter = AccountLock(second, lease(2), timeout_s=10, on_wait=on_wait)
             waiting = asyncio.ensure_future(waiter.acquire())
-            await asyncio.sleep(0.2)
-            assert not waiting.done()
+            await told.wait()
+            polls = len(clock.slept)
+            await until(lambda: len(clock.slept) >= polls + 3, "the waiter to poll three more times")
+            assert not waiting.done()  # still waiting: the lock is held
             await holder.release()
-            record = await asyncio.wait_for(waiting, 10)
+            record = await waiting
             assert record.lease is not None and record.lease.run_id == "run2"
 
     asyncio.run(scenario())
@@ -259,20 +280,27 @@ def file_account(tmp_path: Path) -> tuple[Settings, Any]:
     return Settings(emulator_db=db, api_key="k"), create_app(EmulatorConfig(db=db))
 
 
-def test_the_keeper_renews_a_short_lease_and_releases_on_exit() -> None:
-    """The keeper renews from a task beside the command's work, on the command's own client."""
+def test_the_keeper_renews_a_short_lease_and_releases_on_exit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The keeper renews from a task beside the command's work, on the command's own client: once per
+    third of the lease (the test moves the time, the server's with it, a third at a time)."""
     app = create_app(EmulatorConfig())
+    clock = FakeClock(auto=False)
+    server_follows(monkeypatch, clock)
 
     async def run() -> tuple[Any, int]:
-        async with client_for(app) as client, client_for(app) as rival:
-            keeper = LockKeeper(client, lease(1, seconds=1.2))
+        async with client_for(app, clock=clock) as client, client_for(app, clock=clock) as rival:
+            keeper = LockKeeper(client, lease(1, seconds=1.5))
             async with keeper as held:
-                await asyncio.sleep(2.5)  # two leases long: without renewal the lock would have expired
+                await until(lambda: clock.sleeping == 1, "the keeper to wait for its first renewal")
+                for _ in range(9):  # three leases: without renewal the lock would have expired
+                    clock.advance(0.5)
+                    assert await clock.next_sleep() == 0.5  # renewed, and waiting for the next one
+                clock.auto = True  # a rival that wrongly waits (a broken lock) fails at once, never hangs
                 with pytest.raises(LockHeldError):
                     await AccountLock(rival, lease(2), timeout_s=0).acquire()
                 assert keeper.lost() is None
                 versions = app.state.store.latest_version("prompt", held.id)
-                assert versions is not None and versions.version >= 2  # renewals are versions
+                assert versions is not None and versions.version == 9  # each renewal is a version
             assert lock_rows(app) == []
             taken = await AccountLock(rival, lease(2), timeout_s=0).acquire()
             return taken, client.requests_sent
@@ -284,16 +312,17 @@ def test_the_keeper_renews_a_short_lease_and_releases_on_exit() -> None:
 
 def test_the_keeper_says_the_lock_is_lost_when_it_is_deleted() -> None:
     app = create_app(EmulatorConfig())
+    clock = FakeClock(auto=False)
 
     async def run() -> str | None:
-        async with client_for(app) as client:
-            keeper = LockKeeper(client, lease(1, seconds=1.2))
+        async with client_for(app, clock=clock) as client:
+            keeper = LockKeeper(client, lease(1, seconds=1.5))
             async with keeper as held:
                 app.state.store.delete_resource("prompt", held.id)  # force-unlock by someone else
-                for _ in range(200):  # the next renewal (every lease/3) finds it gone
-                    if keeper.lost() is not None:
-                        break
-                    await asyncio.sleep(0.05)
+                await until(lambda: clock.sleeping == 1, "the keeper to wait for its first renewal")
+                assert keeper.lost() is None  # not known before the next renewal
+                clock.advance(0.5)  # the next renewal (every lease/3) finds it gone
+                await until(lambda: keeper.lost() is not None, "the keeper to notice")
                 return keeper.lost()
 
     assert asyncio.run(run()) == "the account lock was deleted while this run held it (force-unlock?)"
@@ -317,18 +346,23 @@ def test_the_keeper_says_the_lock_is_lost_when_renewals_fail_past_the_lease() ->
     app = create_app(EmulatorConfig())
     settings = Settings(base_url="http://127.0.0.1", api_key="k")
 
-    async def run() -> tuple[str | None, str | None]:
-        async with EviClient(settings, transport=DownAfter(app, answers=2), retry=FAST) as client:
-            keeper = LockKeeper(client, lease(1, seconds=1.2))
-            async with keeper:
-                held = keeper.lost()  # create + list answered: held
-                for _ in range(200):
-                    if keeper.lost() is not None:
-                        break
-                    await asyncio.sleep(0.05)
-                return held, keeper.lost()
+    clock = FakeClock(auto=False)
 
-    assert asyncio.run(run()) == (None, "the account lock could not be renewed before its lease ended")
+    async def run() -> list[str | None]:
+        transport = DownAfter(app, answers=2)
+        async with EviClient(settings, transport=transport, retry=FAST, clock=clock) as client:
+            keeper = LockKeeper(client, lease(1, seconds=1.5))
+            async with keeper:
+                said = [keeper.lost()]  # create + list answered: held
+                await until(lambda: clock.sleeping == 1, "the keeper to wait for its first renewal")
+                for _ in range(3):  # a third of the lease each: the third failed renewal ends it
+                    clock.advance(0.5)
+                    await clock.next_sleep()  # that renewal failed (every retry); waiting for the next
+                    said.append(keeper.lost())
+                return said
+
+    lost = "the account lock could not be renewed before its lease ended"
+    assert asyncio.run(run()) == [None, None, None, lost]
 
 
 def test_apply_starts_nothing_more_once_the_lock_is_lost() -> None:
@@ -416,8 +450,9 @@ class Interleave(httpx.AsyncBaseTransport):
         return response
 
 
-def interleaved(app: Any, **hooks: Any) -> EviClient:
-    return EviClient(Settings(base_url="http://127.0.0.1", api_key="k"), transport=Interleave(app, **hooks), retry=FAST)
+def interleaved(app: Any, clock: Clock | None = None, **hooks: Any) -> EviClient:
+    settings = Settings(base_url="http://127.0.0.1", api_key="k")
+    return EviClient(settings, transport=Interleave(app, **hooks), retry=FAST, clock=clock or SystemClock(seed=0))
 
 
 def test_a_holder_releasing_between_a_waiters_refused_create_and_its_read_never_fails_the_waiter() -> None:
@@ -500,21 +535,19 @@ def test_a_create_whose_answer_was_lost_never_blocks_its_own_run(duplicates: boo
     assert [r.id for r in lock_rows(app)] == [held.id]
 
 
-def test_a_contender_stalled_before_its_create_never_breaks_a_live_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_contender_stalled_before_its_create_never_breaks_a_live_lock() -> None:
     """The contender's process stalls 80 s (a starved CPU) after it noted the time and before its
     create leaves. The holder's lease (30 s) is fresh. An estimate of server time from the midpoint of
     send and answer runs 40 s ahead and would judge the lease over: two holders. Server time is only
     ever estimated from below, so the contender is refused."""
     app = create_app(EmulatorConfig(allow_duplicate_names=True))
-    stalled = {"s": 0.0}
-    monkeypatch.setattr(lock, "monotonic", lambda: time.monotonic() + stalled["s"])
-    monkeypatch.setattr(lock, "local_time", lambda: time.time() + stalled["s"])
+    stalled = FakeClock()  # the contender's clocks: 80 s pass for it between its noting the time and the send
 
     async def stall(request: httpx.Request) -> None:
-        stalled["s"] += 80
+        stalled.advance(80)
 
     async def scenario() -> tuple[Any, LockHeldError]:
-        async with client_for(app) as first, interleaved(app, before=stall) as second:
+        async with client_for(app) as first, interleaved(app, stalled, before=stall) as second:
             held = await AccountLock(first, lease(1, seconds=30), timeout_s=0).acquire()
             with pytest.raises(LockHeldError) as err:
                 await AccountLock(second, lease(2), timeout_s=0).acquire()
@@ -551,45 +584,37 @@ def test_a_create_cut_off_before_its_answer_leaves_no_lock_behind() -> None:
     assert lock_rows(app) == []
 
 
-class Clock:
-    """``lock.monotonic`` driven by hand: seconds pass only when the test says so."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_a_keeper_that_waited_longer_than_its_lease_holds_for_a_whole_lease(monkeypatch: pytest.MonkeyPatch) -> None:
     """A run waits 2 minutes (--lock-timeout 10m) for a lock, with a 60 s lease of its own. Its lease
     starts when its winning create is sent, not when it began to wait: it must not count the lock lost
     the moment it gets it (and apply nothing), yet must count it lost once a lease passes unrenewed."""
     app = create_app(EmulatorConfig())
-    clock = Clock()
-    monkeypatch.setattr(lock, "monotonic", clock)
+    clock = FakeClock(auto=False)
+    server_follows(monkeypatch, clock)
     other = app.state.store.create_resource(
         "prompt", model_lock.LOCK_NAME, {"text": lease(9, seconds=600).text()}, None
     )
 
     async def run() -> None:
         waiting = asyncio.Event()
-        async with client_for(app) as client:
+        async with client_for(app, clock=clock) as client:
             keeper = LockKeeper(client, lease(1, seconds=60), timeout_s=600, on_wait=lambda *_: waiting.set())
 
             async def the_other_run_finishes_two_minutes_later() -> None:
                 await waiting.wait()
-                clock.now += 120
+                await until(lambda: clock.sleeping == 1, "the waiter to pause between tries")
                 app.state.store.delete_resource("prompt", other.id)
+                clock.advance(120)  # (wakes the waiter: its next try takes the lock)
 
             releaser = asyncio.ensure_future(the_other_run_finishes_two_minutes_later())
             async with keeper as held:
                 await releaser
                 assert held.lease is not None and held.lease.run_id == "run1"
                 assert keeper.lost() is None  # held for a lease from now on
-                clock.now += 59  # (renewals are 20 s of real time away: none happens in this test)
+                # The process stalls (nothing awaits, so the renewal due at 20 s never runs):
+                clock.advance(59)
                 assert keeper.lost() is None
-                clock.now += 2
+                clock.advance(2)
                 assert keeper.lost() == "the account lock could not be renewed before its lease ended"
         assert lock_rows(app) == []
 

@@ -22,12 +22,12 @@ import pytest
 from humectl.core.errors import LockHeldError
 from humectl.core.settings import Settings
 from humectl.emulator.app import EmulatorConfig, create_app
-from humectl.io import client as client_module
 from humectl.io import lock
 from humectl.io.client import EviClient, RetryPolicy
 from humectl.io.lock import AccountLock
 from humectl.model import lock as model_lock
 from humectl.model.lock import conflicts
+from tests.clocks import FakeClock
 from tests.engine.test_io_lock import client_for, lease, lock_rows
 
 FAST = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.002)
@@ -107,19 +107,16 @@ def test_racing_writes_of_mixed_scopes_never_overlap_where_they_collide(duplicat
 # -- a dead lock's bound, with an injected clock --------------------------------------------------------
 
 
-class Clock:
-    """The test's time: this machine's monotonic clock and the server's wall clock, moved by hand."""
+class Clock(FakeClock):
+    """The test's time: this machine's clocks (the client's) and the server's, moved together by hand."""
 
     def __init__(self, server_ms: int) -> None:
+        super().__init__()
         self.server_ms = server_ms
-        self.local = 1000.0
 
-    def advance(self, ms: int) -> None:
-        self.server_ms += ms
-        self.local += ms / 1000
-
-    def monotonic(self) -> float:
-        return self.local
+    def advance(self, seconds: float) -> None:
+        super().advance(seconds)
+        self.server_ms += round(seconds * 1000)
 
 
 class UniqueNamesServer:
@@ -155,10 +152,8 @@ class UniqueNamesServer:
 LEASE_S = 10
 
 
-def broken(monkeypatch: pytest.MonkeyPatch, clock: Clock, ends_ms: int) -> bool:
+def broken(clock: Clock, ends_ms: int) -> bool:
     """Whether a contender breaks the dead lock whose lease ended at ``ends_ms`` (server time), now."""
-    monkeypatch.setattr(lock, "monotonic", clock.monotonic)
-    monkeypatch.setattr(client_module, "monotonic", clock.monotonic)
     dead_lease = lock.new_lease(run_id="dead", scope="", command="humectl apply", commit=None, lease_seconds=LEASE_S)
     start = ends_ms - LEASE_S * 1000
     dead = {"id": "dead", "name": model_lock.LOCK_NAME, "version": 0, "text": dead_lease.text()}
@@ -167,7 +162,7 @@ def broken(monkeypatch: pytest.MonkeyPatch, clock: Clock, ends_ms: int) -> bool:
 
     async def attempt() -> None:
         settings = Settings(base_url="http://127.0.0.1", api_key="k")
-        async with EviClient(settings, transport=httpx.MockTransport(server), retry=FAST) as client:
+        async with EviClient(settings, transport=httpx.MockTransport(server), retry=FAST, clock=clock) as client:
             with contextlib.suppress(LockHeldError):
                 await AccountLock(client, lease(1), timeout_s=0).acquire()
 
@@ -176,20 +171,16 @@ def broken(monkeypatch: pytest.MonkeyPatch, clock: Clock, ends_ms: int) -> bool:
 
 
 @pytest.mark.parametrize("phase_ms", [0, 1, 250, 500, 999])
-def test_a_dead_lock_never_outlives_its_lease_by_more_than_a_second(
-    monkeypatch: pytest.MonkeyPatch, phase_ms: int
-) -> None:
+def test_a_dead_lock_never_outlives_its_lease_by_more_than_a_second(phase_ms: int) -> None:
     """The lease ended at ``ends`` (any millisecond of a second): one second later a contender breaks
     it, whichever second the server's Date header rounds to. Before, the rounding (down to the second)
     came on top of the second of grace: up to 2 s."""
     ends = 1_800_000_000_000 + phase_ms
-    assert broken(monkeypatch, Clock(server_ms=ends + model_lock.GRACE_MS), ends)
+    assert broken(Clock(server_ms=ends + model_lock.GRACE_MS), ends)
 
 
 @pytest.mark.parametrize("phase_ms", [0, 1, 250, 500, 999])
 @pytest.mark.parametrize("early_ms", [1, 400, 1000])
-def test_a_live_lock_is_never_broken_before_its_lease_ends(
-    monkeypatch: pytest.MonkeyPatch, phase_ms: int, early_ms: int
-) -> None:
+def test_a_live_lock_is_never_broken_before_its_lease_ends(phase_ms: int, early_ms: int) -> None:
     ends = 1_800_000_000_000 + phase_ms
-    assert not broken(monkeypatch, Clock(server_ms=ends - early_ms), ends)
+    assert not broken(Clock(server_ms=ends - early_ms), ends)
