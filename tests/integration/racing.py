@@ -2,7 +2,8 @@
 and bench/lock_races.py (which prints the figures docs/locking.md quotes).
 
 - :func:`served`: the emulator on loopback with latency, behind :class:`HoldAnswers` (answers held
-  back to freeze an apply mid-way; the pids that tried to take the account lock);
+  back to freeze an apply mid-way, or everything from a run's n-th request on: a kill point counted in
+  requests; the pids that tried to take the account lock);
 - :func:`start` / :func:`finish` / :func:`race`: ``humectl`` subprocesses; :func:`humectl` one run in
   process (click's runner) for the steps that race nobody;
 - :func:`held_by_the_test`: the account lock held by the caller, so racers all wait and then race.
@@ -18,6 +19,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -60,6 +62,10 @@ class HoldAnswers:
     commits) but, after the first ``answer_first`` of them, their answer is never sent; the request
     waits until the client goes away. What a slow or stuck network looks like mid-apply.
 
+    :meth:`freeze_after` stops the world at one request instead: the n-th API request from now is
+    served (its write commits) but never answered, and every later one waits unserved; ``frozen`` is
+    set the moment that happens. A run frozen so is at a known point, for as long as the test likes.
+
     It also notes the pid in every lock create it passes (``lock_pids``): who has tried to take it."""
 
     def __init__(self, app: Any) -> None:
@@ -68,6 +74,17 @@ class HoldAnswers:
         self.answer_first = 0
         self.seen = 0
         self.lock_pids: set[int] = set()
+        self.requests = 0  # API requests that reached the emulator (its /_emulator/ admin left out)
+        self.freeze_at: int | None = None
+        self.frozen = threading.Event()
+
+    def freeze_after(self, n: int) -> None:
+        """Serve ``n`` more API requests, the last without an answer; then serve nothing more."""
+        self.frozen.clear()
+        self.freeze_at = self.requests + n
+
+    def thaw(self) -> None:
+        self.freeze_at = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -76,6 +93,11 @@ class HoldAnswers:
         where = (scope["method"], scope["path"])
         if where == ("POST", "/v0/evi/prompts"):
             receive = await self._note_lock_pid(receive)
+        if not scope["path"].startswith("/_emulator/"):
+            self.requests += 1  # (one event loop serves every request: no lock needed)
+            if self.freeze_at is not None and self.requests >= self.freeze_at:
+                await self._frozen(scope, receive, serve=self.requests == self.freeze_at)
+                return
         if where != self.hold or self._count() <= self.answer_first:
             await self.app(scope, receive, send)
             return
@@ -84,6 +106,19 @@ class HoldAnswers:
             return None
 
         await self.app(scope, receive, swallow)
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    async def _frozen(self, scope: Any, receive: Any, *, serve: bool) -> None:
+        """The request the world stops at (served, its answer never sent), or one after it (not served);
+        either waits until its client goes away."""
+
+        async def swallow(message: Any) -> None:
+            return None
+
+        if serve:
+            await self.app(scope, receive, swallow)
+            self.frozen.set()
         while (await receive())["type"] != "http.disconnect":
             pass
 

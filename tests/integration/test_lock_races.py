@@ -9,7 +9,7 @@ Assertions are on counts and states, never on timings, so a loaded machine only 
 - 3 racing applies of one saved plan: exactly one applies, the others are refused as stale;
 - 5 racing creates against a server that allows duplicate names: exactly one resource per name;
 - kill -9 while holding the lock: after the (short) lease the next run takes it and converges; and a
-  kill -9 after each of the first 12 requests of an edit's apply: the next run makes each version once;
+  kill -9 at each request of an edit's apply (the server frozen there): the next run makes each version once;
 - force-unlock; SIGINT and SIGTERM mid-apply through answers held back: the report lists exactly the
   committed writes as done or in flight, checked against the emulator's store.
 """
@@ -17,12 +17,13 @@ Assertions are on counts and states, never on timings, so a loaded machine only 
 from __future__ import annotations
 
 import signal
+import subprocess
 from collections import Counter
 from pathlib import Path
 
-import httpx
 import pytest
 
+from humectl.emulator import store as store_module
 from tests.integration.racing import (
     Served,
     all_tried_the_lock,
@@ -33,11 +34,14 @@ from tests.integration.racing import (
     humectl,
     race,
     report_part,
+    said,
     served,
     start,
     wait_for,
     write_project,
 )
+
+real_now_ms = store_module.now_ms
 
 
 @pytest.fixture()
@@ -163,46 +167,58 @@ def test_a_killed_holders_lock_expires_and_the_next_run_converges(project: Path)
         assert server.locks() == []  # the dead lock was broken, the new one released
 
 
-def requests_seen(server: Served) -> int:
-    return int(httpx.get(server.url + "/_emulator/stats").json()["total"])
+def frozen_or_ended(server: Served, proc: subprocess.Popen[str]) -> bool:
+    """Wait until the run reached the request the server froze at (True) or ended before it (False)."""
+    while not server.holder.frozen.wait(0.02):
+        if proc.poll() is not None:
+            return server.holder.frozen.is_set()
+    return True
 
 
 def test_a_kill_at_any_moment_of_an_edit_converges_to_one_version_each(project: Path) -> None:
     """kill -9 of an apply of one prompt edit (a new version of the prompt and of the two configs that
-    follow it) after its 1st, 2nd, ... 12th request reached the server: before the lock, holding it,
-    between the prompt's version and its configs', mid-write (the answer never read), at its release.
-    Each time the next run (waiting out the dead lease) converges: exactly one new version of each of
-    the three, one resource per name, no lock left, and a plan with no changes."""
+    follow it) at each of its requests, the 1st to the last: before the lock, holding it, between the prompt's
+    version and its configs', mid-write, at its release. The kill point is counted in requests, not
+    time: the server serves the n-th request (its write commits) but never answers it, and serves
+    nothing after it, so the run is frozen there until the kill. Each time the next run (breaking the
+    dead lock) converges: exactly one new version of each of the three, one resource per name, no lock
+    left, and a plan with no changes.
+
+    The dead lease is over by the time the next run looks: the server's clock runs two minutes behind
+    while the killed run holds its (60 s) lock and is set right after the kill, as if the lease had
+    passed. (Waiting a real lease out is test_a_killed_holders_lock_expires_and_the_next_run_converges.)"""
     meant = Counter({"prompt/agent": 1, "config/desk": 1, "config/desk-night": 1})
-    latency = 50  # ms: several of the test's polls (20 ms each) fit in the run's last round trips
-    with served(latency_ms=latency) as server:  # how many requests the whole run makes, undisturbed
+    with served(latency_ms=0) as server:  # how many requests the whole run makes, undisturbed
         assert humectl(server.url, "apply", str(project), "--auto-approve").applied
         edit(project, "Counted.")
-        seen = requests_seen(server)
+        seen = server.holder.requests
         assert humectl(server.url, "apply", str(project), "--auto-approve").applied
-        whole = requests_seen(server) - seen
-    killed_mid_run = 0
-    for n in range(1, 13):
-        with served(latency_ms=latency) as server:  # the kill points are counted in requests, not time
+        whole = server.holder.requests - seen
+    assert whole >= 8  # the lock's create and read, the account's reads, three writes, the release
+    killed_at = []
+    for n in range(1, whole + 1):
+        with served(latency_ms=0) as server:
             assert humectl(server.url, "apply", str(project), "--auto-approve").applied
             edit(project, f"Kill point {n}.")
-            before, seen = server.versions(), requests_seen(server)
-            proc = start(server.url, "apply", str(project), "--auto-approve", env={"HUMECTL_LOCK_LEASE": "1s"})
-            target = seen + n
-            wait_for(lambda p=proc, s=server, t=target: requests_seen(s) >= t or p.poll() is not None, f"request {n}")
-            killed_mid_run += proc.poll() is None
-            proc.kill()
-            finish(proc, timeout=30)
-            after = humectl(server.url, "apply", str(project), "--auto-approve", "--lock-timeout", "30s")
+            before = server.versions()
+            server.holder.freeze_after(n)
+            with pytest.MonkeyPatch.context() as behind:
+                behind.setattr(store_module, "now_ms", lambda: real_now_ms() - 120_000)
+                proc = start(server.url, "apply", str(project), "--auto-approve")
+                if frozen_or_ended(server, proc):
+                    assert proc.poll() is None, (n, said(proc))  # frozen at request n: still running
+                    killed_at.append(n)
+                proc.kill()  # SIGKILL: no handler runs
+                finish(proc, timeout=30)
+            server.holder.thaw()
+            after = humectl(server.url, "apply", str(project), "--auto-approve")
             assert after.code == 0 and (after.applied or after.no_changes), (n, after.err)
             assert server.versions() - before == meant, (n, server.versions() - before)
             assert all(count == 1 for count in server.resources().values()), (n, server.resources())
             assert server.locks() == [], n
             assert humectl(server.url, "plan", str(project), "--detailed-exitcode").code == 0, n
-    # Every kill point before the run's last two requests (the second config's write, then the release:
-    # after them the run may be gone before the kill lands) found it still going, with at least one
-    # more round trip (50 ms) for the test's poll (20 ms) to catch it in.
-    assert killed_mid_run >= min(12, whole - 2), (killed_mid_run, whole)
+    # Every kill point froze the run there, mid-run (its 60 s lease is never renewed: no extra request).
+    assert killed_at == list(range(1, whole + 1)), (killed_at, whole)
 
 
 def test_force_unlock_breaks_a_dead_runs_lock(project: Path) -> None:
