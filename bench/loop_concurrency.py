@@ -24,6 +24,7 @@ Sets (``--set``):
 from __future__ import annotations
 
 import argparse
+import signal
 import subprocess
 import sys
 import time
@@ -58,6 +59,10 @@ def main() -> int:
     parser.add_argument("--set", choices=sorted(SETS), default="lock", help="which tests (default: lock)")
     parser.add_argument("--first-seed", type=int, default=1, help="seed of the first run (default 1)")
     args = parser.parse_args()
+    # Started in the background (``nohup ... &``), this process ignores SIGINT and its pytest children
+    # would too (an ignored signal stays ignored across exec): humectl would then never see the Ctrl-C
+    # the interrupt tests send it. Handled signals, unlike ignored ones, are reset to default by exec.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     files = SETS[args.set]
     last = args.first_seed + args.runs - 1
     print(f"{args.runs} runs of {len(files)} files ({args.set}): {' '.join(files)}", flush=True)
