@@ -142,9 +142,11 @@ def references(live: Live) -> list[dict[str, Any]]:
     return refs + list(head.get("tools") or [])
 
 
-def by_name(live: dict[str, Live], ids: set[str]) -> list[str]:
-    """``ids`` in a stable order (ids are random; names are the model's), so that a failing run replays."""
-    return sorted(ids, key=lambda rid: (live[rid].kind, live[rid].name))
+def pick(data: st.DataObject, live: dict[str, Live], ids: set[str]) -> str:
+    """One of ``ids``, drawn by "kind/name" (ids are random; names are the model's): a failing run
+    replays, and its steps say which resource."""
+    names = {f"{live[rid].kind}/{live[rid].name}": rid for rid in ids}
+    return names[data.draw(st.sampled_from(sorted(names)))]
 
 
 class SeamsMachine(RuleBasedStateMachine):
@@ -454,10 +456,10 @@ class SeamsMachine(RuleBasedStateMachine):
         managed = {rid for ids in self.made.values() for rid in ids}
         body: dict[str, Any] = {"name": f"{PREFIX[prefixed]}hand-{self.counter + 1}", "evi_version": "3"}
         for kind in ("prompt", "tool"):
-            choices = by_name(live, {rid for rid in managed if live[rid].kind == kind})
+            choices = {rid for rid in managed if live[rid].kind == kind}
             if not choices or (kind == "tool" and not data.draw(st.booleans())):
                 continue
-            rid = data.draw(st.sampled_from(choices))
+            rid = pick(data, live, choices)
             ref: dict[str, Any] = {"id": rid}
             if not follow:
                 ref["version"] = data.draw(st.sampled_from(sorted(live[rid].versions)))
@@ -480,7 +482,7 @@ class SeamsMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def another_process_deletes_its_own(self, data: st.DataObject) -> None:
         live = self.store()
-        rid = data.draw(st.sampled_from(by_name(live, self.hand_made)))
+        rid = pick(data, live, self.hand_made)
         self.other_process("DELETE", f"/v0/evi/{live[rid].kind}s/{rid}")
         self.hand_made.discard(rid)
 
@@ -489,10 +491,10 @@ class SeamsMachine(RuleBasedStateMachine):
     def another_process_deletes_a_managed_resource(self, data: st.DataObject) -> None:
         """Someone deletes, in the dashboard, a resource humectl made that no config uses."""
         live = self.store()
-        free = by_name(live, {rid for env in ENVS for rid in self.made[env] if rid not in self.used(live)})
+        free = {rid for env in ENVS for rid in self.made[env] if rid not in self.used(live)}
         if not free:
             return
-        rid = data.draw(st.sampled_from(free))
+        rid = pick(data, live, free)
         env = next(e for e in ENVS if rid in self.made[e])
         self.other_process("DELETE", f"/v0/evi/{live[rid].kind}s/{rid}")
         self.made[env].discard(rid)
