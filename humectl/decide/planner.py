@@ -347,6 +347,16 @@ class PlanBuilder:
         def resolve(target: KindName, spec: Mapping[str, Any]) -> Ref:
             return self.resolve(res, target, spec)
 
+        def marked(text: str | None) -> str:
+            # The description humectl writes: the user's text with this run's marker (scope, protection).
+            return describe(
+                text,
+                self.run_id,
+                protect=res.protect,
+                prefix=self.desired.name_prefix,
+                scoped=bool(self.desired.declared_prefixes),
+            )
+
         if live_res is None:
             content = normalize_desired(res.kind, res.spec, resolve)
             self.heads[res.address] = 0
@@ -360,13 +370,7 @@ class PlanBuilder:
                 text_diff=text_diff("", content["text"], res.address) if isinstance(content.get("text"), str) else None,
                 predicted_version=0,
                 content=content,
-                version_description=describe(
-                    res.version_description or self.message,
-                    self.run_id,
-                    protect=res.protect,
-                    prefix=self.desired.name_prefix,
-                    scoped=bool(self.desired.declared_prefixes),
-                ),
+                version_description=marked(res.version_description or self.message),
                 **where(),
             )
         live_content = normalize_live(res.kind, live_res.data, self.rename)
@@ -408,13 +412,7 @@ class PlanBuilder:
                 else None,
                 predicted_version=live_res.version + 1,
                 content=content,
-                version_description=describe(
-                    res.version_description or self.message,
-                    self.run_id,
-                    protect=res.protect,
-                    prefix=self.desired.name_prefix,
-                    scoped=bool(self.desired.declared_prefixes),
-                ),
+                version_description=marked(res.version_description or self.message),
                 **common(),
             )
         self.heads[res.address] = live_res.version
@@ -441,13 +439,7 @@ class PlanBuilder:
                 reasons=tuple(reasons),
                 fields=tuple(fields),
                 predicted_version=live_res.version,
-                version_description=describe(
-                    text,
-                    self.run_id,
-                    protect=res.protect,
-                    prefix=self.desired.name_prefix,
-                    scoped=bool(self.desired.declared_prefixes),
-                ),
+                version_description=marked(text),
                 **common(),
             )
         if renamed_from is not None:
