@@ -384,13 +384,23 @@ class SeamsMachine(RuleBasedStateMachine):
         version = data.draw(st.sampled_from(versions))
         template = templates[json.loads(live[rid].versions[version][1])["text"]]
         args = ["rollback", f"prompt/{full}", "--to-version", str(version), "--env", env, "--write", str(self.evi)]
+        files = (self.evi / "evi.yaml").read_bytes()
         result = self.cli(*args, "--auto-approve")
+        if "${company}" not in template:
+            # The entry's text is written with ${company}, which cannot give a text without it: refused
+            # before anything is rolled back or written (docs/lifecycle.md).
+            event("rollback: refused, the text cannot keep its expression")
+            assert result.exit_code == 1 and "cannot write" in result.output, result.output
+            assert self.store() == live and (self.evi / "evi.yaml").read_bytes() == files
+            return
         assert result.exit_code == 0, result.output
         event("rollback: to another text" if template != entry["text"] else "rollback: to the same text")
         self.outside(env, live)
         assert self.store()[rid].head["text"] == expand(template, env)
         # I5: the entry is written back with its ${company}, and nothing else of the manifests moved;
-        # an entry that states its version_description now states the rollback version's.
+        # an entry that states its version_description now states the rollback version's. (The configs
+        # the rollback cascades to get "rollback to vN" too; one whose entry states a version_description
+        # then plans a describe: not modelled, the configs here state none; see the report of #23.)
         if version != max(live[rid].versions) and template != entry["text"] and "version_description" in entry:
             entry["version_description"] = f"rollback to v{version}"
         entry["text"] = template
