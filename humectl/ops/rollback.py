@@ -22,7 +22,7 @@ from typing import Any
 from humectl.core import sensitive
 from humectl.core.errors import NotFoundError, RollbackError, UsageError
 from humectl.core.kinds import KINDS, Kind, KindName, kind_level, parse_address, referencing_kinds
-from humectl.core.provenance import describe_like
+from humectl.core.provenance import describe_like, strip_marker
 from humectl.decide import risk
 from humectl.decide.diff import diff_fields, text_diff, unified_diff
 from humectl.decide.export import dump_entry, escape_variables, manifest_entry, reference_secrets, text_file_problem
@@ -258,8 +258,20 @@ def manifest_update(
         update.writes.clear()
         return update
     values = resolve_options(desired.root, str(directory), load_options or LoadOptions(), []).variables
+    # The head's description after the rollback (the rollback version's, or the live head's when there
+    # is nothing to roll back), without humectl's marker: an entry that states its version_description
+    # says that one, or the next plan would describe the head again.
+    rolled = next((c for c in rollback.plan.changes if c.address == rollback.address), None)
+    head_description = rolled.version_description if rolled else rollback.head.data.get("version_description")
+    described = strip_marker(head_description)
     return entry_update(
-        desired, resource, rollback.target_data, rollback.live, variables=values, refuse_literals=refuse_literals
+        desired,
+        resource,
+        rollback.target_data,
+        rollback.live,
+        variables=values,
+        refuse_literals=refuse_literals,
+        description=described.strip() if described is not None else None,
     )
 
 
@@ -272,6 +284,7 @@ def entry_update(
     paths: Collection[str] | None = None,
     variables: Mapping[str, str] | None = None,
     refuse_literals: bool = False,
+    description: str | None = None,
 ) -> ManifestUpdate:
     """The change to ``resource``'s manifest entry (and its text file) that makes it say the live
     version ``data``: every field (rollback), or only the field ``paths`` given (dotted, as a plan's
@@ -280,7 +293,8 @@ def entry_update(
 
     Every field (``paths`` None): an expression is kept where it gives ``data``'s value with this
     environment's ``variables`` (:mod:`humectl.decide.expressions`); one that cannot is refused
-    (``refuse_literals``) or noted."""
+    (``refuse_literals``) or noted. ``description``: the new version's own, written over the entry's
+    ``version_description`` where it has one."""
     address = resource.address
     prefix = desired.name_prefix
     path = desired.root / resource.source.file
@@ -330,6 +344,8 @@ def entry_update(
         entry = expressed.entry
     else:
         entry = _merge_paths(raw, escape_variables(new), kind, paths, address)
+    if description is not None and "version_description" in entry:
+        entry["version_description"] = escape_variables(description)
     text = data.get(text_file.field) if text_file else None
     text_wanted = paths is None or (text_file is not None and text_file.field in {_root(p) for p in paths})
     if text_file is not None and text_file.key in raw and isinstance(text, str) and text_wanted:

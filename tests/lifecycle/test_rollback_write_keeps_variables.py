@@ -113,3 +113,44 @@ def test_rollback_write_refuses_a_field_its_expression_cannot_give(run_cli: Any,
     )
     assert shown.exit_code == 0, shown.output
     assert "note: config/dev-desk: cannot be written back with its ${…} expressions" in shown.output
+
+
+def test_rollback_write_of_an_entry_with_a_version_description_plans_empty(run_cli: Any, tmp_path: Path) -> None:
+    """Found by tests/engine/test_model_based_seams.py: the entry kept its version_description while the
+    rollback version has the rollback's, so the next plan wanted to describe it again."""
+    evi = tmp_path / "evi"
+    evi.mkdir()
+    (evi / "humectl.yaml").write_text(PROJECT)
+    dev = ("--env", "dev")
+    prompt = (
+        'prompts:\n  - name: agent\n    text: "You work for ${company}. LINE"\n    version_description: Reviewed.\n'
+    )
+    (evi / "evi.yaml").write_text(prompt.replace("LINE", "Be kind."))
+    assert run_cli("apply", str(evi), *dev, "--auto-approve").exit_code == 0
+    (evi / "evi.yaml").write_text(prompt.replace("LINE", "Be brief."))
+    assert run_cli("apply", str(evi), *dev, "--auto-approve").exit_code == 0
+
+    done = run_cli("rollback", "prompt/dev-agent", "--to-version", "0", *dev, "--write", str(evi), "--auto-approve")
+    assert done.exit_code == 0, done.output
+    written = (evi / "evi.yaml").read_text()
+    assert "version_description: rollback to v0\n" in written and "${company}. Be kind." in written
+    assert plan_changes(run_cli, evi, *dev) == []
+    again = run_cli("rollback", "prompt/dev-agent", "--to-version", "0", *dev, "--write", str(evi), "-m", "Back.")
+    assert again.exit_code == 0 and (evi / "evi.yaml").read_text() == written  # nothing left to roll back
+
+
+def test_rollback_write_after_a_rollback_without_it_states_the_head_description(run_cli: Any, tmp_path: Path) -> None:
+    evi = tmp_path / "evi"
+    evi.mkdir()
+    (evi / "humectl.yaml").write_text(PROJECT)
+    dev = ("--env", "dev")
+    prompt = "prompts:\n  - name: agent\n    text: LINE\n    version_description: Reviewed.\n"
+    for line in ("Be kind.", "Be brief."):
+        (evi / "evi.yaml").write_text(prompt.replace("LINE", line))
+        assert run_cli("apply", str(evi), *dev, "--auto-approve").exit_code == 0
+    args = ("rollback", "prompt/dev-agent", "--to-version", "0", *dev, "-m", "Kind again.", "--auto-approve")
+    assert run_cli(*args).exit_code == 0  # live only: the manifests still say Be brief./Reviewed.
+    written = run_cli(*args, "--write", str(evi))
+    assert written.exit_code == 0, written.output
+    assert "    text: Be kind.\n    version_description: Kind again.\n" in (evi / "evi.yaml").read_text()
+    assert plan_changes(run_cli, evi, *dev) == []
