@@ -127,7 +127,8 @@ SKELETONS = {
 
 def options_of(command: str) -> list[tuple[str, bool]]:
     """(option, takes a value) for every option click knows on ``command``: the fuzz follows the CLI."""
-    found = cli.commands.get(command)
+    # get_command, not cli.commands: the subcommands are loaded when asked for (cli/app.py's lazy group).
+    found = cli.get_command(click.Context(cli), command)
     if found is None:
         return []
     return [(opt, not p.is_flag and not p.count) for p in found.params if isinstance(p, click.Option) for opt in p.opts]
@@ -230,6 +231,14 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield root
     finally:
         os.chdir(before)
+
+
+def test_the_fuzz_draws_every_commands_own_options() -> None:
+    # The options come from click (a lazy group): an empty list would fuzz nothing but the skeletons.
+    for command in (skeleton[0] for skeleton in SKELETONS.values() if skeleton):
+        options = dict(options_of(command))
+        assert "--output" in options or "-o" in options or command == "schema", command
+    assert ("--detailed-exitcode", False) in options_of("plan") and ("--env", True) in options_of("apply")
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

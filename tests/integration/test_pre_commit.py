@@ -96,12 +96,6 @@ def test_files_pattern(path: str, runs: bool) -> None:
     assert bool(re.search(the_hook()["files"], path)) is runs
 
 
-def _humectl_has_validate() -> bool:
-    from humectl.cli.app import cli
-
-    return "validate" in cli.commands
-
-
 def _run_entry(directory: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Entry + args as pre-commit would run it, through the installed console script."""
     program, *rest = shlex.split(the_hook()["entry"])
@@ -120,20 +114,12 @@ def _run_entry(directory: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture()
-def needs_validate() -> None:
-    if not _humectl_has_validate():
-        pytest.skip("`humectl validate` is not implemented yet")
-
-
-@pytest.mark.usefixtures("needs_validate")
 def test_entry_passes_on_valid_manifests(tmp_path: Path) -> None:
     write_tree(tmp_path / "evi", VALID)
     result = _run_entry(tmp_path / "evi", tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.usefixtures("needs_validate")
 def test_entry_fails_on_invalid_manifests_and_points_at_the_file(tmp_path: Path) -> None:
     write_tree(tmp_path / "evi", INVALID)
     result = _run_entry(tmp_path / "evi", tmp_path)
@@ -146,7 +132,6 @@ def test_entry_fails_on_invalid_manifests_and_points_at_the_file(tmp_path: Path)
     os.environ.get("HUMECTL_NETWORK_TESTS") != "1",
     reason="pre-commit try-repo installs the hook's virtualenv from PyPI (set HUMECTL_NETWORK_TESTS=1)",
 )
-@pytest.mark.usefixtures("needs_validate")
 def test_pre_commit_try_repo(tmp_path: Path) -> None:
     """The real thing: pre-commit installs humectl from this repo and runs the hook (committed HEAD)."""
     pytest.importorskip("pre_commit")
