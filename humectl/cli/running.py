@@ -48,32 +48,50 @@ def run(settings: Settings, work: Callable[[Session], Awaitable[T]]) -> T:
     """``work`` with the command's Session, in one event loop; the session is closed (an in-process
     emulator's database checkpointed) whatever happens. SIGTERM takes Ctrl-C's path."""
 
+    running: list[asyncio.Task[T]] = []
+
     async def main() -> T:
+        task = asyncio.current_task()
+        if task is not None:
+            running.append(task)  # main()'s own task
         async with open_session(settings) as session:
             return await work(session)
 
-    with _sigterm_as_interrupt():
-        return asyncio.run(main())
+    with _sigterm_as_interrupt(running) as terminated:
+        try:
+            return asyncio.run(main())
+        except asyncio.CancelledError:
+            if terminated:
+                raise KeyboardInterrupt from None
+            raise
 
 
 @contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
+def _sigterm_as_interrupt(running: list[asyncio.Task[T]]) -> Iterator[list[bool]]:
     """SIGTERM (a CI job cancelled, ``kill``) takes the path Ctrl-C takes: an apply stops, says exactly
-    what it did (writes in flight included), and the lock is released."""
+    what it did (writes in flight included), and the lock is released. Yields a list that holds True
+    once SIGTERM cancelled the command's task itself (then the CancelledError is the interrupt)."""
+    terminated: list[bool] = []
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield terminated
         return
 
     def on_sigterm(signum: int, frame: Any) -> None:
         handler = signal.getsignal(signal.SIGINT)  # asyncio.run's while it runs: it cancels the main task
-        if callable(handler):
+        if callable(handler) and handler is not signal.default_int_handler:
             handler(signal.SIGINT, frame)
+        elif running and not running[0].done():
+            # SIGINT ignored (a job started with `&` or nohup): asyncio.run installed no handler, and a
+            # KeyboardInterrupt raised here would land anywhere in the loop. Cancel the task as asyncio's
+            # handler does, so the command's cleanup runs and it reports what it did.
+            terminated.append(True)
+            running[0].get_loop().call_soon_threadsafe(running[0].cancel)
         else:
-            raise KeyboardInterrupt
+            raise KeyboardInterrupt  # before or after the loop: nothing is in flight
 
     previous = signal.signal(signal.SIGTERM, on_sigterm)
     try:
-        yield
+        yield terminated
     finally:
         signal.signal(signal.SIGTERM, previous)
 

@@ -226,12 +226,23 @@ class Run:
 _STDERR: dict[int, IO[str]] = {}  # pid -> the file a started run writes its stderr to
 
 
-def start(url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+# Starts humectl with SIGINT ignored, as a shell starts a background job (`humectl apply ... &`, nohup):
+# the ignored disposition survives the exec.
+SIGINT_IGNORED = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+    "os.execv(sys.executable, [sys.executable, '-m', 'humectl', *sys.argv[1:]])"
+)
+
+
+def start(
+    url: str, *args: str, env: dict[str, str] | None = None, sigint_ignored: bool = False
+) -> subprocess.Popen[str]:
     """A ``humectl`` subprocess. Its stderr goes to a temporary file rather than a pipe, so what it has
     said so far can be read while it runs (:func:`said`) without a reader thread."""
     err = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (closed by finish)
+    launcher = ["-c", SIGINT_IGNORED] if sigint_ignored else ["-m", "humectl"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "humectl", *args, "--base-url", url],
+        [sys.executable, *launcher, *args, "--base-url", url],
         env={**os.environ, "HUME_API_KEY": KEY, "NO_COLOR": "1", "GITHUB_ACTIONS": "", **(env or {})},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,

@@ -241,15 +241,21 @@ def test_force_unlock_breaks_a_dead_runs_lock(project: Path) -> None:
 # -- interrupted -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_an_interrupted_apply_reports_exactly_what_committed(project: Path, signum: int) -> None:
+@pytest.mark.parametrize(
+    ("signum", "sigint_ignored"),
+    [(signal.SIGINT, False), (signal.SIGTERM, False), (signal.SIGTERM, True)],
+    ids=["SIGINT", "SIGTERM", "SIGTERM-in-a-background-job"],  # the last: started with SIGINT ignored
+)
+def test_an_interrupted_apply_reports_exactly_what_committed(project: Path, signum: int, sigint_ignored: bool) -> None:
     (project / "evi.yaml").write_text(
         "prompts:\n  - {name: agent, text: You help.}\n"
         "configs:\n" + "".join(f'  - {{name: c{i}, evi_version: "3", prompt: agent}}\n' for i in range(6))
     )
     with served() as server:
         server.holder.hold, server.holder.answer_first = ("POST", "/v0/evi/configs"), 2
-        proc = start(server.url, "apply", str(project), "--auto-approve", "--parallelism", "2")
+        proc = start(
+            server.url, "apply", str(project), "--auto-approve", "--parallelism", "2", sigint_ignored=sigint_ignored
+        )
         # two config creates answered, two more committed with their answers held back
         wait_for(lambda: sum(1 for a in server.resources() if a.startswith("config/")) == 4, "four configs")
         proc.send_signal(signum)
