@@ -226,6 +226,24 @@ def _cascade(
 # --- the manifest change -------------------------------------------------------------------------
 
 
+def with_stated_descriptions(rollback: Rollback, desired: ManifestSet) -> Rollback:
+    """``rollback`` whose cascade describes each config version as the config's manifest entry states
+    (``version_description``), as apply describes a config that follows a changed prompt or tool: with
+    the manifests at hand (``--write``/``--manifests``) the next plan does not describe them again. A
+    config whose entry states none keeps the rollback's description."""
+    changes = []
+    for change in rollback.plan.changes:
+        entry = desired.get(change.kind, change.name) if change.address != rollback.address else None
+        head = rollback.live.get(change.kind, change.name)
+        if entry is not None and entry.version_description is not None and head is not None:
+            stated = describe_like(
+                entry.version_description, rollback.plan.run_id, head.data.get("version_description")
+            )
+            change = replace(change, version_description=stated)
+        changes.append(change)
+    return replace(rollback, plan=rollback.plan.with_changes(changes))
+
+
 def _heads(live: LiveState) -> dict[tuple[str, str], int]:
     return {key: r.version for key, r in live.resources.items()}
 
@@ -241,16 +259,23 @@ def entry_diff(rollback: Rollback) -> ManifestUpdate:
 
 
 def manifest_update(
-    rollback: Rollback, directory: str | Path, load_options: Any = None, *, refuse_literals: bool = False
+    rollback: Rollback,
+    directory: str | Path,
+    load_options: Any = None,
+    *,
+    refuse_literals: bool = False,
+    desired: ManifestSet | None = None,
 ) -> ManifestUpdate:
     """The change to the manifests under ``directory`` that makes them say version N's content.
 
     The entry's ``${…}`` expressions are kept wherever they give version N's value in this environment
     (:mod:`humectl.decide.expressions`); a field written with one whose value would differ cannot be
     expressed: with ``refuse_literals`` (``--write``) that is a RollbackError naming it, raised before
-    anything is rolled back or written, else a note (and the diff shows the literal value)."""
+    anything is rolled back or written, else a note (and the diff shows the literal value). ``desired``:
+    the manifests under ``directory`` when the caller loaded them already."""
 
-    desired = load_manifests(directory, load_options)
+    if desired is None:
+        desired = load_manifests(directory, load_options)
     resource = desired.get(rollback.kind, rollback.name)
     if resource is None:
         update = entry_diff(rollback)

@@ -398,9 +398,9 @@ class SeamsMachine(RuleBasedStateMachine):
         self.outside(env, live)
         assert self.store()[rid].head["text"] == expand(template, env)
         # I5: the entry is written back with its ${company}, and nothing else of the manifests moved;
-        # an entry that states its version_description now states the rollback version's. (The configs
-        # the rollback cascades to get "rollback to vN" too; one whose entry states a version_description
-        # then plans a describe: not modelled, the configs here state none; see the report of #23.)
+        # an entry that states its version_description now states the rollback version's. (A config the
+        # rollback cascades to gets the description its entry states, else "rollback to vN": I1's re-plan
+        # checks either.)
         if version != max(live[rid].versions) and template != entry["text"] and "version_description" in entry:
             entry["version_description"] = f"rollback to v{version}"
         entry["text"] = template

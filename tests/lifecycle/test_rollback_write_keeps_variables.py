@@ -154,3 +154,30 @@ def test_rollback_write_after_a_rollback_without_it_states_the_head_description(
     assert written.exit_code == 0, written.output
     assert "    text: Be kind.\n    version_description: Kind again.\n" in (evi / "evi.yaml").read_text()
     assert plan_changes(run_cli, evi, *dev) == []
+
+
+def test_rollback_write_leaves_configs_that_state_their_description_planning_empty(
+    run_cli: Any, tmp_path: Path
+) -> None:
+    # A prompt rolled back cascades to its configs: a config whose entry states version_description
+    # gets that description on its new version (as apply gives it), so the next plan does not describe it
+    # again; a config that states none gets the rollback's.
+    evi = tmp_path / "evi"
+    evi.mkdir()
+    (evi / "evi.yaml").write_text(
+        "prompts:\n  - name: agent\n    text: Be kind.\n"
+        "configs:\n"
+        '  - {name: day, evi_version: "3", prompt: agent, version_description: Daytime line.}\n'
+        '  - {name: night, evi_version: "3", prompt: agent}\n'
+    )
+    assert run_cli("apply", str(evi), "--auto-approve").exit_code == 0
+    (evi / "evi.yaml").write_text((evi / "evi.yaml").read_text().replace("Be kind.", "Be brief."))
+    assert run_cli("apply", str(evi), "--auto-approve").exit_code == 0
+    result = run_cli("rollback", "prompt/agent", "--to-version", "0", "--write", str(evi), "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert "text: Be kind." in (evi / "evi.yaml").read_text()
+    assert plan_changes(run_cli, evi) == []
+    history = json.loads(run_cli("history", "config/day", "--output", "json").stdout)
+    assert history["versions"][0]["version_description"] == "Daytime line."
+    night = json.loads(run_cli("history", "config/night", "--output", "json").stdout)
+    assert night["versions"][0]["version_description"] == "rollback to v0"

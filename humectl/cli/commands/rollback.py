@@ -19,7 +19,7 @@ from humectl.core.escape import name, terminal
 from humectl.core.provenance import new_run_id
 from humectl.load.manifests import load_manifests
 from humectl.ops.apply import ApplyOptions
-from humectl.ops.rollback import entry_diff, manifest_update, write_update
+from humectl.ops.rollback import entry_diff, manifest_update, with_stated_descriptions, write_update
 from humectl.ops.session import Session
 from humectl.render.json import dumps, rollback_document
 from humectl.render.text import render_text
@@ -75,9 +75,10 @@ def rollback(
     """
     check_targets((address,))
     manifests = write_dir or manifest_dir
+    desired = load_manifests(manifests, flags.load_options(manifests)) if manifests else None
     scope = flags.name_prefix or ""
-    if not scope and flags.environment and manifests:
-        scope = load_manifests(manifests, flags.load_options(manifests)).name_prefix
+    if not scope and flags.environment and desired is not None:
+        scope = desired.name_prefix
     run_id = new_run_id()
     command = f"humectl rollback {address} --to-version {to_version}"
 
@@ -95,6 +96,8 @@ def rollback(
             planned = await session.rollback_plan(
                 address, to_version, run_id=run_id, message=message, api_flags=api_hint(flags)
             )
+            if desired is not None:  # the cascade's configs described as their entries say, as apply would
+                planned = with_stated_descriptions(planned, desired)
             planned = replace(planned, plan=planned.plan.masked(sensitive.current().by_name()))
             plan = planned.plan
             record(address=address, to_version=to_version, rolled_back=False, plan=plan.to_dict())
@@ -104,7 +107,7 @@ def rollback(
                 say(f"  note: {terminal(note)}")
             if manifests:
                 update = manifest_update(
-                    planned, manifests, flags.load_options(manifests), refuse_literals=bool(write_dir)
+                    planned, manifests, flags.load_options(manifests), refuse_literals=bool(write_dir), desired=desired
                 )
             else:
                 update = entry_diff(planned)
