@@ -226,10 +226,11 @@ class Run:
 _STDERR: dict[int, IO[str]] = {}  # pid -> the file a started run writes its stderr to
 
 
-# Starts humectl with SIGINT ignored, as a shell starts a background job (`humectl apply ... &`, nohup):
-# the ignored disposition survives the exec.
-SIGINT_IGNORED = (
-    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+# humectl is started with a known SIGINT disposition, whatever the test run's own (a run started in the
+# background has SIGINT ignored, and children inherit that): the default, so SIGINT interrupts it, or
+# ignored, as a shell starts a background job (`humectl apply ... &`, nohup). It survives the exec.
+LAUNCHER = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.{disposition}); "
     "os.execv(sys.executable, [sys.executable, '-m', 'humectl', *sys.argv[1:]])"
 )
 
@@ -240,7 +241,7 @@ def start(
     """A ``humectl`` subprocess. Its stderr goes to a temporary file rather than a pipe, so what it has
     said so far can be read while it runs (:func:`said`) without a reader thread."""
     err = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (closed by finish)
-    launcher = ["-c", SIGINT_IGNORED] if sigint_ignored else ["-m", "humectl"]
+    launcher = ["-c", LAUNCHER.format(disposition="SIG_IGN" if sigint_ignored else "SIG_DFL")]
     proc = subprocess.Popen(
         [sys.executable, *launcher, *args, "--base-url", url],
         env={**os.environ, "HUME_API_KEY": KEY, "NO_COLOR": "1", "GITHUB_ACTIONS": "", **(env or {})},
