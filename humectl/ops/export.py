@@ -34,6 +34,9 @@ class ExportOptions:
 class ExportOutcome:
     result: ExportResult
     differences: list[str]  # what `humectl plan` on the written files would change (empty: exact)
+    # Exported resources humectl manages for another scope (an environment's): the same files' plan in
+    # the account scope refuses to take them over, though nothing in them differs.
+    other_scopes: list[str] = field(default_factory=list)
 
 
 async def export_live(client: EviClient) -> LiveState:
@@ -51,16 +54,27 @@ def verify_export(
 
     A load failure (ManifestError) propagates: files that do not even load are a bug, not a diff.
     """
+    return check_export(directory, live, addresses, secrets)[0]
+
+
+def check_export(
+    directory: str | Path, live: LiveState, addresses: Iterable[str], secrets: Mapping[str, str] | None = None
+) -> tuple[list[str], list[str]]:
+    """:func:`verify_export`'s differences, and the exported resources another scope manages: content
+    round-trips for them, but a plan of these files in the account scope refuses to take them over (the
+    planner's foreign_scope), so export says so rather than "no changes"."""
     desired = load_manifests(directory, LoadOptions(secret_variables=dict(secrets or {})))
     exported = set(addresses)
     plan = build_plan(desired, live, run_id="export-check")
-    # Content is what round-trips; a resource another scope manages is refused to this one's apply
-    # (the planner's foreign_scope) without differing in anything the files say.
-    return [
-        f"{c.address}: {c.action} ({'; '.join(c.reasons)})"
-        for c in plan.changes
-        if c.address in exported and not (c.blocked_by and not c.fields)
-    ]
+    differences, other_scopes = [], []
+    for c in plan.changes:
+        if c.address not in exported:
+            continue
+        if c.blocked_by and not c.fields:
+            other_scopes.append(c.address)
+        else:
+            differences.append(f"{c.address}: {c.action} ({'; '.join(c.reasons)})")
+    return differences, other_scopes
 
 
 def write_export(result: ExportResult, directory: str | Path, *, force: bool = False) -> list[Path]:
@@ -83,4 +97,5 @@ async def export_account(client: EviClient, directory: str | Path, options: Expo
     write_export(result, directory, force=options.force)
     if not result.addresses:  # an empty account: only the schema copy, no manifest to load back
         return ExportOutcome(result, [])
-    return ExportOutcome(result, verify_export(directory, live, result.addresses, options.secrets))
+    differences, other_scopes = check_export(directory, live, result.addresses, options.secrets)
+    return ExportOutcome(result, differences, other_scopes)

@@ -45,14 +45,16 @@ def apply_document(
     return document
 
 
-def export_document(directory: str, result: ExportResult, differences: Sequence[str]) -> dict[str, Any]:
+def export_document(
+    directory: str, result: ExportResult, differences: Sequence[str], other_scopes: Sequence[str] = ()
+) -> dict[str, Any]:
     return {
         "format_version": FORMAT_VERSION,
         "directory": directory,
         "counts": result.counts(),
         "files": [f.path for f in result.files],
         "notes": list(result.notes),
-        "round_trip": {"exact": not differences, "differences": list(differences)},
+        "round_trip": {"exact": not differences, "differences": list(differences), "other_scopes": list(other_scopes)},
     }
 
 

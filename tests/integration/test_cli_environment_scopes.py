@@ -139,6 +139,26 @@ def test_a_scope_prunes_and_destroys_only_what_it_made(tmp_path: Path, db: str) 
     assert sorted(heads(db)) == ["dev-shared"]  # and destroy of dev neither
 
 
+def test_export_names_what_an_environment_manages_instead_of_claiming_no_changes(tmp_path: Path, db: str) -> None:
+    files = {"humectl.yaml": ENVIRONMENTS, "prompts.yaml": "prompts: [{name: agent, text: hi}]\n"}
+    evi = write(tmp_path / "evi", files)
+    for env in ("dev", "prod"):
+        assert run("apply", str(evi), db, "--env", env, "--auto-approve").exit_code == 0
+    exported = run("export", str(tmp_path / "out"), db)
+    assert exported.exit_code == 0, exported.output
+    assert "manages 1 of these resource(s) for an environment" in exported.stderr
+    assert "  prompt/dev-agent\n" in exported.stderr and "shows no changes" not in exported.stdout
+    assert "changes nothing else" in exported.stdout
+    document = json.loads(run("export", str(tmp_path / "out"), db, "--force", "-o", "json").stdout)
+    assert document["round_trip"] == {"exact": True, "differences": [], "other_scopes": ["prompt/dev-agent"]}
+    # What the warning says: the plan of these files refuses exactly that one, and nothing else changes.
+    planned = run("plan", str(tmp_path / "out"), db, "-o", "json")
+    assert planned.exit_code == 1
+    refused = json.loads(planned.stdout)
+    assert [c["address"] for c in refused["plan"]["changes"]] == ["prompt/dev-agent"], planned.stdout
+    assert "never takes over another scope's resource" in refused["error"]["message"]
+
+
 def test_validate_refuses_overlapping_prefixes(tmp_path: Path) -> None:
     text = "environments:\n  dev: {name_prefix: dev-}\n  dev-eu: {name_prefix: dev-eu-}\n"
     root = write(tmp_path / "evi", {"humectl.yaml": text, "agents.yaml": "prompts: [{name: x, text: hi}]\n"})

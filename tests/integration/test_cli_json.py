@@ -94,7 +94,7 @@ def test_every_read_command_prints_json(evi: Path, tmp_path: Path) -> None:
     assert exported.exit_code == 0, exported.output
     data = document(exported)
     assert data["counts"] == {"tool": 2, "prompt": 2, "config": 2}
-    assert data["round_trip"] == {"exact": True, "differences": []}
+    assert data["round_trip"] == {"exact": True, "differences": [], "other_scopes": []}
     assert data["files"] and all((tmp_path / "out" / f).is_file() for f in data["files"])
 
 

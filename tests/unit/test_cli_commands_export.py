@@ -106,7 +106,7 @@ def test_json_document(tmp_path: Path) -> None:
         "counts": {"tool": 1, "prompt": 1, "config": 1},
         "files": ["configs.yaml", "manifest.schema.json", "prompts.yaml", "prompts/greeter.md", "tools.yaml"],
         "notes": [],
-        "round_trip": {"exact": True, "differences": []},
+        "round_trip": {"exact": True, "differences": [], "other_scopes": []},
     }
 
 

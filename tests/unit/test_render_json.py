@@ -25,7 +25,9 @@ def test_command_documents() -> None:
 
     result = ExportResult(files=[ExportFile("prompts.yaml", "")], addresses=["prompt/p"], notes=["n"])
     document = export_document("out", result, [])
-    assert document["round_trip"] == {"exact": True, "differences": []} and document["files"] == ["prompts.yaml"]
+    assert document["round_trip"] == {"exact": True, "differences": [], "other_scopes": []} and document["files"] == [
+        "prompts.yaml"
+    ]
     assert document["counts"]["prompt"] == 1
     applied = apply_document(Plan(), ApplyReport(), applied=False, resources=None)
     # destroy: no resources

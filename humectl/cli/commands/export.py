@@ -77,11 +77,23 @@ def export(
     for note in result.notes:
         say(f"  note: {terminal(note)}")
     if json_mode():
-        echo(dumps(export_document(directory, result, differences)), nl=False)
+        echo(dumps(export_document(directory, result, differences, outcome.other_scopes)), nl=False)
+    if outcome.other_scopes:  # written as they are, but no plan in the account scope will apply them
+        echo(
+            f"Warning: humectl manages {len(outcome.other_scopes)} of these resource(s) for an environment (another "
+            "scope): `humectl plan` on these files refuses to take them over (exit 1). They belong to that "
+            "environment's manifests: delete their entries here, or export the rest with --target.",
+            err=True,
+        )
+        for address in outcome.other_scopes:
+            echo(f"  {terminal(address)}", err=True)
     if differences:  # the files are written and valid; say plainly what the first plan will do
         echo("Warning: these manifests do not round-trip exactly; `humectl plan` on them shows:", err=True)
         for line in differences:
             echo(f"  {terminal(line)}", err=True)
+        return 0
+    if outcome.other_scopes:
+        say("Checked: `humectl plan` on these files changes nothing else.")
         return 0
     say("Checked: `humectl plan` on these files shows no changes.")
     return 0
