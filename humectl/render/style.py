@@ -17,7 +17,7 @@ SYMBOLS = {
     "rename": "~",
     "describe": "~",
     "unmanage": ".",
-    "delete_version": "-",
+    "delete_version": "~",  # the resource stays: an update in place, never read as its destruction
     "delete": "-",
 }
 COLOURS = {

@@ -194,7 +194,7 @@ def test_protected_resources_keep_every_version_and_markdown_shows_the_deletes(a
     desk.write_text(desk.read_text().replace("  - name: lookup\n", "  - name: lookup\n    protect: true\n"))
     plan = run("plan", str(evi), f"--emulator={db}", "--prune-versions", "-o", "markdown")
     assert plan.exit_code == 0, plan.output
-    assert "| 🟠 `-` | `prompt/agent` | delete old versions | deletes v0–v44 | low |" in plan.output
+    assert "| 🟠 `~` | `prompt/agent` | delete old versions | deletes v0–v44 | low |" in plan.output
     assert "`tool/lookup`: protected: --prune-versions deletes none of its versions" in plan.output
 
 
