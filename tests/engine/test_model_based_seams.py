@@ -13,10 +13,14 @@ Steps (rules), each a small edit of the model and the command(s) it implies:
 - rename the prompt or the lookup tool through ``previous_names`` together with a version description
   (and maybe a content) change, the configs' references renamed with it (several operations in one
   change);
-- remove or restore a manifest entry (the spare prompt, the spare tool, the pinning config);
+- remove or restore a manifest entry (the spare prompt, the spare tool, the pinning config), or move
+  it under ``removed:`` for good: each environment's next apply unmanages its copy and leaves it live,
+  and prune, retention and destroy never touch it (listed, or unmanaged);
 - ``apply --env X --auto-approve``, with or without ``--prune`` (in prod maybe ``--override-policy``):
   prune deletes exactly what the model says (X's own, left out of the manifests, not used by the
   newest version of a live config), and prod's ``deny: [delete]`` refuses a plan that deletes;
+- ``apply --env X --prune-versions`` (retention keeps 2): only X's old versions go, never a head nor a
+  version a live config version references;
 - ``rollback prompt/... --to-version V --env X --write DIR``: the manifest keeps ``${company}``;
 - ``destroy --env X --auto-approve``: refused (nothing deleted) while a config outside X uses X's
   prompt, otherwise every resource X made is gone;
@@ -84,6 +88,7 @@ environments:
     variables: {company: Northwind Outfitters}
     policy: {deny: [delete]}
   account: {name_prefix: ""}
+retention: {keep_versions: 2}
 """
 ENVS = ("dev", "prod", "account")
 PREFIX = {"dev": "dev-", "prod": "prod-", "account": ""}
@@ -166,6 +171,7 @@ class SeamsMachine(RuleBasedStateMachine):
             "tool/extra": {"name": "extra", "description": "Unused.", "parameters": {"type": "object"}},
         }
         self.present = {*self.entries, "config/desk", "config/night"}
+        self.removed: set[str] = set()  # keys listed under removed: (humectl stops managing them)
         self.applied: dict[str, dict[str, dict[str, Any]] | None] = dict.fromkeys(ENVS)
         self.made: dict[str, set[str]] = {env: set() for env in ENVS}
         self.hand_made: set[str] = set()
@@ -209,16 +215,45 @@ class SeamsMachine(RuleBasedStateMachine):
             }
         return out
 
-    def write(self) -> None:
+    def document(self) -> dict[str, list[dict[str, Any]]]:
+        """The manifest file's content, as the model has it."""
         doc: dict[str, list[dict[str, Any]]] = {"prompts": [], "tools": [], "configs": []}
         for address, entry in self.rendered().items():
             doc[f"{address.partition('/')[0]}s"].append(entry)
-        (self.evi / "evi.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+        if self.removed:
+            doc["removed"] = [{"address": self.removed_address(key)} for key in sorted(self.removed)]
+        return doc
+
+    def write(self) -> None:
+        (self.evi / "evi.yaml").write_text(yaml.safe_dump(self.document(), sort_keys=False), encoding="utf-8")
+
+    def removed_address(self, key: str) -> str:
+        kind = key.partition("/")[0]
+        return f"{kind}/{self.entries[key]['name']}" if key in self.entries else key
+
+    def unmanaging(self, env: str, live: dict[str, Live]) -> set[str]:
+        """What the environment still manages that the manifests list under removed: (its apply
+        unmanages them; its prune, retention and destroy leave them alone)."""
+        listed = set()
+        for key in self.removed:
+            kind, _, name = self.removed_address(key).partition("/")
+            listed.add(f"{kind}/{PREFIX[env]}{name}")
+        return {rid for rid in self.made[env] if rid in live and f"{live[rid].kind}/{live[rid].name}" in listed}
+
+    def unmanaged(self, env: str, ids: set[str]) -> None:
+        """After an apply of ``env``: ``ids`` are no longer humectl's (like hand-made ones: untouched)."""
+        self.made[env] -= ids
+        applied = self.applied[env]
+        if applied is not None:
+            for key in self.removed:
+                applied.pop(self.removed_address(key), None)
 
     def in_sync(self, env: str) -> bool:
         """Whether the environment's last apply had every entry the manifests have now, as they are."""
         applied = self.applied[env]
-        return applied is not None and all(applied.get(a) == e for a, e in self.rendered().items())
+        if applied is None or self.unmanaging(env, self.store()):
+            return False  # an apply would still unmanage what removed: lists
+        return all(applied.get(a) == e for a, e in self.rendered().items())
 
     def manifest_names(self, env: str) -> set[str]:
         """Every live name the manifests claim in ``env`` ("kind/name"), previous names included."""
@@ -322,11 +357,22 @@ class SeamsMachine(RuleBasedStateMachine):
         self.write()
         self.apply(env, prune=True, override=override)
 
-    @precondition(lambda self: bool(set(REMOVABLE) - self.present))
+    @precondition(lambda self: bool(set(REMOVABLE) - self.present - self.removed))
     @rule(data=st.data())
     def restore_entry(self, data: st.DataObject) -> None:
-        self.present.add(data.draw(st.sampled_from(sorted(set(REMOVABLE) - self.present))))
+        self.present.add(data.draw(st.sampled_from(sorted(set(REMOVABLE) - self.present - self.removed))))
         self.write()
+
+    @precondition(lambda self: bool(self.present & set(REMOVABLE)))
+    @rule(data=st.data(), env=st.sampled_from(ENVS), prune=st.booleans())
+    def stop_managing(self, data: st.DataObject, env: str, prune: bool) -> None:
+        """A manifest entry moved under ``removed:`` (for good), then an apply in one environment: it
+        unmanages its copy and leaves it live; every later command leaves it alone."""
+        key = data.draw(st.sampled_from(sorted(self.present & set(REMOVABLE))))
+        self.present.discard(key)
+        self.removed.add(key)
+        self.write()
+        self.apply(env, prune=prune, override=False)
 
     @rule(env=st.sampled_from(ENVS), prune=st.booleans(), override=st.booleans())
     def apply(self, env: str, prune: bool, override: bool) -> None:
@@ -337,7 +383,9 @@ class SeamsMachine(RuleBasedStateMachine):
         # What a prune deletes: what this environment made that the manifests no longer claim, unless
         # the newest version of a live config that stays uses it (docs/lifecycle.md "Prune").
         claimed = self.manifest_names(env)
-        gone = {rid for rid in self.made[env] if f"{before[rid].kind}/{before[rid].name}" not in claimed}
+        unmanaging = self.unmanaging(env, before)
+        mine = self.made[env] - unmanaging
+        gone = {rid for rid in mine if f"{before[rid].kind}/{before[rid].name}" not in claimed}
         gone_configs = {rid for rid in gone if before[rid].kind == "config"}
         deletes = gone - self.used(before, gone_configs) if prune else set()
         result = self.cli("apply", str(self.evi), "--env", env, "--auto-approve", *flags)
@@ -354,10 +402,54 @@ class SeamsMachine(RuleBasedStateMachine):
         self.outside(env, before)
         after = self.store()
         assert {rid for rid in before if rid not in after} == deletes, (result.output, deletes)
+        if unmanaging:
+            event("apply: unmanages what removed: lists")
         applied = self.rendered()
         if self.applied[env] and not prune:  # without --prune what the manifests left out stays applied
             applied = {**self.applied[env], **applied}
         self.applied[env] = applied
+        self.unmanaged(env, unmanaging)
+
+    @rule(env=st.sampled_from(ENVS), override=st.booleans())
+    def apply_pruning_versions(self, env: str, override: bool) -> None:
+        """``apply --prune-versions`` (retention: keep 2): old versions of what the environment made go,
+        never a head nor a version any live config version references; nothing else moves."""
+        before = self.store()
+        unmanaging = self.unmanaging(env, before)
+        override = override and env == "prod"
+        flags = ["--prune-versions", *(["--override-policy"] if override else [])]
+        result = self.cli("apply", str(self.evi), "--env", env, "--auto-approve", *flags)
+        if result.exit_code == 1 and env == "prod" and not override and "policy" in result.output:
+            event("apply --prune-versions: refused by prod's policy")  # deny: [delete] covers versions
+            assert self.store() == before
+            return
+        assert result.exit_code == 0, result.output
+        self.outside(env, before)
+        after = self.store()
+        deleted = {(rid, v) for rid, res in before.items() if rid in after for v in res.versions}
+        deleted -= {(rid, v) for rid, res in after.items() for v in res.versions}
+        event(f"apply --prune-versions: {'deleted some' if deleted else 'deleted none'}")
+        pinned = {
+            (r["id"], r["version"])
+            for res in after.values()
+            if res.kind == "config"
+            for _, content in res.versions.values()
+            for r in [json.loads(content).get("prompt"), *(json.loads(content).get("tools") or [])]
+            if r and r.get("version") is not None
+        }
+        for rid, version in deleted:
+            assert rid in self.made[env] - unmanaging, (env, before[rid])  # only what the environment manages
+            assert version != max(before[rid].versions), (before[rid], version)  # never the head
+            assert (rid, version) not in pinned, (before[rid], version)  # nor what a config version uses
+        for rid, res in after.items():
+            if rid in self.made[env] and rid in before and res.kind != "config":  # keep 2, plus what configs pin
+                extra = {v for v in res.versions if (rid, v) in pinned}
+                assert len(set(res.versions) - extra) <= max(2, len(set(before[rid].versions) - extra)), res
+        applied = self.rendered()
+        if self.applied[env]:
+            applied = {**self.applied[env], **applied}
+        self.applied[env] = applied
+        self.unmanaged(env, unmanaging)
 
     def agent_applied(self) -> list[str]:
         """The environments whose live prompt is the manifests' (applied there since its last change),
@@ -405,10 +497,7 @@ class SeamsMachine(RuleBasedStateMachine):
             entry["version_description"] = f"rollback to v{version}"
         entry["text"] = template
         written = yaml.safe_load((self.evi / "evi.yaml").read_text(encoding="utf-8"))
-        want = {"prompts": [], "tools": [], "configs": []}
-        for address_, entry_ in self.rendered().items():
-            want[f"{address_.partition('/')[0]}s"].append(entry_)
-        assert written == want, (written, want)
+        assert written == self.document(), (written, self.document())
         self.write()  # the model's own layout again (the same entries)
         applied[address] = copy.deepcopy(entry)
 
@@ -417,7 +506,8 @@ class SeamsMachine(RuleBasedStateMachine):
     def destroy(self, data: st.DataObject) -> None:
         env = data.draw(st.sampled_from([e for e in ENVS if self.made[e]]))
         before = self.store()
-        mine = self.made[env]
+        kept = self.unmanaging(env, before)  # listed under removed: destroy leaves them
+        mine = self.made[env] - kept
         users = {rid for rid, res in before.items() if res.kind == "config" and rid not in mine}
         blocked = self.used({rid: before[rid] for rid in users}) & mine
         result = self.cli("destroy", str(self.evi), "--env", env, "--auto-approve")
@@ -428,7 +518,8 @@ class SeamsMachine(RuleBasedStateMachine):
             return
         assert result.exit_code == 0, result.output
         self.outside(env, before)
-        assert not self.made[env], [self.store()[r] for r in self.made[env]]
+        assert self.made[env] == kept, [self.store()[r] for r in self.made[env] - kept]
+        assert {rid: self.store()[rid] for rid in kept} == {rid: before[rid] for rid in kept}
         self.applied[env] = None
 
     @rule()
