@@ -312,6 +312,38 @@ def _represent_block(dumper: yaml.SafeDumper, value: _BlockMapping) -> yaml.Mapp
 
 
 _Dumper.add_representer(_BlockMapping, _represent_block)
+
+
+class _FlowMapping(dict[str, Any]):
+    """A mapping written in flow style (``{a: 1, b: 2}``), as the user wrote it."""
+
+
+class _FlowList(list[Any]):
+    """A list written in flow style (``[a, b]``), as the user wrote it."""
+
+
+def _represent_flow_mapping(dumper: yaml.SafeDumper, value: _FlowMapping) -> yaml.MappingNode:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=True)
+
+
+def _represent_flow_list(dumper: yaml.SafeDumper, value: _FlowList) -> yaml.SequenceNode:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
+
+
+_Dumper.add_representer(_FlowMapping, _represent_flow_mapping)
+_Dumper.add_representer(_FlowList, _represent_flow_list)
+
+
+def in_flow_style(value: Any) -> Any:
+    """``value`` marked to be written in flow style by :func:`dump_entry` (what it holds follows: YAML
+    writes nothing in block style inside a flow collection); a scalar as it is."""
+    if isinstance(value, dict):
+        return _FlowMapping(value)
+    if isinstance(value, list):
+        return _FlowList(value)
+    return value
+
+
 _Dumper.add_representer(str, _represent_str)
 _Dumper.add_representer(dict, _represent_dict)
 _Dumper.add_representer(list, _represent_list)

@@ -25,7 +25,14 @@ from humectl.core.kinds import KINDS, Kind, KindName, kind_level, parse_address,
 from humectl.core.provenance import describe_like, strip_marker
 from humectl.decide import risk
 from humectl.decide.diff import diff_fields, text_diff, unified_diff
-from humectl.decide.export import dump_entry, escape_variables, manifest_entry, reference_secrets, text_file_problem
+from humectl.decide.export import (
+    dump_entry,
+    escape_variables,
+    in_flow_style,
+    manifest_entry,
+    reference_secrets,
+    text_file_problem,
+)
 from humectl.decide.expressions import keep_expressions
 from humectl.decide.normalize import LATEST, normalize_desired, normalize_live, ref, split_ref
 from humectl.io.client import EviClient
@@ -591,7 +598,11 @@ def _replace_fields(
         end = min(later) - 1 if later else entry_end
         while end > line and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
             end -= 1
-        rendered = dump_entry({root: entry[root]}, indent=col - 3, escape=False)
+        value = entry[root]
+        written = lines[line - 1][col - 1 :].partition(":")[2].lstrip()
+        if end == line and written.startswith(("{", "[")):
+            value = in_flow_style(value)  # a one-line {…} or […] stays one, as the user wrote it
+        rendered = dump_entry({root: value}, indent=col - 3, escape=False)
         rendered = " " * (col - 1) + rendered[col - 1 :]  # a field of the entry, not a list item: no "- "
         if end < len(lines) and not rendered.endswith("\n"):
             rendered += "\n"

@@ -144,6 +144,38 @@ def test_a_conflict_resolved_keep_live(conflict: tuple[Path, Path]) -> None:
     assert run("drift", str(evi), f"--emulator={db}", "--detailed-exitcode").exit_code == 0
 
 
+def test_keep_live_keeps_a_long_flow_mapping_on_its_line(tmp_path: Path) -> None:
+    # A section the user wrote as one {…} line stays one line (the exporter would write a long one in
+    # block style), so the diff a reviewer reads is the one value that moved.
+    evi, db = tmp_path / "evi", tmp_path / "account.sqlite3"
+    shutil.copytree(EXAMPLES_DIR / "support-desk", evi)
+    configs = evi / "configs.yaml"
+    block = (
+        "    language_model:\n      model_provider: ANTHROPIC\n      model_resource: claude-3-7-sonnet-latest\n"
+        "      temperature: 0.6\n"
+    )
+    flow = (
+        "    language_model: {model_provider: ANTHROPIC, model_resource: claude-3-7-sonnet-latest, temperature: 0.6}\n"
+    )
+    assert block in configs.read_text()
+    configs.write_text(configs.read_text().replace(block, flow, 1))
+    assert run("apply", str(evi), f"--emulator={db}", "--auto-approve").exit_code == 0
+    dashboard_edit(db, "support-desk", language_model=lambda lm: dict(lm, temperature=0.9))
+    before = configs.read_text()
+    done = run("drift", str(evi), f"--emulator={db}", "--resolve", "keep-live")
+    assert done.exit_code == 0, done.output
+    changed = [(a, b) for a, b in zip(before.splitlines(), configs.read_text().splitlines(), strict=True) if a != b]
+    assert changed == [(flow.rstrip("\n"), flow.rstrip("\n").replace("0.6", "0.9"))]
+    # The content is the live head's now; the entry's stated version_description replaces the dashboard's
+    # words on it (no new version), which makes the head humectl's: drift is then quiet.
+    plan = json.loads(run("plan", str(evi), f"--emulator={db}", "-o", "json").stdout)
+    assert [(c["address"], c["operations"], [f["path"] for f in c["fields"]]) for c in plan["changes"]] == [
+        ("config/support-desk", ["describe"], ["version_description"])
+    ]
+    assert run("apply", str(evi), f"--emulator={db}", "--auto-approve").exit_code == 0
+    assert run("drift", str(evi), f"--emulator={db}", "--detailed-exitcode").exit_code == 0
+
+
 def test_a_conflict_resolved_keep_manifest(conflict: tuple[Path, Path]) -> None:
     evi, db = conflict
     unasked = run("drift", str(evi), f"--emulator={db}", "--resolve", "keep-manifest")
