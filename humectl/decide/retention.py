@@ -10,7 +10,8 @@ deleted unless something still needs them. Never deleted:
 - a version a live config version references, managed or not (config versions this plan deletes
   and configs it deletes do not count, so a config's old versions go first and what only they
   referenced goes with them, in the same plan), or that a config version this plan makes pins;
-- the newest version humectl made (its marker): the last applied state three-way drift compares to;
+- the newest version humectl made (its marker): the last applied state three-way drift compares to,
+  unless this plan makes a new version (that one is the last applied state then);
 - any version of a protected resource (``protect: true`` in the manifests or on the live head).
 
 Each resource with versions to delete gets a ``delete_version`` operation (its change's ``versions``,
@@ -133,7 +134,8 @@ def _decide(
     marked = [_number(v) for v in versions if made_by_humectl(v.get("version_description"))]
     also: list[str] = []
     last_applied = max(marked) if marked else None
-    if last_applied is not None and last_applied not in kept_numbers:
+    # The version this plan makes carries the marker: drift's base moves to it, the old one may go.
+    if last_applied is not None and last_applied not in kept_numbers and not makes_version:
         also.append(f"v{last_applied} (humectl's last apply: what drift compares to)")
         kept_numbers.add(last_applied)
     for number in numbers:

@@ -224,3 +224,22 @@ def test_an_interrupted_retention_resumes(account: tuple[Path, Path]) -> None:
     assert applied.exit_code == 0, applied.output
     keep = list(range(VERSIONS - KEEP, VERSIONS))
     assert versions_of(db) == {"agent": keep, "desk": keep, "lookup": keep}
+
+
+def test_the_old_drift_base_goes_when_the_plan_makes_a_new_one(tmp_path: Path) -> None:
+    # v0 humectl's, v1 edited by hand (the head), v2 the apply puts the manifests' text back: v2 is now
+    # what drift compares to, so v0 may go and the resource ends with keep_versions (2) versions.
+    evi, db = tmp_path / "evi", tmp_path / "account.sqlite3"
+    evi.mkdir()
+    (evi / "humectl.yaml").write_text("retention:\n  keep_versions: 2\n")
+    (evi / "evi.yaml").write_text("prompts:\n  - {name: agent, text: Be kind.}\n")
+    assert run("apply", str(evi), f"--emulator={db}", "--auto-approve").exit_code == 0
+    with emulator_account(EmulatorConfig(db=str(db))) as account:
+        head = account.live().get("prompt", "agent")
+        assert head is not None
+        account.raw("POST", f"/v0/evi/prompts/{head.id}", body={"text": "By hand.", "version_description": "x"})
+    done = run("apply", str(evi), f"--emulator={db}", "--prune-versions", "--auto-approve", "-o", "json")
+    assert done.exit_code == 0, done.output
+    history = json.loads(run("history", "prompt/agent", f"--emulator={db}", "-o", "json").stdout)
+    assert [v["version"] for v in history["versions"]] == [2, 1]
+    assert run("plan", str(evi), f"--emulator={db}", "--prune-versions", "--detailed-exitcode").exit_code == 0
