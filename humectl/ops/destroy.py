@@ -6,7 +6,8 @@ The plan deletes each live resource that humectl created in it:
 - every resource the manifests define, found live under its name (or one of its
   ``previous_names``), when humectl created it there: its head carries humectl's marker, or, after
   an edit made elsewhere (the playground, the dashboard), its first version does; and
-- every other resource whose marker records this environment (:func:`humectl.decide.planner.in_scope`):
+- every other resource whose marker records this environment (:func:`humectl.decide.planner.in_scope`),
+  on its head or, after an edit made elsewhere, on its first version (:mod:`humectl.io.ownership`):
   what humectl created for earlier versions of the manifests and they no longer define.
 
 Never deleted, and named in the plan's ``kept`` with the reason: a resource the manifests define
