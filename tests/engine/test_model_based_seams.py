@@ -26,8 +26,8 @@ Steps (rules), each a small edit of the model and the command(s) it implies:
   prompt, otherwise every resource X made is gone;
 - ``export`` into a new directory, then ``validate`` and ``plan`` that export;
 - "another process" (the emulator's API, not humectl) makes a config that pins or follows a managed
-  prompt, makes a prompt with an environment's prefix, deletes one of those, or deletes a managed
-  resource nothing uses.
+  prompt, makes a prompt with an environment's prefix, deletes one of those, deletes a managed
+  resource nothing uses, or edits a managed prompt (drift reports the text on the live side).
 
 Invariants (after every step, read from the emulator's SQLite file directly, not through humectl):
 
@@ -586,6 +586,36 @@ class SeamsMachine(RuleBasedStateMachine):
         rid = pick(data, live, self.hand_made)
         self.other_process("DELETE", f"/v0/evi/{live[rid].kind}s/{rid}")
         self.hand_made.discard(rid)
+
+    @precondition(lambda self: any(self.made.values()))
+    @rule(data=st.data())
+    def another_process_edits_a_managed_prompt(self, data: st.DataObject) -> None:
+        """A prompt humectl manages edited in the dashboard (a new version without humectl's marker): in
+        an environment whose manifests are as it last applied them, drift reports the text on the live
+        side; the environment's next apply puts the manifests' text back."""
+        live = self.store()
+        choices = {rid for env in ENVS for rid in self.made[env] if live[rid].kind == "prompt"}
+        if not choices:
+            return
+        rid = pick(data, live, choices)
+        env = next(e for e in ENVS if rid in self.made[e])
+        in_sync = self.in_sync(env)
+        self.other_process("POST", f"/v0/evi/prompts/{rid}", {"text": "Edited by hand.", "version_description": "hand"})
+        applied = self.applied[env]
+        address = f"prompt/{live[rid].name.removeprefix(PREFIX[env])}"
+        if applied is None or address not in applied:
+            return
+        if in_sync and address in self.rendered():  # drift covers what the manifests define
+            drift = self.cli("drift", str(self.evi), "--env", env, "-o", "json", "--detailed-exitcode")
+            assert drift.exit_code == 2, drift.output
+            found = [
+                r
+                for r in json.loads(drift.stdout)["resources"]
+                if r["address"] in (address, f"prompt/{live[rid].name}")
+            ]
+            assert [{f["path"]: f["side"] for f in r["fields"]} for r in found] == [{"text": "live"}], drift.stdout
+            event("dashboard edit: drift puts the text on the live side")
+        applied[address] = {"edited by hand": True}  # what is live is no longer what the environment applied
 
     @precondition(lambda self: any(self.made.values()))
     @rule(data=st.data())
