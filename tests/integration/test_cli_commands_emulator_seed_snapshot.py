@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from humectl.cli.app import cli
@@ -77,6 +78,17 @@ def test_snapshot_of_an_in_process_emulator_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["emulator", "snapshot", f"--emulator={db}"])
     assert result.exit_code == 0, result.output
     assert result.output == expected
+
+
+def test_out_dash_is_standard_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "e.sqlite3"
+    with make_client(EmulatorConfig(db=str(db))) as client:
+        build_account(client)
+        expected = render_snapshot(snapshot_of(client))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["emulator", "snapshot", f"--emulator={db}", "--out", "-"])
+    assert result.exit_code == 0, result.output
+    assert result.output == expected and not (tmp_path / "-").exists()
 
 
 def test_old_integer_seed_still_seeds_the_fault_dice(tmp_path: Path) -> None:

@@ -186,7 +186,7 @@ def _interrupt(signum: int, frame: Any) -> None:
     default=None,
     metavar="FILE",
     type=click.Path(dir_okay=False),
-    help="Write the snapshot to FILE (default: stdout).",
+    help="Write the snapshot to FILE (default, or -: stdout).",
 )
 @output_option("text, or json: with --out, {format_version, file, counts}; without, the snapshot itself.")
 @api_options
@@ -214,6 +214,8 @@ def emulator_snapshot(
     if url is not None and base_url is not None and url.rstrip("/") != base_url.rstrip("/"):
         raise UsageError("--url and --base-url name different servers: give one of them")
     settings = snapshot_settings(ApiFlags(url or base_url, emulator_db, parallelism, timeout, ca_bundle).settings())
+    if out_file == "-":  # the usual name for standard output, never a file called "-"
+        out_file = None
     if out_file is not None:
         check_writable(out_file, "the snapshot")  # before the account is read, not after
     document = run(settings, lambda session: session.snapshot())
