@@ -9,6 +9,7 @@ import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from humectl.core.errors import NotFoundError
 from humectl.core.kinds import KINDS
 from humectl.core.provenance import is_protected, made_by_humectl, owner_prefix
 from humectl.io.client import EviClient
@@ -29,7 +30,11 @@ async def ownership(client: EviClient, head: LiveResource, declared: Iterable[st
     description = head.data.get("version_description")
     if made_by_humectl(description):
         return Ownership(owner_prefix(description, head.name, declared), is_protected(description))
-    versions = sorted(await client.list_versions(KINDS[head.kind], head.id), key=lambda v: int(v.get("version", 0)))
+    try:
+        listed = await client.list_versions(KINDS[head.kind], head.id)
+    except NotFoundError:  # deleted since the listing (another run): nobody's to delete here
+        return Ownership(None, False)
+    versions = sorted(listed, key=lambda v: int(v.get("version", 0)))
     if not versions:
         return Ownership(None, False)
     first = versions[0].get("version_description")
