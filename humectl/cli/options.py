@@ -222,6 +222,10 @@ def check_out_file(value: str | None) -> str | None:
         return value
     if Path(value).name in ("", ".", ".."):  # "", ".", "/", "dir/..": no file name to give a suffix to
         raise UsageError(f"--out {terminal(value)!r}: the saved plan needs a file name", hint="e.g. --out plan.json")
+    if value == "-":  # not standard output: a saved plan is a file (apply reads it back), beside its Markdown
+        raise UsageError(
+            "--out -: a saved plan is a file, not standard output", hint="e.g. --out plan.json; -o json prints the plan"
+        )
     fixed = Path(value).with_suffix(PLAN_SUFFIX)
     raise UsageError(
         f"--out {value}: the saved plan must end in {PLAN_SUFFIX}",

@@ -55,7 +55,13 @@ def test_out_must_end_in_json(evi: Path, name: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "said"),
-    [("", "needs a file name"), ("nowhere/..", "needs a file name"), (".", "is a directory"), ("/", "is a directory")],
+    [
+        ("", "needs a file name"),
+        ("nowhere/..", "needs a file name"),
+        (".", "is a directory"),
+        ("/", "is a directory"),
+        ("-", "a saved plan is a file, not standard output"),
+    ],
 )
 def test_out_without_a_file_name_is_a_usage_error(evi: Path, name: str, said: str) -> None:
     """The fuzz test's find: ``--out ''`` was a ValueError traceback (no name to give .json)."""
