@@ -187,15 +187,11 @@ class PlanBuilder:
         config_versions: list[dict[str, Any]] | None = None,
         allow_empty: bool = False,
         retention: RetentionInput | None = None,
-        made_elsewhere: Mapping[str, bool] | None = None,
     ) -> Plan:
         """The Plan, in dependency order (deletes last). ``live`` is the complete, checked live state.
 
         ``targets``/``excludes`` are address patterns (:mod:`humectl.decide.selection`); ``retention``
-        (``--prune-versions``) adds the deletes of old versions (:mod:`humectl.decide.retention`).
-        ``made_elsewhere``: of :func:`unmarked_in_scope`'s resources, those humectl created in this
-        environment (read from their versions: :func:`humectl.io.ownership.created_here`), each with
-        whether its last humectl write protects it; prune deletes them as its own."""
+        (``--prune-versions``) adds the deletes of old versions (:mod:`humectl.decide.retention`)."""
         for kind in DEPENDENCY_ORDER:
             self.complete(kind)
         if self.incomplete:
@@ -241,7 +237,6 @@ class PlanBuilder:
         deletes_all = False
         if prune:
             superseded = {c.live_id for c in changes if c.live_id and c.does(VERSION) and KINDS[c.kind].references}
-            elsewhere = dict(made_elsewhere or {})
             pruned = plan_deletes(
                 self,
                 prune_unmanaged=prune_unmanaged,
@@ -249,7 +244,6 @@ class PlanBuilder:
                 targets=targets,
                 excluded=excluded,
                 superseded=superseded,
-                made_elsewhere=elsewhere,
             )
             changes.extend(pruned.deletes)
             kept.update(pruned.kept)
@@ -257,7 +251,7 @@ class PlanBuilder:
             managed = [  # of this environment: a prune never deletes another's
                 r.address
                 for r in live.resources.values()
-                if (prune_unmanaged or made_by_humectl(r.data.get("version_description")) or r.address in elsewhere)
+                if (prune_unmanaged or made_by_humectl(r.data.get("version_description")))
                 and in_scope(r, self.desired.name_prefix, self.desired.declared_prefixes)
             ]
             deleted = {c.address for c in pruned.deletes}
@@ -619,23 +613,6 @@ def in_scope(resource: LiveResource, prefix: str, declared: Iterable[str]) -> bo
     return owner == prefix
 
 
-EDITED_ELSEWHERE = "its newest version was made outside humectl"
-
-
-def unmarked_in_scope(desired: ManifestSet, live: LiveState) -> list[LiveResource]:
-    """Live resources of this environment (by name) whose head lacks humectl's marker and that the
-    manifests do not define (by name or ``previous_names``): humectl may still have created them, which
-    only their versions say (:func:`humectl.io.ownership.created_here`). What a prune needs to read."""
-    defined = {(r.kind, name) for r in desired.resources for name in (r.name, *r.previous_names)}
-    return [
-        r
-        for key, r in sorted(live.resources.items())
-        if key not in defined
-        and not made_by_humectl(r.data.get("version_description"))
-        and in_scope(r, desired.name_prefix, desired.declared_prefixes)
-    ]
-
-
 @dataclass(frozen=True)
 class Deletion:
     """A live resource a plan deletes, why, and whether humectl's last apply of it recorded protect."""
@@ -781,7 +758,6 @@ def plan_deletes(
     targets: Sequence[str],
     excluded: Collection[str] = (),
     superseded: Collection[str] = (),
-    made_elsewhere: Mapping[str, bool] | None = None,
 ) -> PruneResult:
     """Deletes for live resources the manifests no longer have; what is not deleted, and why.
 
@@ -807,11 +783,9 @@ def plan_deletes(
     unmanaged: list[str] = []
     kept: dict[str, str] = {}
     chosen: list[Deletion] = []
-    elsewhere = made_elsewhere or {}
     for live_res in candidates:
         description = live_res.data.get("version_description")
-        marked = made_by_humectl(description)
-        ours = marked or live_res.address in elsewhere
+        ours = made_by_humectl(description)
         if live_res.address in removed:
             if not ours:  # unmanaged already (while it still has the marker, its unmanage change says it all)
                 kept[live_res.address] = REMOVED
@@ -822,16 +796,8 @@ def plan_deletes(
         if live_res.address in excluded:
             kept[live_res.address] = f"{EXCLUDED}: not deleted"
             continue
-        if marked:
-            reason, protected = "not in the manifests", is_protected(description)
-        elif ours:
-            reason, protected = (
-                f"not in the manifests (humectl created it; {EDITED_ELSEWHERE})",
-                elsewhere[live_res.address],
-            )
-        else:
-            reason, protected = "not in the manifests (not made by humectl; --prune-unmanaged)", False
-        chosen.append(Deletion(live_res, reason, protected))
+        reason = "not in the manifests" + ("" if ours else " (not made by humectl; --prune-unmanaged)")
+        chosen.append(Deletion(live_res, reason, is_protected(description)))
     deletes, held = delete_changes(chosen, config_versions, excluded=excluded, superseded=superseded)
     for change in deletes:
         if change.blocked_by:

@@ -6,8 +6,7 @@ The plan deletes each live resource that humectl created in it:
 - every resource the manifests define, found live under its name (or one of its
   ``previous_names``), when humectl created it there: its head carries humectl's marker, or, after
   an edit made elsewhere (the playground, the dashboard), its first version does; and
-- every other resource whose marker records this environment (:func:`humectl.decide.planner.in_scope`),
-  on its head or, after an edit made elsewhere, on its first version (:mod:`humectl.io.ownership`):
+- every other resource whose marker records this environment (:func:`humectl.decide.planner.in_scope`):
   what humectl created for earlier versions of the manifests and they no longer define.
 
 Never deleted, and named in the plan's ``kept`` with the reason: a resource the manifests define
@@ -24,23 +23,32 @@ Nothing here prints; the plan is applied by :func:`humectl.ops.apply.apply_check
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from humectl.core.kinds import DEPENDENCY_ORDER
-from humectl.core.provenance import is_protected, made_by_humectl
+from humectl.core.errors import NotFoundError
+from humectl.core.kinds import DEPENDENCY_ORDER, KINDS
+from humectl.core.provenance import is_protected, made_by_humectl, owner_prefix
 from humectl.decide import risk
-from humectl.decide.planner import EDITED_ELSEWHERE, Deletion, delete_changes, in_scope
+from humectl.decide.planner import Deletion, delete_changes, in_scope
 from humectl.decide.selection import EXCLUDED, excluded_addresses
 from humectl.decide.unmanage import REMOVED
 from humectl.io.client import EviClient
 from humectl.io.listing import fetch_live_state, referrer_versions
-from humectl.io.ownership import created_here, ownership
 from humectl.model.desired import DesiredResource, ManifestSet
 from humectl.model.live import LiveResource, LiveState
 from humectl.model.lock import scope_label
 from humectl.model.plan import Plan
 
 NOT_CREATED = "not created by humectl (adopted or made by hand): destroy never deletes it"
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """Who created a live resource, for which environment, and whether humectl's last write protects it."""
+
+    prefix: str | None  # the environment humectl created it for; None when humectl did not create it
+    protected: bool
 
 
 def _match(desired: ManifestSet, live: LiveState) -> dict[str, LiveResource]:
@@ -63,6 +71,24 @@ def _match(desired: ManifestSet, live: LiveState) -> dict[str, LiveResource]:
                 claimed.add((res.kind, old))
                 break
     return found
+
+
+async def ownership(client: EviClient, head: LiveResource, declared: Iterable[str]) -> Ownership:
+    """Read from humectl's markers: the head's when it has one, else the versions' (one read): the first
+    version says who created it, the newest humectl version whether it is protected."""
+    description = head.data.get("version_description")
+    if made_by_humectl(description):
+        return Ownership(owner_prefix(description, head.name, declared), is_protected(description))
+    try:
+        listed = await client.list_versions(KINDS[head.kind], head.id)
+    except NotFoundError:  # deleted since the listing (another run): nobody's to delete here
+        return Ownership(None, False)
+    versions = sorted(listed, key=lambda v: int(v.get("version", 0)))
+    if not versions:
+        return Ownership(None, False)
+    first = versions[0].get("version_description")
+    ours = [v.get("version_description") for v in versions if made_by_humectl(v.get("version_description"))]
+    return Ownership(owner_prefix(first, head.name, declared), bool(ours) and is_protected(ours[-1]))
 
 
 async def plan_destroy(
@@ -98,23 +124,19 @@ async def plan_destroy(
             renamed = "" if head.address == address else f" (as {by_resource[address].name} in the manifests)"
             chosen.append(Deletion(head, f"in the manifests{renamed}", owner.protected))
     seen = {head.address for head in matched.values()}
-    others = [h for _, h in sorted(live.resources.items()) if h.address not in seen and in_scope(h, scope, declared)]
-    # A head made outside humectl (a dashboard edit) hides the marker: its versions say who created it.
-    elsewhere = await created_here(
-        client, (h for h in others if not made_by_humectl(h.data.get("version_description"))), scope, declared
-    )
-    for head in others:
+    for key in sorted(live.resources):
+        head = live.resources[key]
         description = head.data.get("version_description")
-        if not made_by_humectl(description) and head.address not in elsewhere:
+        if head.address in seen or not made_by_humectl(description) or not in_scope(head, scope, declared):
             continue
         if head.address in removed or head.address in excluded:
             kept[head.address] = REMOVED if head.address in removed else f"{EXCLUDED}: not deleted"
             continue
-        if head.address in elsewhere:
-            why, protected = f"created by humectl in this environment ({EDITED_ELSEWHERE})", elsewhere[head.address]
-        else:
-            why, protected = "created by humectl in this environment", is_protected(description)
-        chosen.append(Deletion(head, f"{why}; no longer in the manifests", protected))
+        chosen.append(
+            Deletion(
+                head, "created by humectl in this environment; no longer in the manifests", is_protected(description)
+            )
+        )
     deletes, held = delete_changes(chosen, config_versions, excluded=excluded)
     kept.update(held)
     plan = Plan(
@@ -136,4 +158,4 @@ def _order(address: str) -> tuple[int, str]:
     return (-DEPENDENCY_ORDER.index(kind), name)
 
 
-__all__ = ["NOT_CREATED", "plan_destroy"]
+__all__ = ["NOT_CREATED", "Ownership", "ownership", "plan_destroy"]

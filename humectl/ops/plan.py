@@ -18,12 +18,11 @@ from humectl.core.errors import ListingChangedError, NotFoundError, PlanError
 from humectl.core.kinds import KINDS, LOCK_KIND, KindName
 from humectl.core.provenance import new_run_id
 from humectl.decide import pins, policy, retention
-from humectl.decide.planner import PlanBuilder, review, unmarked_in_scope
+from humectl.decide.planner import PlanBuilder, review
 from humectl.decide.retention import RetentionInput
 from humectl.io import lock
 from humectl.io.client import MAX_READS, EviClient
 from humectl.io.listing import complete_versions, fetch_live_state, referrer_versions
-from humectl.io.ownership import created_here
 from humectl.load.cache import ManifestCache
 from humectl.load.manifests import load_manifests
 from humectl.model.desired import LoadOptions, ManifestSet
@@ -226,12 +225,6 @@ async def _plan_once(
         if prune_versions:
             with stages.span("list"):
                 retention_input = await _retention_input(client, builder, config_versions)
-        made_elsewhere: dict[str, bool] = {}
-        if prune:  # what the manifests dropped and someone edited since: its versions say who made it
-            with stages.span("list"):
-                made_elsewhere = await created_here(
-                    client, unmarked_in_scope(loaded, live), loaded.name_prefix, loaded.declared_prefixes
-                )
     finally:
         listed.cancel()
         for task in (t for tasks in reads.values() for t in tasks):
@@ -251,7 +244,6 @@ async def _plan_once(
             config_versions=config_versions,
             allow_empty=allow_empty,
             retention=retention_input,
-            made_elsewhere=made_elsewhere,
         )
     settled = not reread and await _confirmed(client, plan, live, pages)
     if settled:

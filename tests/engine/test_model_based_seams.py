@@ -291,6 +291,13 @@ class SeamsMachine(RuleBasedStateMachine):
         self.made = {e: {r for r in ids if r in after} for e, ids in self.made.items()}
         self.hand_made &= set(after)
 
+    @staticmethod
+    def marked(live: dict[str, Live], rid: str) -> bool:
+        """Whether the head carries humectl's marker: what prune and destroy read "made" from for what
+        the manifests no longer define (a head edited elsewhere hands the resource over)."""
+        description = live[rid].versions[max(live[rid].versions)][0] or ""
+        return "[humectl " in description
+
     def used(self, live: dict[str, Live], skip: frozenset[str] | set[str] = frozenset()) -> set[str]:
         """Ids the newest version of a live config (other than ``skip``) references."""
         return {
@@ -385,7 +392,9 @@ class SeamsMachine(RuleBasedStateMachine):
         claimed = self.manifest_names(env)
         unmanaging = self.unmanaging(env, before)
         mine = self.made[env] - unmanaging
-        gone = {rid for rid in mine if f"{before[rid].kind}/{before[rid].name}" not in claimed}
+        gone = {
+            rid for rid in mine if f"{before[rid].kind}/{before[rid].name}" not in claimed and self.marked(before, rid)
+        }
         gone_configs = {rid for rid in gone if before[rid].kind == "config"}
         deletes = gone - self.used(before, gone_configs) if prune else set()
         result = self.cli("apply", str(self.evi), "--env", env, "--auto-approve", *flags)
@@ -507,6 +516,13 @@ class SeamsMachine(RuleBasedStateMachine):
         env = data.draw(st.sampled_from([e for e in ENVS if self.made[e]]))
         before = self.store()
         kept = self.unmanaging(env, before)  # listed under removed: destroy leaves them
+        claimed = self.manifest_names(env)
+        handed = {  # dropped from the manifests and edited elsewhere since: handed over, left alone
+            rid
+            for rid in self.made[env] - kept
+            if f"{before[rid].kind}/{before[rid].name}" not in claimed and not self.marked(before, rid)
+        }
+        kept |= handed
         mine = self.made[env] - kept
         users = {rid for rid, res in before.items() if res.kind == "config" and rid not in mine}
         blocked = self.used({rid: before[rid] for rid in users}) & mine

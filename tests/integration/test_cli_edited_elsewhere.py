@@ -1,7 +1,8 @@
-"""A resource humectl created and someone then edited in the dashboard (its head has no marker) stays
-humectl's: once the manifests drop it, ``apply --prune`` and ``destroy`` delete it as their own (its
-first version says who created it), keeping its protection; before, it was left behind for good.
-Found by the stateful seams test (a dashboard edit, then a prune)."""
+"""What prune and destroy do with a resource the manifests no longer define whose head was made outside
+humectl (a dashboard edit), or whose marker ``removed:`` cleared: humectl reads "made" from the head's
+marker only, so both are handed over and left alone (listed as not made by humectl; ``--prune-unmanaged``
+takes them). Its older versions still carry the marker, and reading them instead (tried) pruned what
+``removed:`` had unmanaged once its entry was dropped. Found by the stateful seams test."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from humectl.cli.app import cli
 from humectl.emulator.app import EmulatorConfig
 from tests.engine.helpers import emulator_account
 
-PROJECT = "environments:\n  dev: {name_prefix: dev-}\n  prod: {name_prefix: prod-}\n"
 CLEAN = {"HUME_API_KEY": "k", "HUME_TOKEN": "", "HUME_BASE_URL": "", "HUMECTL_ENV": "", "NO_COLOR": "1"}
 
 
@@ -23,17 +23,9 @@ def run(db: Path, *args: str) -> Result:
     return CliRunner().invoke(cli, [*args, f"--emulator={db}"], env=CLEAN)
 
 
-def write(evi: Path, prompts: str) -> None:
+def write(evi: Path, body: str) -> None:
     evi.mkdir(exist_ok=True)
-    (evi / "humectl.yaml").write_text(PROJECT)
-    (evi / "evi.yaml").write_text(f"prompts:\n{prompts}")
-
-
-def edit_by_hand(db: Path, name: str) -> None:
-    with emulator_account(EmulatorConfig(db=str(db))) as account:
-        head = account.live().get("prompt", name)
-        assert head is not None
-        account.raw("POST", f"/v0/evi/prompts/{head.id}", body={"text": "Edited by hand.", "version_description": "x"})
+    (evi / "evi.yaml").write_text(body)
 
 
 def names(db: Path) -> list[str]:
@@ -41,36 +33,33 @@ def names(db: Path) -> list[str]:
     return sorted({p["name"] for p in snapshot["prompts"]})
 
 
-def test_prune_deletes_what_humectl_created_though_it_was_edited_elsewhere(tmp_path: Path) -> None:
+def test_an_unmanaged_resource_stays_unmanaged_after_its_removed_entry_goes(tmp_path: Path) -> None:
     evi, db = tmp_path / "evi", tmp_path / "account.sqlite3"
-    write(evi, "  - {name: agent, text: Hi.}\n  - {name: spare, text: Spare.}\n")
-    for env in ("dev", "prod"):
-        assert run(db, "apply", str(evi), "--env", env, "--auto-approve").exit_code == 0
-    for name in ("dev-spare", "prod-spare"):
-        edit_by_hand(db, name)
-    write(evi, "  - {name: agent, text: Hi.}\n")
-    planned = run(db, "plan", str(evi), "--env", "dev", "--prune", "-o", "json")
-    assert planned.exit_code == 0, planned.output
-    [change] = json.loads(planned.stdout)["changes"]
-    assert change["address"] == "prompt/dev-spare" and change["action"] == "delete"
-    assert "humectl created it; its newest version was made outside humectl" in " ".join(change["reasons"])
-    assert run(db, "apply", str(evi), "--env", "dev", "--prune", "--auto-approve").exit_code == 0
-    assert names(db) == ["dev-agent", "prod-agent", "prod-spare"]  # prod's own stays prod's
-    # destroy too: prod's edited spare, which prod's manifests no longer define, goes with prod
-    destroyed = run(db, "destroy", str(evi), "--env", "prod", "--auto-approve")
-    assert destroyed.exit_code == 0, destroyed.output
-    assert "prompt/prod-spare: deleted" in destroyed.output
-    assert names(db) == ["dev-agent"]
+    for text in ("Spare.", "Spare two."):  # two versions, both humectl's
+        write(evi, f"prompts:\n  - {{name: agent, text: Hi.}}\n  - {{name: spare, text: {text}}}\n")
+        assert run(db, "apply", str(evi), "--auto-approve").exit_code == 0
+    write(evi, "prompts:\n  - {name: agent, text: Hi.}\nremoved:\n  - address: prompt/spare\n")
+    assert run(db, "apply", str(evi), "--auto-approve").exit_code == 0
+    write(evi, "prompts:\n  - {name: agent, text: Hi.}\n")  # the entry is deleted, as the docs say to
+    planned = json.loads(run(db, "plan", str(evi), "--prune", "-o", "json").stdout)
+    assert planned["changes"] == [] and planned["kept_unmanaged"] == ["prompt/spare"], planned
+    assert run(db, "destroy", str(evi), "--auto-approve").exit_code == 0
+    assert names(db) == ["spare"]
 
 
-def test_an_edited_resource_keeps_the_protection_humectl_last_wrote(tmp_path: Path) -> None:
+def test_a_resource_edited_elsewhere_is_handed_over(tmp_path: Path) -> None:
     evi, db = tmp_path / "evi", tmp_path / "account.sqlite3"
-    write(evi, "  - {name: agent, text: Hi.}\n  - {name: spare, text: Spare., protect: true}\n")
-    assert run(db, "apply", str(evi), "--env", "dev", "--auto-approve").exit_code == 0
-    edit_by_hand(db, "dev-spare")
-    write(evi, "  - {name: agent, text: Hi.}\n")
-    planned = run(db, "plan", str(evi), "--env", "dev", "--prune", "-o", "json")
-    document = json.loads(planned.stdout)
-    assert document["changes"] == [] and "protected" in document["kept"]["prompt/dev-spare"], planned.stdout
-    assert run(db, "apply", str(evi), "--env", "dev", "--prune", "--auto-approve").exit_code == 0
-    assert names(db) == ["dev-agent", "dev-spare"]
+    write(evi, "prompts:\n  - {name: agent, text: Hi.}\n  - {name: spare, text: Spare.}\n")
+    assert run(db, "apply", str(evi), "--auto-approve").exit_code == 0
+    with emulator_account(EmulatorConfig(db=str(db))) as account:
+        head = account.live().get("prompt", "spare")
+        assert head is not None
+        account.raw("POST", f"/v0/evi/prompts/{head.id}", body={"text": "Edited by hand.", "version_description": "x"})
+    write(evi, "prompts:\n  - {name: agent, text: Hi.}\n")
+    planned = json.loads(run(db, "plan", str(evi), "--prune", "-o", "json").stdout)
+    assert planned["changes"] == [] and planned["kept_unmanaged"] == ["prompt/spare"], planned
+    assert run(db, "destroy", str(evi), "--auto-approve").exit_code == 0
+    assert names(db) == ["spare"]
+    pruned = run(db, "apply", str(evi), "--prune-unmanaged", "--allow-empty", "--auto-approve")
+    assert pruned.exit_code == 0, pruned.output
+    assert names(db) == ["agent"]  # made again; the handed-over spare taken by --prune-unmanaged
