@@ -141,3 +141,15 @@ def test_apply_of_a_hand_broken_plan(evi: Path) -> None:
     result = run("apply", str(broken), db(evi), "--auto-approve")
     assert result.exit_code == 1
     assert "is not a valid humectl plan file" in result.output and "Traceback" not in result.output
+
+
+def test_a_saved_plan_is_applied_without_a_question(evi: Path) -> None:
+    # The saved plan was the review (Terraform applies a plan file without asking): no terminal needed.
+    # The directory form still asks, so without a terminal and --auto-approve it is refused.
+    refused = run("apply", str(evi), db(evi))
+    assert refused.exit_code == 1 and "refusing to apply without confirmation" in refused.output
+    out = evi.parent / "plan.json"
+    assert run("plan", str(evi), db(evi), "--out", str(out)).exit_code == 0
+    applied = run("apply", str(out), db(evi))
+    assert applied.exit_code == 0, applied.output
+    assert "Apply complete" in applied.output and "Do you want" not in applied.output and "[y/N]" not in applied.output
