@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from humectl.core import sensitive
 from tests.hume_spec import REPO_ROOT, SHARED_DIR, SHARED_ENV, need_spec, required, spec_missing
 
 __all__ = ["EXAMPLES_DIR", "REPO_ROOT", "SHARED_DIR", "TESTDATA_DIR"]
@@ -158,6 +159,16 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(
             f"FAILED: the tests left this in the checkout (git status --porcelain --ignored):\n{left}", red=True
         )
+
+
+@pytest.fixture(autouse=True)
+def _no_sensitive_values_of_another_test() -> Iterator[None]:
+    """Each test starts with an empty registry of sensitive values: humectl.core.sensitive keeps the
+    running command's in a context variable, and values a test registered in the main thread would mask
+    (and list) in a later test's plan (the golden scenarios failed so under one pytest-randomly order)."""
+    sensitive.reset()
+    yield
+    sensitive.reset()
 
 
 @pytest.fixture(autouse=True, scope="session")
