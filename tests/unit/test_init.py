@@ -161,3 +161,27 @@ def test_the_readme_library_example_runs(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "'create': 6" in done.stdout and "config/support-desk" in done.stdout
     assert (tmp_path / "account.sqlite3").is_file()
+
+
+def test_no_process_wide_tricks_outside_the_console_entry_point() -> None:
+    # A library never forks its caller, ends the process, retunes the garbage collector or edits
+    # sys.modules (issue #24): only humectl/entry.py, the console script, owns the process.
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.relative_to(PACKAGE).as_posix() == "entry.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            where = f"{path.relative_to(PACKAGE)}:{getattr(node, 'lineno', 0)}"
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                if (node.value.id, node.attr) in {("os", "fork"), ("os", "forkpty"), ("os", "_exit")}:
+                    found.append(f"{where} os.{node.attr}")
+                if node.value.id == "gc":
+                    found.append(f"{where} gc.{node.attr}")
+                if (node.value.id, node.attr) == ("sys", "modules") and not isinstance(node.ctx, ast.Load):
+                    found.append(f"{where} sys.modules")
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                target = node.value
+                if isinstance(target, ast.Attribute) and ast.unparse(target) == "sys.modules":
+                    found.append(f"{where} sys.modules[...] =")
+    assert found == []
