@@ -48,21 +48,14 @@ async def export_live(client: EviClient) -> LiveState:
 
 def verify_export(
     directory: str | Path, live: LiveState, addresses: Iterable[str], secrets: Mapping[str, str] | None = None
-) -> list[str]:
+) -> tuple[list[str], list[str]]:
     """Load the written manifests (with ``secrets`` for their ``${NAME}``) and plan them against
-    ``live``: what would change (empty = exact).
+    ``live``: what would change (empty = exact), and the exported resources another scope manages,
+    whose content round-trips but which a plan of these files in the account scope refuses to take
+    over (the planner's foreign_scope), so export says so rather than "no changes".
 
     A load failure (ManifestError) propagates: files that do not even load are a bug, not a diff.
     """
-    return check_export(directory, live, addresses, secrets)[0]
-
-
-def check_export(
-    directory: str | Path, live: LiveState, addresses: Iterable[str], secrets: Mapping[str, str] | None = None
-) -> tuple[list[str], list[str]]:
-    """:func:`verify_export`'s differences, and the exported resources another scope manages: content
-    round-trips for them, but a plan of these files in the account scope refuses to take them over (the
-    planner's foreign_scope), so export says so rather than "no changes"."""
     desired = load_manifests(directory, LoadOptions(secret_variables=dict(secrets or {})))
     exported = set(addresses)
     plan = build_plan(desired, live, run_id="export-check")
@@ -97,5 +90,5 @@ async def export_account(client: EviClient, directory: str | Path, options: Expo
     write_export(result, directory, force=options.force)
     if not result.addresses:  # an empty account: only the schema copy, no manifest to load back
         return ExportOutcome(result, [])
-    differences, other_scopes = check_export(directory, live, result.addresses, options.secrets)
+    differences, other_scopes = verify_export(directory, live, result.addresses, options.secrets)
     return ExportOutcome(result, differences, other_scopes)

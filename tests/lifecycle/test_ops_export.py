@@ -39,7 +39,7 @@ def test_round_trip_of_a_varied_account_is_exact(account: Account, tmp_path: Pat
     plan = build_plan(desired, live, run_id="check")
     assert [c.address for c in plan.changes] == []
     assert sorted(plan.unchanged) == sorted(seeded.ids)
-    assert verify_export(out, live, result.addresses) == []
+    assert verify_export(out, live, result.addresses) == ([], [])
 
     # Deterministic: the same account exports the same bytes.
     again = render_export(exported_live(account))
@@ -182,7 +182,7 @@ def test_a_config_following_latest_round_trips_by_name(account: Account, tmp_pat
     result = render_export(live)
     write_export(result, tmp_path)
     assert entries(tmp_path, "configs.yaml")["c"]["prompt"] == "p"
-    assert verify_export(tmp_path, live, result.addresses) == []
+    assert verify_export(tmp_path, live, result.addresses) == ([], [])
 
 
 def exported_live(account: Account) -> LiveState:

@@ -92,8 +92,7 @@ def export(
         for line in differences:
             echo(f"  {terminal(line)}", err=True)
         return 0
-    if outcome.other_scopes:
-        say("Checked: `humectl plan` on these files changes nothing else.")
-        return 0
-    say("Checked: `humectl plan` on these files shows no changes.")
+    say(
+        f"Checked: `humectl plan` on these files {'changes nothing else' if outcome.other_scopes else 'shows no changes'}."
+    )
     return 0
