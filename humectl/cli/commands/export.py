@@ -92,7 +92,6 @@ def export(
         for line in differences:
             echo(f"  {terminal(line)}", err=True)
         return 0
-    say(
-        f"Checked: `humectl plan` on these files {'changes nothing else' if outcome.other_scopes else 'shows no changes'}."
-    )
+    outcome_text = "changes nothing else" if outcome.other_scopes else "shows no changes"
+    say(f"Checked: `humectl plan` on these files {outcome_text}.")
     return 0
