@@ -77,13 +77,11 @@ def _sigterm_as_interrupt(running: list[asyncio.Task[T]]) -> Iterator[list[bool]
         return
 
     def on_sigterm(signum: int, frame: Any) -> None:
-        handler = signal.getsignal(signal.SIGINT)  # asyncio.run's while it runs: it cancels the main task
-        if callable(handler) and handler is not signal.default_int_handler:
-            handler(signal.SIGINT, frame)
-        elif running and not running[0].done():
-            # SIGINT ignored (a job started with `&` or nohup): asyncio.run installed no handler, and a
-            # KeyboardInterrupt raised here would land anywhere in the loop. Cancel the task as asyncio's
-            # handler does, so the command's cleanup runs and it reports what it did.
+        if running and not running[0].done():
+            # Cancel the command's task, as asyncio's own Ctrl-C handler does, so its cleanup runs and
+            # it reports what it did. (Not by raising here: a KeyboardInterrupt raised in a handler lands
+            # anywhere in the loop, and with SIGINT ignored, as in a job started with `&` or nohup,
+            # asyncio installs no handler to call.)
             terminated.append(True)
             running[0].get_loop().call_soon_threadsafe(running[0].cancel)
         else:
