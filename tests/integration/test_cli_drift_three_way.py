@@ -154,11 +154,11 @@ def test_keep_live_keeps_a_long_flow_mapping_on_its_line(tmp_path: Path) -> None
         "    language_model:\n      model_provider: ANTHROPIC\n      model_resource: claude-3-7-sonnet-latest\n"
         "      temperature: 0.6\n"
     )
-    flow = (
-        "    language_model: {model_provider: ANTHROPIC, model_resource: claude-3-7-sonnet-latest, temperature: 0.6}\n"
-    )
+    # written with a variable, which the rewritten line keeps (its value did not change)
+    flow = "    language_model: {model_provider: ANTHROPIC, model_resource: '${model}', temperature: 0.6}\n"
     assert block in configs.read_text()
     configs.write_text(configs.read_text().replace(block, flow, 1))
+    (evi / "humectl.yaml").write_text("variables:\n  model: claude-3-7-sonnet-latest\n")
     assert run("apply", str(evi), f"--emulator={db}", "--auto-approve").exit_code == 0
     dashboard_edit(db, "support-desk", language_model=lambda lm: dict(lm, temperature=0.9))
     before = configs.read_text()

@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 PROJECT = """\
 variables:
   temp: "0.5"
@@ -156,28 +158,40 @@ def test_rollback_write_after_a_rollback_without_it_states_the_head_description(
     assert plan_changes(run_cli, evi, *dev) == []
 
 
+@pytest.mark.parametrize("scope", ["account", "dev"])
 def test_rollback_write_leaves_configs_that_state_their_description_planning_empty(
-    run_cli: Any, tmp_path: Path
+    run_cli: Any, tmp_path: Path, scope: str
 ) -> None:
     # A prompt rolled back cascades to its configs: a config whose entry states version_description
     # gets that description on its new version (as apply gives it), so the next plan does not describe it
-    # again; a config that states none gets the rollback's.
+    # again; a config that states none gets the rollback's. In an environment too (prefixed names), with
+    # the description written with a variable.
     evi = tmp_path / "evi"
     evi.mkdir()
+    env: tuple[str, ...] = ()
+    prefix = ""
+    if scope == "dev":
+        (evi / "humectl.yaml").write_text(PROJECT)
+        env, prefix = ("--env", "dev"), "dev-"
     (evi / "evi.yaml").write_text(
         "prompts:\n  - name: agent\n    text: Be kind.\n"
         "configs:\n"
-        '  - {name: day, evi_version: "3", prompt: agent, version_description: Daytime line.}\n'
-        '  - {name: night, evi_version: "3", prompt: agent}\n'
+        '  - {name: day, evi_version: "3", prompt: agent, version_description: "Daytime line${suffix}."}\n'
+        '  - {name: night, evi_version: "3", prompt: agent}\n'.replace(
+            "${suffix}", " for ${company}" if scope == "dev" else ""
+        )
     )
-    assert run_cli("apply", str(evi), "--auto-approve").exit_code == 0
+    assert run_cli("apply", str(evi), *env, "--auto-approve").exit_code == 0
     (evi / "evi.yaml").write_text((evi / "evi.yaml").read_text().replace("Be kind.", "Be brief."))
-    assert run_cli("apply", str(evi), "--auto-approve").exit_code == 0
-    result = run_cli("rollback", "prompt/agent", "--to-version", "0", "--write", str(evi), "--auto-approve")
+    assert run_cli("apply", str(evi), *env, "--auto-approve").exit_code == 0
+    result = run_cli(
+        "rollback", f"prompt/{prefix}agent", "--to-version", "0", *env, "--write", str(evi), "--auto-approve"
+    )
     assert result.exit_code == 0, result.output
     assert "text: Be kind." in (evi / "evi.yaml").read_text()
-    assert plan_changes(run_cli, evi) == []
-    history = json.loads(run_cli("history", "config/day", "--output", "json").stdout)
-    assert history["versions"][0]["version_description"] == "Daytime line."
-    night = json.loads(run_cli("history", "config/night", "--output", "json").stdout)
+    assert plan_changes(run_cli, evi, *env) == []
+    history = json.loads(run_cli("history", f"config/{prefix}day", "--output", "json").stdout)
+    stated = "Daytime line for Northwind." if scope == "dev" else "Daytime line."
+    assert history["versions"][0]["version_description"] == stated
+    night = json.loads(run_cli("history", f"config/{prefix}night", "--output", "json").stdout)
     assert night["versions"][0]["version_description"] == "rollback to v0"
